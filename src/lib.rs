@@ -1,0 +1,14 @@
+//! ocgen turns a declarative list of OpenClaw gateways into deployments.
+//!
+//! The pipeline, one module per stage:
+//! [`model`] (read `ocgen.yaml`) → [`plan`] (every OpenClaw rule: ports,
+//! profiles, paths, auth) → [`render`] (one renderer per output format) →
+//! [`write`] (atomic files, `--check`). [`cli`] is the command line and
+//! [`diag`] how problems are reported.
+
+pub mod cli;
+pub mod diag;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod write;

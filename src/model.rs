@@ -1,0 +1,334 @@
+//! The input format: `ocgen.yaml`, as serde and schemars types.
+//!
+//! This module knows YAML and nothing of OpenClaw. Every value that a later
+//! stage may complain about is wrapped in [`Sp`], which keeps the byte span
+//! it was read from so that errors can point at it. [`load`] turns text into
+//! a [`Document`] or a list of [`Problem`]s; [`crate::plan`] does the rest.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use crate::diag::{Kind, Problem, Span};
+
+/// The only format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A value together with where it was written in the input.
+///
+/// It deserializes through `serde_saphyr::Spanned` and is transparent in the
+/// JSON schema: users see `port: 18789`, not a wrapper.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Sp<T> {
+    /// The value as read.
+    pub value: T,
+    /// Where it was read from.
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    /// A value that was not read from the input (a default of ocgen's).
+    pub fn synthetic(value: T) -> Self {
+        Sp { value, span: Span::NONE }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        let loc = spanned.referenced;
+        let span = loc.span();
+        Ok(Sp {
+            value: spanned.value,
+            span: Span {
+                offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()),
+                len: span.byte_len().and_then(|l| usize::try_from(l).ok()).unwrap_or(0),
+                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
+                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
+            },
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// The whole `ocgen.yaml` file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "ocgen.yaml", description = "A set of OpenClaw gateways to run side by side on one host.")]
+pub struct Document {
+    /// Format version. Always `1`.
+    pub version: Sp<u32>,
+    /// Name of the deployment: the compose project name and a prefix for
+    /// container volumes. Default: `openclaw`.
+    #[serde(default)]
+    pub name: Option<Sp<String>>,
+    /// Settings applied to every gateway that leaves them out.
+    #[serde(default)]
+    pub defaults: Settings,
+    /// The gateways, by name. The name becomes the OpenClaw profile (unless
+    /// `profile` says otherwise), the file names and the service names.
+    #[schemars(with = "IndexMap<String, Settings>")]
+    pub gateways: IndexMap<Sp<String>, Sp<Settings>>,
+}
+
+/// Per-gateway settings. In `defaults`, the same keys (except the ones that
+/// must differ per gateway) apply to every gateway that leaves them out.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// OpenClaw profile name (`^[a-z0-9][a-z0-9_-]{0,63}$`). Default: the
+    /// gateway's name. `default` is OpenClaw's unsuffixed profile.
+    pub profile: Option<Sp<String>>,
+    /// Base port P. The gateway reserves P..P+110. Left out: assigned from
+    /// 18789 upward, 120 apart.
+    #[schemars(with = "Option<u16>", range(min = 1024, max = 65425))]
+    pub port: Option<Sp<PortValue>>,
+    /// Home directory under which OpenClaw's `--profile` layout is derived:
+    /// `<home>/.openclaw-<profile>` (`<home>/.openclaw` for `default`).
+    pub home: Option<Sp<String>>,
+    /// State directory (`OPENCLAW_STATE_DIR`). Absolute.
+    pub state_dir: Option<Sp<String>>,
+    /// Config file (`OPENCLAW_CONFIG_PATH`). Default: `<state_dir>/openclaw.json`.
+    pub config_path: Option<Sp<String>>,
+    /// Agent workspace. Default: `<state_dir>/workspace`.
+    pub workspace: Option<Sp<String>>,
+    /// Where the gateway listens: `loopback` (default), `lan`, `tailnet`,
+    /// `auto` or `custom` (with `custom_bind_host`).
+    pub bind: Option<Sp<Bind>>,
+    /// Address to bind when `bind: custom`.
+    pub custom_bind_host: Option<Sp<String>>,
+    /// Gateway authentication: a mode and a reference to the secret.
+    pub auth: Option<Sp<Auth>>,
+    /// Browser settings.
+    pub browser: Option<Browser>,
+    /// Extra environment for the gateway process. Merged key by key with
+    /// `defaults.env`; the gateway's value wins.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub env: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Container image for container outputs, pinned to a version tag.
+    pub image: Option<Sp<String>>,
+}
+
+/// `gateway.bind` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Bind {
+    /// 127.0.0.1 only.
+    Loopback,
+    /// All interfaces (0.0.0.0).
+    Lan,
+    /// The Tailscale address.
+    Tailnet,
+    /// OpenClaw decides.
+    Auto,
+    /// `custom_bind_host`.
+    Custom,
+}
+
+impl Bind {
+    /// The value OpenClaw's `gateway.bind` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bind::Loopback => "loopback",
+            Bind::Lan => "lan",
+            Bind::Tailnet => "tailnet",
+            Bind::Auto => "auto",
+            Bind::Custom => "custom",
+        }
+    }
+}
+
+/// Gateway authentication. The secret itself never appears here: name the
+/// environment variable (`env`) or the file (`file`) that holds it.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// `none`, `token`, `password` or `trusted-proxy`.
+    pub mode: Sp<AuthMode>,
+    /// Name of the environment variable that holds the token or password.
+    pub env: Option<Sp<String>>,
+    /// Absolute path of a file that holds the token or password.
+    pub file: Option<Sp<String>>,
+}
+
+/// `gateway.auth.mode` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthMode {
+    /// No authentication: only allowed with `bind: loopback`.
+    None,
+    /// A shared bearer token.
+    Token,
+    /// A password.
+    Password,
+    /// Identity from a trusted reverse proxy.
+    TrustedProxy,
+}
+
+impl AuthMode {
+    /// The value OpenClaw's `gateway.auth.mode` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::None => "none",
+            AuthMode::Token => "token",
+            AuthMode::Password => "password",
+            AuthMode::TrustedProxy => "trusted-proxy",
+        }
+    }
+}
+
+/// Browser settings of one gateway.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Browser {
+    /// Named browser profiles.
+    #[schemars(with = "IndexMap<String, BrowserProfile>")]
+    #[serde(default)]
+    pub profiles: IndexMap<Sp<String>, Sp<BrowserProfile>>,
+}
+
+/// One browser profile: a managed Chrome on an explicit CDP port, or a
+/// remote one at a CDP URL.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserProfile {
+    /// Explicit Chrome DevTools port. Must lie outside every gateway's footprint.
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub cdp_port: Option<Sp<PortValue>>,
+    /// URL of a Chrome DevTools endpoint. Never shared between gateways.
+    pub cdp_url: Option<Sp<String>>,
+    /// Profile colour in the UI, as `#rrggbb`.
+    pub color: Option<Sp<String>>,
+}
+
+/// A port as written: any integer, range-checked later so the message can
+/// name the gateway and a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PortValue(pub i128);
+
+impl<'de> Deserialize<'de> for PortValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = PortValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a port number (a whole number)")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PortValue, E> {
+                Ok(PortValue(i128::from(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PortValue, E> {
+                Ok(PortValue(i128::from(v)))
+            }
+            fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<PortValue, E> {
+                Ok(PortValue(v))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<PortValue, E> {
+                Ok(PortValue(i128::try_from(v).unwrap_or(i128::MAX)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PortValue, E> {
+                Err(E::custom(format_args!(
+                    "a port must be a whole number, not `{v}`"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PortValue, E> {
+                let shown: String = v.chars().take(40).collect();
+                Err(E::custom(format_args!(
+                    "a port must be a whole number, not the string `{shown}`"
+                )))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PortValue, E> {
+                Err(E::custom(format_args!("a port must be a whole number, not `{v}`")))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<PortValue, E> {
+                Err(E::custom("a port must be a whole number, not null; leave the key out to have the port assigned"))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// All keys of [`Settings`], for "did you mean" hints.
+pub const SETTINGS_KEYS: &[&str] = &[
+    "profile",
+    "port",
+    "home",
+    "state_dir",
+    "config_path",
+    "workspace",
+    "bind",
+    "custom_bind_host",
+    "auth",
+    "browser",
+    "env",
+    "image",
+];
+
+/// Upper bound on the input size. A deployment file is a few kilobytes; this
+/// is room for tens of thousands of gateways and refuses worse.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Parses `text` into a [`Document`].
+pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(vec![Problem::new(
+            Kind::Syntax,
+            format!(
+                "the file is {} bytes; ocgen reads at most {MAX_INPUT_BYTES}",
+                text.len()
+            ),
+        )
+        .help("split the deployment into several files")]);
+    }
+    if text.trim().is_empty() {
+        return Err(vec![Problem::new(Kind::Syntax, "the file is empty").help(
+            "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
+        )]);
+    }
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_anchors: 1_000,
+            max_aliases: 1_000,
+            max_events: 2_000_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 100,
+        },
+    };
+    let doc: Document = serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| vec![crate::diag::from_yaml_error(&e, text)])?;
+    if doc.version.value != FORMAT_VERSION {
+        return Err(vec![
+            Problem::new(
+                Kind::Version,
+                format!(
+                    "format version {} is not supported; this ocgen reads version {FORMAT_VERSION}",
+                    doc.version.value
+                ),
+            )
+            .label(doc.version.span, "unsupported version")
+            .help("write `version: 1`"),
+        ]);
+    }
+    Ok(doc)
+}

@@ -1,0 +1,30 @@
+//! The env file of one gateway (`ocgen env NAME`, `env/<name>.env`).
+
+use serde::Serialize;
+
+use super::templates::{ENV, TemplateError, Templates};
+use crate::plan::Gateway;
+
+/// Context of `templates/env.hbs`.
+#[derive(Serialize)]
+pub struct Context<'a> {
+    /// Gateway name (validated: no quoting needed in a comment).
+    pub gateway: &'a str,
+    /// Variables in order; values are quoted by the template's `env` helper.
+    pub vars: Vec<Var>,
+}
+
+/// One variable.
+#[derive(Serialize)]
+pub struct Var {
+    /// Name (validated `[A-Za-z_][A-Za-z0-9_]*`).
+    pub name: String,
+    /// Raw value.
+    pub value: String,
+}
+
+/// Renders the env file.
+pub fn render(g: &Gateway, t: &Templates) -> Result<String, TemplateError> {
+    let vars = g.environment().into_iter().map(|(name, value)| Var { name, value }).collect();
+    t.render(ENV, &Context { gateway: &g.name, vars })
+}

@@ -1,0 +1,70 @@
+//! The gateway's own config, `openclaw.json` (`ocgen config NAME`).
+//!
+//! Built as a JSON value rather than from a template: JSON has one correct
+//! spelling for every string, and serde_json writes it. Secrets appear only
+//! as OpenClaw SecretRefs.
+
+use serde_json::{Map, Value, json};
+
+use crate::model::AuthMode;
+use crate::plan::{Gateway, SecretSource};
+
+/// The JSON value of the config.
+pub fn value(g: &Gateway) -> Value {
+    let mut gateway = Map::new();
+    gateway.insert("mode".into(), json!("local"));
+    gateway.insert("port".into(), json!(g.port));
+    gateway.insert("bind".into(), json!(g.bind.as_str()));
+    if let Some(h) = &g.custom_bind_host {
+        gateway.insert("customBindHost".into(), json!(h));
+    }
+    if let Some(auth) = &g.auth {
+        let mut a = Map::new();
+        a.insert("mode".into(), json!(auth.mode.as_str()));
+        let field = match auth.mode {
+            AuthMode::Password => "password",
+            _ => "token",
+        };
+        if let Some(secret) = &auth.secret {
+            a.insert(field.into(), secret_ref(secret));
+        }
+        gateway.insert("auth".into(), Value::Object(a));
+    }
+    let mut root = Map::new();
+    root.insert("gateway".into(), Value::Object(gateway));
+    root.insert("agents".into(), json!({ "defaults": { "workspace": g.workspace } }));
+    if !g.browser_profiles.is_empty() {
+        let mut profiles = Map::new();
+        for p in &g.browser_profiles {
+            let mut m = Map::new();
+            if let Some(port) = p.cdp_port {
+                m.insert("cdpPort".into(), json!(port));
+            }
+            if let Some(url) = &p.cdp_url {
+                m.insert("cdpUrl".into(), json!(url));
+            }
+            if let Some(c) = &p.color {
+                m.insert("color".into(), json!(c));
+            }
+            profiles.insert(p.name.clone(), Value::Object(m));
+        }
+        root.insert("browser".into(), json!({ "profiles": profiles }));
+    }
+    root.insert("logging".into(), json!({ "file": g.log_file }));
+    Value::Object(root)
+}
+
+/// An OpenClaw SecretRef for a secret's location.
+pub fn secret_ref(s: &SecretSource) -> Value {
+    match s {
+        SecretSource::Env(var) => json!({ "source": "env", "provider": "default", "id": var }),
+        SecretSource::File(path) => json!({ "source": "file", "provider": "default", "id": path }),
+    }
+}
+
+/// The file text: two-space indented JSON and one final newline.
+pub fn render(g: &Gateway) -> String {
+    let mut s = serde_json::to_string_pretty(&value(g)).unwrap_or_default();
+    s.push('\n');
+    s
+}

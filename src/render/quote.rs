@@ -1,0 +1,102 @@
+//! Quoting rules, one function per target language. Every value that a
+//! template writes goes through one of these (as a handlebars helper), and
+//! the test suite proves each by parsing the output back with the real tool.
+
+/// Quotes a value for an env file that both systemd's `EnvironmentFile=` and
+/// a POSIX shell's `set -a; . FILE` read back unchanged.
+///
+/// Double quotes, with a backslash before `\`, `"`, `$` and `` ` ``: inside
+/// double quotes both readers turn exactly those four escapes into the plain
+/// character, keep any other backslash, and keep newlines. (Single quotes do
+/// not work: systemd does not join `'a'\''b'` the way a shell does.) Values
+/// are checked earlier to hold no control characters but tab and newline,
+/// which systemd refuses.
+pub fn env(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if matches!(c, '\\' | '"' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// A YAML double-quoted scalar: safe for any string, any position.
+pub fn yaml(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Nix double-quoted string: escapes `"`, `\`, `${` and control characters.
+pub fn nix(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Escapes `$` for docker compose, which would otherwise interpolate it.
+pub fn compose_literal(value: &str) -> String {
+    value.replace('$', "$$")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_escapes_the_four_double_quote_specials() {
+        assert_eq!(env("plain"), "\"plain\"");
+        assert_eq!(env("it's"), "\"it's\"");
+        assert_eq!(env("$HOME ${X} `x` \\ \"q\""), "\"\\$HOME \\${X} \\`x\\` \\\\ \\\"q\\\"\"");
+        assert_eq!(env("a\nb"), "\"a\nb\"");
+    }
+
+    #[test]
+    fn yaml_escapes_everything_that_matters() {
+        assert_eq!(yaml("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(yaml("\u{1}"), "\"\\u0001\"");
+        assert_eq!(yaml("é #: x"), "\"é #: x\"");
+    }
+
+    #[test]
+    fn nix_escapes_interpolation() {
+        assert_eq!(nix("${x} $y \"q\" \\"), "\"\\${x} $y \\\"q\\\" \\\\\"");
+        assert_eq!(nix("a\nb"), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn compose_doubles_dollars() {
+        assert_eq!(compose_literal("$x ${y} $$"), "$$x $${y} $$$$");
+    }
+}

@@ -1,0 +1,122 @@
+//! Handlebars templates: compiled into the binary, or read from a user's
+//! `--templates DIR`. Strict mode makes a missing variable an error, HTML
+//! escaping is off, and every value must pass through a quoting helper
+//! named after its target language (`env`, `yaml`, `nix`, `json`).
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+/// A template compiled into ocgen: its name and source.
+pub struct Builtin {
+    /// Name, also the file name under `templates/`.
+    pub name: &'static str,
+    /// Source.
+    pub source: &'static str,
+}
+
+/// The env file of one gateway. Context: [`crate::render::env::Context`].
+pub const ENV: &str = "env.hbs";
+
+/// Every built-in template.
+pub const BUILTINS: &[Builtin] = &[Builtin { name: ENV, source: include_str!("../../templates/env.hbs") }];
+
+mod helpers {
+    #![allow(missing_docs)]
+    use handlebars::handlebars_helper;
+    handlebars_helper!(env_helper: |v: str| crate::render::quote::env(v));
+    handlebars_helper!(yaml_helper: |v: str| crate::render::quote::yaml(v));
+    handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
+    handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
+    handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
+}
+use helpers::*;
+
+/// The template registry.
+pub struct Templates {
+    hb: Handlebars<'static>,
+}
+
+/// A template failed to load or render.
+#[derive(Debug)]
+pub struct TemplateError(pub String);
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Templates {
+    fn registry() -> Handlebars<'static> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.register_helper("env", Box::new(env_helper));
+        hb.register_helper("yaml", Box::new(yaml_helper));
+        hb.register_helper("nix", Box::new(nix_helper));
+        hb.register_helper("json", Box::new(json_helper));
+        hb.register_helper("compose", Box::new(compose_helper));
+        hb
+    }
+
+    /// The templates compiled into ocgen.
+    pub fn builtin() -> Result<Self, TemplateError> {
+        let mut hb = Self::registry();
+        for t in BUILTINS {
+            hb.register_template_string(t.name, t.source)
+                .map_err(|e| TemplateError(format!("built-in template {}: {e}", t.name)))?;
+        }
+        Ok(Templates { hb })
+    }
+
+    /// The built-in templates, each replaced by `DIR/<name>` where that file exists.
+    pub fn with_overrides(dir: &Path) -> Result<Self, TemplateError> {
+        let mut t = Self::builtin()?;
+        for b in BUILTINS {
+            let path = dir.join(b.name);
+            match std::fs::read_to_string(&path) {
+                Ok(src) => t
+                    .hb
+                    .register_template_string(b.name, src)
+                    .map_err(|e| TemplateError(format!("{}: {e}", path.display())))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(TemplateError(format!("{}: {e}", path.display()))),
+            }
+        }
+        Ok(t)
+    }
+
+    /// Renders a template with its typed context.
+    pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, TemplateError> {
+        self.hb.render(name, ctx).map_err(|e| TemplateError(format!("template {name}: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads() {
+        let t = Templates::builtin().unwrap();
+        for b in BUILTINS {
+            assert!(t.hb.has_template(b.name), "{}", b.name);
+        }
+    }
+
+    #[test]
+    fn strict_mode_rejects_missing_variables() {
+        let mut hb = Templates::registry();
+        hb.register_template_string("t", "{{missing}}").unwrap();
+        assert!(hb.render("t", &serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn no_html_escaping() {
+        let mut hb = Templates::registry();
+        hb.register_template_string("t", "{{{v}}}|{{v}}").unwrap();
+        assert_eq!(hb.render("t", &serde_json::json!({"v": "<&>"})).unwrap(), "<&>|<&>");
+    }
+}

@@ -1,0 +1,352 @@
+//! Writing an output tree: compare, diff, and replace files atomically.
+//!
+//! `generate` first renders everything in memory (so invalid input writes
+//! nothing), then stages every changed file as a temporary file beside its
+//! target and only then renames them all into place: a failure while
+//! staging leaves the previous tree untouched. A manifest (`.ocgen-manifest`)
+//! records a hash of every file ocgen wrote, so a file that a person edited
+//! or created is never overwritten or deleted without `--force`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::render::OutFile;
+
+/// Name of the manifest file in the output directory.
+pub const MANIFEST: &str = ".ocgen-manifest";
+
+/// An I/O failure, with the path it happened on.
+#[derive(Debug)]
+pub struct IoError {
+    /// The path.
+    pub path: PathBuf,
+    /// What happened.
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.error)
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> IoError + '_ {
+    move |error| IoError { path: path.to_path_buf(), error }
+}
+
+/// What will happen to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Does not exist yet.
+    Create,
+    /// Exists, was written by ocgen, differs.
+    Update,
+    /// Exists with the wanted contents.
+    Keep,
+    /// Was written by ocgen but is no longer generated.
+    Delete,
+}
+
+/// A planned change to one file.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Relative path.
+    pub path: String,
+    /// The action.
+    pub action: Action,
+    /// Contents on disk now, if any.
+    pub old: Option<String>,
+    /// Wanted contents (None for [`Action::Delete`]).
+    pub new: Option<String>,
+    /// Whether the file is private (0600).
+    pub private: bool,
+    /// The file on disk is not what ocgen last wrote there (a person wrote
+    /// or edited it): changing it needs `--force`.
+    pub foreign: bool,
+}
+
+impl Change {
+    /// A unified diff of the change, empty for [`Action::Keep`].
+    pub fn diff(&self) -> String {
+        if self.action == Action::Keep {
+            return String::new();
+        }
+        let old = self.old.as_deref().unwrap_or("");
+        let new = self.new.as_deref().unwrap_or("");
+        let a = if self.old.is_some() { format!("a/{}", self.path) } else { "/dev/null".into() };
+        let b = if self.new.is_some() { format!("b/{}", self.path) } else { "/dev/null".into() };
+        similar::TextDiff::from_lines(old, new)
+            .unified_diff()
+            .context_radius(3)
+            .header(&a, &b)
+            .to_string()
+    }
+}
+
+/// FNV-1a, 64 bit: a stable hash for the manifest (not for security: it
+/// only tells whether a file is still what ocgen wrote).
+pub fn fnv1a64(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in data {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn read_manifest(dir: &Path) -> Result<BTreeMap<String, u64>, IoError> {
+    let path = dir.join(MANIFEST);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(IoError { path, error: e }),
+    };
+    Ok(text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (h, p) = l.split_once("  ")?;
+            Some((p.to_string(), u64::from_str_radix(h, 16).ok()?))
+        })
+        .collect())
+}
+
+fn manifest_text(files: &[OutFile]) -> String {
+    let mut s = String::from("# Files written by `ocgen generate`, with their FNV-1a hashes.\n# ocgen overwrites or deletes only files whose hash still matches.\n");
+    for f in files {
+        let _ = writeln!(s, "{:016x}  {}", fnv1a64(f.contents.as_bytes()), f.path);
+    }
+    s
+}
+
+fn read_existing(path: &Path) -> Result<Option<String>, IoError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(IoError { path: path.to_path_buf(), error: e }),
+    }
+}
+
+/// Compares the wanted files with the tree in `dir`.
+pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
+    let manifest = read_manifest(dir)?;
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let old = read_existing(&dir.join(&f.path))?;
+        let (action, foreign) = match &old {
+            None => (Action::Create, false),
+            Some(o) if *o == f.contents => (Action::Keep, false),
+            Some(o) => (Action::Update, manifest.get(&f.path) != Some(&fnv1a64(o.as_bytes()))),
+        };
+        out.push(Change {
+            path: f.path.clone(),
+            action,
+            old,
+            new: Some(f.contents.clone()),
+            private: f.private,
+            foreign,
+        });
+    }
+    for (path, hash) in &manifest {
+        if files.iter().any(|f| &f.path == path) || !is_safe_relative(path) {
+            continue;
+        }
+        if let Some(old) = read_existing(&dir.join(path))? {
+            let foreign = fnv1a64(old.as_bytes()) != *hash;
+            out.push(Change {
+                path: path.clone(),
+                action: Action::Delete,
+                old: Some(old),
+                new: None,
+                private: false,
+                foreign,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The manifest names files relative to the output directory; anything
+/// else in it is ignored rather than followed.
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty() && !p.starts_with('/') && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+/// Applies changes: stages every new file as a temporary file beside its
+/// target, then renames them into place, then deletes stale files and
+/// writes the manifest. On a staging failure every temporary file is
+/// removed and nothing in the tree has changed.
+pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), IoError> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        mkdir(dir, 0o755)?;
+        for c in changes {
+            let (Action::Create | Action::Update) = c.action else { continue };
+            let target = dir.join(&c.path);
+            let parent = target.parent().unwrap_or(dir);
+            ensure_dirs(dir, parent, c.private)?;
+            let tmp = stage(&target, c.new.as_deref().unwrap_or(""), c.private)?;
+            staged.push((tmp, target));
+        }
+        let manifest_target = dir.join(MANIFEST);
+        let tmp = stage(&manifest_target, &manifest_text(files), false)?;
+        staged.push((tmp, manifest_target));
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (tmp, _) in &staged {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    for (tmp, target) in &staged {
+        fs::rename(tmp, target).map_err(io_err(target))?;
+    }
+    for c in changes.iter().filter(|c| c.action == Action::Delete) {
+        let target = dir.join(&c.path);
+        fs::remove_file(&target).map_err(io_err(&target))?;
+        // Remove directories left empty (best effort: a person's file keeps them).
+        let mut p = target.parent();
+        while let Some(d) = p {
+            if d == dir || fs::remove_dir(d).is_err() {
+                break;
+            }
+            p = d.parent();
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+fn mkdir(path: &Path, mode: u32) -> Result<(), IoError> {
+    match fs::DirBuilder::new().mode(mode).create(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        Err(e) => Err(IoError { path: path.to_path_buf(), error: e }),
+    }
+}
+
+/// Creates `parent` and its ancestors below `root`; private files get 0700
+/// directories.
+fn ensure_dirs(root: &Path, parent: &Path, private: bool) -> Result<(), IoError> {
+    let rel = parent.strip_prefix(root).unwrap_or(parent);
+    let mut cur = root.to_path_buf();
+    for comp in rel.components() {
+        cur.push(comp);
+        mkdir(&cur, if private { 0o700 } else { 0o755 })?;
+    }
+    Ok(())
+}
+
+/// Writes `contents` to a new temporary file beside `target` and returns its path.
+pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, IoError> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let parent = target.parent().unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.ocgen-tmp.{}", std::process::id()));
+    let mode = if private { 0o600 } else { 0o644 };
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .or_else(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                fs::remove_file(&tmp)?;
+                fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(io_err(&tmp))?;
+    let res = (|| {
+        f.write_all(contents.as_bytes())?;
+        // The umask may have narrowed the mode; make it exact.
+        f.set_permissions(fs::Permissions::from_mode(mode))?;
+        f.sync_all()
+    })();
+    if let Err(e) = res {
+        let _ = fs::remove_file(&tmp);
+        return Err(IoError { path: tmp, error: e });
+    }
+    Ok(tmp)
+}
+
+/// Writes one file atomically (stage + rename).
+pub fn write_atomic(target: &Path, contents: &str, private: bool) -> Result<(), IoError> {
+    let tmp = stage(target, contents, private)?;
+    fs::rename(&tmp, target).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        IoError { path: target.to_path_buf(), error: e }
+    })?;
+    if let Some(p) = target.parent() {
+        sync_dir(p);
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> OutFile {
+        OutFile { path: path.into(), contents: contents.into(), private: true }
+    }
+
+    #[test]
+    fn create_then_keep_then_update() {
+        let d = tempfile::tempdir().unwrap();
+        let v1 = vec![file("env/a.env", "A=1\n")];
+        let c = changes(d.path(), &v1).unwrap();
+        assert_eq!(c[0].action, Action::Create);
+        apply(d.path(), &v1, &c).unwrap();
+        let mode = fs::metadata(d.path().join("env/a.env")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dmode = fs::metadata(d.path().join("env")).unwrap().permissions().mode();
+        assert_eq!(dmode & 0o777, 0o700);
+        assert_eq!(changes(d.path(), &v1).unwrap()[0].action, Action::Keep);
+        let v2 = vec![file("env/a.env", "A=2\n")];
+        let c = changes(d.path(), &v2).unwrap();
+        assert_eq!((c[0].action.clone(), c[0].foreign), (Action::Update, false));
+        assert!(c[0].diff().contains("-A=1\n+A=2"));
+    }
+
+    #[test]
+    fn edited_files_are_foreign_and_stale_files_are_deleted() {
+        let d = tempfile::tempdir().unwrap();
+        let v1 = vec![file("a", "1\n"), file("b", "2\n")];
+        apply(d.path(), &v1, &changes(d.path(), &v1).unwrap()).unwrap();
+        fs::write(d.path().join("a"), "edited\n").unwrap();
+        let v2 = vec![file("a", "3\n")];
+        let c = changes(d.path(), &v2).unwrap();
+        assert!(c[0].foreign);
+        assert_eq!(c[1].action, Action::Delete);
+        assert!(!c[1].foreign);
+    }
+
+    #[test]
+    fn a_staging_failure_leaves_the_tree_as_it_was() {
+        let d = tempfile::tempdir().unwrap();
+        let v1 = vec![file("a/x", "1\n")];
+        apply(d.path(), &v1, &changes(d.path(), &v1).unwrap()).unwrap();
+        // A plain file where a directory must go: staging `b/y` fails (even
+        // for root) after `a/x` was already staged.
+        let v2 = vec![file("a/x", "2\n"), file("b/y", "2\n")];
+        let c = changes(d.path(), &v2).unwrap();
+        fs::write(d.path().join("b"), "a person's file\n").unwrap();
+        let err = apply(d.path(), &v2, &c).unwrap_err();
+        assert_eq!(err.path, d.path().join("b"));
+        assert_eq!(fs::read_to_string(d.path().join("a/x")).unwrap(), "1\n");
+        let names: Vec<_> = fs::read_dir(d.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("x")]);
+    }
+}
