@@ -1,0 +1,87 @@
+//! Shared helpers for integration tests: running ocgen, finding external
+//! tools, golden files.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The ocgen binary under test.
+pub fn ocgen() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ocgen"))
+}
+
+/// Runs ocgen with `args` in `dir` and returns its output.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    ocgen().current_dir(dir).args(args).output().expect("ocgen runs")
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `examples/*.yaml`, sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether missing tools must fail the test run (the README's test command
+/// sets `OCGEN_REQUIRE_TOOLS=1`; CI always does).
+pub fn tools_required() -> bool {
+    std::env::var_os("OCGEN_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+}
+
+/// Finds an external tool: `$OCGEN_TOOLS/bin`, then the default cache
+/// (`~/.cache/ocgen-test-tools/bin`), then PATH. Returns None (after
+/// printing why) when it is missing and tools are not required; panics when
+/// they are.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(t) = std::env::var_os("OCGEN_TOOLS") {
+        dirs.push(PathBuf::from(t).join("bin"));
+    }
+    if let Some(h) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(h).join(".cache/ocgen-test-tools/bin"));
+    }
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    for d in dirs {
+        let c = d.join(name);
+        if c.is_file() {
+            return Some(c);
+        }
+    }
+    let msg = format!(
+        "external tool `{name}` not found (run `bash .ci/install-tools.sh`, or set OCGEN_TOOLS)"
+    );
+    assert!(!tools_required(), "{msg}; OCGEN_REQUIRE_TOOLS=1 forbids skipping");
+    eprintln!("SKIPPED: {msg}");
+    None
+}
+
+/// Compares `actual` with the golden file at `path` (relative to
+/// tests/golden); `OCGEN_BLESS=1` rewrites it instead.
+pub fn golden(path: &str, actual: &str) {
+    let p = root().join("tests/golden").join(path);
+    if std::env::var_os("OCGEN_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("golden file {}: {e} (OCGEN_BLESS=1 writes it)", p.display()));
+    if expected != actual {
+        let diff = similar::TextDiff::from_lines(&expected, actual)
+            .unified_diff()
+            .header("golden", "actual")
+            .to_string();
+        panic!("{} differs from the golden file (OCGEN_BLESS=1 rewrites it):\n{diff}", p.display());
+    }
+}
