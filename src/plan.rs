@@ -233,6 +233,46 @@ impl Gateway {
     }
 }
 
+/// `HOME` of the `node` user in the official image.
+pub const CONTAINER_HOME: &str = "/home/node";
+/// State directory inside a gateway's container (one gateway per container,
+/// so OpenClaw's unsuffixed layout).
+pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
+/// Workspace inside a gateway's container.
+pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
+/// Where a file-based auth secret is mounted inside a container.
+pub const CONTAINER_SECRET_DIR: &str = "/run/secrets";
+
+impl Gateway {
+    /// The same gateway as seen from inside its own container: OpenClaw's
+    /// paths in the official image, `bind: lan` so a published port reaches
+    /// it (the compose file decides which host address publishes it), and a
+    /// file secret at its mount point under `/run/secrets`.
+    pub fn container_view(&self) -> Gateway {
+        let mut g = self.clone();
+        g.state_dir = CONTAINER_STATE_DIR.to_string();
+        g.config_path = format!("{CONTAINER_STATE_DIR}/openclaw.json");
+        g.workspace = CONTAINER_WORKSPACE.to_string();
+        g.log_file = format!("{CONTAINER_STATE_DIR}/logs/openclaw.log");
+        g.bind = Bind::Lan;
+        g.custom_bind_host = None;
+        if let Some(auth) = &mut g.auth {
+            if let Some(SecretSource::File(_)) = auth.secret {
+                auth.secret = Some(SecretSource::File(format!(
+                    "{CONTAINER_SECRET_DIR}/{}",
+                    self.container_secret_name()
+                )));
+            }
+        }
+        g
+    }
+
+    /// Name of the gateway's auth secret in container outputs.
+    pub fn container_secret_name(&self) -> String {
+        format!("{}-auth", self.name)
+    }
+}
+
 impl Plan {
     /// A gateway by name.
     pub fn gateway(&self, name: &str) -> Option<&Gateway> {
