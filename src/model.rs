@@ -204,7 +204,8 @@ pub struct Browser {
 }
 
 /// One browser profile: a managed Chrome on an explicit CDP port, or a
-/// remote one at a CDP URL.
+/// remote one at a CDP URL (OpenClaw requires one of the two). Profile names
+/// match OpenClaw's `^[a-z0-9-]+$`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrowserProfile {
@@ -213,8 +214,8 @@ pub struct BrowserProfile {
     pub cdp_port: Option<Sp<PortValue>>,
     /// URL of a Chrome DevTools endpoint. Never shared between gateways.
     pub cdp_url: Option<Sp<String>>,
-    /// Profile colour in the UI, as `#rrggbb`.
-    pub color: Option<Sp<String>>,
+    /// Launch this profile's Chrome headless.
+    pub headless: Option<Sp<bool>>,
 }
 
 /// A port as written: any integer, range-checked later so the message can

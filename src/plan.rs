@@ -127,8 +127,8 @@ pub struct BrowserProfile {
     pub cdp_port: Option<u16>,
     /// CDP URL.
     pub cdp_url: Option<String>,
-    /// Colour.
-    pub color: Option<String>,
+    /// Headless launch.
+    pub headless: Option<bool>,
 }
 
 /// What a reserved port range is for.
@@ -352,6 +352,12 @@ pub fn is_profile_name(s: &str) -> bool {
 /// Gateway names are file and unit names: OpenClaw's profile grammar, lowercase only.
 pub fn is_gateway_name(s: &str) -> bool {
     is_profile_name(s) && !s.bytes().any(|c| c.is_ascii_uppercase())
+}
+
+/// OpenClaw's browser profile grammar `^[a-z0-9-]+$` (checked in 2026.9.6's
+/// config schema; 64 characters at most, like profiles).
+pub fn is_browser_profile_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
 /// `^[A-Za-z_][A-Za-z0-9_]*$`
@@ -590,11 +596,11 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
 
     let mut browser_profiles = Vec::new();
     for (pname, prof) in s.browser.iter().flat_map(|b| b.profiles.iter()) {
-        if !is_profile_name(&pname.value) {
+        if !is_browser_profile_name(&pname.value) {
             problems.push(
                 Problem::new(Kind::Name, format!("gateway `{name}`: browser profile name `{}` is not allowed", pname.value.escape_debug()))
                     .label(pname.span, "invalid name")
-                    .help("use letters, digits, `-` and `_`, starting with a letter or digit"),
+                    .help("OpenClaw's browser profile names match ^[a-z0-9-]+$: lowercase letters, digits and `-`"),
             );
         }
         let cdp_port = prof.value.cdp_port.as_ref().and_then(|p| {
@@ -618,21 +624,18 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
                 );
             }
         }
-        if let Some(c) = &prof.value.color {
-            let v = c.value.as_bytes();
-            if !(v.len() == 7 && v[0] == b'#' && v[1..].iter().all(u8::is_ascii_hexdigit)) {
-                problems.push(
-                    Problem::new(Kind::Type, format!("gateway `{name}`: browser profile `{}` colour must be `#rrggbb`", pname.value))
-                        .label(c.span, "not a colour")
-                        .help("write e.g. \"#ff4500\" (quoted: `#` starts a YAML comment)"),
-                );
-            }
+        if prof.value.cdp_port.is_none() && prof.value.cdp_url.is_none() {
+            problems.push(
+                Problem::new(Kind::CdpPort, format!("gateway `{name}`: browser profile `{}` has neither `cdp_port` nor `cdp_url`", pname.value))
+                    .label(prof.span, "OpenClaw requires one of them")
+                    .help(format!("add `cdp_port: {}` (a port outside every gateway's footprint) or `cdp_url: http://HOST:PORT`", 9222)),
+            );
         }
         browser_profiles.push(BrowserProfile {
             name: pname.value.clone(),
             cdp_port,
             cdp_url: prof.value.cdp_url.as_ref().map(|u| u.value.clone()),
-            color: prof.value.color.as_ref().map(|c| c.value.clone()),
+            headless: prof.value.headless.as_ref().map(|h| h.value),
         });
     }
 

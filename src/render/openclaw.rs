@@ -43,8 +43,8 @@ pub fn value(g: &Gateway) -> Value {
             if let Some(url) = &p.cdp_url {
                 m.insert("cdpUrl".into(), json!(url));
             }
-            if let Some(c) = &p.color {
-                m.insert("color".into(), json!(c));
+            if let Some(h) = p.headless {
+                m.insert("headless".into(), json!(h));
             }
             profiles.insert(p.name.clone(), Value::Object(m));
         }

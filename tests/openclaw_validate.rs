@@ -1,0 +1,87 @@
+//! The real OpenClaw (2026.9.6) accepts every openclaw.json ocgen writes:
+//! `openclaw config validate --json` on each example's every gateway.
+//! The validator is proven live by a config it must reject.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs `openclaw config validate --json` on `config` with an isolated HOME.
+fn validate(openclaw: &Path, config: &Path, scratch: &Path) -> (bool, String) {
+    let out = Command::new(openclaw)
+        .args(["config", "validate", "--json"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", scratch.join("home"))
+        .env("OPENCLAW_CONFIG_PATH", config)
+        .env("OPENCLAW_STATE_DIR", scratch.join("state"))
+        .output()
+        .expect("openclaw runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json: serde_json::Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("openclaw printed no JSON ({e}): {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    (json["valid"] == serde_json::Value::Bool(true) && out.status.success(), stdout)
+}
+
+fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
+    let o = ocgen().args(["generate", "--out"]).arg(out).arg("-f").arg(example).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(out.join("config")).unwrap() {
+        v.push(e.unwrap().path().join("openclaw.json"));
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn real_openclaw_accepts_every_generated_config() {
+    let Some(openclaw) = tool("openclaw") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut all = Vec::new();
+    for ex in examples() {
+        let stem = ex.file_stem().unwrap().to_string_lossy().into_owned();
+        all.extend(configs_of(&ex, &tmp.path().join(&stem)));
+    }
+    assert!(all.len() >= 10);
+    // Two at a time: the machine has two cores and each run takes ~1.5 s.
+    let results: Vec<(PathBuf, bool, String)> = std::thread::scope(|s| {
+        let chunks: Vec<&[PathBuf]> = all.chunks(all.len().div_ceil(2)).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let openclaw = &openclaw;
+                let scratch = tmp.path().join(format!("scratch{i}"));
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|c| {
+                            let (ok, out) = validate(openclaw, c, &scratch);
+                            (c.clone(), ok, out)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    for (path, ok, out) in &results {
+        assert!(ok, "OpenClaw rejects {}: {out}", path.display());
+    }
+    eprintln!("openclaw config validate: {} configs accepted", results.len());
+}
+
+#[test]
+fn real_openclaw_rejects_a_retired_key() {
+    // Proves the validator runs for real: a config with the retired
+    // `canvasHost` must be refused.
+    let Some(openclaw) = tool("openclaw") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("bad.json");
+    std::fs::write(&cfg, r#"{"gateway":{"mode":"local","port":18789},"canvasHost":{"port":18793}}"#).unwrap();
+    let (ok, out) = validate(&openclaw, &cfg, tmp.path());
+    assert!(!ok, "OpenClaw accepted canvasHost: {out}");
+}
