@@ -20,11 +20,19 @@ use crate::write::{self, Action};
 /// each one needs: env files, openclaw.json configs and deployment files.
 #[derive(Debug, Parser)]
 #[command(name = "ocgen", version, about, long_about, propagate_version = true)]
-#[command(after_help = "Exit codes: 0 ok, 1 drift found by --check, 2 usage, 65 invalid input, \
-                        73 refused to overwrite a file ocgen did not write, 74 I/O error.")]
+#[command(
+    after_help = "Exit codes: 0 ok, 1 drift found by --check, 2 usage, 65 invalid input, \
+                        73 refused to overwrite a file ocgen did not write, 74 I/O error."
+)]
 pub struct Cli {
     /// The deployment file; `-` reads standard input.
-    #[arg(short = 'f', long = "file", global = true, default_value = "ocgen.yaml", value_name = "PATH")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "ocgen.yaml",
+        value_name = "PATH"
+    )]
     pub file: PathBuf,
     /// Use templates from DIR instead of the built-in ones (files named as in templates/).
     #[arg(long, global = true, value_name = "DIR")]
@@ -118,19 +126,34 @@ pub struct Failure {
 
 impl Failure {
     fn io(what: &str, e: &dyn std::fmt::Display) -> Self {
-        Failure { code: exit::IO, message: format!("error: {what}: {e}\n") }
+        Failure {
+            code: exit::IO,
+            message: format!("error: {what}: {e}\n"),
+        }
     }
 }
 
 /// Runs ocgen with these arguments; returns the exit code. Output goes to
 /// the given writers so tests and `main` share one path.
-pub fn run(args: impl IntoIterator<Item = std::ffi::OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
             return code;
         }
     };
@@ -163,7 +186,10 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
             if e.kind() == std::io::ErrorKind::NotFound {
                 msg.push_str("help: run `ocgen init` to write a starter file, or pass -f PATH\n");
             }
-            Failure { code: exit::IO, message: msg }
+            Failure {
+                code: exit::IO,
+                message: msg,
+            }
         })?;
         (name, bytes)
     };
@@ -173,7 +199,12 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+            let col = at
+                - bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
             Err(Failure {
                 code: exit::INVALID,
                 message: format!(
@@ -185,7 +216,10 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
 }
 
 fn invalid(input: &Input, problems: &[Problem], color: bool) -> Failure {
-    Failure { code: exit::INVALID, message: diag::render(problems, &input.name, &input.text, color) }
+    Failure {
+        code: exit::INVALID,
+        message: diag::render(problems, &input.name, &input.text, color),
+    }
 }
 
 /// Reads, parses and plans the input.
@@ -201,7 +235,10 @@ fn templates(cli: &Cli) -> Result<Templates, Failure> {
         Some(dir) => Templates::with_overrides(dir),
         None => Templates::builtin(),
     };
-    t.map_err(|e| Failure { code: exit::INVALID, message: format!("error: {e}\n") })
+    t.map_err(|e| Failure {
+        code: exit::INVALID,
+        message: format!("error: {e}\n"),
+    })
 }
 
 fn find_gateway<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan::Gateway, Failure> {
@@ -212,12 +249,16 @@ fn find_gateway<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan::Gatew
             let _ = writeln!(message, "help: did you mean `{best}`?");
         }
         let _ = writeln!(message, "help: gateways in this file: {}", names.join(", "));
-        Failure { code: exit::USAGE, message }
+        Failure {
+            code: exit::USAGE,
+            message,
+        }
     })
 }
 
 fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
-    out.write_all(text.as_bytes()).map_err(|e| Failure::io("cannot write to standard output", &e))
+    out.write_all(text.as_bytes())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
 fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> {
@@ -234,7 +275,10 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let (_, plan) = load_plan(&cli.file, color)?;
             let t = templates(cli)?;
             let g = find_gateway(&plan, name)?;
-            let text = render::env::render(g, &t).map_err(|e| Failure { code: exit::INVALID, message: format!("error: {e}\n") })?;
+            let text = render::env::render(g, &t).map_err(|e| Failure {
+                code: exit::INVALID,
+                message: format!("error: {e}\n"),
+            })?;
             emit(out, &text)?;
         }
         Command::Config { name } => {
@@ -242,10 +286,17 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let g = find_gateway(&plan, name)?;
             emit(out, &render::openclaw::render(g))?;
         }
-        Command::Generate { out: dir, check, force } => {
+        Command::Generate {
+            out: dir,
+            check,
+            force,
+        } => {
             let (_, plan) = load_plan(&cli.file, color)?;
             let t = templates(cli)?;
-            let files = render::tree(&plan, &t).map_err(|e| Failure { code: exit::INVALID, message: format!("error: {e}\n") })?;
+            let files = render::tree(&plan, &t).map_err(|e| Failure {
+                code: exit::INVALID,
+                message: format!("error: {e}\n"),
+            })?;
             return generate(dir, &files, *check, *force, out);
         }
         Command::Schema => emit(out, &schema_json())?,
@@ -253,14 +304,16 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "ocgen", &mut buf);
-            out.write_all(&buf).map_err(|e| Failure::io("cannot write to standard output", &e))?;
+            out.write_all(&buf)
+                .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
         Command::Man => {
             let mut buf = Vec::new();
             clap_mangen::Man::new(Cli::command())
                 .render(&mut buf)
                 .map_err(|e| Failure::io("cannot render the man page", &e))?;
-            out.write_all(&buf).map_err(|e| Failure::io("cannot write to standard output", &e))?;
+            out.write_all(&buf)
+                .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
     }
     Ok(exit::OK)
@@ -269,7 +322,12 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
 /// One line per gateway and a total.
 pub fn check_summary(input: &Input, plan: &Plan) -> String {
     let mut s = String::new();
-    let w = plan.gateways.iter().map(|g| g.name.len()).max().unwrap_or(0);
+    let w = plan
+        .gateways
+        .iter()
+        .map(|g| g.name.len())
+        .max()
+        .unwrap_or(0);
     for g in &plan.gateways {
         let _ = writeln!(
             s,
@@ -285,7 +343,12 @@ pub fn check_summary(input: &Input, plan: &Plan) -> String {
         );
     }
     let n = plan.gateways.len();
-    let _ = writeln!(s, "{}: {n} gateway{} can run side by side", input.name, if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        s,
+        "{}: {n} gateway{} can run side by side",
+        input.name,
+        if n == 1 { "" } else { "s" }
+    );
     s
 }
 
@@ -309,20 +372,49 @@ pub fn ports(plan: &Plan, format: Format) -> String {
         s.push('\n');
         return s;
     }
-    let w = table.iter().map(|r| r.gateway.len()).max().unwrap_or(0).max("GATEWAY".len());
-    let mut s = format!("{:<w$}  {:<15}  {:>5}  {:>5}  BIND\n", "GATEWAY", "PURPOSE", "START", "END");
+    let w = table
+        .iter()
+        .map(|r| r.gateway.len())
+        .max()
+        .unwrap_or(0)
+        .max("GATEWAY".len());
+    let mut s = format!(
+        "{:<w$}  {:<15}  {:>5}  {:>5}  BIND\n",
+        "GATEWAY", "PURPOSE", "START", "END"
+    );
     for r in &table {
-        let _ = writeln!(s, "{:<w$}  {:<15}  {:>5}  {:>5}  {}", r.gateway, r.purpose.as_str(), r.start, r.end, r.bind);
+        let _ = writeln!(
+            s,
+            "{:<w$}  {:<15}  {:>5}  {:>5}  {}",
+            r.gateway,
+            r.purpose.as_str(),
+            r.start,
+            r.end,
+            r.bind
+        );
     }
     s
 }
 
-fn generate(dir: &Path, files: &[render::OutFile], check: bool, force: bool, out: &mut dyn Write) -> Result<i32, Failure> {
-    let changes = write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
-    let pending: Vec<&write::Change> = changes.iter().filter(|c| c.action != Action::Keep).collect();
+fn generate(
+    dir: &Path,
+    files: &[render::OutFile],
+    check: bool,
+    force: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let changes =
+        write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
+    let pending: Vec<&write::Change> = changes
+        .iter()
+        .filter(|c| c.action != Action::Keep)
+        .collect();
     if check {
         if pending.is_empty() {
-            emit(out, &format!("{}: {} files up to date\n", dir.display(), files.len()))?;
+            emit(
+                out,
+                &format!("{}: {} files up to date\n", dir.display(), files.len()),
+            )?;
             return Ok(exit::OK);
         }
         let mut s = String::new();
@@ -349,15 +441,27 @@ fn generate(dir: &Path, files: &[render::OutFile], check: bool, force: bool, out
         let _ = writeln!(
             message,
             "error: refusing to {} {} file{} that ocgen did not write (or that was edited since): {}",
-            if foreign.iter().all(|c| c.action == Action::Delete) { "delete" } else { "overwrite" },
+            if foreign.iter().all(|c| c.action == Action::Delete) {
+                "delete"
+            } else {
+                "overwrite"
+            },
             foreign.len(),
             if foreign.len() == 1 { "" } else { "s" },
-            foreign.iter().map(|c| dir.join(&c.path).display().to_string()).collect::<Vec<_>>().join(", ")
+            foreign
+                .iter()
+                .map(|c| dir.join(&c.path).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        let _ = writeln!(message, "help: move your changes into ocgen.yaml, or pass --force to replace them");
+        let _ = writeln!(
+            message,
+            "help: move your changes into ocgen.yaml, or pass --force to replace them"
+        );
         return Err(Failure { code: 73, message });
     }
-    write::apply(dir, files, &changes).map_err(|e| Failure::io("cannot write the output tree", &e))?;
+    write::apply(dir, files, &changes)
+        .map_err(|e| Failure::io("cannot write the output tree", &e))?;
     let count = |a: Action| pending.iter().filter(|c| c.action == a).count();
     emit(
         out,
@@ -386,7 +490,10 @@ pub const INIT_TEMPLATE: &str = include_str!("../examples/rescue-bot.yaml");
 
 fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
     if path == Path::new("-") {
-        return Err(Failure { code: exit::USAGE, message: "error: `ocgen init` writes a file; give -f PATH, not -\n".into() });
+        return Err(Failure {
+            code: exit::USAGE,
+            message: "error: `ocgen init` writes a file; give -f PATH, not -\n".into(),
+        });
     }
     let schema_path = path.with_file_name("ocgen.schema.json");
     let text = INIT_TEMPLATE.replacen(
@@ -394,9 +501,14 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
         "$schema=ocgen.schema.json",
         1,
     );
-    // create_new: never overwrite what a person wrote.
+    // Stage beside the target, then hard-link: atomic, and it fails if the
+    // target exists, so a person's file is never overwritten.
     let create = |p: &Path, contents: &str| -> Result<(), Failure> {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(p).map_err(|e| {
+        let tmp = write::stage(p, contents, false)
+            .map_err(|e| Failure::io(&format!("cannot create {}", p.display()), &e))?;
+        let linked = std::fs::hard_link(&tmp, p);
+        let _ = std::fs::remove_file(&tmp);
+        linked.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Failure {
                     code: 73,
@@ -405,8 +517,7 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
             } else {
                 Failure::io(&format!("cannot create {}", p.display()), &e)
             }
-        })?;
-        f.write_all(contents.as_bytes()).map_err(|e| Failure::io(&format!("cannot write {}", p.display()), &e))
+        })
     };
     create(path, &text)?;
     let mut msg = format!("wrote {}\n", path.display());
@@ -416,7 +527,11 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
         create(&schema_path, &schema_json())?;
         let _ = writeln!(msg, "wrote {}", schema_path.display());
     }
-    let _ = writeln!(msg, "next: set `home` to the directory the gateways live under, then run `ocgen check -f {}`", path.display());
+    let _ = writeln!(
+        msg,
+        "next: set `home` to the directory the gateways live under, then run `ocgen check -f {}`",
+        path.display()
+    );
     emit(out, &msg)?;
     Ok(exit::OK)
 }

@@ -43,7 +43,12 @@ pub struct Span {
 
 impl Span {
     /// No place (values ocgen made up itself).
-    pub const NONE: Span = Span { offset: None, len: 0, line: 0, column: 0 };
+    pub const NONE: Span = Span {
+        offset: None,
+        len: 0,
+        line: 0,
+        column: 0,
+    };
 
     /// Whether this span points into the input.
     pub fn is_known(&self) -> bool {
@@ -122,7 +127,13 @@ pub struct Problem {
 impl Problem {
     /// A problem with no place yet.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Problem { kind, message: message.into(), help: None, labels: Vec::new(), show_source: true }
+        Problem {
+            kind,
+            message: message.into(),
+            help: None,
+            labels: Vec::new(),
+            show_source: true,
+        }
     }
 
     /// Adds the fix.
@@ -170,7 +181,11 @@ impl fmt::Debug for Rendered<'_> {
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.problem.primary() {
-            Some(s) => write!(f, "{}:{}:{}: {}", self.file, s.line, s.column, self.problem.message),
+            Some(s) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, s.line, s.column, self.problem.message
+            ),
             None => write!(f, "{}: {}", self.file, self.problem.message),
         }
     }
@@ -183,10 +198,17 @@ impl Diagnostic for Rendered<'_> {
         Some(Box::new(self.problem.kind.code()))
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.problem.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        if self.problem.show_source { Some(&*self.source) } else { None }
+        if self.problem.show_source {
+            Some(&*self.source)
+        } else {
+            None
+        }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if !self.problem.show_source {
@@ -194,7 +216,11 @@ impl Diagnostic for Rendered<'_> {
         }
         let labels = self.problem.labels.iter().filter_map(|(span, text)| {
             let offset = span.offset?;
-            Some(LabeledSpan::new(Some(text.clone()), offset, span.len.max(1)))
+            Some(LabeledSpan::new(
+                Some(text.clone()),
+                offset,
+                span.len.max(1),
+            ))
         });
         Some(Box::new(labels))
     }
@@ -204,13 +230,26 @@ impl Diagnostic for Rendered<'_> {
 /// full, sorted by place, then a count of the rest.
 pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> String {
     let source = Arc::new(NamedSource::new(file, text.to_string()));
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut order: Vec<&Problem> = problems.iter().collect();
-    order.sort_by_key(|p| p.primary().map_or((u32::MAX, u32::MAX), |s| (s.line, s.column)));
+    order.sort_by_key(|p| {
+        p.primary()
+            .map_or((u32::MAX, u32::MAX), |s| (s.line, s.column))
+    });
     let mut out = String::new();
     for problem in order.iter().take(MAX_SHOWN) {
-        let r = Rendered { problem, source: source.clone(), file };
+        let r = Rendered {
+            problem,
+            source: source.clone(),
+            file,
+        };
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &r);
         out.push('\n');
@@ -241,11 +280,81 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
                 .byte_offset()
                 .and_then(|o| usize::try_from(o).ok())
                 .or_else(|| line_col_offset(text, loc.line(), loc.column())),
-            len: s.byte_len().and_then(|l| usize::try_from(l).ok()).unwrap_or(1),
+            len: s
+                .byte_len()
+                .and_then(|l| usize::try_from(l).ok())
+                .unwrap_or(1),
             line: u32::try_from(loc.line()).unwrap_or(0),
             column: u32::try_from(loc.column()).unwrap_or(0),
         }
     });
+    let message = match message.strip_prefix("duplicate mapping key: ") {
+        Some(rest) => {
+            let key = rest
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or(rest);
+            format!("duplicate key `{key}`")
+        }
+        None => message,
+    };
+    let p = yaml_problem(&message, span);
+    match locate(text, span.line) {
+        Some(owner) => Problem {
+            message: format!("{owner}: {}", p.message),
+            ..p
+        },
+        None => p,
+    }
+}
+
+/// Which part of the file a line belongs to: "gateway `x`" or "defaults".
+/// The file did not deserialize, so this reads it loosely: only top-level
+/// keys and gateway names, with their lines.
+fn locate(text: &str, line: u32) -> Option<String> {
+    use serde::Deserialize;
+    #[derive(Deserialize)]
+    struct Loose {
+        #[serde(default)]
+        defaults: Option<crate::model::Sp<serde::de::IgnoredAny>>,
+        #[serde(default)]
+        gateways: Option<indexmap::IndexMap<crate::model::Sp<String>, serde::de::IgnoredAny>>,
+    }
+    if line == 0 {
+        return None;
+    }
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::FirstWins,
+        budget: serde_saphyr::budget! { max_depth: 64, max_aliases: 1_000, max_anchors: 1_000 },
+    };
+    let loose: Loose = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let gw = loose
+        .gateways
+        .iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .filter(|k| k.span.line <= line)
+        .max_by_key(|k| k.span.line);
+    let defaults_line = loose.defaults.as_ref().map_or(0, |d| d.span.line);
+    match gw {
+        Some(k) if k.span.line >= defaults_line || defaults_line > line => {
+            Some(format!("gateway `{}`", k.value.escape_debug()))
+        }
+        _ if defaults_line > 0 && defaults_line <= line => {
+            // Inside `defaults` unless a later top-level key started.
+            let after_defaults_key = text
+                .lines()
+                .skip(defaults_line as usize)
+                .take((line as usize).saturating_sub(defaults_line as usize))
+                .any(|l| !l.is_empty() && !l.starts_with([' ', '#', '\t', '-']));
+            (!after_defaults_key).then(|| "defaults".to_string())
+        }
+        _ => None,
+    }
+}
+
+fn yaml_problem(message: &str, span: Span) -> Problem {
+    let message = message.to_string();
     if let Some((field, expected)) = parse_unknown_field(&message) {
         let candidates: Vec<&str> = expected.iter().map(String::as_str).collect();
         let mut p = Problem::new(Kind::UnknownKey, format!("unknown key `{field}`"));
@@ -257,7 +366,10 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
                  and write `auth: { mode: token, env: VAR_NAME }` or `auth: { mode: token, file: /path }`",
             )
         } else if let Some(best) = did_you_mean(&field, &candidates) {
-            p.help(format!("did you mean `{best}`? Keys here: {}", candidates.join(", ")))
+            p.help(format!(
+                "did you mean `{best}`? Keys here: {}",
+                candidates.join(", ")
+            ))
         } else {
             p.help(format!("keys here: {}", candidates.join(", ")))
         };
@@ -276,7 +388,7 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
     } else {
         Kind::Syntax
     };
-    let help = if message.contains("duplicate mapping key") {
+    let help = if message.contains("duplicate key") {
         "each key may appear once per map; a gateway name twice is an error, not \"last one wins\": rename or merge the two entries"
     } else if message.contains("tab") {
         "indent YAML with spaces, not tabs"
@@ -342,10 +454,18 @@ fn parse_unknown_variant(msg: &str) -> Option<String> {
     let rest = msg.strip_prefix("unknown variant `")?;
     let end = rest.find('`')?;
     let given = &rest[..end];
-    let list = rest[end + 1..].split_once("expected ").map_or("", |(_, l)| l);
+    let list = rest[end + 1..]
+        .split_once("expected ")
+        .map_or("", |(_, l)| l);
     let options: Vec<String> = list
         .split(',')
-        .map(|s| s.trim().trim_start_matches("one of ").trim().trim_matches('`').to_string())
+        .map(|s| {
+            s.trim()
+                .trim_start_matches("one of ")
+                .trim()
+                .trim_matches('`')
+                .to_string()
+        })
         .filter(|s| !s.is_empty())
         .collect();
     let refs: Vec<&str> = options.iter().map(String::as_str).collect();
@@ -376,7 +496,8 @@ mod tests {
             parse_unknown_field("unknown field `prot`, expected one of `port`, `profile`").unwrap();
         assert_eq!(f, "prot");
         assert_eq!(e, vec!["port", "profile"]);
-        let (f, e) = parse_unknown_field("unknown field `x`, expected one of port, profile").unwrap();
+        let (f, e) =
+            parse_unknown_field("unknown field `x`, expected one of port, profile").unwrap();
         assert_eq!(f, "x");
         assert_eq!(e, vec!["port", "profile"]);
     }
@@ -384,7 +505,10 @@ mod tests {
     #[test]
     fn did_you_mean_picks_close_keys_only() {
         assert_eq!(did_you_mean("prot", &["port", "profile"]), Some("port"));
-        assert_eq!(did_you_mean("statedir", &["state_dir", "workspace"]), Some("state_dir"));
+        assert_eq!(
+            did_you_mean("statedir", &["state_dir", "workspace"]),
+            Some("state_dir")
+        );
         assert_eq!(did_you_mean("zzzz", &["port", "profile"]), None);
     }
 

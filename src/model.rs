@@ -31,7 +31,10 @@ pub struct Sp<T> {
 impl<T> Sp<T> {
     /// A value that was not read from the input (a default of ocgen's).
     pub fn synthetic(value: T) -> Self {
-        Sp { value, span: Span::NONE }
+        Sp {
+            value,
+            span: Span::NONE,
+        }
     }
 }
 
@@ -44,7 +47,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
             value: spanned.value,
             span: Span {
                 offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()),
-                len: span.byte_len().and_then(|l| usize::try_from(l).ok()).unwrap_or(0),
+                len: span
+                    .byte_len()
+                    .and_then(|l| usize::try_from(l).ok())
+                    .unwrap_or(0),
                 line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
                 column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
             },
@@ -70,7 +76,10 @@ impl<T: JsonSchema> JsonSchema for Sp<T> {
 /// The whole `ocgen.yaml` file.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "ocgen.yaml", description = "A set of OpenClaw gateways to run side by side on one host.")]
+#[schemars(
+    title = "ocgen.yaml",
+    description = "A set of OpenClaw gateways to run side by side on one host."
+)]
 pub struct Document {
     /// Format version. Always `1`.
     pub version: Sp<u32>,
@@ -83,8 +92,9 @@ pub struct Document {
     pub defaults: Settings,
     /// The gateways, by name. The name becomes the OpenClaw profile (unless
     /// `profile` says otherwise), the file names and the service names.
-    #[schemars(with = "IndexMap<String, Settings>")]
-    pub gateways: IndexMap<Sp<String>, Sp<Settings>>,
+    /// A gateway with nothing to set may be written `name:` or `name: {}`.
+    #[schemars(with = "IndexMap<String, Option<Settings>>")]
+    pub gateways: IndexMap<Sp<String>, Sp<Option<Settings>>>,
 }
 
 /// Per-gateway settings. In `defaults`, the same keys (except the ones that
@@ -255,10 +265,14 @@ impl<'de> Deserialize<'de> for PortValue {
                 )))
             }
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<PortValue, E> {
-                Err(E::custom(format_args!("a port must be a whole number, not `{v}`")))
+                Err(E::custom(format_args!(
+                    "a port must be a whole number, not `{v}`"
+                )))
             }
             fn visit_unit<E: serde::de::Error>(self) -> Result<PortValue, E> {
-                Err(E::custom("a port must be a whole number, not null; leave the key out to have the port assigned"))
+                Err(E::custom(
+                    "a port must be a whole number, not null; leave the key out to have the port assigned",
+                ))
             }
         }
         deserializer.deserialize_any(V)
@@ -288,14 +302,16 @@ pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Parses `text` into a [`Document`].
 pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(vec![Problem::new(
-            Kind::Syntax,
-            format!(
-                "the file is {} bytes; ocgen reads at most {MAX_INPUT_BYTES}",
-                text.len()
-            ),
-        )
-        .help("split the deployment into several files")]);
+        return Err(vec![
+            Problem::new(
+                Kind::Syntax,
+                format!(
+                    "the file is {} bytes; ocgen reads at most {MAX_INPUT_BYTES}",
+                    text.len()
+                ),
+            )
+            .help("split the deployment into several files"),
+        ]);
     }
     if text.trim().is_empty() {
         return Err(vec![Problem::new(Kind::Syntax, "the file is empty").help(

@@ -248,6 +248,7 @@ impl Gateway {
     /// paths in the official image, `bind: lan` so a published port reaches
     /// it (the compose file decides which host address publishes it), and a
     /// file secret at its mount point under `/run/secrets`.
+    #[must_use]
     pub fn container_view(&self) -> Gateway {
         let mut g = self.clone();
         g.state_dir = CONTAINER_STATE_DIR.to_string();
@@ -298,7 +299,10 @@ struct Resolved<'a> {
 pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     check_defaults(&doc.defaults, &mut problems);
-    let name = doc.name.as_ref().map_or_else(|| DEFAULT_NAME.to_string(), |n| n.value.clone());
+    let name = doc
+        .name
+        .as_ref()
+        .map_or_else(|| DEFAULT_NAME.to_string(), |n| n.value.clone());
     if let Some(n) = &doc.name {
         if !is_project_name(&n.value) {
             problems.push(
@@ -310,14 +314,28 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
     }
     if doc.gateways.is_empty() {
         problems.push(
-            Problem::new(Kind::Syntax, "`gateways` is empty: there is nothing to deploy")
-                .help("add a gateway, e.g. `gateways: { main: {} }`"),
+            Problem::new(
+                Kind::Syntax,
+                "`gateways` is empty: there is nothing to deploy",
+            )
+            .help("add a gateway, e.g. `gateways: { main: {} }`"),
         );
     }
     let resolved: Vec<Resolved> = doc
         .gateways
         .iter()
-        .map(|(name, body)| Resolved { name, body: body.span, s: merge(&doc.defaults, &body.value) })
+        .map(|(name, body)| Resolved {
+            name,
+            body: if body.span.is_known() {
+                body.span
+            } else {
+                name.span
+            },
+            s: merge(
+                &doc.defaults,
+                body.value.as_ref().unwrap_or(&Settings::default()),
+            ),
+        })
         .collect();
 
     let mut gateways = Vec::with_capacity(resolved.len());
@@ -330,7 +348,11 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
     check_cdp_urls(&resolved, &mut problems);
     check_path_overlaps(&resolved, &gateways, &mut problems);
 
-    if problems.is_empty() { Ok(Plan { name, gateways }) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(Plan { name, gateways })
+    } else {
+        Err(problems)
+    }
 }
 
 fn is_project_name(s: &str) -> bool {
@@ -346,7 +368,9 @@ pub fn is_profile_name(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && b[0].is_ascii_alphanumeric()
-        && b[1..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
 }
 
 /// Gateway names are file and unit names: OpenClaw's profile grammar, lowercase only.
@@ -357,7 +381,10 @@ pub fn is_gateway_name(s: &str) -> bool {
 /// OpenClaw's browser profile grammar `^[a-z0-9-]+$` (checked in 2026.9.6's
 /// config schema; 64 characters at most, like profiles).
 pub fn is_browser_profile_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
 /// `^[A-Za-z_][A-Za-z0-9_]*$`
@@ -373,9 +400,18 @@ fn looks_like_secret_name(name: &str) -> bool {
     if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
         return false;
     }
-    ["TOKEN", "PASSWORD", "PASSWD", "SECRET", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| upper.contains(w))
+    [
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|w| upper.contains(w))
 }
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
@@ -439,7 +475,10 @@ fn merge(d: &Settings, g: &Settings) -> Settings {
         config_path: g.config_path.clone().or_else(|| d.config_path.clone()),
         workspace: g.workspace.clone().or_else(|| d.workspace.clone()),
         bind: g.bind.clone().or_else(|| d.bind.clone()),
-        custom_bind_host: g.custom_bind_host.clone().or_else(|| d.custom_bind_host.clone()),
+        custom_bind_host: g
+            .custom_bind_host
+            .clone()
+            .or_else(|| d.custom_bind_host.clone()),
         auth: g.auth.clone().or_else(|| d.auth.clone()),
         browser,
         env,
@@ -490,7 +529,10 @@ fn normalize_path(
         }
     }
     if parts.is_empty() {
-        problems.push(bad("is `/`".to_string(), "give the gateway a directory of its own"));
+        problems.push(bad(
+            "is `/`".to_string(),
+            "give the gateway a directory of its own",
+        ));
         return None;
     }
     Some(format!("/{}", parts.join("/")))
@@ -506,13 +548,19 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
                 .help("gateway names become file, service and profile names: use 1 to 64 lowercase letters, digits, `-` and `_`, starting with a letter or digit"),
         );
     }
-    let profile = s.profile.as_ref().map_or_else(|| name.clone(), |p| p.value.clone());
+    let profile = s
+        .profile
+        .as_ref()
+        .map_or_else(|| name.clone(), |p| p.value.clone());
     if let Some(p) = &s.profile {
         if !is_profile_name(&p.value) {
             problems.push(
                 Problem::new(
                     Kind::Profile,
-                    format!("gateway `{name}`: profile `{}` is not a valid OpenClaw profile name", p.value.escape_debug()),
+                    format!(
+                        "gateway `{name}`: profile `{}` is not a valid OpenClaw profile name",
+                        p.value.escape_debug()
+                    ),
                 )
                 .label(p.span, "invalid profile")
                 .help("OpenClaw profiles match ^[a-z0-9][a-z0-9_-]{0,63}$"),
@@ -521,8 +569,14 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
     }
 
     // Paths: explicit, else OpenClaw's --profile layout under `home`.
-    let home = s.home.as_ref().and_then(|h| normalize_path(name, "home", h, problems));
-    let explicit_state = s.state_dir.as_ref().and_then(|p| normalize_path(name, "state_dir", p, problems));
+    let home = s
+        .home
+        .as_ref()
+        .and_then(|h| normalize_path(name, "home", h, problems));
+    let explicit_state = s
+        .state_dir
+        .as_ref()
+        .and_then(|p| normalize_path(name, "state_dir", p, problems));
     let state_dir = match (explicit_state, &home) {
         (Some(sd), _) => sd,
         (None, Some(h)) => {
@@ -559,23 +613,32 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
     let custom_bind_host = s.custom_bind_host.as_ref().map(|h| h.value.clone());
     match (bind, &s.custom_bind_host) {
         (Bind::Custom, None) => problems.push(
-            Problem::new(Kind::Type, format!("gateway `{name}`: `bind: custom` needs `custom_bind_host`"))
-                .label(s.bind.as_ref().map_or(r.body, |b| b.span), "custom bind")
-                .help("add `custom_bind_host: <address>` or choose `bind: loopback`"),
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{name}`: `bind: custom` needs `custom_bind_host`"),
+            )
+            .label(s.bind.as_ref().map_or(r.body, |b| b.span), "custom bind")
+            .help("add `custom_bind_host: <address>` or choose `bind: loopback`"),
         ),
         (b, Some(h)) if b != Bind::Custom => problems.push(
-            Problem::new(Kind::Type, format!("gateway `{name}`: `custom_bind_host` is only used with `bind: custom`"))
-                .label(h.span, "ignored")
-                .help("set `bind: custom` or remove `custom_bind_host`"),
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{name}`: `custom_bind_host` is only used with `bind: custom`"),
+            )
+            .label(h.span, "ignored")
+            .help("set `bind: custom` or remove `custom_bind_host`"),
         ),
         _ => {}
     }
     if let Some(h) = &s.custom_bind_host {
         if h.value.is_empty() || h.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             problems.push(
-                Problem::new(Kind::Type, format!("gateway `{name}`: `custom_bind_host` is not an address"))
-                    .label(h.span, "not an address")
-                    .help("write an IP address such as 192.168.1.10"),
+                Problem::new(
+                    Kind::Type,
+                    format!("gateway `{name}`: `custom_bind_host` is not an address"),
+                )
+                .label(h.span, "not an address")
+                .help("write an IP address such as 192.168.1.10"),
             );
         }
     }
@@ -604,7 +667,14 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
             );
         }
         let cdp_port = prof.value.cdp_port.as_ref().and_then(|p| {
-            check_port(name, &format!("browser profile `{}` cdp_port", pname.value), p, 1, 65535, problems)
+            check_port(
+                name,
+                &format!("browser profile `{}` cdp_port", pname.value),
+                p,
+                1,
+                65535,
+                problems,
+            )
         });
         if prof.value.cdp_port.is_some() && prof.value.cdp_url.is_some() {
             problems.push(
@@ -614,13 +684,24 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
             );
         }
         if let Some(url) = &prof.value.cdp_url {
-            let ok = ["http://", "https://", "ws://", "wss://"].iter().any(|p| url.value.starts_with(p))
-                && !url.value.chars().any(|c| c.is_whitespace() || c.is_control());
+            let ok = ["http://", "https://", "ws://", "wss://"]
+                .iter()
+                .any(|p| url.value.starts_with(p))
+                && !url
+                    .value
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control());
             if !ok {
                 problems.push(
-                    Problem::new(Kind::CdpUrl, format!("gateway `{name}`: browser profile `{}` has an invalid `cdp_url`", pname.value))
-                        .label(url.span, "not an http(s) or ws(s) URL")
-                        .help("write e.g. http://127.0.0.1:9222"),
+                    Problem::new(
+                        Kind::CdpUrl,
+                        format!(
+                            "gateway `{name}`: browser profile `{}` has an invalid `cdp_url`",
+                            pname.value
+                        ),
+                    )
+                    .label(url.span, "not an http(s) or ws(s) URL")
+                    .help("write e.g. http://127.0.0.1:9222"),
                 );
             }
         }
@@ -645,7 +726,10 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         env.insert(k.value.clone(), v.value.clone());
     }
 
-    let image = s.image.as_ref().map_or_else(|| DEFAULT_IMAGE.to_string(), |i| i.value.clone());
+    let image = s
+        .image
+        .as_ref()
+        .map_or_else(|| DEFAULT_IMAGE.to_string(), |i| i.value.clone());
     if let Some(i) = &s.image {
         check_image(name, i, problems);
     }
@@ -691,13 +775,16 @@ fn check_port(
         format!("it must be from {min} to {max}")
     };
     problems.push(
-        Problem::new(Kind::PortRange, format!("gateway `{gw}`: {what} {v} is out of range: {why}"))
-            .label(p.span, format!("must be {min}..={max}"))
-            .help(if max == MAX_BASE_PORT {
-                format!("use a base port from {min} to {max}, or leave `port` out to have one assigned")
-            } else {
-                format!("use a port from {min} to {max}")
-            }),
+        Problem::new(
+            Kind::PortRange,
+            format!("gateway `{gw}`: {what} {v} is out of range: {why}"),
+        )
+        .label(p.span, format!("must be {min}..={max}"))
+        .help(if max == MAX_BASE_PORT {
+            format!("use a base port from {min} to {max}, or leave `port` out to have one assigned")
+        } else {
+            format!("use a port from {min} to {max}")
+        }),
     );
     None
 }
@@ -727,9 +814,12 @@ fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayA
         }
         (Some(e), Some(_)) => {
             problems.push(
-                Problem::new(Kind::Auth, format!("gateway `{gw}`: `auth` has both `env` and `file`"))
-                    .label(e.span, "one of env or file")
-                    .help("keep the one that holds the secret and remove the other"),
+                Problem::new(
+                    Kind::Auth,
+                    format!("gateway `{gw}`: `auth` has both `env` and `file`"),
+                )
+                .label(e.span, "one of env or file")
+                .help("keep the one that holds the secret and remove the other"),
             );
             None
         }
@@ -747,20 +837,35 @@ fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayA
     }
     if !needs_secret && secret.is_some() {
         problems.push(
-            Problem::new(Kind::Auth, format!("gateway `{gw}`: auth mode `{}` takes no secret", mode.as_str()))
-                .label(a.value.mode.span, "no secret used")
-                .help("remove `env`/`file`, or use `mode: token` or `mode: password`"),
+            Problem::new(
+                Kind::Auth,
+                format!(
+                    "gateway `{gw}`: auth mode `{}` takes no secret",
+                    mode.as_str()
+                ),
+            )
+            .label(a.value.mode.span, "no secret used")
+            .help("remove `env`/`file`, or use `mode: token` or `mode: password`"),
         );
     }
-    GatewayAuth { mode, secret: if needs_secret { secret } else { None } }
+    GatewayAuth {
+        mode,
+        secret: if needs_secret { secret } else { None },
+    }
 }
 
 fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Problem>) {
     if !is_env_name(&k.value) {
         problems.push(
-            Problem::new(Kind::Env, format!("gateway `{gw}`: `{}` is not a valid environment variable name", k.value.escape_debug()))
-                .label(k.span, "invalid name")
-                .help("names match [A-Za-z_][A-Za-z0-9_]*"),
+            Problem::new(
+                Kind::Env,
+                format!(
+                    "gateway `{gw}`: `{}` is not a valid environment variable name",
+                    k.value.escape_debug()
+                ),
+            )
+            .label(k.span, "invalid name")
+            .help("names match [A-Za-z_][A-Za-z0-9_]*"),
         );
     } else if RESERVED_ENV.contains(&k.value.as_str()) {
         problems.push(
@@ -776,7 +881,10 @@ fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Proble
                 .help("generated files must not hold secrets: keep it out of ocgen.yaml and pass it to the gateway from a file or the service's environment (for the gateway token use `auth: { mode: token, env: VAR }`)"),
         );
     }
-    if v.value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if v.value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         problems.push(
             Problem::new(Kind::Env, format!("gateway `{gw}`: `env.{}` holds a control character", k.value))
                 .label(v.span, "control character")
@@ -790,18 +898,28 @@ fn check_image(gw: &str, i: &Sp<String>, problems: &mut Vec<Problem>) {
     let last = v.rsplit('/').next().unwrap_or(v);
     let pinned = v.contains("@sha256:") || last.contains(':');
     let valid = !v.is_empty()
-        && v.chars().all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c));
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c));
     if !valid {
         problems.push(
-            Problem::new(Kind::Image, format!("gateway `{gw}`: image `{}` is not a valid image reference", v.escape_debug()))
-                .label(i.span, "invalid image")
-                .help(format!("write e.g. `{DEFAULT_IMAGE}`")),
+            Problem::new(
+                Kind::Image,
+                format!(
+                    "gateway `{gw}`: image `{}` is not a valid image reference",
+                    v.escape_debug()
+                ),
+            )
+            .label(i.span, "invalid image")
+            .help(format!("write e.g. `{DEFAULT_IMAGE}`")),
         );
     } else if !pinned {
         problems.push(
-            Problem::new(Kind::Image, format!("gateway `{gw}`: image `{v}` has no tag, so it means `latest`"))
-                .label(i.span, "not pinned")
-                .help(format!("pin a version tag, e.g. `{v}:{OPENCLAW_VERSION}`")),
+            Problem::new(
+                Kind::Image,
+                format!("gateway `{gw}`: image `{v}` has no tag, so it means `latest`"),
+            )
+            .label(i.span, "not pinned")
+            .help(format!("pin a version tag, e.g. `{v}:{OPENCLAW_VERSION}`")),
         );
     }
 }
@@ -812,21 +930,34 @@ fn check_profiles(resolved: &[Resolved], gateways: &[Gateway], problems: &mut Ve
         let key = g.profile.to_ascii_lowercase();
         if let Some(&j) = seen.get(&key) {
             let span = |k: usize| {
-                resolved[k].s.profile.as_ref().map_or(resolved[k].name.span, |p| p.span)
+                resolved[k]
+                    .s
+                    .profile
+                    .as_ref()
+                    .map_or(resolved[k].name.span, |p| p.span)
             };
             let what = if key == "default" {
                 "the `default` profile (OpenClaw's unsuffixed ~/.openclaw) may be used by one gateway only".to_string()
             } else {
-                format!("OpenClaw profiles are case-insensitive, so `{}` and `{}` are the same profile", gateways[j].profile, g.profile)
+                format!(
+                    "OpenClaw profiles are case-insensitive, so `{}` and `{}` are the same profile",
+                    gateways[j].profile, g.profile
+                )
             };
             problems.push(
                 Problem::new(
                     Kind::Profile,
-                    format!("gateways `{}` and `{}` use the same profile: {what}", gateways[j].name, g.name),
+                    format!(
+                        "gateways `{}` and `{}` use the same profile: {what}",
+                        gateways[j].name, g.name
+                    ),
                 )
                 .label(span(i), "duplicate profile")
                 .label(span(j), "first used here")
-                .help(format!("give `{}` a profile of its own, e.g. `profile: {}`", g.name, g.name)),
+                .help(format!(
+                    "give `{}` a profile of its own, e.g. `profile: {}`",
+                    g.name, g.name
+                )),
             );
         } else {
             seen.insert(key, i);
@@ -859,8 +990,15 @@ fn assign_ports(resolved: &[Resolved], gateways: &mut [Gateway], problems: &mut 
     for (i, r) in resolved.iter().enumerate() {
         let g = &mut gateways[i];
         if let Some(p) = &r.s.port {
-            g.port = check_port(&g.name, "base port", p, MIN_BASE_PORT, MAX_BASE_PORT, problems)
-                .unwrap_or(0);
+            g.port = check_port(
+                &g.name,
+                "base port",
+                p,
+                MIN_BASE_PORT,
+                MAX_BASE_PORT,
+                problems,
+            )
+            .unwrap_or(0);
         } else {
             // Lowest grid slot whose spacing window is clear of everything above.
             let mut found = None;
@@ -873,11 +1011,11 @@ fn assign_ports(resolved: &[Resolved], gateways: &mut [Gateway], problems: &mut 
                     break;
                 }
             }
-            match found {
-                Some(b) => g.port = u16::try_from(b).unwrap_or(0),
-                None => {
-                    if !exhausted_reported {
-                        problems.push(
+            if let Some(b) = found {
+                g.port = u16::try_from(b).unwrap_or(0);
+            } else {
+                if !exhausted_reported {
+                    problems.push(
                             Problem::new(
                                 Kind::PortExhausted,
                                 format!(
@@ -888,10 +1026,9 @@ fn assign_ports(resolved: &[Resolved], gateways: &mut [Gateway], problems: &mut 
                             .label(r.name.span, "cannot be placed")
                             .help(format!("give this and later gateways explicit base ports below {FIRST_BASE_PORT} (from {MIN_BASE_PORT}, {SPACING} apart), or spread them over several hosts")),
                         );
-                        exhausted_reported = true;
-                    }
-                    g.port = 0;
+                    exhausted_reported = true;
                 }
+                g.port = 0;
             }
         }
         if g.port != 0 {
@@ -911,7 +1048,9 @@ fn assign_ports(resolved: &[Resolved], gateways: &mut [Gateway], problems: &mut 
 /// Whether [a, b] meets any occupied interval. Intervals are at most
 /// `max_len` long, so only starts in [a - max_len, b] need a look.
 fn overlaps(occupied: &BTreeMap<u32, u32>, max_len: u32, a: u32, b: u32) -> bool {
-    occupied.range(a.saturating_sub(max_len)..=b).any(|(_, &end)| end >= a)
+    occupied
+        .range(a.saturating_sub(max_len)..=b)
+        .any(|(_, &end)| end >= a)
 }
 
 fn check_port_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &mut Vec<Problem>) {
@@ -927,7 +1066,12 @@ fn check_port_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
         }
         for (j, bp) in g.browser_profiles.iter().enumerate() {
             if let Some(c) = bp.cdp_port {
-                iv.push(Interval { start: u32::from(c), end: u32::from(c), gw: i, cdp: Some(j) });
+                iv.push(Interval {
+                    start: u32::from(c),
+                    end: u32::from(c),
+                    gw: i,
+                    cdp: Some(j),
+                });
             }
         }
     }
@@ -937,7 +1081,8 @@ fn check_port_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
     let mut found: Vec<(Interval, Interval)> = Vec::new();
     for cur in iv {
         if let Some(a) = active {
-            let conflict = cur.start <= a.end && (a.gw != cur.gw || a.cdp.is_some() || cur.cdp.is_some());
+            let conflict =
+                cur.start <= a.end && (a.gw != cur.gw || a.cdp.is_some() || cur.cdp.is_some());
             if conflict {
                 found.push((a, cur));
             }
@@ -955,7 +1100,10 @@ fn check_port_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
     let mut occupied = BTreeMap::new();
     let mut max_len = 0;
     for g in gateways.iter().filter(|g| g.port != 0) {
-        occupied.insert(u32::from(g.port), u32::from(g.port) + u32::from(SPACING) - 1);
+        occupied.insert(
+            u32::from(g.port),
+            u32::from(g.port) + u32::from(SPACING) - 1,
+        );
         max_len = u32::from(SPACING) - 1;
     }
     for bp in gateways.iter().flat_map(|g| &g.browser_profiles) {
@@ -963,7 +1111,7 @@ fn check_port_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
             occupied.entry(u32::from(c)).or_insert(u32::from(c));
         }
     }
-    let free = (0..)
+    let free = (0..=u32::from(MAX_BASE_PORT - FIRST_BASE_PORT) / u32::from(SPACING))
         .map(|k| u32::from(FIRST_BASE_PORT) + k * u32::from(SPACING))
         .take_while(|b| *b <= u32::from(MAX_BASE_PORT))
         .find(|&b| !overlaps(&occupied, max_len, b, b + u32::from(SPACING) - 1));
@@ -1003,19 +1151,22 @@ fn overlap_problem(
     let span_of = |iv: Interval| -> Span {
         let r = &resolved[iv.gw];
         match iv.cdp {
-            Some(j) => r
-                .s
-                .browser
-                .as_ref()
-                .and_then(|br| br.profiles.get_index(j))
-                .and_then(|(_, p)| p.value.cdp_port.as_ref().map(|c| c.span))
-                .unwrap_or(r.name.span),
+            Some(j) => {
+                r.s.browser
+                    .as_ref()
+                    .and_then(|br| br.profiles.get_index(j))
+                    .and_then(|(_, p)| p.value.cdp_port.as_ref().map(|c| c.span))
+                    .unwrap_or(r.name.span)
+            }
             None => r.s.port.as_ref().map_or(r.name.span, |p| p.span),
         }
     };
     let what = |iv: Interval, g: &Gateway| -> String {
         match iv.cdp {
-            Some(j) => format!("`{}`'s browser profile `{}` (cdp_port {})", g.name, g.browser_profiles[j].name, iv.start),
+            Some(j) => format!(
+                "`{}`'s browser profile `{}` (cdp_port {})",
+                g.name, g.browser_profiles[j].name, iv.start
+            ),
             None => format!(
                 "`{}` ({}..{}{})",
                 g.name,
@@ -1045,8 +1196,14 @@ fn overlap_problem(
         ),
         (Some(_), Some(_)) => (
             Kind::CdpPort,
-            format!("cdp_port {} is used twice: by {} and by {}", b.start, what(a, ga), what(b, gb)),
-            "every browser profile needs a CDP port of its own, outside every gateway's footprint".to_string(),
+            format!(
+                "cdp_port {} is used twice: by {} and by {}",
+                b.start,
+                what(a, ga),
+                what(b, gb)
+            ),
+            "every browser profile needs a CDP port of its own, outside every gateway's footprint"
+                .to_string(),
         ),
         (None, Some(_)) | (Some(_), None) => {
             let (fp, cdp) = if a.cdp.is_none() { (a, b) } else { (b, a) };
@@ -1104,7 +1261,9 @@ fn check_cdp_urls(resolved: &[Resolved], problems: &mut Vec<Problem>) {
     let mut seen: HashMap<String, (usize, Span, String)> = HashMap::new();
     for (i, r) in resolved.iter().enumerate() {
         for (pname, prof) in r.s.browser.iter().flat_map(|b| b.profiles.iter()) {
-            let Some(url) = &prof.value.cdp_url else { continue };
+            let Some(url) = &prof.value.cdp_url else {
+                continue;
+            };
             let key = url.value.trim_end_matches('/').to_ascii_lowercase();
             if let Some((j, first, first_profile)) = seen.get(&key) {
                 let other = &resolved[*j].name.value;
@@ -1163,7 +1322,8 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
                         "config_path" => s.config_path.as_ref(),
                         _ => s.workspace.as_ref(),
                     };
-                    v.or(s.home.as_ref()).map_or(resolved[gi].name.span, |v| v.span)
+                    v.or(s.home.as_ref())
+                        .map_or(resolved[gi].name.span, |v| v.span)
                 };
                 problems.push(
                     Problem::new(
@@ -1191,12 +1351,16 @@ mod tests {
     use super::*;
 
     fn plan_of(yaml: &str) -> Result<Plan, Vec<Problem>> {
-        let doc = crate::model::load(yaml).map_err(|p| p)?;
+        let doc = crate::model::load(yaml)?;
         plan(&doc)
     }
 
     fn kinds(r: Result<Plan, Vec<Problem>>) -> Vec<Kind> {
-        r.err().unwrap_or_default().into_iter().map(|p| p.kind).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.kind)
+            .collect()
     }
 
     const HEAD: &str = "version: 1\ndefaults:\n  home: /srv/oc\ngateways:\n";
@@ -1214,14 +1378,23 @@ mod tests {
 
     #[test]
     fn twenty_apart_collides_in_the_cdp_range() {
-        let k = kinds(plan_of(&format!("{HEAD}  a: {{port: 18789}}\n  b: {{port: 18809}}\n")));
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18809}}\n"
+        )));
         assert_eq!(k, vec![Kind::PortOverlap]);
     }
 
     #[test]
     fn one_hundred_eleven_apart_is_fine() {
-        assert!(plan_of(&format!("{HEAD}  a: {{port: 18789}}\n  b: {{port: 18900}}\n")).is_ok());
-        let k = kinds(plan_of(&format!("{HEAD}  a: {{port: 18789}}\n  b: {{port: 18899}}\n")));
+        assert!(
+            plan_of(&format!(
+                "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18900}}\n"
+            ))
+            .is_ok()
+        );
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18899}}\n"
+        )));
         assert_eq!(k, vec![Kind::PortOverlap]);
     }
 
@@ -1242,9 +1415,14 @@ mod tests {
 
     #[test]
     fn adding_at_the_end_never_moves_existing_gateways() {
-        let before = plan_of(&format!("{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n")).unwrap();
-        let after =
-            plan_of(&format!("{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n  d: {{}}\n")).unwrap();
+        let before = plan_of(&format!(
+            "{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n"
+        ))
+        .unwrap();
+        let after = plan_of(&format!(
+            "{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n  d: {{}}\n"
+        ))
+        .unwrap();
         for (x, y) in before.gateways.iter().zip(&after.gateways) {
             assert_eq!(x.port, y.port);
         }
@@ -1299,7 +1477,8 @@ mod tests {
     fn profiles_are_unique_case_insensitively_and_default_once() {
         let y = format!("{HEAD}  a: {{profile: Work}}\n  b: {{profile: work}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Profile]);
-        let y = format!("{HEAD}  a: {{profile: default}}\n  b: {{profile: default, state_dir: /x}}\n");
+        let y =
+            format!("{HEAD}  a: {{profile: default}}\n  b: {{profile: default, state_dir: /x}}\n");
         assert!(kinds(plan_of(&y)).contains(&Kind::Profile));
         let y = format!("{HEAD}  a: {{profile: 'bad name'}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Profile]);
@@ -1307,12 +1486,21 @@ mod tests {
 
     #[test]
     fn profile_layout_under_home() {
-        let p = plan_of(&format!("{HEAD}  main: {{profile: default}}\n  rescue: {{}}\n")).unwrap();
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{profile: default}}\n  rescue: {{}}\n"
+        ))
+        .unwrap();
         assert_eq!(p.gateways[0].state_dir, "/srv/oc/.openclaw");
         assert_eq!(p.gateways[0].config_path, "/srv/oc/.openclaw/openclaw.json");
         assert_eq!(p.gateways[1].state_dir, "/srv/oc/.openclaw-rescue");
-        assert_eq!(p.gateways[1].workspace, "/srv/oc/.openclaw-rescue/workspace");
-        assert_eq!(p.gateways[1].log_file, "/srv/oc/.openclaw-rescue/logs/openclaw.log");
+        assert_eq!(
+            p.gateways[1].workspace,
+            "/srv/oc/.openclaw-rescue/workspace"
+        );
+        assert_eq!(
+            p.gateways[1].log_file,
+            "/srv/oc/.openclaw-rescue/logs/openclaw.log"
+        );
     }
 
     #[test]
@@ -1321,7 +1509,9 @@ mod tests {
         assert!(kinds(plan_of(&y)).contains(&Kind::PathOverlap));
         let y = format!("{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{workspace: /srv/x/ws}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
-        let y = format!("{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{state_dir: /srv/x-y}}\n  c: {{state_dir: /srv/xy}}\n");
+        let y = format!(
+            "{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{state_dir: /srv/x-y}}\n  c: {{state_dir: /srv/xy}}\n"
+        );
         assert!(plan_of(&y).is_ok());
         let y = format!("{HEAD}  a: {{state_dir: relative/dir}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
@@ -1362,8 +1552,11 @@ mod tests {
     fn env_merges_defaults_key_by_key() {
         let y = "version: 1\ndefaults:\n  home: /h\n  env: {A: '1', B: '2'}\ngateways:\n  g:\n    env: {B: '3', C: '4'}\n";
         let p = plan_of(y).unwrap();
-        let env: Vec<(&str, &str)> =
-            p.gateways[0].env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let env: Vec<(&str, &str)> = p.gateways[0]
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(env, vec![("A", "1"), ("B", "3"), ("C", "4")]);
     }
 

@@ -35,7 +35,10 @@ impl std::fmt::Display for IoError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> IoError + '_ {
-    move |error| IoError { path: path.to_path_buf(), error }
+    move |error| IoError {
+        path: path.to_path_buf(),
+        error,
+    }
 }
 
 /// What will happen to one file.
@@ -77,8 +80,16 @@ impl Change {
         }
         let old = self.old.as_deref().unwrap_or("");
         let new = self.new.as_deref().unwrap_or("");
-        let a = if self.old.is_some() { format!("a/{}", self.path) } else { "/dev/null".into() };
-        let b = if self.new.is_some() { format!("b/{}", self.path) } else { "/dev/null".into() };
+        let a = if self.old.is_some() {
+            format!("a/{}", self.path)
+        } else {
+            "/dev/null".into()
+        };
+        let b = if self.new.is_some() {
+            format!("b/{}", self.path)
+        } else {
+            "/dev/null".into()
+        };
         similar::TextDiff::from_lines(old, new)
             .unified_diff()
             .context_radius(3)
@@ -116,7 +127,9 @@ fn read_manifest(dir: &Path) -> Result<BTreeMap<String, u64>, IoError> {
 }
 
 fn manifest_text(files: &[OutFile]) -> String {
-    let mut s = String::from("# Files written by `ocgen generate`, with their FNV-1a hashes.\n# ocgen overwrites or deletes only files whose hash still matches.\n");
+    let mut s = String::from(
+        "# Files written by `ocgen generate`, with their FNV-1a hashes.\n# ocgen overwrites or deletes only files whose hash still matches.\n",
+    );
     for f in files {
         let _ = writeln!(s, "{:016x}  {}", fnv1a64(f.contents.as_bytes()), f.path);
     }
@@ -127,7 +140,10 @@ fn read_existing(path: &Path) -> Result<Option<String>, IoError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(IoError { path: path.to_path_buf(), error: e }),
+        Err(e) => Err(IoError {
+            path: path.to_path_buf(),
+            error: e,
+        }),
     }
 }
 
@@ -140,7 +156,10 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
         let (action, foreign) = match &old {
             None => (Action::Create, false),
             Some(o) if *o == f.contents => (Action::Keep, false),
-            Some(o) => (Action::Update, manifest.get(&f.path) != Some(&fnv1a64(o.as_bytes()))),
+            Some(o) => (
+                Action::Update,
+                manifest.get(&f.path) != Some(&fnv1a64(o.as_bytes())),
+            ),
         };
         out.push(Change {
             path: f.path.clone(),
@@ -173,7 +192,9 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
 /// The manifest names files relative to the output directory; anything
 /// else in it is ignored rather than followed.
 fn is_safe_relative(p: &str) -> bool {
-    !p.is_empty() && !p.starts_with('/') && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+    !p.is_empty()
+        && !p.starts_with('/')
+        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 /// Applies changes: stages every new file as a temporary file beside its
@@ -185,7 +206,9 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
     let result = (|| {
         mkdir(dir, 0o755)?;
         for c in changes {
-            let (Action::Create | Action::Update) = c.action else { continue };
+            let (Action::Create | Action::Update) = c.action else {
+                continue;
+            };
             let target = dir.join(&c.path);
             let parent = target.parent().unwrap_or(dir);
             ensure_dirs(dir, parent, c.private)?;
@@ -226,7 +249,10 @@ fn mkdir(path: &Path, mode: u32) -> Result<(), IoError> {
     match fs::DirBuilder::new().mode(mode).create(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
-        Err(e) => Err(IoError { path: path.to_path_buf(), error: e }),
+        Err(e) => Err(IoError {
+            path: path.to_path_buf(),
+            error: e,
+        }),
     }
 }
 
@@ -244,7 +270,10 @@ fn ensure_dirs(root: &Path, parent: &Path, private: bool) -> Result<(), IoError>
 
 /// Writes `contents` to a new temporary file beside `target` and returns its path.
 pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, IoError> {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let parent = target.parent().unwrap_or(Path::new("."));
     let tmp = parent.join(format!(".{name}.ocgen-tmp.{}", std::process::id()));
     let mode = if private { 0o600 } else { 0o644 };
@@ -256,7 +285,11 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
         .or_else(|e| {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 fs::remove_file(&tmp)?;
-                fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(mode)
+                    .open(&tmp)
             } else {
                 Err(e)
             }
@@ -270,7 +303,10 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
     })();
     if let Err(e) = res {
         let _ = fs::remove_file(&tmp);
-        return Err(IoError { path: tmp, error: e });
+        return Err(IoError {
+            path: tmp,
+            error: e,
+        });
     }
     Ok(tmp)
 }
@@ -280,7 +316,10 @@ pub fn write_atomic(target: &Path, contents: &str, private: bool) -> Result<(), 
     let tmp = stage(target, contents, private)?;
     fs::rename(&tmp, target).map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        IoError { path: target.to_path_buf(), error: e }
+        IoError {
+            path: target.to_path_buf(),
+            error: e,
+        }
     })?;
     if let Some(p) = target.parent() {
         sync_dir(p);
@@ -299,7 +338,11 @@ mod tests {
     use super::*;
 
     fn file(path: &str, contents: &str) -> OutFile {
-        OutFile { path: path.into(), contents: contents.into(), private: true }
+        OutFile {
+            path: path.into(),
+            contents: contents.into(),
+            private: true,
+        }
     }
 
     #[test]
@@ -309,9 +352,15 @@ mod tests {
         let c = changes(d.path(), &v1).unwrap();
         assert_eq!(c[0].action, Action::Create);
         apply(d.path(), &v1, &c).unwrap();
-        let mode = fs::metadata(d.path().join("env/a.env")).unwrap().permissions().mode();
+        let mode = fs::metadata(d.path().join("env/a.env"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
-        let dmode = fs::metadata(d.path().join("env")).unwrap().permissions().mode();
+        let dmode = fs::metadata(d.path().join("env"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(dmode & 0o777, 0o700);
         assert_eq!(changes(d.path(), &v1).unwrap()[0].action, Action::Keep);
         let v2 = vec![file("env/a.env", "A=2\n")];
@@ -346,7 +395,10 @@ mod tests {
         let err = apply(d.path(), &v2, &c).unwrap_err();
         assert_eq!(err.path, d.path().join("b"));
         assert_eq!(fs::read_to_string(d.path().join("a/x")).unwrap(), "1\n");
-        let names: Vec<_> = fs::read_dir(d.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(d.path().join("a"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("x")]);
     }
 }

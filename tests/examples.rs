@@ -29,7 +29,12 @@ fn every_example_checks() {
     assert!(examples().len() >= 3);
     for ex in examples() {
         let out = ocgen().args(["check", "-f"]).arg(&ex).output().unwrap();
-        assert!(out.status.success(), "{}: {}", ex.display(), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            ex.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 
@@ -39,18 +44,36 @@ fn outputs_of_every_example_match_golden_files() {
         let stem = ex.file_stem().unwrap().to_string_lossy().into_owned();
         let run = |args: &[&str]| {
             let out = ocgen().args(args).arg("-f").arg(&ex).output().unwrap();
-            assert!(out.status.success(), "{stem} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{stem} {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             String::from_utf8(out.stdout).unwrap()
         };
-        let check = run(&["check"]).replace(&ex.display().to_string(), &format!("examples/{stem}.yaml"));
+        let check =
+            run(&["check"]).replace(&ex.display().to_string(), &format!("examples/{stem}.yaml"));
         golden(&format!("{stem}/check.txt"), &check);
         golden(&format!("{stem}/ports.txt"), &run(&["ports"]));
-        golden(&format!("{stem}/ports.json"), &run(&["ports", "--format", "json"]));
+        golden(
+            &format!("{stem}/ports.json"),
+            &run(&["ports", "--format", "json"]),
+        );
 
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let o = ocgen().args(["generate", "--out"]).arg(&out).arg("-f").arg(&ex).output().unwrap();
-        assert!(o.status.success(), "{stem}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = ocgen()
+            .args(["generate", "--out"])
+            .arg(&out)
+            .arg("-f")
+            .arg(&ex)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{stem}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let tree = read_tree(&out);
         for (path, contents) in &tree {
             golden(&format!("{stem}/tree/{path}"), contents);
@@ -67,10 +90,16 @@ fn outputs_of_every_example_match_golden_files() {
         }
         // `ocgen env` / `ocgen config` print what `generate` wrote.
         for (path, contents) in &tree {
-            if let Some(name) = path.strip_prefix("env/").and_then(|p| p.strip_suffix(".env")) {
+            if let Some(name) = path
+                .strip_prefix("env/")
+                .and_then(|p| p.strip_suffix(".env"))
+            {
                 assert_eq!(&run(&["env", name]), contents);
             }
-            if let Some(name) = path.strip_prefix("config/").and_then(|p| p.strip_suffix("/openclaw.json")) {
+            if let Some(name) = path
+                .strip_prefix("config/")
+                .and_then(|p| p.strip_suffix("/openclaw.json"))
+            {
                 assert_eq!(&run(&["config", name]), contents);
             }
         }
@@ -83,12 +112,29 @@ fn generation_is_byte_identical_and_check_finds_no_drift_after_it() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         for d in [a.path(), b.path()] {
-            let o = ocgen().args(["generate", "--out"]).arg(d).arg("-f").arg(&ex).output().unwrap();
+            let o = ocgen()
+                .args(["generate", "--out"])
+                .arg(d)
+                .arg("-f")
+                .arg(&ex)
+                .output()
+                .unwrap();
             assert!(o.status.success());
         }
         assert_eq!(read_tree(a.path()), read_tree(b.path()));
-        let o = ocgen().args(["generate", "--check", "--out"]).arg(a.path()).arg("-f").arg(&ex).output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+        let o = ocgen()
+            .args(["generate", "--check", "--out"])
+            .arg(a.path())
+            .arg("-f")
+            .arg(&ex)
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
     }
 }
 
@@ -103,7 +149,9 @@ fn committed_schema_equals_the_generated_one() {
     }
     let committed = std::fs::read_to_string(&path).unwrap();
     if committed != generated {
-        let diff = similar::TextDiff::from_lines(&committed, &generated).unified_diff().to_string();
+        let diff = similar::TextDiff::from_lines(&committed, &generated)
+            .unified_diff()
+            .to_string();
         panic!("ocgen.schema.json is stale: run `cargo run -- schema > ocgen.schema.json`\n{diff}");
     }
 }
@@ -112,6 +160,10 @@ fn committed_schema_equals_the_generated_one() {
 fn examples_point_at_the_schema() {
     for ex in examples() {
         let text = std::fs::read_to_string(&ex).unwrap();
-        assert!(text.starts_with("# yaml-language-server: $schema=../ocgen.schema.json\n"), "{}", ex.display());
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../ocgen.schema.json\n"),
+            "{}",
+            ex.display()
+        );
     }
 }

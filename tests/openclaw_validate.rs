@@ -20,13 +20,26 @@ fn validate(openclaw: &Path, config: &Path, scratch: &Path) -> (bool, String) {
         .output()
         .expect("openclaw runs");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let json: serde_json::Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|e| panic!("openclaw printed no JSON ({e}): {stdout} {}", String::from_utf8_lossy(&out.stderr)));
-    (json["valid"] == serde_json::Value::Bool(true) && out.status.success(), stdout)
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "openclaw printed no JSON ({e}): {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        json["valid"] == serde_json::Value::Bool(true) && out.status.success(),
+        stdout,
+    )
 }
 
 fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
-    let o = ocgen().args(["generate", "--out"]).arg(out).arg("-f").arg(example).output().unwrap();
+    let o = ocgen()
+        .args(["generate", "--out"])
+        .arg(out)
+        .arg("-f")
+        .arg(example)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut v = Vec::new();
     for e in std::fs::read_dir(out.join("config")).unwrap() {
@@ -38,7 +51,9 @@ fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn real_openclaw_accepts_every_generated_config() {
-    let Some(openclaw) = tool("openclaw") else { return };
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let mut all = Vec::new();
     for ex in examples() {
@@ -66,22 +81,34 @@ fn real_openclaw_accepts_every_generated_config() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     for (path, ok, out) in &results {
         assert!(ok, "OpenClaw rejects {}: {out}", path.display());
     }
-    eprintln!("openclaw config validate: {} configs accepted", results.len());
+    eprintln!(
+        "openclaw config validate: {} configs accepted",
+        results.len()
+    );
 }
 
 #[test]
 fn real_openclaw_rejects_a_retired_key() {
     // Proves the validator runs for real: a config with the retired
     // `canvasHost` must be refused.
-    let Some(openclaw) = tool("openclaw") else { return };
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("bad.json");
-    std::fs::write(&cfg, r#"{"gateway":{"mode":"local","port":18789},"canvasHost":{"port":18793}}"#).unwrap();
+    std::fs::write(
+        &cfg,
+        r#"{"gateway":{"mode":"local","port":18789},"canvasHost":{"port":18793}}"#,
+    )
+    .unwrap();
     let (ok, out) = validate(&openclaw, &cfg, tmp.path());
     assert!(!ok, "OpenClaw accepted canvasHost: {out}");
 }

@@ -25,6 +25,16 @@ pub struct Var {
 
 /// Renders the env file.
 pub fn render(g: &Gateway, t: &Templates) -> Result<String, TemplateError> {
-    let vars = g.environment().into_iter().map(|(name, value)| Var { name, value }).collect();
-    t.render(ENV, &Context { gateway: &g.name, vars })
+    let vars = g
+        .environment()
+        .into_iter()
+        .map(|(name, value)| Var { name, value })
+        .collect();
+    t.render(
+        ENV,
+        &Context {
+            gateway: &g.name,
+            vars,
+        },
+    )
 }

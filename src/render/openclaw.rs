@@ -32,7 +32,10 @@ pub fn value(g: &Gateway) -> Value {
     }
     let mut root = Map::new();
     root.insert("gateway".into(), Value::Object(gateway));
-    root.insert("agents".into(), json!({ "defaults": { "workspace": g.workspace } }));
+    root.insert(
+        "agents".into(),
+        json!({ "defaults": { "workspace": g.workspace } }),
+    );
     if !g.browser_profiles.is_empty() {
         let mut profiles = Map::new();
         for p in &g.browser_profiles {

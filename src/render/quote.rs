@@ -35,7 +35,13 @@ pub fn yaml(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{85}' || c == '\u{2028}' || c == '\u{2029}' || c == '\u{feff}' => {
+            c if (c as u32) < 0x20
+                || c == '\u{7f}'
+                || c == '\u{85}'
+                || c == '\u{2028}'
+                || c == '\u{2029}'
+                || c == '\u{feff}' =>
+            {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
             c => out.push(c),
@@ -78,7 +84,10 @@ mod tests {
     fn env_escapes_the_four_double_quote_specials() {
         assert_eq!(env("plain"), "\"plain\"");
         assert_eq!(env("it's"), "\"it's\"");
-        assert_eq!(env("$HOME ${X} `x` \\ \"q\""), "\"\\$HOME \\${X} \\`x\\` \\\\ \\\"q\\\"\"");
+        assert_eq!(
+            env("$HOME ${X} `x` \\ \"q\""),
+            "\"\\$HOME \\${X} \\`x\\` \\\\ \\\"q\\\"\""
+        );
         assert_eq!(env("a\nb"), "\"a\nb\"");
     }
 

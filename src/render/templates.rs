@@ -20,7 +20,10 @@ pub struct Builtin {
 pub const ENV: &str = "env.hbs";
 
 /// Every built-in template.
-pub const BUILTINS: &[Builtin] = &[Builtin { name: ENV, source: include_str!("../../templates/env.hbs") }];
+pub const BUILTINS: &[Builtin] = &[Builtin {
+    name: ENV,
+    source: include_str!("../../templates/env.hbs"),
+}];
 
 mod helpers {
     #![allow(missing_docs)]
@@ -31,7 +34,7 @@ mod helpers {
     handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
 }
-use helpers::*;
+use helpers::{compose_helper, env_helper, json_helper, nix_helper, yaml_helper};
 
 /// The template registry.
 pub struct Templates {
@@ -77,10 +80,10 @@ impl Templates {
         for b in BUILTINS {
             let path = dir.join(b.name);
             match std::fs::read_to_string(&path) {
-                Ok(src) => t
-                    .hb
-                    .register_template_string(b.name, src)
-                    .map_err(|e| TemplateError(format!("{}: {e}", path.display())))?,
+                Ok(src) => {
+                    t.hb.register_template_string(b.name, src)
+                        .map_err(|e| TemplateError(format!("{}: {e}", path.display())))?;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(TemplateError(format!("{}: {e}", path.display()))),
             }
@@ -90,7 +93,9 @@ impl Templates {
 
     /// Renders a template with its typed context.
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, TemplateError> {
-        self.hb.render(name, ctx).map_err(|e| TemplateError(format!("template {name}: {e}")))
+        self.hb
+            .render(name, ctx)
+            .map_err(|e| TemplateError(format!("template {name}: {e}")))
     }
 }
 
@@ -117,6 +122,9 @@ mod tests {
     fn no_html_escaping() {
         let mut hb = Templates::registry();
         hb.register_template_string("t", "{{{v}}}|{{v}}").unwrap();
-        assert_eq!(hb.render("t", &serde_json::json!({"v": "<&>"})).unwrap(), "<&>|<&>");
+        assert_eq!(
+            hb.render("t", &serde_json::json!({"v": "<&>"})).unwrap(),
+            "<&>|<&>"
+        );
     }
 }

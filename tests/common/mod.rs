@@ -12,7 +12,11 @@ pub fn ocgen() -> Command {
 
 /// Runs ocgen with `args` in `dir` and returns its output.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    ocgen().current_dir(dir).args(args).output().expect("ocgen runs")
+    ocgen()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("ocgen runs")
 }
 
 /// The repository root.
@@ -61,7 +65,10 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     let msg = format!(
         "external tool `{name}` not found (run `bash .ci/install-tools.sh`, or set OCGEN_TOOLS)"
     );
-    assert!(!tools_required(), "{msg}; OCGEN_REQUIRE_TOOLS=1 forbids skipping");
+    assert!(
+        !tools_required(),
+        "{msg}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
+    );
     eprintln!("SKIPPED: {msg}");
     None
 }
@@ -82,6 +89,9 @@ pub fn golden(path: &str, actual: &str) {
             .unified_diff()
             .header("golden", "actual")
             .to_string();
-        panic!("{} differs from the golden file (OCGEN_BLESS=1 rewrites it):\n{diff}", p.display());
+        panic!(
+            "{} differs from the golden file (OCGEN_BLESS=1 rewrites it):\n{diff}",
+            p.display()
+        );
     }
 }
