@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage:
 //! [`model`] (read `ocgen.yaml`) → [`plan`] (every OpenClaw rule: ports,
 //! profiles, paths, auth) → [`render`] (one renderer per output format) →
-//! [`write`] (atomic files, `--check`). [`cli`] is the command line and
+//! [`mod@write`] (atomic files, `--check`). [`cli`] is the command line and
 //! [`diag`] how problems are reported.
 
 pub mod cli;

@@ -173,8 +173,15 @@ pub struct Auth {
     pub mode: Sp<AuthMode>,
     /// Name of the environment variable that holds the token or password.
     pub env: Option<Sp<String>>,
-    /// Absolute path of a file that holds the token or password.
+    /// Absolute path of a file that holds the token or password. OpenClaw
+    /// wants it owned by the gateway's user, mode 0600, not a symlink.
     pub file: Option<Sp<String>>,
+    /// `trusted-proxy`: the header that carries the user's identity.
+    pub user_header: Option<Sp<String>>,
+    /// `trusted-proxy`: IP addresses of the proxies to trust.
+    pub trusted_proxies: Option<Sp<Vec<String>>>,
+    /// `trusted-proxy`: accept the proxy on loopback.
+    pub allow_loopback: Option<Sp<bool>>,
 }
 
 /// `gateway.auth.mode` values.

@@ -106,6 +106,20 @@ pub struct GatewayAuth {
     pub mode: AuthMode,
     /// The secret's location, for `token` and `password`.
     pub secret: Option<SecretSource>,
+    /// Settings of `trusted-proxy` mode.
+    pub trusted_proxy: Option<TrustedProxy>,
+}
+
+/// `trusted-proxy` mode: OpenClaw needs the identity header and at least
+/// one proxy address (it exits 78 without them).
+#[derive(Clone, Debug, Serialize)]
+pub struct TrustedProxy {
+    /// `gateway.auth.trustedProxy.userHeader`.
+    pub user_header: String,
+    /// `gateway.trustedProxies`.
+    pub proxies: Vec<String>,
+    /// `gateway.auth.trustedProxy.allowLoopback`.
+    pub allow_loopback: bool,
 }
 
 /// Where a secret is kept. Never the secret itself.
@@ -631,14 +645,17 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         _ => {}
     }
     if let Some(h) = &s.custom_bind_host {
-        if h.value.is_empty() || h.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        // OpenClaw 2026.9.6 exits at start unless this is an IPv4 address.
+        if h.value.parse::<std::net::Ipv4Addr>().is_err() {
             problems.push(
                 Problem::new(
                     Kind::Type,
-                    format!("gateway `{name}`: `custom_bind_host` is not an address"),
+                    format!("gateway `{name}`: `custom_bind_host` must be an IPv4 address"),
                 )
-                .label(h.span, "not an address")
-                .help("write an IP address such as 192.168.1.10"),
+                .label(h.span, "not an IPv4 address")
+                .help(
+                    "write an IPv4 address such as 192.168.1.10 (OpenClaw refuses anything else)",
+                ),
             );
         }
     }
@@ -794,7 +811,7 @@ fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayA
     let needs_secret = matches!(mode, AuthMode::Token | AuthMode::Password);
     let secret = match (&a.value.env, &a.value.file) {
         (Some(e), None) => {
-            if !is_env_name(&e.value) {
+            if !is_secret_env_name(&e.value) {
                 // The value may be the secret itself: never echo it or its line.
                 problems.push(
                     Problem::new(
@@ -803,7 +820,7 @@ fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayA
                     )
                     .label(e.span, "not a variable name")
                     .redact_source()
-                    .help("put the secret in an environment variable (or a file) and write its name, e.g. `env: OPENCLAW_GATEWAY_TOKEN`; names match [A-Za-z_][A-Za-z0-9_]*"),
+                    .help("put the secret in an environment variable (or a file) and write its name, e.g. `env: OPENCLAW_GATEWAY_TOKEN`; OpenClaw's env SecretRefs take names matching ^[A-Z][A-Z0-9_]{0,127}$"),
                 );
             }
             Some(SecretSource::Env(e.value.clone()))
@@ -848,10 +865,75 @@ fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayA
             .help("remove `env`/`file`, or use `mode: token` or `mode: password`"),
         );
     }
+    let tp = &a.value;
+    let trusted_proxy = if mode == AuthMode::TrustedProxy {
+        let header = tp
+            .user_header
+            .as_ref()
+            .map(|h| h.value.trim().to_string())
+            .unwrap_or_default();
+        let proxies: Vec<String> = tp
+            .trusted_proxies
+            .as_ref()
+            .map(|p| p.value.clone())
+            .unwrap_or_default();
+        if header.is_empty() || proxies.is_empty() {
+            problems.push(
+                Problem::new(Kind::Auth, format!("gateway `{gw}`: auth mode `trusted-proxy` needs `user_header` and at least one of `trusted_proxies`"))
+                    .label(a.value.mode.span, "incomplete trusted-proxy auth")
+                    .help("add e.g. `user_header: x-forwarded-user` and `trusted_proxies: [10.0.0.2]` (OpenClaw refuses to start without them)"),
+            );
+        }
+        if let Some(p) = &tp.trusted_proxies {
+            if p.value
+                .iter()
+                .any(|ip| ip.parse::<std::net::IpAddr>().is_err())
+            {
+                problems.push(
+                    Problem::new(
+                        Kind::Auth,
+                        format!("gateway `{gw}`: `trusted_proxies` must be IP addresses"),
+                    )
+                    .label(p.span, "not all IP addresses")
+                    .help("list the proxies' IP addresses, e.g. [10.0.0.2, 127.0.0.1]"),
+                );
+            }
+        }
+        Some(TrustedProxy {
+            user_header: header,
+            proxies,
+            allow_loopback: tp.allow_loopback.as_ref().is_some_and(|b| b.value),
+        })
+    } else {
+        let stray = [
+            tp.user_header.as_ref().map(|v| v.span),
+            tp.trusted_proxies.as_ref().map(|v| v.span),
+            tp.allow_loopback.as_ref().map(|v| v.span),
+        ];
+        if let Some(span) = stray.into_iter().flatten().next() {
+            problems.push(
+                Problem::new(Kind::Auth, format!("gateway `{gw}`: `user_header`, `trusted_proxies` and `allow_loopback` only apply to `mode: trusted-proxy`"))
+                    .label(span, "not used by this mode")
+                    .help("remove them, or set `mode: trusted-proxy`"),
+            );
+        }
+        None
+    };
     GatewayAuth {
         mode,
         secret: if needs_secret { secret } else { None },
+        trusted_proxy,
     }
+}
+
+/// OpenClaw's env SecretRef ids: `^[A-Z][A-Z0-9_]{0,127}$`.
+pub fn is_secret_env_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && b[0].is_ascii_uppercase()
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
 fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Problem>) {
@@ -1540,6 +1622,49 @@ mod tests {
         assert!(!errs[0].show_source);
         let y = format!("{HEAD}  a: {{env: {{OPENAI_API_KEY: sk-123}}}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Secret]);
+    }
+
+    #[test]
+    fn trusted_proxy_needs_header_and_proxies() {
+        let y = format!("{HEAD}  a: {{bind: lan, auth: {{mode: trusted-proxy}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+        let y = format!(
+            "{HEAD}  a: {{bind: lan, auth: {{mode: trusted-proxy, user_header: x-user, trusted_proxies: [10.0.0.2]}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let tp = p.gateways[0]
+            .auth
+            .as_ref()
+            .unwrap()
+            .trusted_proxy
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            (tp.user_header.as_str(), tp.proxies.clone()),
+            ("x-user", vec!["10.0.0.2".to_string()])
+        );
+        let y = format!("{HEAD}  a: {{auth: {{mode: token, env: T, user_header: x}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+    }
+
+    #[test]
+    fn secret_env_names_follow_openclaw() {
+        assert!(is_secret_env_name("OPENCLAW_GATEWAY_TOKEN"));
+        assert!(!is_secret_env_name("lower_case"));
+        assert!(!is_secret_env_name("_LEADING"));
+        assert!(!is_secret_env_name("1ABC"));
+    }
+
+    #[test]
+    fn custom_bind_host_must_be_ipv4() {
+        let ok = format!(
+            "{HEAD}  a: {{bind: custom, custom_bind_host: 10.1.2.3, auth: {{mode: token, env: T}}}}\n"
+        );
+        assert!(plan_of(&ok).is_ok());
+        let bad = format!(
+            "{HEAD}  a: {{bind: custom, custom_bind_host: 'fe80::1', auth: {{mode: token, env: T}}}}\n"
+        );
+        assert_eq!(kinds(plan_of(&bad)), vec![Kind::Type]);
     }
 
     #[test]

@@ -28,6 +28,15 @@ pub fn value(g: &Gateway) -> Value {
         if let Some(secret) = &auth.secret {
             a.insert(field.into(), secret_ref(secret));
         }
+        if let Some(tp) = &auth.trusted_proxy {
+            let mut t = Map::new();
+            t.insert("userHeader".into(), json!(tp.user_header));
+            if tp.allow_loopback {
+                t.insert("allowLoopback".into(), json!(true));
+            }
+            a.insert("trustedProxy".into(), Value::Object(t));
+            gateway.insert("trustedProxies".into(), json!(tp.proxies));
+        }
         gateway.insert("auth".into(), Value::Object(a));
     }
     let mut root = Map::new();
@@ -54,14 +63,29 @@ pub fn value(g: &Gateway) -> Value {
         root.insert("browser".into(), json!({ "profiles": profiles }));
     }
     root.insert("logging".into(), json!({ "file": g.log_file }));
+    if let Some(SecretSource::File(path)) = g.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+        // OpenClaw reads file secrets only through a declared provider;
+        // `singleValue` makes the whole file (one trailing newline stripped)
+        // the secret.
+        root.insert(
+            "secrets".into(),
+            json!({ "providers": { FILE_PROVIDER: { "source": "file", "path": path, "mode": "singleValue" } } }),
+        );
+    }
     Value::Object(root)
 }
+
+/// The name of the file secret provider ocgen declares for the auth secret
+/// (OpenClaw's provider aliases match `^[a-z][a-z0-9_-]{0,63}$`).
+pub const FILE_PROVIDER: &str = "gateway-auth";
 
 /// An OpenClaw SecretRef for a secret's location.
 pub fn secret_ref(s: &SecretSource) -> Value {
     match s {
         SecretSource::Env(var) => json!({ "source": "env", "provider": "default", "id": var }),
-        SecretSource::File(path) => json!({ "source": "file", "provider": "default", "id": path }),
+        SecretSource::File(_) => {
+            json!({ "source": "file", "provider": FILE_PROVIDER, "id": "value" })
+        }
     }
 }
 
