@@ -380,9 +380,21 @@ fn yaml_problem(message: &str, span: Span) -> Problem {
             .label(span, "not one of the allowed values")
             .help(variant);
     }
+    // serde-saphyr's wording for a value of the wrong shape, in users' terms.
+    let message = match message.as_str() {
+        "expected mapping start" => "expected a map of `key: value` pairs here".to_string(),
+        "expected string scalar" => "expected a single text value here".to_string(),
+        "expected sequence start" => "expected a list here".to_string(),
+        m if m.starts_with("invalid u") || m.starts_with("invalid i") => {
+            "expected a whole number here".to_string()
+        }
+        m if m.starts_with("invalid bool") => "expected `true` or `false` here".to_string(),
+        _ => message,
+    };
     let kind = if message.contains("invalid type")
         || message.contains("a port must")
         || message.starts_with("invalid ")
+        || message.starts_with("expected a ")
     {
         Kind::Type
     } else {
