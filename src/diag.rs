@@ -74,6 +74,9 @@ pub enum Kind {
     Image,
     Defaults,
     UnknownGateway,
+    Account,
+    Firewall,
+    Publish,
 }
 
 impl Kind {
@@ -99,6 +102,9 @@ impl Kind {
             Kind::Image => "ocgen::image",
             Kind::Defaults => "ocgen::defaults",
             Kind::UnknownGateway => "ocgen::unknown_gateway",
+            Kind::Account => "ocgen::account",
+            Kind::Firewall => "ocgen::firewall",
+            Kind::Publish => "ocgen::publish",
         }
     }
 }
