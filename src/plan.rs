@@ -1830,6 +1830,53 @@ mod tests {
     }
 
     #[test]
+    fn service_settings_are_checked() {
+        let y = format!("{HEAD}  a: {{user: root}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Account]);
+        let y = format!("{HEAD}  a: {{group: 'Bad Name'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Account]);
+        let y = format!("{HEAD}  a: {{open_firewall: true}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Firewall]);
+        let y = format!("{HEAD}  a: {{state_dir: '/srv/with space'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y = format!("{HEAD}  a: {{secrets_env_file: '/etc/x%i.env'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y = format!("version: 1\nsystemd: {{openclaw: openclaw}}\ndefaults: {{home: /h}}\ngateways:\n  a: {{}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y = format!("version: 1\nnixos: {{backend: oci-containers}}\ndefaults: {{home: /h}}\ngateways:\n  a: {{bind: auto, auth: {{mode: token, env: T}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Publish]);
+    }
+
+    #[test]
+    fn the_service_model() {
+        let p = plan_of("version: 1\ndefaults: {home: /var/lib/oc}\ngateways:\n  a: {auth: {mode: token, file: /run/keys/a}}\n  b: {home: /home/u, workspace: /srv/ws, auth: {mode: token, env: T}}\n").unwrap();
+        let a = p.gateways[0].service(Scope::System);
+        assert_eq!(a.unit, "openclaw-gateway-a");
+        assert_eq!(a.args, ["gateway", "--port", "18789"]);
+        assert_eq!(a.environment, p.gateways[0].environment());
+        let get = |s: &Service, k: &str| s.directives.iter().find(|d| d.key == k).map(|d| d.value.clone());
+        assert_eq!(get(&a, "StateDirectory"), Some(Value::Str("oc/.openclaw-a".into())));
+        assert_eq!(get(&a, "ProtectHome"), Some(Value::Str("yes".into())));
+        assert_eq!(get(&a, "RestartPreventExitStatus"), Some(Value::Int(78)));
+        assert_eq!(a.credentials, [Credential { id: "a-auth".into(), path: "/run/keys/a".into() }]);
+        assert!(!a.environment_file.required);
+        assert_eq!(
+            a.view.auth.as_ref().and_then(|x| x.secret.clone()),
+            Some(SecretSource::File("/run/credentials/openclaw-gateway-a.service/a-auth".into()))
+        );
+        let b = p.gateways[1].service(Scope::System);
+        assert_eq!(get(&b, "StateDirectory"), None);
+        assert_eq!(get(&b, "ProtectHome"), Some(Value::Str("read-only".into())));
+        assert_eq!(b.directories, ["/home/u/.openclaw-b", "/srv/ws"]);
+        assert_eq!(get(&b, "ReadWritePaths"), Some(Value::List(vec!["/home/u/.openclaw-b".into(), "/srv/ws".into()])));
+        assert!(b.environment_file.required);
+        let u = p.gateways[0].service(Scope::User);
+        assert!(u.account.is_none() && u.credentials.is_empty() && get(&u, "ProtectSystem").is_none());
+        assert_eq!(get(&u, "Restart"), Some(Value::Str("always".into())));
+        assert_eq!(u.view.auth.as_ref().and_then(|x| x.secret.clone()), Some(SecretSource::File("/run/keys/a".into())));
+    }
+
+    #[test]
     fn a_full_host_plans() {
         let mut y = String::from(HEAD);
         let mut port = 1024;
