@@ -5,7 +5,9 @@
 
 /// Runs the whole pipeline on `data`.
 pub fn exercise(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let doc = match ocgen::model::load(text) {
         Ok(doc) => doc,
         Err(problems) => {

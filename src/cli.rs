@@ -82,6 +82,23 @@ pub enum Command {
     Config {
         /// Gateway name.
         name: String,
+        /// The config as the systemd unit sees it (an `auth.file` secret
+        /// read from its credentials directory), as in `systemd/config/`.
+        #[arg(long)]
+        service: bool,
+        /// With --service: for a user unit.
+        #[arg(long, requires = "service")]
+        user: bool,
+    },
+    /// Print the NixOS module that runs every gateway (`nixos/openclaw-gateways.nix`).
+    Nix,
+    /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<name>.service`).
+    Systemd {
+        /// Gateway name.
+        name: String,
+        /// Write a user unit (`systemctl --user`) even if ocgen.yaml asks for system units.
+        #[arg(long)]
+        user: bool,
     },
     /// Write every output file into a directory.
     Generate {
@@ -241,6 +258,13 @@ fn templates(cli: &Cli) -> Result<Templates, Failure> {
     })
 }
 
+fn template_failure(e: &render::TemplateError) -> Failure {
+    Failure {
+        code: exit::INVALID,
+        message: format!("error: {e}\n"),
+    }
+}
+
 fn find_gateway<'p>(plan: &'p Plan, name: &str) -> Result<&'p crate::plan::Gateway, Failure> {
     plan.gateway(name).ok_or_else(|| {
         let names: Vec<&str> = plan.gateways.iter().map(|g| g.name.as_str()).collect();
@@ -281,10 +305,34 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             })?;
             emit(out, &text)?;
         }
-        Command::Config { name } => {
+        Command::Config {
+            name,
+            service,
+            user,
+        } => {
             let (_, plan) = load_plan(&cli.file, color)?;
             let g = find_gateway(&plan, name)?;
-            emit(out, &render::openclaw::render(g))?;
+            if *service {
+                let view = g.service_view(render::systemd::scope(&plan, *user));
+                emit(out, &render::openclaw::render(&view))?;
+            } else {
+                emit(out, &render::openclaw::render(g))?;
+            }
+        }
+        Command::Nix => {
+            let (_, plan) = load_plan(&cli.file, color)?;
+            let t = templates(cli)?;
+            let text = render::nixos::render(&plan, &t).map_err(|e| template_failure(&e))?;
+            emit(out, &text)?;
+        }
+        Command::Systemd { name, user } => {
+            let (_, plan) = load_plan(&cli.file, color)?;
+            let t = templates(cli)?;
+            let g = find_gateway(&plan, name)?;
+            let scope = render::systemd::scope(&plan, *user);
+            let text =
+                render::systemd::render(&plan, g, scope, &t).map_err(|e| template_failure(&e))?;
+            emit(out, &text)?;
         }
         Command::Generate {
             out: dir,

@@ -79,6 +79,9 @@ pub enum Kind {
     Image,
     Defaults,
     UnknownGateway,
+    Account,
+    Firewall,
+    Publish,
 }
 
 impl Kind {
@@ -104,6 +107,9 @@ impl Kind {
             Kind::Image => "ocgen::image",
             Kind::Defaults => "ocgen::defaults",
             Kind::UnknownGateway => "ocgen::unknown_gateway",
+            Kind::Account => "ocgen::account",
+            Kind::Firewall => "ocgen::firewall",
+            Kind::Publish => "ocgen::publish",
         }
     }
 }
@@ -323,10 +329,7 @@ fn locate(text: &str, line: u32) -> Option<String> {
     if line == 0 {
         return None;
     }
-    let options = serde_saphyr::options! {
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::FirstWins,
-        budget: serde_saphyr::budget! { max_depth: 64, max_aliases: 1_000, max_anchors: 1_000 },
-    };
+    let options = crate::model::yaml_options(serde_saphyr::DuplicateKeyPolicy::FirstWins);
     let loose: Loose = serde_saphyr::from_str_with_options(text, options).ok()?;
     let gw = loose
         .gateways

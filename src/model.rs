@@ -95,6 +95,45 @@ pub struct Document {
     /// A gateway with nothing to set may be written `name:` or `name: {}`.
     #[schemars(with = "IndexMap<String, Option<Settings>>")]
     pub gateways: IndexMap<Sp<String>, Sp<Option<Settings>>>,
+    /// The NixOS module (`ocgen nix`, `nixos/openclaw-gateways.nix`).
+    #[serde(default)]
+    pub nixos: Option<NixosSettings>,
+    /// The plain systemd units (`ocgen systemd`, `systemd/`).
+    #[serde(default)]
+    pub systemd: Option<SystemdSettings>,
+}
+
+/// Settings of the NixOS module, for the whole file.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NixosSettings {
+    /// How the module runs the gateways: `systemd` (default: one hardened
+    /// service per gateway running `openclaw` from the Nix store) or
+    /// `oci-containers` (one OCI container per gateway, from `image`).
+    pub backend: Option<Sp<NixosBackend>>,
+}
+
+/// `nixos.backend` values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NixosBackend {
+    /// `systemd.services."openclaw-gateway-<name>"`.
+    #[default]
+    Systemd,
+    /// `virtualisation.oci-containers.containers."openclaw-gateway-<name>"`.
+    OciContainers,
+}
+
+/// Settings of the plain systemd units, for the whole file.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SystemdSettings {
+    /// Write user units (`systemctl --user`, state in the user's home)
+    /// instead of system units. Default: `false`.
+    pub user_units: Option<Sp<bool>>,
+    /// Absolute path of the `openclaw` executable the units start.
+    /// Default: `/usr/local/bin/openclaw` (where `npm install -g` puts it).
+    pub openclaw: Option<Sp<String>>,
 }
 
 /// Per-gateway settings. In `defaults`, the same keys (except the ones that
@@ -133,6 +172,20 @@ pub struct Settings {
     pub env: Option<IndexMap<Sp<String>, Sp<String>>>,
     /// Container image for container outputs, pinned to a version tag.
     pub image: Option<Sp<String>>,
+    /// System user the gateway's service runs as (systemd units and the
+    /// NixOS module). Default: `openclaw`, which the NixOS module creates.
+    pub user: Option<Sp<String>>,
+    /// Group of the gateway's service. Default: `openclaw`.
+    pub group: Option<Sp<String>>,
+    /// Open the gateway's ports (P and P+1) in the NixOS firewall. Only for
+    /// gateways that bind beyond loopback. Default: `false`.
+    pub open_firewall: Option<Sp<bool>>,
+    /// File with secret environment variables (`VAR=value` lines) that the
+    /// service reads (systemd `EnvironmentFile=`): the variable named by
+    /// `auth.env`, model API keys. Written by you, never by ocgen. Required
+    /// to exist when `auth.env` is set. Default:
+    /// `/etc/openclaw/<name>.secrets.env`.
+    pub secrets_env_file: Option<Sp<String>>,
 }
 
 /// `gateway.bind` values.
@@ -300,11 +353,34 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "browser",
     "env",
     "image",
+    "user",
+    "group",
+    "open_firewall",
+    "secrets_env_file",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
 /// is room for tens of thousands of gateways and refuses worse.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Parser limits: deep nesting and alias bombs are refused within
+/// milliseconds instead of exhausting memory.
+pub fn yaml_options(duplicate_keys: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        duplicate_keys: duplicate_keys,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_anchors: 1_000,
+            max_aliases: 1_000,
+            max_events: 2_000_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 100,
+        },
+    }
+}
 
 /// Parses `text` into a [`Document`].
 pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
@@ -325,20 +401,7 @@ pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
             "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
         )]);
     }
-    let options = serde_saphyr::options! {
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
-        budget: serde_saphyr::budget! {
-            max_depth: 64,
-            max_anchors: 1_000,
-            max_aliases: 1_000,
-            max_events: 2_000_000,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
-            max_replay_stack_depth: 16,
-            max_alias_expansions_per_anchor: 100,
-        },
-    };
+    let options = yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
     let doc: Document = serde_saphyr::from_str_with_options(text, options)
         .map_err(|e| vec![crate::diag::from_yaml_error(&e, text)])?;
     if doc.version.value != FORMAT_VERSION {

@@ -2,8 +2,10 @@
 //! They know their format's syntax and quoting, never OpenClaw's rules.
 
 pub mod env;
+pub mod nixos;
 pub mod openclaw;
 pub mod quote;
+pub mod systemd;
 pub mod templates;
 
 use crate::plan::Plan;
@@ -35,5 +37,28 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
             private: true,
         });
     }
+    files.push(OutFile {
+        path: NIXOS_MODULE.to_string(),
+        contents: nixos::render(plan, templates)?,
+        // Meant for the world-readable Nix store: it names secret files only.
+        private: false,
+    });
+    let scope = systemd::scope(plan, false);
+    for g in &plan.gateways {
+        files.push(OutFile {
+            path: format!("systemd/{}", systemd::file_name(g)),
+            contents: systemd::render(plan, g, scope, templates)?,
+            // The same environment as env/<name>.env.
+            private: true,
+        });
+        files.push(OutFile {
+            path: format!("systemd/config/{}/openclaw.json", g.name),
+            contents: openclaw::render(&g.service_view(scope)),
+            private: true,
+        });
+    }
     Ok(files)
 }
+
+/// Where `generate` writes the NixOS module.
+pub const NIXOS_MODULE: &str = "nixos/openclaw-gateways.nix";

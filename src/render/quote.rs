@@ -71,6 +71,36 @@ pub fn nix(value: &str) -> String {
     out
 }
 
+/// A systemd unit value in which specifiers must not expand: `%` becomes `%%`.
+/// Paths and names reaching units are checked earlier to need nothing else.
+pub fn systemd(value: &str) -> String {
+    value.replace('%', "%%")
+}
+
+/// One `Environment=` assignment: `"NAME=value"` in double quotes, which
+/// systemd reads with C escapes (`\\`, `\"`, `\n`, `\t`) and then
+/// expands specifiers (`%%`). `$` is literal in `Environment=`.
+pub fn systemd_env(name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(name.len() + value.len() + 3);
+    out.push('"');
+    for c in name
+        .chars()
+        .chain(std::iter::once('='))
+        .chain(value.chars())
+    {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '%' => out.push_str("%%"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Escapes `$` for docker compose, which would otherwise interpolate it.
 pub fn compose_literal(value: &str) -> String {
     value.replace('$', "$$")
@@ -102,6 +132,16 @@ mod tests {
     fn nix_escapes_interpolation() {
         assert_eq!(nix("${x} $y \"q\" \\"), "\"\\${x} $y \\\"q\\\" \\\\\"");
         assert_eq!(nix("a\nb"), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn systemd_env_quotes_c_style_and_doubles_percent() {
+        assert_eq!(systemd_env("A", "plain"), "\"A=plain\"");
+        assert_eq!(
+            systemd_env("A", "q\"b\\ 50% $X\n\tz"),
+            "\"A=q\\\"b\\\\ 50%% $X\\n\\tz\""
+        );
+        assert_eq!(systemd("50%"), "50%%");
     }
 
     #[test]

@@ -19,11 +19,26 @@ pub struct Builtin {
 /// The env file of one gateway. Context: [`crate::render::env::Context`].
 pub const ENV: &str = "env.hbs";
 
+/// The systemd unit of one gateway. Context: [`crate::render::systemd::Context`].
+pub const SYSTEMD: &str = "systemd.service.hbs";
+/// The NixOS module. Context: [`crate::render::nixos::Context`].
+pub const NIXOS: &str = "nixos.nix.hbs";
+
 /// Every built-in template.
-pub const BUILTINS: &[Builtin] = &[Builtin {
-    name: ENV,
-    source: include_str!("../../templates/env.hbs"),
-}];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: ENV,
+        source: include_str!("../../templates/env.hbs"),
+    },
+    Builtin {
+        name: SYSTEMD,
+        source: include_str!("../../templates/systemd.service.hbs"),
+    },
+    Builtin {
+        name: NIXOS,
+        source: include_str!("../../templates/nixos.nix.hbs"),
+    },
+];
 
 mod helpers {
     #![allow(missing_docs)]
@@ -32,9 +47,16 @@ mod helpers {
     handlebars_helper!(yaml_helper: |v: str| crate::render::quote::yaml(v));
     handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
     handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
+    handlebars_helper!(systemd_helper: |v: str| crate::render::quote::systemd(v));
+    handlebars_helper!(systemd_env_helper: |name: str, value: str| crate::render::quote::systemd_env(name, value));
+    handlebars_helper!(nix_attr_helper: |v: str| crate::render::nixos::attr_name(v));
+    handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::nixos::expr(v, usize::try_from(indent).unwrap_or(0)));
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
 }
-use helpers::{compose_helper, env_helper, json_helper, nix_helper, yaml_helper};
+use helpers::{
+    compose_helper, env_helper, json_helper, nix_attr_helper, nix_helper, nix_value_helper,
+    systemd_env_helper, systemd_helper, yaml_helper,
+};
 
 /// The template registry.
 pub struct Templates {
@@ -61,6 +83,10 @@ impl Templates {
         hb.register_helper("nix", Box::new(nix_helper));
         hb.register_helper("json", Box::new(json_helper));
         hb.register_helper("compose", Box::new(compose_helper));
+        hb.register_helper("systemd", Box::new(systemd_helper));
+        hb.register_helper("systemd_env", Box::new(systemd_env_helper));
+        hb.register_helper("nix_attr", Box::new(nix_attr_helper));
+        hb.register_helper("nix_value", Box::new(nix_value_helper));
         hb
     }
 

@@ -1,0 +1,55 @@
+# ocgen for Nix users: `nix build ./nix` (flake.nix), `nix-build nix`
+# (default.nix), or `pkgs.callPackage ./nix/package.nix { }` in your own
+# configuration.
+{ lib
+, stdenv
+, rustPlatform
+, installShellFiles
+}:
+
+let
+  cargoToml = builtins.fromTOML (builtins.readFile ../Cargo.toml);
+in
+rustPlatform.buildRustPackage {
+  pname = cargoToml.package.name;
+  inherit (cargoToml.package) version;
+
+  # Only what the build and the tests read: a stray target/ directory or an
+  # edited README does not cause a rebuild.
+  src = lib.fileset.toSource {
+    root = ../.;
+    fileset = lib.fileset.unions [
+      ../Cargo.toml
+      ../Cargo.lock
+      ../ocgen.schema.json
+      ../src
+      ../templates
+      ../examples
+      ../tests
+    ];
+  };
+
+  cargoLock.lockFile = ../Cargo.lock;
+
+  nativeBuildInputs = [ installShellFiles ];
+
+  # The integration tests that drive external tools (nix-instantiate,
+  # systemd-analyze, docker compose, OpenClaw) skip themselves when a tool
+  # is missing, as in the build sandbox; everything else runs.
+
+  postInstall = lib.optionalString (stdenv.buildPlatform.canExecute stdenv.hostPlatform) ''
+    installShellCompletion --cmd ocgen \
+      --bash <($out/bin/ocgen completions bash) \
+      --fish <($out/bin/ocgen completions fish) \
+      --zsh <($out/bin/ocgen completions zsh)
+    $out/bin/ocgen man > ocgen.1
+    installManPage ocgen.1
+  '';
+
+  meta = {
+    description = cargoToml.package.description;
+    license = with lib.licenses; [ mit asl20 ];
+    mainProgram = "ocgen";
+    platforms = lib.platforms.unix;
+  };
+}

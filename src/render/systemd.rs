@@ -1,0 +1,127 @@
+//! Plain systemd units (`ocgen systemd NAME`, `systemd/openclaw-gateway-<name>.service`).
+//!
+//! Everything comes from [`Service`]; this module only spells it as a unit
+//! file: one `Environment=` per variable, list directives once per item,
+//! booleans as `yes`/`no`.
+
+use serde::Serialize;
+
+use super::templates::{SYSTEMD, TemplateError, Templates};
+use crate::plan::{Gateway, Plan, Scope, Service, Value};
+
+/// Context of `templates/systemd.service.hbs`.
+#[derive(Serialize)]
+pub struct Context {
+    /// Gateway name (validated: safe in a comment).
+    pub gateway: String,
+    /// Whether this is a system unit (else a user unit).
+    pub system: bool,
+    /// `Description=`, raw (the template escapes it).
+    pub description: String,
+    /// `ExecStart=`: executable and arguments, all checked to need no quoting.
+    pub exec_start: String,
+    /// `Environment=` assignments, raw.
+    pub environment: Vec<Var>,
+    /// `EnvironmentFile=`, with systemd's `-` when the file is optional.
+    pub environment_file: String,
+    /// `LoadCredential=` values, `id:path`.
+    pub credentials: Vec<String>,
+    /// `User=`, `Group=` (system units).
+    pub user: Option<String>,
+    /// See `user`.
+    pub group: Option<String>,
+    /// Directories to create before the first start.
+    pub directories: Vec<String>,
+    /// Every other directive as `(key, value)` lines, raw values.
+    pub lines: Vec<Line>,
+    /// `Wants=` and `After=`.
+    pub after: Vec<&'static str>,
+    /// `WantedBy=`.
+    pub wanted_by: &'static str,
+}
+
+/// An environment variable.
+#[derive(Serialize)]
+pub struct Var {
+    /// Name.
+    pub name: String,
+    /// Raw value.
+    pub value: String,
+}
+
+/// One `Key=value` line.
+#[derive(Serialize)]
+pub struct Line {
+    /// Directive.
+    pub key: &'static str,
+    /// Raw value.
+    pub value: String,
+}
+
+/// The unit's scope for this plan (`user_units`), unless the command line forces user units.
+pub fn scope(plan: &Plan, force_user: bool) -> Scope {
+    if force_user || plan.user_units {
+        Scope::User
+    } else {
+        Scope::System
+    }
+}
+
+/// The unit's file name.
+pub fn file_name(g: &Gateway) -> String {
+    format!("{}.service", g.unit_name())
+}
+
+/// Builds the template context from the service model.
+pub fn context(s: &Service, openclaw_bin: &str) -> Context {
+    let mut lines = Vec::new();
+    for d in &s.directives {
+        let mut push = |value: String| lines.push(Line { key: d.key, value });
+        match &d.value {
+            Value::Str(v) => push(v.clone()),
+            Value::Int(n) => push(n.to_string()),
+            Value::Bool(b) => push(if *b { "yes" } else { "no" }.to_string()),
+            Value::List(items) => items.iter().for_each(|i| push(i.clone())),
+        }
+    }
+    let system = s.scope == Scope::System;
+    Context {
+        gateway: s.view.name.clone(),
+        system,
+        description: s.description.clone(),
+        exec_start: std::iter::once(openclaw_bin.to_string())
+            .chain(s.args.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        environment: s
+            .environment
+            .iter()
+            .map(|(name, value)| Var {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
+        environment_file: s.environment_file.directive(),
+        credentials: s
+            .credentials
+            .iter()
+            .map(|c| format!("{}:{}", c.id, c.path))
+            .collect(),
+        user: s.account.as_ref().map(|a| a.0.clone()),
+        group: s.account.as_ref().map(|a| a.1.clone()),
+        directories: s.directories.clone(),
+        lines,
+        after: s.after.clone(),
+        wanted_by: s.wanted_by,
+    }
+}
+
+/// Renders the unit of one gateway.
+pub fn render(
+    plan: &Plan,
+    g: &Gateway,
+    scope: Scope,
+    t: &Templates,
+) -> Result<String, TemplateError> {
+    t.render(SYSTEMD, &context(&g.service(scope), &plan.openclaw_bin))
+}
