@@ -75,6 +75,8 @@ pub enum Command {
         /// Gateway name.
         name: String,
     },
+    /// Print the Docker Compose file: one isolated service per gateway.
+    Compose,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -224,6 +226,8 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
     match &cli.command {
         Command::Check => {
             let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
             emit(out, &check_summary(&input, &plan))?;
         }
         Command::Ports { format } => {
@@ -242,8 +246,21 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let g = find_gateway(&plan, name)?;
             emit(out, &render::openclaw::render(g))?;
         }
+        Command::Compose => {
+            let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
+            let t = templates(cli)?;
+            let text = render::compose::render(&plan, &t).map_err(|e| Failure {
+                code: exit::INVALID,
+                message: format!("error: {e}\n"),
+            })?;
+            emit(out, &text)?;
+        }
         Command::Generate { out: dir, check, force } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
             let t = templates(cli)?;
             let files = render::tree(&plan, &t).map_err(|e| Failure { code: exit::INVALID, message: format!("error: {e}\n") })?;
             return generate(dir, &files, *check, *force, out);

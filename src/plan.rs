@@ -135,6 +135,17 @@ pub enum Publish {
     Address(std::net::IpAddr),
 }
 
+impl Publish {
+    /// The host address a published port is bound to; None for every address.
+    pub fn host_ip(self) -> Option<String> {
+        match self {
+            Publish::Loopback => Some("127.0.0.1".to_string()),
+            Publish::All => None,
+            Publish::Address(ip) => Some(ip.to_string()),
+        }
+    }
+}
+
 /// Resolved auth: the mode and where the secret lives.
 #[derive(Clone, Debug, Serialize)]
 pub struct GatewayAuth {

@@ -1,7 +1,8 @@
 //! Handlebars templates: compiled into the binary, or read from a user's
 //! `--templates DIR`. Strict mode makes a missing variable an error, HTML
 //! escaping is off, and every value must pass through a quoting helper
-//! named after its target language (`env`, `yaml`, `nix`, `json`).
+//! named after its target language (`env`, `yaml`, `nix`, `json`) or
+//! compose rule (`compose`, `compose_block`, `compose_var`).
 
 use std::path::Path;
 
@@ -19,8 +20,20 @@ pub struct Builtin {
 /// The env file of one gateway. Context: [`crate::render::env::Context`].
 pub const ENV: &str = "env.hbs";
 
+/// The compose file of the deployment. Context: [`crate::render::compose::Context`].
+pub const COMPOSE: &str = "compose.hbs";
+
 /// Every built-in template.
-pub const BUILTINS: &[Builtin] = &[Builtin { name: ENV, source: include_str!("../../templates/env.hbs") }];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: ENV,
+        source: include_str!("../../templates/env.hbs"),
+    },
+    Builtin {
+        name: COMPOSE,
+        source: include_str!("../../templates/compose.hbs"),
+    },
+];
 
 mod helpers {
     #![allow(missing_docs)]
@@ -30,6 +43,26 @@ mod helpers {
     handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
     handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
+    handlebars_helper!(compose_block_helper: |v: str, indent: u64|
+        crate::render::quote::compose_block(v, usize::try_from(indent).unwrap_or(0)));
+
+    /// `{{compose_var NAME}}`: an error, not a broken file, for a bad name.
+    pub fn compose_var_helper(
+        h: &handlebars::Helper<'_>,
+        _: &handlebars::Handlebars<'_>,
+        _: &handlebars::Context,
+        _: &mut handlebars::RenderContext<'_, '_>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let name = h.param(0).and_then(|p| p.value().as_str()).ok_or(
+            handlebars::RenderErrorReason::ParamNotFoundForIndex("compose_var", 0),
+        )?;
+        let text = crate::render::quote::compose_var(name).ok_or(
+            handlebars::RenderErrorReason::InvalidParamType("an environment variable name"),
+        )?;
+        out.write(&text)?;
+        Ok(())
+    }
 }
 use helpers::*;
 
@@ -58,6 +91,8 @@ impl Templates {
         hb.register_helper("nix", Box::new(nix_helper));
         hb.register_helper("json", Box::new(json_helper));
         hb.register_helper("compose", Box::new(compose_helper));
+        hb.register_helper("compose_block", Box::new(compose_block_helper));
+        hb.register_helper("compose_var", Box::new(compose_var_helper));
         hb
     }
 
