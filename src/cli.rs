@@ -100,6 +100,8 @@ pub enum Command {
         #[arg(long)]
         user: bool,
     },
+    /// Print the Docker Compose file: one isolated service per gateway.
+    Compose,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -289,6 +291,8 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
     match &cli.command {
         Command::Check => {
             let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
             emit(out, &check_summary(&input, &plan))?;
         }
         Command::Ports { format } => {
@@ -319,6 +323,14 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                 emit(out, &render::openclaw::render(g))?;
             }
         }
+        Command::Compose => {
+            let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
+            let t = templates(cli)?;
+            let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
+            emit(out, &text)?;
+        }
         Command::Nix => {
             let (_, plan) = load_plan(&cli.file, color)?;
             let t = templates(cli)?;
@@ -339,12 +351,11 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             check,
             force,
         } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (input, plan) = load_plan(&cli.file, color)?;
+            plan.check_containers()
+                .map_err(|p| invalid(&input, &p, color))?;
             let t = templates(cli)?;
-            let files = render::tree(&plan, &t).map_err(|e| Failure {
-                code: exit::INVALID,
-                message: format!("error: {e}\n"),
-            })?;
+            let files = render::tree(&plan, &t).map_err(|e| template_failure(&e))?;
             return generate(dir, &files, *check, *force, out);
         }
         Command::Schema => emit(out, &schema_json())?,

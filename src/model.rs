@@ -186,6 +186,51 @@ pub struct Settings {
     /// to exist when `auth.env` is set. Default:
     /// `/etc/openclaw/<name>.secrets.env`.
     pub secrets_env_file: Option<Sp<String>>,
+    /// Container outputs: the host address the gateway's port P is published
+    /// on: `loopback` (127.0.0.1, the default), `all` (every interface) or
+    /// an IP address. Only P is published, never the derived ports.
+    pub publish: Option<Sp<String>>,
+    /// Container outputs: `bridge` (default: the container's own network,
+    /// P published as set by `publish`) or `host` (the host's network; the
+    /// gateway then binds the `publish` address itself).
+    pub network_mode: Option<Sp<NetworkMode>>,
+    /// Container outputs: memory and CPU limits.
+    pub resources: Option<Sp<Resources>>,
+    /// Container outputs: an absolute host directory mounted as the agent
+    /// workspace instead of a named volume. Must be writable by uid 1000.
+    pub workspace_host_path: Option<Sp<String>>,
+}
+
+/// Container networking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetworkMode {
+    /// The container's own network namespace; P is published on the host.
+    Bridge,
+    /// The host's network namespace: nothing is published.
+    Host,
+}
+
+impl NetworkMode {
+    /// The value compose's `network_mode` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Bridge => "bridge",
+            NetworkMode::Host => "host",
+        }
+    }
+}
+
+/// Resource limits of a gateway's container.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    /// Memory limit, as compose writes it: `1g`, `1536m`. OpenClaw uses
+    /// about 0.4 to 0.9 GB; at least 512m.
+    pub memory: Option<Sp<String>>,
+    /// CPU limit in cores, e.g. `1.5`.
+    #[schemars(with = "Option<f64>")]
+    pub cpus: Option<Sp<f64>>,
 }
 
 /// `gateway.bind` values.
@@ -357,6 +402,10 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "group",
     "open_firewall",
     "secrets_env_file",
+    "publish",
+    "network_mode",
+    "resources",
+    "workspace_host_path",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this

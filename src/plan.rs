@@ -26,7 +26,9 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::diag::{Kind, Problem, Span};
-use crate::model::{Auth, AuthMode, Bind, Document, NixosBackend, PortValue, Settings, Sp};
+use crate::model::{
+    Auth, AuthMode, Bind, Document, NetworkMode, NixosBackend, PortValue, Resources, Settings, Sp,
+};
 
 /// The OpenClaw release ocgen's rules were checked against, and the default image tag.
 pub const OPENCLAW_VERSION: &str = "2026.9.6";
@@ -70,6 +72,10 @@ pub struct Plan {
     pub user_units: bool,
     /// The `openclaw` executable the plain systemd units start.
     pub openclaw_bin: String,
+    /// What keeps a gateway out of a container (see [`Gateway::container_view`]).
+    /// Only container outputs fail on these, through [`Plan::check_containers`].
+    #[serde(skip)]
+    pub container_problems: Vec<Problem>,
 }
 
 /// One gateway, resolved.
@@ -111,6 +117,47 @@ pub struct Gateway {
     pub open_firewall: bool,
     /// The operator's file of secret environment variables for the service.
     pub secrets_env_file: String,
+    /// How the gateway's container is run (container outputs only).
+    pub container: ContainerSettings,
+}
+
+/// Container settings of one gateway, resolved.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContainerSettings {
+    /// Host address P is published on.
+    pub publish: Publish,
+    /// Container networking.
+    pub network_mode: NetworkMode,
+    /// Memory limit, as written (validated compose syntax).
+    pub memory: Option<String>,
+    /// CPU limit in cores.
+    pub cpus: Option<f64>,
+    /// Host directory mounted as the workspace instead of a named volume.
+    pub workspace_host_path: Option<String>,
+}
+
+/// Where a container's port is published (with host networking: which
+/// address the gateway binds).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Publish {
+    /// 127.0.0.1 only.
+    Loopback,
+    /// Every interface.
+    All,
+    /// One address of the host.
+    Address(std::net::IpAddr),
+}
+
+impl Publish {
+    /// The host address a published port is bound to; None for every address.
+    pub fn host_ip(self) -> Option<String> {
+        match self {
+            Publish::Loopback => Some("127.0.0.1".to_string()),
+            Publish::All => None,
+            Publish::Address(ip) => Some(ip.to_string()),
+        }
+    }
 }
 
 /// Resolved auth: the mode and where the secret lives.
@@ -270,21 +317,78 @@ pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
 pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
 /// Where a file-based auth secret is mounted inside a container.
 pub const CONTAINER_SECRET_DIR: &str = "/run/secrets";
+/// Where ocgen's `openclaw.json` is placed, read-only, inside a container.
+///
+/// Outside the state volume on purpose: OpenClaw rewrites a writable config
+/// at startup (migrations, `.bak` files, a lock file beside it), and a file
+/// in the volume would outlive the ocgen.yaml it came from. With
+/// [`CONTAINER_CONFIG_READONLY`] OpenClaw reads it and writes nothing there.
+pub const CONTAINER_CONFIG_PATH: &str = "/etc/openclaw/openclaw.json";
+/// OpenClaw's switch for an externally managed config: startup migrations
+/// stay in memory and config writers (setup, `config set`, doctor --fix)
+/// refuse instead of failing halfway on a read-only file.
+pub const CONTAINER_CONFIG_READONLY: (&str, &str) = ("OPENCLAW_CONFIG_READONLY", "1");
+/// The token variable of a container gateway that declares no auth: the
+/// one OpenClaw reads by itself and upstream's compose file passes.
+pub const CONTAINER_DEFAULT_TOKEN_ENV: &str = "OPENCLAW_GATEWAY_TOKEN";
+/// Health probe timings. The gateway answers `/healthz` 5 to 10 s after
+/// start on a small machine; the first start of a new volume runs
+/// migrations and plugin setup, hence the long start period.
+pub const HEALTH_INTERVAL: &str = "30s";
+/// See [`HEALTH_INTERVAL`].
+pub const HEALTH_TIMEOUT: &str = "10s";
+/// See [`HEALTH_INTERVAL`].
+pub const HEALTH_START_PERIOD: &str = "90s";
+/// See [`HEALTH_INTERVAL`].
+pub const HEALTH_RETRIES: u32 = 3;
+/// How long a stopping gateway may drain active work: OpenClaw's own stop
+/// budget (its systemd unit's `TimeoutStopSec=330`). Docker's default of
+/// 10 s would kill it mid-write.
+pub const STOP_GRACE_PERIOD: &str = "330s";
+/// Smallest memory limit accepted: the gateway alone uses 0.4 to 0.9 GB.
+pub const MIN_CONTAINER_MEMORY: u64 = 512 * 1024 * 1024;
+
+/// A variable of a container's environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvValue {
+    /// A value written into the deployment file.
+    Literal(String),
+    /// The variable of the same name from the deployment's own environment
+    /// (a secret: never written anywhere by ocgen).
+    FromHost,
+}
 
 impl Gateway {
     /// The same gateway as seen from inside its own container: OpenClaw's
-    /// paths in the official image, `bind: lan` so a published port reaches
-    /// it (the compose file decides which host address publishes it), and a
-    /// file secret at its mount point under `/run/secrets`.
+    /// paths in the official image, the config at [`CONTAINER_CONFIG_PATH`],
+    /// and a file secret at its mount point under `/run/secrets`.
+    ///
+    /// Bind: with bridge networking `lan`, so the published port reaches it
+    /// (the compose file decides which host address publishes it); with host
+    /// networking the `publish` address itself. A non-loopback bind needs
+    /// auth, so a gateway that declares none gets token auth from
+    /// [`CONTAINER_DEFAULT_TOKEN_ENV`]; an explicit `mode: none` stays and is
+    /// reported in [`Plan::container_problems`].
     #[must_use]
     pub fn container_view(&self) -> Gateway {
         let mut g = self.clone();
         g.state_dir = CONTAINER_STATE_DIR.to_string();
-        g.config_path = format!("{CONTAINER_STATE_DIR}/openclaw.json");
+        g.config_path = CONTAINER_CONFIG_PATH.to_string();
         g.workspace = CONTAINER_WORKSPACE.to_string();
         g.log_file = format!("{CONTAINER_STATE_DIR}/logs/openclaw.log");
-        g.bind = Bind::Lan;
-        g.custom_bind_host = None;
+        (g.bind, g.custom_bind_host) = match (self.container.network_mode, self.container.publish) {
+            (NetworkMode::Bridge, _) | (NetworkMode::Host, Publish::All) => (Bind::Lan, None),
+            (NetworkMode::Host, Publish::Loopback) => (Bind::Loopback, None),
+            (NetworkMode::Host, Publish::Address(ip)) => (Bind::Custom, Some(ip.to_string())),
+        };
+        if g.auth.is_none() && g.bind != Bind::Loopback {
+            g.auth = Some(GatewayAuth {
+                mode: AuthMode::Token,
+                secret: Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.to_string())),
+                trusted_proxy: None,
+            });
+        }
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(_)) = auth.secret {
                 auth.secret = Some(SecretSource::File(format!(
@@ -299,6 +403,53 @@ impl Gateway {
     /// Name of the gateway's auth secret in container outputs.
     pub fn container_secret_name(&self) -> String {
         format!("{}-auth", self.name)
+    }
+
+    /// The container's environment, in a fixed order: `HOME`, the read-only
+    /// config switch, OpenClaw's paths and port, the user's variables, then
+    /// the secret passed from the deployment's environment.
+    pub fn container_environment(&self) -> Vec<(String, EnvValue)> {
+        let view = self.container_view();
+        let mut vars = vec![
+            (
+                "HOME".to_string(),
+                EnvValue::Literal(CONTAINER_HOME.to_string()),
+            ),
+            (
+                CONTAINER_CONFIG_READONLY.0.to_string(),
+                EnvValue::Literal(CONTAINER_CONFIG_READONLY.1.to_string()),
+            ),
+        ];
+        vars.extend(
+            view.environment()
+                .into_iter()
+                .map(|(k, v)| (k, EnvValue::Literal(v))),
+        );
+        if let Some(SecretSource::Env(var)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+            vars.push((var.clone(), EnvValue::FromHost));
+        }
+        vars
+    }
+
+    /// The container's health check command. The image's own HEALTHCHECK
+    /// polls 18789, and the image has node but no curl: probe this
+    /// gateway's own port with node's `fetch`, and require the probe's JSON
+    /// (`{"ok":true}`), not just a 200 the Control UI gives any path.
+    pub fn container_healthcheck(&self) -> Vec<String> {
+        let view = self.container_view();
+        let host = match (&view.bind, &view.custom_bind_host) {
+            (Bind::Custom, Some(h)) if h.contains(':') => format!("[{h}]"),
+            (Bind::Custom, Some(h)) => h.clone(),
+            _ => "127.0.0.1".to_string(),
+        };
+        let url = format!("http://{host}:{}/healthz", self.port);
+        let script = format!(
+            "fetch('{url}').then(r=>r.json()).then(j=>process.exit(j.ok===true?0:1),()=>process.exit(1))"
+        );
+        ["CMD", "node", "-e", &script]
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 }
 
@@ -692,6 +843,16 @@ fn check_publishable(resolved: &[Resolved], gateways: &[Gateway], problems: &mut
 }
 
 impl Plan {
+    /// Checks that every gateway can run in a container; container outputs
+    /// call this before rendering.
+    pub fn check_containers(&self) -> Result<(), Vec<Problem>> {
+        if self.container_problems.is_empty() {
+            Ok(())
+        } else {
+            Err(self.container_problems.clone())
+        }
+    }
+
     /// A gateway by name.
     pub fn gateway(&self, name: &str) -> Option<&Gateway> {
         self.gateways.iter().find(|g| g.name == name)
@@ -764,6 +925,7 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
     check_port_overlaps(&resolved, &gateways, &mut problems);
     check_cdp_urls(&resolved, &mut problems);
     check_path_overlaps(&resolved, &gateways, &mut problems);
+    check_workspace_host_paths(&resolved, &gateways, &mut problems);
 
     let nixos_backend = doc
         .nixos
@@ -784,12 +946,14 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
     };
 
     if problems.is_empty() {
+        let container_problems = check_containers(&resolved, &gateways);
         Ok(Plan {
             name,
             gateways,
             nixos_backend,
             user_units,
             openclaw_bin,
+            container_problems,
         })
     } else {
         Err(problems)
@@ -856,12 +1020,16 @@ fn looks_like_secret_name(name: &str) -> bool {
 }
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
-    let per_gateway: [(&str, Option<Span>); 5] = [
+    let per_gateway: [(&str, Option<Span>); 6] = [
         ("port", d.port.as_ref().map(|v| v.span)),
         ("profile", d.profile.as_ref().map(|v| v.span)),
         ("state_dir", d.state_dir.as_ref().map(|v| v.span)),
         ("config_path", d.config_path.as_ref().map(|v| v.span)),
         ("workspace", d.workspace.as_ref().map(|v| v.span)),
+        (
+            "workspace_host_path",
+            d.workspace_host_path.as_ref().map(|v| v.span),
+        ),
     ];
     for (key, span) in per_gateway {
         if let Some(span) = span {
@@ -872,8 +1040,12 @@ fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
                 )
                 .label(span, "set per gateway")
                 .help(format!(
-                    "move `{key}` into each gateway, or leave it out to have ocgen derive it{}",
-                    if key == "port" { "" } else { " from `home`" }
+                    "move `{key}` into each gateway, or leave it out to have ocgen {}",
+                    match key {
+                        "port" => "assign it",
+                        "workspace_host_path" => "give each container a named workspace volume",
+                        _ => "derive it from `home`",
+                    }
                 )),
             );
         }
@@ -931,6 +1103,28 @@ fn merge(d: &Settings, g: &Settings) -> Settings {
             .secrets_env_file
             .clone()
             .or_else(|| d.secrets_env_file.clone()),
+        publish: g.publish.clone().or_else(|| d.publish.clone()),
+        network_mode: g.network_mode.clone().or_else(|| d.network_mode.clone()),
+        resources: merge_resources(d.resources.as_ref(), g.resources.as_ref()),
+        workspace_host_path: g
+            .workspace_host_path
+            .clone()
+            .or_else(|| d.workspace_host_path.clone()),
+    }
+}
+
+/// `resources` merged limit by limit; the span is the gateway's when it has one.
+fn merge_resources(d: Option<&Sp<Resources>>, g: Option<&Sp<Resources>>) -> Option<Sp<Resources>> {
+    match (d, g) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (Some(d), Some(g)) => Some(Sp {
+            value: Resources {
+                memory: g.value.memory.clone().or_else(|| d.value.memory.clone()),
+                cpus: g.value.cpus.clone().or_else(|| d.value.cpus.clone()),
+            },
+            span: g.span,
+        }),
     }
 }
 
@@ -1278,6 +1472,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         .as_ref()
         .and_then(|p| normalize_path(name, "secrets_env_file", p, problems))
         .unwrap_or_else(|| format!("{SECRETS_ENV_DIR}/{name}.secrets.env"));
+    let container = resolve_container(name, s, problems);
 
     Gateway {
         name: name.clone(),
@@ -1298,7 +1493,128 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         group,
         open_firewall,
         secrets_env_file,
+        container,
     }
+}
+
+fn resolve_container(gw: &str, s: &Settings, problems: &mut Vec<Problem>) -> ContainerSettings {
+    let publish = s.publish.as_ref().map_or(Publish::Loopback, |p| {
+        parse_publish(&p.value).unwrap_or_else(|| {
+            problems.push(
+                Problem::new(
+                    Kind::Type,
+                    format!("gateway `{gw}`: `publish: {}` is not `loopback`, `all` or an IP address", p.value.escape_debug()),
+                )
+                .label(p.span, "not a publish address")
+                .help("write `loopback` (127.0.0.1, the default), `all` (every interface) or one host address such as 192.168.1.10"),
+            );
+            Publish::Loopback
+        })
+    });
+    let network_mode = s
+        .network_mode
+        .as_ref()
+        .map_or(NetworkMode::Bridge, |n| n.value);
+    if let (NetworkMode::Host, Publish::Address(std::net::IpAddr::V6(ip)), Some(p)) =
+        (network_mode, publish, &s.publish)
+    {
+        // With host networking the gateway binds this address itself, as
+        // `gateway.customBindHost`, which OpenClaw 2026.9.6 takes in IPv4 only.
+        problems.push(
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{gw}`: with `network_mode: host` the gateway binds `publish` itself, and OpenClaw binds only IPv4 addresses, not {ip}"),
+            )
+            .label(p.span, "IPv6 address")
+            .help("use an IPv4 address, `loopback` or `all`, or `network_mode: bridge` to publish on this address"),
+        );
+    }
+    let mut memory = None;
+    let mut cpus = None;
+    if let Some(r) = &s.resources {
+        if let Some(m) = &r.value.memory {
+            match memory_bytes(&m.value) {
+                Some(b) if b >= MIN_CONTAINER_MEMORY => memory = Some(m.value.clone()),
+                Some(_) => problems.push(
+                    Problem::new(Kind::Type, format!("gateway `{gw}`: memory limit `{}` is below 512m", m.value))
+                        .label(m.span, "too small")
+                        .help("the gateway alone uses 0.4 to 0.9 GB and would be killed at start: give it at least `1g`"),
+                ),
+                None => problems.push(
+                    Problem::new(Kind::Type, format!("gateway `{gw}`: memory limit `{}` is not a size", m.value.escape_debug()))
+                        .label(m.span, "not a size")
+                        .help("write a number with a unit, e.g. `1g` or `1536m`"),
+                ),
+            }
+        }
+        if let Some(c) = &r.value.cpus {
+            if c.value.is_finite() && c.value > 0.0 && c.value <= 1024.0 {
+                cpus = Some(c.value);
+            } else {
+                problems.push(
+                    Problem::new(
+                        Kind::Type,
+                        format!("gateway `{gw}`: `cpus: {}` is not a CPU count", c.value),
+                    )
+                    .label(c.span, "must be more than 0")
+                    .help("write the number of cores the container may use, e.g. `1.5`"),
+                );
+            }
+        }
+    }
+    let workspace_host_path = s
+        .workspace_host_path
+        .as_ref()
+        .and_then(|p| normalize_path(gw, "workspace_host_path", p, problems));
+    ContainerSettings {
+        publish,
+        network_mode,
+        memory,
+        cpus,
+        workspace_host_path,
+    }
+}
+
+fn parse_publish(v: &str) -> Option<Publish> {
+    match v {
+        "loopback" => Some(Publish::Loopback),
+        "all" => Some(Publish::All),
+        _ => match v.parse::<std::net::IpAddr>().ok()? {
+            ip if ip == std::net::IpAddr::from([127, 0, 0, 1]) => Some(Publish::Loopback),
+            ip if ip == std::net::IpAddr::from([0, 0, 0, 0]) => Some(Publish::All),
+            ip => Some(Publish::Address(ip)),
+        },
+    }
+}
+
+/// Bytes in a compose memory size (`512m`, `1.5g`, `2GiB`; binary units,
+/// as Docker reads them), or None when it is not one.
+fn memory_bytes(v: &str) -> Option<u64> {
+    let split = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let mut parts = num.split('.');
+    let whole = parts
+        .next()
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))?;
+    let frac = parts.next();
+    if parts.next().is_some() || frac.is_some_and(str::is_empty) {
+        return None;
+    }
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return None,
+    };
+    let value: f64 = format!("{whole}.{}", frac.unwrap_or("0")).parse().ok()?;
+    let bytes = value * 2f64.powi(shift);
+    // Saturating float-to-int conversion is what we want for absurd sizes.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Some(bytes as u64)
 }
 
 fn check_port(
@@ -1960,6 +2276,143 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
     }
 }
 
+/// Two gateways' container workspaces on one host directory (or one inside
+/// the other) would share agent files.
+fn check_workspace_host_paths(
+    resolved: &[Resolved],
+    gateways: &[Gateway],
+    problems: &mut Vec<Problem>,
+) {
+    let mut items: Vec<(String, usize)> = gateways
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| {
+            g.container
+                .workspace_host_path
+                .as_ref()
+                .map(|p| (format!("{p}/"), i))
+        })
+        .collect();
+    items.sort();
+    // Sorted, every ancestor comes before its descendants: a stack of open
+    // ancestors finds each nesting against the nearest one.
+    let mut open: Vec<usize> = Vec::new();
+    for idx in 0..items.len() {
+        while let Some(&top) = open.last() {
+            if items[idx].0.starts_with(&items[top].0) {
+                break;
+            }
+            open.pop();
+        }
+        if let Some(&anc) = open.last() {
+            let (ap, ag) = &items[anc];
+            let (cp, cg) = &items[idx];
+            let span = |gi: usize| {
+                resolved[gi]
+                    .s
+                    .workspace_host_path
+                    .as_ref()
+                    .map_or(resolved[gi].name.span, |v| v.span)
+            };
+            let rel = if ap == cp {
+                "the same directory as"
+            } else {
+                "inside"
+            };
+            problems.push(
+                Problem::new(
+                    Kind::PathOverlap,
+                    format!(
+                        "gateway `{}`'s workspace_host_path {} is {rel} gateway `{}`'s {}",
+                        gateways[*cg].name,
+                        cp.trim_end_matches('/'),
+                        gateways[*ag].name,
+                        ap.trim_end_matches('/')
+                    ),
+                )
+                .label(span(*cg), "here")
+                .label(span(*ag), "conflicts with this")
+                .help("give each gateway a workspace directory of its own, or leave `workspace_host_path` out to get a named volume per gateway"),
+            );
+        }
+        open.push(idx);
+    }
+}
+
+/// What keeps a valid gateway out of a container: OpenClaw's rules for the
+/// bind the container needs, and variables that ocgen sets in it.
+fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (r, g) in resolved.iter().zip(gateways) {
+        let view = g.container_view();
+        let open = view.auth.as_ref().is_none_or(|a| a.mode == AuthMode::None);
+        if view.bind != Bind::Loopback && open {
+            let span = r.s.auth.as_ref().map_or(r.name.span, |a| a.value.mode.span);
+            problems.push(
+                Problem::new(
+                    Kind::Auth,
+                    format!(
+                        "gateway `{}` has `auth: {{ mode: none }}`, but in a container it binds `{}`, which OpenClaw refuses without a token or password",
+                        g.name,
+                        view.bind.as_str()
+                    ),
+                )
+                .label(span, "no auth")
+                .help(format!(
+                    "use `auth: {{ mode: token, env: {CONTAINER_DEFAULT_TOKEN_ENV} }}` (or leave `auth` out: containers then take the token from {CONTAINER_DEFAULT_TOKEN_ENV}), or run it with `network_mode: host` and `publish: loopback`"
+                )),
+            );
+        }
+        // ocgen's own container variables, then the user's: a name twice
+        // would make one silently win.
+        let mut seen: HashMap<String, &'static str> = HashMap::new();
+        for (name, value) in g.container_environment() {
+            let ours = name == "HOME"
+                || name == CONTAINER_CONFIG_READONLY.0
+                || RESERVED_ENV.contains(&name.as_str());
+            let what = match value {
+                EnvValue::FromHost => "`auth.env`",
+                EnvValue::Literal(_) if ours && !seen.contains_key(&name) => "ocgen",
+                EnvValue::Literal(_) => "`env`",
+            };
+            if let Some(first) = seen.get(&name) {
+                let span = match value {
+                    EnvValue::FromHost => {
+                        r.s.auth
+                            .as_ref()
+                            .and_then(|a| a.value.env.as_ref())
+                            .map_or(r.name.span, |e| e.span)
+                    }
+                    EnvValue::Literal(_) => {
+                        r.s.env
+                            .iter()
+                            .flatten()
+                            .find(|(k, _)| k.value == name)
+                            .map_or(r.name.span, |(k, _)| k.span)
+                    }
+                };
+                problems.push(
+                    Problem::new(
+                        Kind::Env,
+                        format!(
+                            "gateway `{}`: `{name}` is set by {first} in its container and again by {what}",
+                            g.name
+                        ),
+                    )
+                    .label(span, "set twice in the container")
+                    .help(format!(
+                        "ocgen sets HOME, {} and OpenClaw's paths in every container: rename or remove this variable",
+                        CONTAINER_CONFIG_READONLY.0
+                    )),
+                );
+            } else {
+                seen.insert(name, what);
+            }
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2227,6 +2680,182 @@ mod tests {
         let errs = plan_of(&y).unwrap_err();
         assert!(t.elapsed().as_secs_f64() < 5.0);
         assert!(errs.len() >= 9_999 && errs.len() < 100_000);
+    }
+
+    #[test]
+    fn container_settings_resolve_with_defaults() {
+        let y = format!(
+            "{HEAD}  a: {{}}\n  b:\n    publish: all\n    network_mode: host\n    resources: {{memory: 2g, cpus: 1.5}}\n    workspace_host_path: /srv/ws/b/\n  c: {{publish: '192.168.1.10'}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let first = &p.gateways[0].container;
+        assert_eq!(first.publish, Publish::Loopback);
+        assert_eq!(first.network_mode, NetworkMode::Bridge);
+        assert!(first.memory.is_none() && first.cpus.is_none());
+        assert!(first.workspace_host_path.is_none());
+        let second = &p.gateways[1].container;
+        assert_eq!(second.publish, Publish::All);
+        assert_eq!(second.network_mode, NetworkMode::Host);
+        assert_eq!(second.memory.as_deref(), Some("2g"));
+        assert_eq!(second.cpus, Some(1.5));
+        assert_eq!(second.workspace_host_path.as_deref(), Some("/srv/ws/b"));
+        let ip = "192.168.1.10".parse().unwrap();
+        assert_eq!(p.gateways[2].container.publish, Publish::Address(ip));
+        // Resources merge limit by limit.
+        let y = "version: 1\ndefaults:\n  home: /h\n  resources: {memory: 1g, cpus: 2}\ngateways:\n  a: {resources: {cpus: 0.5}}\n";
+        let c = plan_of(y).unwrap().gateways[0].container.clone();
+        assert_eq!((c.memory.as_deref(), c.cpus), (Some("1g"), Some(0.5)));
+    }
+
+    #[test]
+    fn bad_container_settings_are_errors() {
+        for bad in [
+            "publish: everywhere",
+            "publish: '10.0.0.300'",
+            "resources: {memory: 256m}",
+            "resources: {memory: lots}",
+            "resources: {memory: 1.g}",
+            "resources: {cpus: 0}",
+            "resources: {cpus: -1}",
+            "workspace_host_path: rel/ws",
+        ] {
+            let k = kinds(plan_of(&format!("{HEAD}  a: {{{bad}}}\n")));
+            assert!(
+                k == vec![Kind::Type] || k == vec![Kind::Path],
+                "{bad}: {k:?}"
+            );
+        }
+        let k = kinds(plan_of(&format!("{HEAD}  a: {{network_mode: none}}\n")));
+        assert_eq!(k, vec![Kind::Type]);
+        let y = "version: 1\ndefaults:\n  home: /h\n  workspace_host_path: /srv/ws\ngateways:\n  a: {}\n";
+        assert!(kinds(plan_of(y)).contains(&Kind::Defaults));
+    }
+
+    #[test]
+    fn memory_sizes_read_like_docker() {
+        assert_eq!(memory_bytes("512m"), Some(512 << 20));
+        assert_eq!(memory_bytes("1.5g"), Some(3 << 29));
+        assert_eq!(memory_bytes("2GiB"), Some(2 << 30));
+        assert_eq!(memory_bytes("1073741824"), Some(1 << 30));
+        for bad in ["", "g", "1.", ".5g", "1..5g", "1 g", "1x", "-1g"] {
+            assert_eq!(memory_bytes(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn shared_workspace_host_paths_are_errors() {
+        let y = format!(
+            "{HEAD}  a: {{workspace_host_path: /srv/ws}}\n  b: {{workspace_host_path: /srv/ws/b}}\n  c: {{workspace_host_path: /srv/ws-c}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+        let y = format!(
+            "{HEAD}  a: {{workspace_host_path: /srv/ws}}\n  b: {{workspace_host_path: /srv/ws/}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+    }
+
+    #[test]
+    fn container_view_binds_lan_and_defaults_to_token_auth() {
+        let p = plan_of(&format!("{HEAD}  a: {{port: 20000}}\n")).unwrap();
+        let v = p.gateways[0].container_view();
+        assert_eq!(
+            (v.bind, v.config_path.as_str()),
+            (Bind::Lan, CONTAINER_CONFIG_PATH)
+        );
+        let auth = v.auth.unwrap();
+        assert_eq!(auth.mode, AuthMode::Token);
+        assert_eq!(
+            auth.secret,
+            Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.into()))
+        );
+        assert!(p.check_containers().is_ok());
+        let env = p.gateways[0].container_environment();
+        assert_eq!(
+            env[0],
+            ("HOME".into(), EnvValue::Literal(CONTAINER_HOME.into()))
+        );
+        assert!(env.contains(&(
+            "OPENCLAW_CONFIG_READONLY".into(),
+            EnvValue::Literal("1".into())
+        )));
+        assert_eq!(
+            env.last().unwrap(),
+            &(CONTAINER_DEFAULT_TOKEN_ENV.into(), EnvValue::FromHost)
+        );
+        assert!(
+            p.gateways[0].container_healthcheck()[3].contains("'http://127.0.0.1:20000/healthz'")
+        );
+    }
+
+    #[test]
+    fn host_networking_binds_the_publish_address() {
+        let y = format!(
+            "{HEAD}  a: {{network_mode: host}}\n  b: {{network_mode: host, publish: '127.0.0.2', auth: {{mode: token, env: T}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let a = p.gateways[0].container_view();
+        // Loopback needs no auth, so none is added.
+        assert_eq!((a.bind, a.auth.is_none()), (Bind::Loopback, true));
+        let b = p.gateways[1].container_view();
+        assert_eq!(
+            (b.bind, b.custom_bind_host.as_deref()),
+            (Bind::Custom, Some("127.0.0.2"))
+        );
+        assert!(
+            p.gateways[1].container_healthcheck()[3].contains("'http://127.0.0.2:18909/healthz'")
+        );
+        let y = format!(
+            "{HEAD}  c: {{network_mode: host, publish: '::1', auth: {{mode: token, env: T}}}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Type]);
+        assert!(p.check_containers().is_ok());
+    }
+
+    #[test]
+    fn auth_none_cannot_run_in_a_bridge_container() {
+        let p = plan_of(&format!("{HEAD}  a: {{auth: {{mode: none}}}}\n")).unwrap();
+        let errs = p.check_containers().unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![Kind::Auth]
+        );
+        assert!(errs[0].message.contains("gateway `a`"));
+        assert!(
+            errs[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("network_mode: host")
+        );
+        let p = plan_of(&format!(
+            "{HEAD}  a: {{auth: {{mode: none}}, network_mode: host}}\n"
+        ))
+        .unwrap();
+        assert!(p.check_containers().is_ok());
+    }
+
+    #[test]
+    fn container_variables_cannot_be_set_twice() {
+        let p = plan_of(&format!("{HEAD}  a: {{env: {{HOME: /x}}}}\n")).unwrap();
+        let errs = p.check_containers().unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0]
+                .message
+                .contains("set by ocgen in its container and again by `env`"),
+            "{}",
+            errs[0].message
+        );
+        let p = plan_of(&format!(
+            "{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n"
+        ))
+        .unwrap();
+        let errs = p.check_containers().unwrap_err();
+        assert!(
+            errs[0].message.contains("again by `auth.env`"),
+            "{}",
+            errs[0].message
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Renderers: each turns a [`Plan`] into the text of one output format.
 //! They know their format's syntax and quoting, never OpenClaw's rules.
 
+pub mod compose;
 pub mod env;
 pub mod nixos;
 pub mod openclaw;
@@ -57,6 +58,11 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
             private: true,
         });
     }
+    files.push(OutFile {
+        path: "compose.yaml".to_string(),
+        contents: compose::render(plan, templates)?,
+        private: false,
+    });
     Ok(files)
 }
 

@@ -75,11 +75,12 @@ pub fn value(g: &Gateway) -> Value {
     Value::Object(root)
 }
 
-/// The name of the file secret provider ocgen declares for the auth secret
-/// (OpenClaw's provider aliases match `^[a-z][a-z0-9_-]{0,63}$`).
+/// The file secret provider declared for the auth secret (`secrets.providers`).
 pub const FILE_PROVIDER: &str = "gateway-auth";
 
-/// An OpenClaw SecretRef for a secret's location.
+/// An OpenClaw SecretRef for a secret's location. A file secret refers to
+/// [`FILE_PROVIDER`], a `singleValue` provider whose one id is `value`
+/// (OpenClaw rejects a file ref without a declared provider).
 pub fn secret_ref(s: &SecretSource) -> Value {
     match s {
         SecretSource::Env(var) => json!({ "source": "env", "provider": "default", "id": var }),
@@ -94,4 +95,27 @@ pub fn render(g: &Gateway) -> String {
     let mut s = serde_json::to_string_pretty(&value(g)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_secret_declares_its_provider() {
+        let doc = crate::model::load(
+            "version: 1\ngateways:\n  a:\n    state_dir: /s\n    auth: {mode: password, file: /run/pw}\n",
+        )
+        .unwrap();
+        let plan = crate::plan::plan(&doc).unwrap();
+        let v = value(&plan.gateways[0]);
+        assert_eq!(
+            v["gateway"]["auth"]["password"],
+            json!({ "source": "file", "provider": FILE_PROVIDER, "id": "value" })
+        );
+        assert_eq!(
+            v["secrets"]["providers"][FILE_PROVIDER],
+            json!({ "source": "file", "path": "/run/pw", "mode": "singleValue" })
+        );
+    }
 }

@@ -106,6 +106,49 @@ pub fn compose_literal(value: &str) -> String {
     value.replace('$', "$$")
 }
 
+/// A multi-line literal for compose, `$` doubled: a `|` block scalar whose
+/// lines are indented by `indent` spaces (the caller writes the line end
+/// after it). Text that a block cannot carry unchanged (no single final
+/// newline, a leading space or newline, control or YAML line-break
+/// characters) gets the double-quoted form instead.
+pub fn compose_block(value: &str, indent: usize) -> String {
+    let block_safe = value.ends_with('\n')
+        && !value.ends_with("\n\n")
+        && !value.starts_with([' ', '\n'])
+        && value.chars().all(|c| {
+            c == '\n' || !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
+        });
+    if !block_safe {
+        return yaml(&compose_literal(value));
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::from("|");
+    for line in compose_literal(value).lines() {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// A compose value taken from the deployment's environment at `up` time:
+/// `${NAME:?...}` fails with a message naming the variable when it is unset
+/// or empty, so the value never has to be written down. None when `name` is
+/// not a variable name.
+pub fn compose_var(name: &str) -> Option<String> {
+    let b = name.as_bytes();
+    let valid = !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    valid.then(|| {
+        yaml(&format!(
+            "${{{name}:?set {name} in the environment or .env}}"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +190,38 @@ mod tests {
     #[test]
     fn compose_doubles_dollars() {
         assert_eq!(compose_literal("$x ${y} $$"), "$$x $${y} $$$$");
+    }
+
+    #[test]
+    fn compose_block_indents_or_falls_back_to_quotes() {
+        assert_eq!(
+            compose_block("{\n  \"a\": \"$x\"\n\n}\n", 4),
+            "|\n    {\n      \"a\": \"$$x\"\n\n    }"
+        );
+        for odd in [
+            "no newline",
+            "two\n\n",
+            " leading\n",
+            "\nfirst\n",
+            "tab\there\n",
+            "cr\r\n",
+            "ls\u{2028}\n",
+        ] {
+            assert_eq!(
+                compose_block(odd, 4),
+                yaml(&compose_literal(odd)),
+                "{odd:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn compose_var_interpolates_names_only() {
+        assert_eq!(
+            compose_var("OC_TOKEN").as_deref(),
+            Some("\"${OC_TOKEN:?set OC_TOKEN in the environment or .env}\"")
+        );
+        assert_eq!(compose_var("A}B"), None);
+        assert_eq!(compose_var(""), None);
     }
 }

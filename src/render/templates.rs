@@ -1,7 +1,8 @@
 //! Handlebars templates: compiled into the binary, or read from a user's
 //! `--templates DIR`. Strict mode makes a missing variable an error, HTML
 //! escaping is off, and every value must pass through a quoting helper
-//! named after its target language (`env`, `yaml`, `nix`, `json`).
+//! named after its target language (`env`, `yaml`, `nix`, `json`) or
+//! compose rule (`compose`, `compose_block`, `compose_var`).
 
 use std::path::Path;
 
@@ -23,6 +24,8 @@ pub const ENV: &str = "env.hbs";
 pub const SYSTEMD: &str = "systemd.service.hbs";
 /// The NixOS module. Context: [`crate::render::nixos::Context`].
 pub const NIXOS: &str = "nixos.nix.hbs";
+/// The compose file of the deployment. Context: [`crate::render::compose::Context`].
+pub const COMPOSE: &str = "compose.hbs";
 
 /// Every built-in template.
 pub const BUILTINS: &[Builtin] = &[
@@ -38,6 +41,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: NIXOS,
         source: include_str!("../../templates/nixos.nix.hbs"),
     },
+    Builtin {
+        name: COMPOSE,
+        source: include_str!("../../templates/compose.hbs"),
+    },
 ];
 
 mod helpers {
@@ -52,10 +59,30 @@ mod helpers {
     handlebars_helper!(nix_attr_helper: |v: str| crate::render::nixos::attr_name(v));
     handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::nixos::expr(v, usize::try_from(indent).unwrap_or(0)));
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
+    handlebars_helper!(compose_block_helper: |v: str, indent: u64|
+        crate::render::quote::compose_block(v, usize::try_from(indent).unwrap_or(0)));
+
+    /// `{{compose_var NAME}}`: an error, not a broken file, for a bad name.
+    pub fn compose_var_helper(
+        h: &handlebars::Helper<'_>,
+        _: &handlebars::Handlebars<'_>,
+        _: &handlebars::Context,
+        _: &mut handlebars::RenderContext<'_, '_>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let name = h.param(0).and_then(|p| p.value().as_str()).ok_or(
+            handlebars::RenderErrorReason::ParamNotFoundForIndex("compose_var", 0),
+        )?;
+        let text = crate::render::quote::compose_var(name).ok_or(
+            handlebars::RenderErrorReason::InvalidParamType("an environment variable name"),
+        )?;
+        out.write(&text)?;
+        Ok(())
+    }
 }
 use helpers::{
-    compose_helper, env_helper, json_helper, nix_attr_helper, nix_helper, nix_value_helper,
-    systemd_env_helper, systemd_helper, yaml_helper,
+    compose_block_helper, compose_helper, compose_var_helper, env_helper, json_helper,
+    nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper, yaml_helper,
 };
 
 /// The template registry.
@@ -87,6 +114,8 @@ impl Templates {
         hb.register_helper("systemd_env", Box::new(systemd_env_helper));
         hb.register_helper("nix_attr", Box::new(nix_attr_helper));
         hb.register_helper("nix_value", Box::new(nix_value_helper));
+        hb.register_helper("compose_block", Box::new(compose_block_helper));
+        hb.register_helper("compose_var", Box::new(compose_var_helper));
         hb
     }
 

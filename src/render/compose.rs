@@ -1,0 +1,295 @@
+//! The Docker Compose file of the deployment (`ocgen compose`, `compose.yaml`).
+//!
+//! One service per gateway, each isolated from the others: named volumes of
+//! its own, its own `openclaw.json` (inline in `configs:`, read-only in the
+//! container), its own port. Everything OpenClaw-specific (paths, bind,
+//! auth, environment, health probe) comes from the plan's container view;
+//! this module knows compose: the names of volumes, configs and secrets,
+//! and which values are literals and which compose takes from the
+//! environment at `up` time.
+//!
+//! The file needs nothing beside it, so `ocgen compose > docker-compose.yml`
+//! works on its own; it needs Docker Compose 2.23.1 or later (`content:`).
+
+use serde::Serialize;
+
+use super::templates::{COMPOSE, TemplateError, Templates};
+use crate::model::NetworkMode;
+use crate::plan::{
+    CONTAINER_STATE_DIR, EnvValue, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
+    HEALTH_TIMEOUT, Plan, STOP_GRACE_PERIOD, SecretSource,
+};
+
+/// Context of `templates/compose.hbs`. Names are validated by the plan
+/// (compose project and gateway name rules); every other string is a raw
+/// value that the template quotes with `compose` (a literal: YAML-quoted,
+/// `$` doubled), `compose_block` (the same, multi-line) or `compose_var`
+/// (taken from the environment).
+#[derive(Debug, Serialize)]
+pub struct Context {
+    /// Compose project name (`name:`).
+    pub name: String,
+    /// One service per gateway, in file order.
+    pub services: Vec<Service>,
+    /// Top-level named volumes; each is used by exactly one service.
+    pub volumes: Vec<String>,
+    /// Top-level inline configs: each gateway's `openclaw.json`.
+    pub configs: Vec<Config>,
+    /// Top-level file secrets: one per gateway whose auth is a file.
+    pub secrets: Vec<Secret>,
+}
+
+/// One gateway's service.
+#[derive(Debug, Serialize)]
+pub struct Service {
+    /// Service name: the gateway's name.
+    pub name: String,
+    /// Image, pinned to a version tag.
+    pub image: String,
+    /// `network_mode: host`; `ports` is then empty.
+    pub host_network: bool,
+    /// Published ports: the gateway port P only, never the derived ones.
+    pub ports: Vec<Port>,
+    /// Environment in order.
+    pub environment: Vec<EnvVar>,
+    /// Mounts: the state volume, then the workspace.
+    pub volumes: Vec<Mount>,
+    /// The gateway's config.
+    pub config: FileMount,
+    /// The auth secret file, when auth is a file.
+    pub secret: Option<FileMount>,
+    /// Health check.
+    pub healthcheck: Healthcheck,
+    /// How long a stopping gateway may drain its work.
+    pub stop_grace_period: String,
+    /// Hash of the config content, as a label: a changed config changes the
+    /// service, so `docker compose up -d` recreates the container.
+    pub config_hash: String,
+    /// Resource limits, if any.
+    pub limits: Option<Limits>,
+}
+
+/// A published port: container port P on host port P.
+#[derive(Debug, Serialize)]
+pub struct Port {
+    /// P.
+    pub port: u16,
+    /// Host address; None publishes on every address.
+    pub host_ip: Option<String>,
+}
+
+/// One environment variable.
+#[derive(Debug, Serialize)]
+pub struct EnvVar {
+    /// Name (validated).
+    pub name: String,
+    /// The literal value; empty when `from_host`.
+    pub value: String,
+    /// Taken from the deployment's environment (`${NAME:?...}`).
+    pub from_host: bool,
+}
+
+/// A volume or bind mount.
+#[derive(Debug, Serialize)]
+pub struct Mount {
+    /// `volume` or `bind`.
+    pub kind: &'static str,
+    /// Volume name or host path.
+    pub source: String,
+    /// Path in the container.
+    pub target: String,
+}
+
+/// A top-level config or secret mounted into a service.
+#[derive(Debug, Serialize)]
+pub struct FileMount {
+    /// Top-level name.
+    pub source: String,
+    /// Path in the container.
+    pub target: String,
+}
+
+/// Health check of a service.
+#[derive(Debug, Serialize)]
+pub struct Healthcheck {
+    /// Command, exec form (`CMD`, ...).
+    pub test: Vec<String>,
+    /// Interval.
+    pub interval: &'static str,
+    /// Timeout.
+    pub timeout: &'static str,
+    /// Start period.
+    pub start_period: &'static str,
+    /// Retries.
+    pub retries: u32,
+}
+
+/// `deploy.resources.limits`.
+#[derive(Debug, Serialize)]
+pub struct Limits {
+    /// Memory, compose syntax.
+    pub memory: Option<String>,
+    /// CPUs.
+    pub cpus: Option<String>,
+}
+
+/// A top-level inline config.
+#[derive(Debug, Serialize)]
+pub struct Config {
+    /// Name.
+    pub name: String,
+    /// Content.
+    pub content: String,
+}
+
+/// A top-level file secret.
+#[derive(Debug, Serialize)]
+pub struct Secret {
+    /// Name.
+    pub name: String,
+    /// Host path of the file.
+    pub file: String,
+}
+
+/// The template context for a plan.
+pub fn context(plan: &Plan) -> Context {
+    let mut ctx = Context {
+        name: plan.name.clone(),
+        services: Vec::with_capacity(plan.gateways.len()),
+        volumes: Vec::new(),
+        configs: Vec::new(),
+        secrets: Vec::new(),
+    };
+    for g in &plan.gateways {
+        ctx.services.push(service(
+            g,
+            &mut ctx.volumes,
+            &mut ctx.configs,
+            &mut ctx.secrets,
+        ));
+    }
+    ctx
+}
+
+fn service(
+    g: &Gateway,
+    volumes: &mut Vec<String>,
+    configs: &mut Vec<Config>,
+    secrets: &mut Vec<Secret>,
+) -> Service {
+    let view = g.container_view();
+    let host_network = g.container.network_mode == NetworkMode::Host;
+    let ports = if host_network {
+        Vec::new()
+    } else {
+        vec![Port {
+            port: g.port,
+            host_ip: g.container.publish.host_ip(),
+        }]
+    };
+    let environment = g
+        .container_environment()
+        .into_iter()
+        .map(|(name, value)| match value {
+            EnvValue::Literal(value) => EnvVar {
+                name,
+                value,
+                from_host: false,
+            },
+            EnvValue::FromHost => EnvVar {
+                name,
+                value: String::new(),
+                from_host: true,
+            },
+        })
+        .collect();
+
+    let state = format!("{}-state", g.name);
+    volumes.push(state.clone());
+    let mut mounts = vec![Mount {
+        kind: "volume",
+        source: state,
+        target: CONTAINER_STATE_DIR.to_string(),
+    }];
+    // A host directory the user mapped, or a volume of the gateway's own.
+    let workspace = g.container.workspace_host_path.clone().map_or_else(
+        || {
+            let ws = format!("{}-workspace", g.name);
+            volumes.push(ws.clone());
+            ("volume", ws)
+        },
+        |path| ("bind", path),
+    );
+    mounts.push(Mount {
+        kind: workspace.0,
+        source: workspace.1,
+        target: view.workspace.clone(),
+    });
+
+    let content = super::openclaw::render(&view);
+    let config_hash = format!("{:016x}", crate::write::fnv1a64(content.as_bytes()));
+    let config_name = format!("{}-config", g.name);
+    configs.push(Config {
+        name: config_name.clone(),
+        content,
+    });
+
+    let host_secret = g.auth.as_ref().and_then(|a| a.secret.as_ref());
+    let container_secret = view.auth.as_ref().and_then(|a| a.secret.as_ref());
+    let secret = match (host_secret, container_secret) {
+        (Some(SecretSource::File(host)), Some(SecretSource::File(target))) => {
+            let name = g.container_secret_name();
+            secrets.push(Secret {
+                name: name.clone(),
+                file: host.clone(),
+            });
+            Some(FileMount {
+                source: name,
+                target: target.clone(),
+            })
+        }
+        _ => None,
+    };
+
+    let limits = (g.container.memory.is_some() || g.container.cpus.is_some()).then(|| Limits {
+        memory: g.container.memory.clone(),
+        cpus: g.container.cpus.map(|c| c.to_string()),
+    });
+
+    Service {
+        name: g.name.clone(),
+        image: g.image.clone(),
+        host_network,
+        ports,
+        environment,
+        volumes: mounts,
+        config: FileMount {
+            source: config_name,
+            target: view.config_path.clone(),
+        },
+        secret,
+        healthcheck: Healthcheck {
+            test: g.container_healthcheck(),
+            interval: HEALTH_INTERVAL,
+            timeout: HEALTH_TIMEOUT,
+            start_period: HEALTH_START_PERIOD,
+            retries: HEALTH_RETRIES,
+        },
+        stop_grace_period: STOP_GRACE_PERIOD.to_string(),
+        config_hash,
+        limits,
+    }
+}
+
+/// Renders the compose file. Call [`Plan::check_containers`] first to
+/// report problems with their place in the input; a plan that fails it is
+/// refused here too.
+pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
+    if let Err(problems) = plan.check_containers() {
+        let first = problems.first().map_or("", |p| p.message.as_str());
+        return Err(TemplateError(format!(
+            "the gateways cannot run in containers: {first}"
+        )));
+    }
+    t.render(COMPOSE, &context(plan))
+}
