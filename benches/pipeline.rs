@@ -80,6 +80,33 @@ fn render_openclaw_config(bencher: divan::Bencher, n: usize) {
     });
 }
 
+#[divan::bench(args = SIZES)]
+fn render_compose(bencher: divan::Bencher, n: usize) {
+    let plan = ocgen::plan::plan(&ocgen::model::load(&full_host(n)).unwrap()).unwrap();
+    let t = Templates::builtin().unwrap();
+    bencher.bench(|| ocgen::render::compose::render(&plan, &t).unwrap().len());
+}
+
+#[divan::bench(args = SIZES)]
+fn render_nixos(bencher: divan::Bencher, n: usize) {
+    let plan = ocgen::plan::plan(&ocgen::model::load(&full_host(n)).unwrap()).unwrap();
+    let t = Templates::builtin().unwrap();
+    bencher.bench(|| ocgen::render::nixos::render(&plan, &t).unwrap().len());
+}
+
+#[divan::bench(args = SIZES)]
+fn render_systemd(bencher: divan::Bencher, n: usize) {
+    let plan = ocgen::plan::plan(&ocgen::model::load(&full_host(n)).unwrap()).unwrap();
+    let t = Templates::builtin().unwrap();
+    let scope = ocgen::render::systemd::scope(&plan, false);
+    bencher.bench(|| {
+        plan.gateways
+            .iter()
+            .map(|g| ocgen::render::systemd::render(&plan, g, scope, &t).unwrap().len())
+            .sum::<usize>()
+    });
+}
+
 /// Everything `ocgen generate` does in memory: parse, plan, render every
 /// format.
 #[divan::bench(args = SIZES)]
