@@ -209,7 +209,8 @@ fn secret_notes(plan: &Plan) -> String {
 // HTTP probes
 
 /// Connect and read time limit of one probe step. A request takes at most
-/// about three times this.
+/// three times this, and `status` retries a timed-out `/healthz` once, so a
+/// gateway that does not answer within about 3 s is reported unhealthy.
 pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Largest answer a probe reads.
@@ -696,7 +697,13 @@ fn probe(g: &Gateway) -> GatewayStatus {
         listener: None,
         ports_in_use: None,
     };
-    match http_get(addr, HEALTH_PATH, PROBE_TIMEOUT) {
+    // A gateway that is busy starting its sidecars can miss one deadline:
+    // a timed-out probe gets one more try.
+    let health = match http_get(addr, HEALTH_PATH, PROBE_TIMEOUT) {
+        Err(ProbeError::TimedOut) => http_get(addr, HEALTH_PATH, PROBE_TIMEOUT),
+        other => other,
+    };
+    match health {
         Err(ProbeError::Refused) => {
             st.detail = Some(format!("nothing listens on {addr}"));
             return st;
@@ -764,13 +771,25 @@ pub fn status(plan: &Plan) -> Vec<GatewayStatus> {
         .flatten()
         .collect();
     if let Some(listeners) = listening_sockets() {
-        for (st, g) in out.iter_mut().zip(&plan.gateways) {
-            let base = &g.reserved()[..1];
-            st.listener = ports_in_use(base, &listeners)
-                .into_iter()
-                .find_map(|u| u.owner);
+        // One pass over /proc for every gateway: the base port of each, the
+        // whole footprint of the ones that are not healthy.
+        let mut ranges = Vec::new();
+        for (st, g) in out.iter().zip(&plan.gateways) {
+            let mut r = g.reserved();
+            if st.state == State::Healthy {
+                r.truncate(1);
+            }
+            ranges.extend(r);
+        }
+        let used = ports_in_use(&ranges, &listeners);
+        for st in &mut out {
+            let mine = used.iter().filter(|u| u.gateway == st.name);
+            st.listener = mine
+                .clone()
+                .find(|u| u.port == st.port)
+                .and_then(|u| u.owner.clone());
             if st.state != State::Healthy {
-                st.ports_in_use = Some(ports_in_use(&g.reserved(), &listeners));
+                st.ports_in_use = Some(mine.cloned().collect());
             }
         }
     }
