@@ -21,7 +21,8 @@ use crate::write::{self, Action};
 #[derive(Debug, Parser)]
 #[command(name = "ocgen", version, about, long_about, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 ok, 1 drift found by --check, 2 usage, 65 invalid input, \
+    after_help = "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status) or a \
+                        reserved port in use (check --host), 2 usage, 65 invalid input, \
                         73 refused to overwrite a file ocgen did not write, 74 I/O error."
 )]
 pub struct Cli {
@@ -66,7 +67,12 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the file and print one line per gateway.
-    Check,
+    Check {
+        /// Also report reserved ports that are already in use on this host
+        /// (reads /proc/net/tcp: Linux only, skipped elsewhere); exit 1 if any.
+        #[arg(long)]
+        host: bool,
+    },
     /// Print the port plan: every range each gateway reserves.
     Ports {
         /// Output format.
@@ -113,6 +119,30 @@ pub enum Command {
         /// Overwrite or delete files that ocgen did not write (or that were edited since).
         #[arg(long)]
         force: bool,
+    },
+    /// Make the bare-host deployment real on this machine: create each
+    /// gateway's state dir and workspace (0700), write its openclaw.json to
+    /// its config path and its env file beside it (`<config dir>/<name>.env`, 0600).
+    ///
+    /// Idempotent. A file that differs from what ocgen would write is not
+    /// replaced without --force; the diff is shown. All files are staged
+    /// before any is renamed into place.
+    Install {
+        /// Install under DIR: every path of the plan, in the files too,
+        /// becomes DIR/path (the gateways then run from there).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Replace files that differ from what ocgen would write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Probe every gateway on 127.0.0.1: listening, /healthz, /readyz; for
+    /// the ones that are down, which reserved ports something else holds.
+    /// Exit 0 only if all are healthy.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Print the JSON Schema of ocgen.yaml.
     Schema,
@@ -289,11 +319,37 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
 
 fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     match &cli.command {
-        Command::Check => {
+        Command::Check { host } => {
             let (input, plan) = load_plan(&cli.file, color)?;
             plan.check_containers()
                 .map_err(|p| invalid(&input, &p, color))?;
             emit(out, &check_summary(&input, &plan))?;
+            if *host {
+                let (report, used) = crate::host::check_host(&plan);
+                emit(out, &report)?;
+                if used.is_some_and(|u| !u.is_empty()) {
+                    return Ok(exit::PORTS_IN_USE);
+                }
+            }
+        }
+        Command::Install { root, force } => {
+            let (_, plan) = load_plan(&cli.file, color)?;
+            let t = templates(cli)?;
+            return install(&plan, root.as_deref(), &t, *force, out);
+        }
+        Command::Status { format } => {
+            let (_, plan) = load_plan(&cli.file, color)?;
+            let all = crate::host::status(&plan);
+            emit(
+                out,
+                &match format {
+                    Format::Table => crate::host::status_table(&plan, &all),
+                    Format::Json => crate::host::status_json(&all),
+                },
+            )?;
+            if all.iter().any(|g| g.state != crate::host::State::Healthy) {
+                return Ok(exit::UNHEALTHY);
+            }
         }
         Command::Ports { format } => {
             let (_, plan) = load_plan(&cli.file, color)?;
@@ -534,6 +590,63 @@ fn generate(
         ),
     )?;
     Ok(exit::OK)
+}
+
+fn install(
+    plan: &Plan,
+    root: Option<&Path>,
+    t: &Templates,
+    force: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    use crate::host::InstallError;
+    let plan = match root {
+        Some(dir) => {
+            let prefix = crate::host::root_prefix(dir).map_err(|e| Failure {
+                code: exit::USAGE,
+                message: format!("error: {e}\n"),
+            })?;
+            plan.rooted(&prefix)
+        }
+        None => plan.clone(),
+    };
+    match crate::host::install(&plan, t, force) {
+        Ok(done) => {
+            emit(out, &crate::host::install_report(&plan, &done))?;
+            Ok(exit::OK)
+        }
+        Err(InstallError::Template(e)) => Err(Failure {
+            code: exit::INVALID,
+            message: format!("error: {e}\n"),
+        }),
+        Err(InstallError::Io(e)) => Err(Failure::io("install failed, nothing was replaced", &e)),
+        Err(InstallError::Foreign(files)) => {
+            let mut message = String::new();
+            for c in &files {
+                message.push_str(&c.diff());
+            }
+            let _ = writeln!(
+                message,
+                "error: refusing to overwrite {} file{} that differ{} from what ocgen would write: {}",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                if files.len() == 1 { "s" } else { "" },
+                files
+                    .iter()
+                    .map(|c| c.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let _ = writeln!(
+                message,
+                "help: move your changes into ocgen.yaml, or pass --force to replace them"
+            );
+            Err(Failure {
+                code: exit::REFUSED,
+                message,
+            })
+        }
+    }
 }
 
 /// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.

@@ -3,11 +3,13 @@
 //! The pipeline, one module per stage:
 //! [`model`] (read `ocgen.yaml`) → [`plan`] (every OpenClaw rule: ports,
 //! profiles, paths, auth) → [`render`] (one renderer per output format) →
-//! [`mod@write`] (atomic files, `--check`). [`cli`] is the command line and
+//! [`mod@write`] (atomic files, `--check`). [`host`] is this machine
+//! (`install`, `status`, ports in use), [`cli`] the command line and
 //! [`diag`] how problems are reported.
 
 pub mod cli;
 pub mod diag;
+pub mod host;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -842,6 +842,86 @@ fn check_publishable(resolved: &[Resolved], gateways: &[Gateway], problems: &mut
     }
 }
 
+/// Path of a gateway's `/healthz` probe: 200 `{"ok":true,"status":"live"}`
+/// once the gateway serves, no auth needed.
+pub const HEALTH_PATH: &str = "/healthz";
+/// Path of a gateway's `/readyz` probe: 200 `{"ready":true,...}` once its
+/// startup sidecars run, 503 `{"ready":false,"failing":[...]}` before (about
+/// 2 s after `/healthz` first answers).
+pub const READY_PATH: &str = "/readyz";
+/// Where a gateway is probed: every bind mode also listens on 127.0.0.1
+/// (`lan` on 0.0.0.0; `custom` and `tailnet` add 127.0.0.1 to their own
+/// address), so loopback reaches all of them and the probe never leaves the host.
+pub const PROBE_ADDR: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
+
+/// Whether a `/healthz` answer means the gateway is alive.
+pub fn is_healthy(status: u16, body: &serde_json::Value) -> bool {
+    status == 200 && body.get("ok") == Some(&serde_json::Value::Bool(true))
+}
+
+/// Whether a `/readyz` answer means the gateway is ready.
+pub fn is_ready(status: u16, body: &serde_json::Value) -> bool {
+    status == 200 && body.get("ready") == Some(&serde_json::Value::Bool(true))
+}
+
+impl Gateway {
+    /// The env file `ocgen install` writes for this gateway: beside its
+    /// config, named after the gateway (`<dir of config_path>/<name>.env`),
+    /// so gateways whose configs share a directory keep apart. It is not
+    /// `<state_dir>/.env`: that file is the user's (OpenClaw loads it as
+    /// trusted, which makes it the place for the gateway's token).
+    pub fn env_file_path(&self) -> String {
+        let dir = self.config_path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        format!("{dir}/{}.env", self.name)
+    }
+
+    /// Directories `ocgen install` creates for this gateway (mode 0700).
+    pub fn private_dirs(&self) -> [&str; 2] {
+        [&self.state_dir, &self.workspace]
+    }
+
+    /// The file the gateway's auth secret is read from, if it is a file.
+    pub fn secret_file(&self) -> Option<&str> {
+        match self.auth.as_ref()?.secret.as_ref()? {
+            SecretSource::File(p) => Some(p),
+            SecretSource::Env(_) => None,
+        }
+    }
+
+    /// The same gateway relocated under `root` (an absolute, normalised
+    /// path): every path ocgen derives or reads from a path key (state dir,
+    /// config, workspace, log, auth file) becomes `<root><path>`, inside the
+    /// files too, because the gateway really runs from there. Values in
+    /// `env` and URLs are left alone.
+    #[must_use]
+    pub fn rooted(&self, root: &str) -> Gateway {
+        let root = root.trim_end_matches('/');
+        let re = |p: &str| format!("{root}{p}");
+        let mut g = self.clone();
+        g.state_dir = re(&self.state_dir);
+        g.config_path = re(&self.config_path);
+        g.workspace = re(&self.workspace);
+        g.log_file = re(&self.log_file);
+        if let Some(auth) = &mut g.auth {
+            if let Some(SecretSource::File(p)) = &mut auth.secret {
+                *p = re(p);
+            }
+        }
+        g
+    }
+}
+
+impl Plan {
+    /// The plan relocated under `root`: see [`Gateway::rooted`].
+    #[must_use]
+    pub fn rooted(&self, root: &str) -> Plan {
+        Plan {
+            name: self.name.clone(),
+            gateways: self.gateways.iter().map(|g| g.rooted(root)).collect(),
+        }
+    }
+}
+
 impl Plan {
     /// Checks that every gateway can run in a container; container outputs
     /// call this before rendering.
@@ -2226,6 +2306,7 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
         items.push((format!("{}/", g.state_dir), i, "state_dir"));
         items.push((format!("{}/", g.config_path), i, "config_path"));
         items.push((format!("{}/", g.workspace), i, "workspace"));
+        items.push((format!("{}/", g.env_file_path()), i, "env_file"));
     }
     items.sort();
     let mut stack: Vec<usize> = Vec::new();
@@ -2240,16 +2321,24 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
         if let Some(&anc) = stack.iter().rev().find(|&&a| items[a].1 != items[idx].1) {
             let (ap, ag, ak) = &items[anc];
             let (cp, cg, ck) = &items[idx];
-            let pair = (*ag.min(cg), *ag.max(cg), *ak, *ck);
-            if reported.insert(pair) {
-                let same = ap == cp;
+            let pair = if *ak == "env_file" {
+                // Whatever lies in a file: one report per pair of gateways.
+                (*ag.min(cg), *ag.max(cg), "env_file", "")
+            } else {
+                (*ag.min(cg), *ag.max(cg), *ak, *ck)
+            };
+            let same = ap == cp;
+            // An env file inside another gateway's directory means its
+            // config is there too, which is reported already.
+            let env_echo = *ck == "env_file" && !same;
+            if !env_echo && reported.insert(pair) {
                 let (ga, gc) = (&gateways[*ag], &gateways[*cg]);
                 let rel = if same { "the same path as" } else { "inside" };
                 let span = |gi: usize, key: &str| {
                     let s = &resolved[gi].s;
                     let v = match key {
                         "state_dir" => s.state_dir.as_ref(),
-                        "config_path" => s.config_path.as_ref(),
+                        "config_path" | "env_file" => s.config_path.as_ref(),
                         _ => s.workspace.as_ref(),
                     };
                     v.or(s.home.as_ref())
@@ -2568,6 +2657,55 @@ mod tests {
             p.gateways[1].log_file,
             "/srv/oc/.openclaw-rescue/logs/openclaw.log"
         );
+    }
+
+    #[test]
+    fn env_file_sits_beside_the_config_named_after_the_gateway() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{profile: default}}\n  a: {{config_path: /etc/oc/a.json}}\n  b: {{config_path: /etc/oc/b.json}}\n"
+        ))
+        .unwrap();
+        assert_eq!(p.gateways[0].env_file_path(), "/srv/oc/.openclaw/main.env");
+        assert_eq!(p.gateways[1].env_file_path(), "/etc/oc/a.env");
+        assert_eq!(p.gateways[2].env_file_path(), "/etc/oc/b.env");
+        // Another gateway's path on the env file is refused.
+        let y = format!(
+            "{HEAD}  a: {{config_path: /etc/oc/a.json}}\n  b: {{state_dir: /etc/oc/a.env}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+    }
+
+    #[test]
+    fn rooted_prefixes_every_path_and_nothing_else() {
+        let y = format!(
+            "{HEAD}  a:\n    workspace: /w/a\n    auth: {{mode: password, file: /run/secrets/pw}}\n    env: {{X: /not/a/path/key}}\n"
+        );
+        let g = plan_of(&y).unwrap().rooted("/tmp/r/").gateways.remove(0);
+        assert_eq!(g.state_dir, "/tmp/r/srv/oc/.openclaw-a");
+        assert_eq!(g.config_path, "/tmp/r/srv/oc/.openclaw-a/openclaw.json");
+        assert_eq!(g.workspace, "/tmp/r/w/a");
+        assert_eq!(g.log_file, "/tmp/r/srv/oc/.openclaw-a/logs/openclaw.log");
+        assert_eq!(g.secret_file(), Some("/tmp/r/run/secrets/pw"));
+        assert_eq!(g.env_file_path(), "/tmp/r/srv/oc/.openclaw-a/a.env");
+        assert_eq!(g.env["X"], "/not/a/path/key");
+        let same = plan_of(&y).unwrap();
+        assert_eq!(
+            same.rooted("/").gateways[0].state_dir,
+            same.gateways[0].state_dir
+        );
+    }
+
+    #[test]
+    fn health_and_readiness_answers() {
+        let ok = serde_json::json!({"ok": true, "status": "live"});
+        assert!(is_healthy(200, &ok));
+        assert!(!is_healthy(503, &ok));
+        assert!(!is_healthy(200, &serde_json::json!({"ok": "true"})));
+        assert!(is_ready(
+            200,
+            &serde_json::json!({"ready": true, "failing": []})
+        ));
+        assert!(!is_ready(503, &serde_json::json!({"ready": false})));
     }
 
     #[test]

@@ -84,13 +84,15 @@ impl Change {
         }
         let old = self.old.as_deref().unwrap_or("");
         let new = self.new.as_deref().unwrap_or("");
+        // Absolute paths (`ocgen install`) read `a/srv/...`, as in git.
+        let path = self.path.trim_start_matches('/');
         let a = if self.old.is_some() {
-            format!("a/{}", self.path)
+            format!("a/{path}")
         } else {
             "/dev/null".into()
         };
         let b = if self.new.is_some() {
-            format!("b/{}", self.path)
+            format!("b/{path}")
         } else {
             "/dev/null".into()
         };
@@ -198,6 +200,128 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
         }
     }
     Ok(out)
+}
+
+/// Compares files at absolute paths (`ocgen install`) with the disk. There
+/// is no manifest: a file that exists with other contents is not what ocgen
+/// would write, so it is [`Action::Update`] and `foreign`.
+pub fn compare_absolute(files: &[OutFile]) -> Result<Vec<Change>, IoError> {
+    files
+        .iter()
+        .map(|f| {
+            let old = read_existing(Path::new(&f.path))?;
+            let action = match &old {
+                None => Action::Create,
+                Some(o) if *o == f.contents => Action::Keep,
+                Some(_) => Action::Update,
+            };
+            Ok(Change {
+                path: f.path.clone(),
+                foreign: action == Action::Update,
+                action,
+                old,
+                new: Some(f.contents.clone()),
+                private: f.private,
+            })
+        })
+        .collect()
+}
+
+/// Creates every missing directory of `dirs` and their missing ancestors
+/// with `mode`, and returns the ones it created, parents first. Directories
+/// that exist keep their mode. On a failure it removes what it created.
+pub fn create_dirs(dirs: &[&Path], mode: u32) -> Result<Vec<PathBuf>, IoError> {
+    let mut created: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        for dir in dirs {
+            let mut missing = Vec::new();
+            let mut cur = Some(*dir);
+            while let Some(d) = cur {
+                if d.as_os_str().is_empty() || d.is_dir() {
+                    break;
+                }
+                missing.push(d.to_path_buf());
+                cur = d.parent();
+            }
+            for d in missing.into_iter().rev() {
+                mkdir(&d, mode)?;
+                created.push(d);
+            }
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(created),
+        Err(e) => {
+            remove_dirs(&created);
+            Err(e)
+        }
+    }
+}
+
+/// Removes directories that [`create_dirs`] created, children first; best
+/// effort, and only empty ones.
+pub fn remove_dirs(created: &[PathBuf]) {
+    for d in created.iter().rev() {
+        let _ = fs::remove_dir(d);
+    }
+}
+
+/// Writes every [`Action::Create`] and [`Action::Update`] of `changes`,
+/// whose paths are absolute: stages all of them beside their targets first,
+/// then renames them into place. A staging failure removes the staged files
+/// and leaves every target as it was.
+pub fn replace_all(changes: &[Change]) -> Result<(), IoError> {
+    let wanted: Vec<(PathBuf, &str, bool)> = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Update))
+        .map(|c| {
+            (
+                PathBuf::from(&c.path),
+                c.new.as_deref().unwrap_or(""),
+                c.private,
+            )
+        })
+        .collect();
+    let staged = stage_all(&wanted)?;
+    rename_all(&staged)
+}
+
+fn stage_all(files: &[(PathBuf, &str, bool)]) -> Result<Vec<(PathBuf, PathBuf)>, IoError> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
+    for (target, contents, private) in files {
+        match stage(target, contents, *private) {
+            Ok(tmp) => staged.push((tmp, target.clone())),
+            Err(e) => {
+                for (tmp, _) in &staged {
+                    let _ = fs::remove_file(tmp);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(staged)
+}
+
+fn rename_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), IoError> {
+    for (i, (tmp, target)) in staged.iter().enumerate() {
+        if let Err(e) = fs::rename(tmp, target) {
+            for (tmp, _) in &staged[i..] {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(IoError {
+                path: target.clone(),
+                error: e,
+            });
+        }
+    }
+    let mut parents: Vec<&Path> = staged.iter().filter_map(|(_, t)| t.parent()).collect();
+    parents.sort();
+    parents.dedup();
+    for p in parents {
+        sync_dir(p);
+    }
+    Ok(())
 }
 
 /// The manifest names files relative to the output directory; anything
@@ -392,6 +516,90 @@ mod tests {
         assert!(c[0].foreign);
         assert_eq!(c[1].action, Action::Delete);
         assert!(!c[1].foreign);
+    }
+
+    fn abs(dir: &Path, rel: &str, contents: &str) -> OutFile {
+        file(&dir.join(rel).to_string_lossy(), contents)
+    }
+
+    #[test]
+    fn absolute_files_differing_from_ocgen_are_foreign() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("same"), "x\n").unwrap();
+        fs::write(d.path().join("other"), "mine\n").unwrap();
+        let files = vec![
+            abs(d.path(), "same", "x\n"),
+            abs(d.path(), "other", "ocgen\n"),
+            abs(d.path(), "new", "n\n"),
+        ];
+        let c = compare_absolute(&files).unwrap();
+        let got: Vec<(Action, bool)> = c.iter().map(|c| (c.action.clone(), c.foreign)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Action::Keep, false),
+                (Action::Update, true),
+                (Action::Create, false)
+            ]
+        );
+        let diff = c[1].diff();
+        assert!(diff.starts_with(&format!("--- a{}", c[1].path)), "{diff}");
+        assert!(diff.contains("-mine\n+ocgen\n"), "{diff}");
+    }
+
+    #[test]
+    fn create_dirs_reports_what_it_made_and_keeps_existing_modes() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir(d.path().join("a")).unwrap();
+        fs::set_permissions(d.path().join("a"), fs::Permissions::from_mode(0o755)).unwrap();
+        let deep = d.path().join("a/b/c");
+        let other = d.path().join("a/b/d");
+        let made = create_dirs(&[&deep, &other, &deep], 0o700).unwrap();
+        assert_eq!(
+            made,
+            vec![d.path().join("a/b"), deep.clone(), other.clone()]
+        );
+        for p in &made {
+            assert_eq!(fs::metadata(p).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        let kept = fs::metadata(d.path().join("a"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(kept & 0o777, 0o755);
+        // A file in the way: an error naming it, and nothing left behind.
+        fs::write(d.path().join("f"), "").unwrap();
+        let e = create_dirs(&[&d.path().join("g/h"), &d.path().join("f/x")], 0o700).unwrap_err();
+        assert_eq!(e.path, d.path().join("f"));
+        assert!(!d.path().join("g").exists());
+    }
+
+    #[test]
+    fn replace_all_stages_everything_before_renaming() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("a"), "old\n").unwrap();
+        fs::create_dir(d.path().join("sub")).unwrap();
+        let files = vec![
+            abs(d.path(), "a", "new\n"),
+            abs(d.path(), "sub/b", "b\n"),
+            abs(d.path(), "missing-dir/c", "c\n"),
+        ];
+        let c = compare_absolute(&files).unwrap();
+        let e = replace_all(&c).unwrap_err();
+        assert_eq!(
+            e.path.parent(),
+            Some(d.path().join("missing-dir").as_path())
+        );
+        assert_eq!(fs::read_to_string(d.path().join("a")).unwrap(), "old\n");
+        assert!(!d.path().join("sub/b").exists());
+        assert_eq!(fs::read_dir(d.path().join("sub")).unwrap().count(), 0);
+        replace_all(&c[..2]).unwrap();
+        assert_eq!(fs::read_to_string(d.path().join("a")).unwrap(), "new\n");
+        let mode = fs::metadata(d.path().join("sub/b"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

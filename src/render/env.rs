@@ -10,6 +10,8 @@ use crate::plan::Gateway;
 pub struct Context<'a> {
     /// Gateway name (validated: no quoting needed in a comment).
     pub gateway: &'a str,
+    /// The ocgen command that writes this file (`ocgen generate`, `ocgen install`).
+    pub command: &'a str,
     /// Variables in order; values are quoted by the template's `env` helper.
     pub vars: Vec<Var>,
 }
@@ -23,8 +25,13 @@ pub struct Var {
     pub value: String,
 }
 
-/// Renders the env file.
+/// Renders the env file as `ocgen generate` writes it.
 pub fn render(g: &Gateway, t: &Templates) -> Result<String, TemplateError> {
+    render_by(g, t, "ocgen generate")
+}
+
+/// Renders the env file, naming `command` as the one that rewrites it.
+pub fn render_by(g: &Gateway, t: &Templates, command: &str) -> Result<String, TemplateError> {
     let vars = g
         .environment()
         .into_iter()
@@ -34,6 +41,7 @@ pub fn render(g: &Gateway, t: &Templates) -> Result<String, TemplateError> {
         ENV,
         &Context {
             gateway: &g.name,
+            command,
             vars,
         },
     )
