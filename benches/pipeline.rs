@@ -102,7 +102,11 @@ fn render_systemd(bencher: divan::Bencher, n: usize) {
     bencher.bench(|| {
         plan.gateways
             .iter()
-            .map(|g| ocgen::render::systemd::render(&plan, g, scope, &t).unwrap().len())
+            .map(|g| {
+                ocgen::render::systemd::render(&plan, g, scope, &t)
+                    .unwrap()
+                    .len()
+            })
             .sum::<usize>()
     });
 }

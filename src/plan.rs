@@ -916,8 +916,8 @@ impl Plan {
     #[must_use]
     pub fn rooted(&self, root: &str) -> Plan {
         Plan {
-            name: self.name.clone(),
             gateways: self.gateways.iter().map(|g| g.rooted(root)).collect(),
+            ..self.clone()
         }
     }
 }

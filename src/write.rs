@@ -315,12 +315,6 @@ fn rename_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), IoError> {
             });
         }
     }
-    let mut parents: Vec<&Path> = staged.iter().filter_map(|(_, t)| t.parent()).collect();
-    parents.sort();
-    parents.dedup();
-    for p in parents {
-        sync_dir(p);
-    }
     Ok(())
 }
 
