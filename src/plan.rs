@@ -1080,7 +1080,8 @@ pub fn is_env_name(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
-fn looks_like_secret_name(name: &str) -> bool {
+/// Whether an `env` name looks like it holds a secret (refused inline).
+pub fn looks_like_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
         return false;

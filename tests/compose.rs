@@ -117,7 +117,10 @@ fn write_input(dir: &Path, text: &str) -> PathBuf {
 #[test]
 fn examples_match_golden_files() {
     for ex in examples() {
-        golden(&format!("{}/compose.yaml", stem(&ex)), &compose_text(&ex));
+        golden(
+            &format!("{}/tree/compose.yaml", stem(&ex)),
+            &compose_text(&ex),
+        );
     }
 }
 

@@ -5,28 +5,8 @@ mod common;
 use common::*;
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 
 const TWO: &str = "version: 1\ndefaults:\n  home: /srv/oc\ngateways:\n  main: {port: 18789}\n  rescue: {port: 19789}\n";
-
-fn setup(yaml: &str) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    fs::write(d.path().join("ocgen.yaml"), yaml).unwrap();
-    d
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
 
 #[test]
 fn generate_writes_private_files_and_reports_what_it_did() {

@@ -7,7 +7,7 @@ use common::*;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,24 +16,6 @@ fn yaml(base: u16) -> String {
         "version: 1\nname: pair\ndefaults:\n  home: /srv/oc\ngateways:\n  main: {{profile: default, port: {base}}}\n  rescue:\n    port: {}\n    auth: {{mode: password, file: /run/secrets/rescue-pw}}\n",
         base + 120
     )
-}
-
-fn setup(text: &str) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    fs::write(d.path().join("ocgen.yaml"), text).unwrap();
-    d
-}
-
-fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
 /// Every path under `dir`, sorted, relative.

@@ -122,7 +122,7 @@ fn every_example_module_matches_its_golden_file_parses_and_is_formatted() {
     for ex in examples() {
         let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
         let text = module_of(&ex);
-        golden(&format!("{stem}/nixos/openclaw-gateways.nix"), &text);
+        golden(&format!("{stem}/tree/nixos/openclaw-gateways.nix"), &text);
         let file = dir.path().join(format!("{stem}.nix"));
         std::fs::write(&file, &text).unwrap();
         if let Some(nix) = &nix {

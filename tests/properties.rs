@@ -73,21 +73,7 @@ fn yaml(gws: &[Gw], defaults_first_home: bool) -> String {
         let env: Vec<&(String, String)> = g
             .env
             .iter()
-            .filter(|(k, _)| {
-                !k.starts_with("OPENCLAW_")
-                    && ![
-                        "TOKEN",
-                        "PASSWORD",
-                        "PASSWD",
-                        "SECRET",
-                        "API_KEY",
-                        "APIKEY",
-                        "PRIVATE_KEY",
-                        "CREDENTIAL",
-                    ]
-                    .iter()
-                    .any(|w| k.contains(w))
-            })
+            .filter(|(k, _)| !k.starts_with("OPENCLAW_") && !ocgen::plan::looks_like_secret_name(k))
             .collect();
         let mut seen = std::collections::HashSet::new();
         let env: Vec<_> = env

@@ -160,7 +160,7 @@ fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
         for g in &plan.gateways {
             let file = format!("openclaw-gateway-{}.service", g.name);
             let text = unit_of(&ex, &g.name, &[]);
-            golden(&format!("{stem}/systemd/{file}"), &text);
+            golden(&format!("{stem}/tree/systemd/{file}"), &text);
             let written = std::fs::read_to_string(out.path().join("systemd").join(&file)).unwrap();
             assert_eq!(
                 written, text,
