@@ -24,8 +24,55 @@ pub struct OutFile {
 }
 
 /// Every file `ocgen generate` writes, in a fixed order.
+///
+/// The formats are independent, so they render on separate threads (the
+/// template engine dominates the cost of a large plan); the order of the
+/// result does not depend on which finishes first.
 pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, TemplateError> {
+    type Part<'a> = Box<dyn FnOnce() -> Result<Vec<OutFile>, TemplateError> + Send + 'a>;
+    let parts: Vec<Part> = vec![
+        Box::new(|| gateway_files(plan, templates)),
+        Box::new(|| {
+            Ok(vec![OutFile {
+                path: NIXOS_MODULE.to_string(),
+                contents: nixos::render(plan, templates)?,
+                // Meant for the world-readable Nix store: it names secret files only.
+                private: false,
+            }])
+        }),
+        Box::new(|| systemd_files(plan, templates)),
+        Box::new(|| {
+            Ok(vec![OutFile {
+                path: "compose.yaml".to_string(),
+                contents: compose::render(plan, templates)?,
+                private: false,
+            }])
+        }),
+    ];
+    let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
+        parts.into_iter().map(|p| p()).collect()
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parts.into_iter().map(|p| s.spawn(p)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(TemplateError("a renderer panicked".into())))
+                })
+                .collect()
+        })
+    };
     let mut files = Vec::new();
+    for part in rendered {
+        files.extend(part?);
+    }
+    Ok(files)
+}
+
+/// `env/<name>.env` and `config/<name>/openclaw.json` of every gateway.
+fn gateway_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, TemplateError> {
+    let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
         files.push(OutFile {
             path: format!("env/{}.env", g.name),
@@ -38,13 +85,13 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
             private: true,
         });
     }
-    files.push(OutFile {
-        path: NIXOS_MODULE.to_string(),
-        contents: nixos::render(plan, templates)?,
-        // Meant for the world-readable Nix store: it names secret files only.
-        private: false,
-    });
+    Ok(files)
+}
+
+/// The systemd unit of every gateway and the config each unit expects.
+fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     let scope = systemd::scope(plan, false);
+    let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
         files.push(OutFile {
             path: format!("systemd/{}", systemd::file_name(g)),
@@ -58,11 +105,6 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
             private: true,
         });
     }
-    files.push(OutFile {
-        path: "compose.yaml".to_string(),
-        contents: compose::render(plan, templates)?,
-        private: false,
-    });
     Ok(files)
 }
 
