@@ -436,26 +436,43 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
 
 /// One line per gateway and a total.
 pub fn check_summary(input: &Input, plan: &Plan) -> String {
-    let mut s = String::new();
-    let w = plan
+    let rows: Vec<[String; 6]> = plan
         .gateways
         .iter()
-        .map(|g| g.name.len())
-        .max()
-        .unwrap_or(0);
-    for g in &plan.gateways {
-        let _ = writeln!(
-            s,
-            "ok  {:<w$}  profile {}  ports {}-{}{}  bind {}  auth {}  state {}",
-            g.name,
-            g.profile,
-            g.port,
-            g.port + crate::plan::FOOTPRINT,
-            if g.port_assigned { " (assigned)" } else { "" },
-            g.bind.as_str(),
-            g.auth.as_ref().map_or("none", |a| a.mode.as_str()),
-            g.state_dir,
-        );
+        .map(|g| {
+            [
+                g.name.clone(),
+                format!("profile {}", g.profile),
+                format!(
+                    "ports {}-{}{}",
+                    g.port,
+                    g.port + crate::plan::FOOTPRINT,
+                    if g.port_assigned { " (assigned)" } else { "" }
+                ),
+                format!("bind {}", g.bind.as_str()),
+                format!("auth {}", g.auth.as_ref().map_or("none", |a| a.mode.as_str())),
+                format!("state {}", g.state_dir),
+            ]
+        })
+        .collect();
+    let mut width = [0usize; 6];
+    for row in &rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for row in &rows {
+        let mut line = String::from("ok");
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str("  ");
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(width[i] - cell.chars().count()));
+            }
+        }
+        s.push_str(&line);
+        s.push('\n');
     }
     let n = plan.gateways.len();
     let _ = writeln!(
