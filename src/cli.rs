@@ -450,7 +450,10 @@ pub fn check_summary(input: &Input, plan: &Plan) -> String {
                     if g.port_assigned { " (assigned)" } else { "" }
                 ),
                 format!("bind {}", g.bind.as_str()),
-                format!("auth {}", g.auth.as_ref().map_or("none", |a| a.mode.as_str())),
+                format!(
+                    "auth {}",
+                    g.auth.as_ref().map_or("none", |a| a.mode.as_str())
+                ),
                 format!("state {}", g.state_dir),
             ]
         })

@@ -199,6 +199,11 @@ pub struct Settings {
     /// Container outputs: an absolute host directory mounted as the agent
     /// workspace instead of a named volume. Must be writable by uid 1000.
     pub workspace_host_path: Option<Sp<String>>,
+    /// Browser origins allowed to open the Control UI
+    /// (`gateway.controlUi.allowedOrigins`), e.g. `https://gw.example.com`.
+    /// Needed when the gateway is reached beyond loopback under a name or
+    /// address other than localhost.
+    pub allowed_origins: Option<Sp<Vec<String>>>,
 }
 
 /// Container networking.
@@ -406,6 +411,7 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "network_mode",
     "resources",
     "workspace_host_path",
+    "allowed_origins",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this

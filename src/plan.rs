@@ -107,6 +107,8 @@ pub struct Gateway {
     pub browser_profiles: Vec<BrowserProfile>,
     /// The user's extra environment (defaults merged in).
     pub env: IndexMap<String, String>,
+    /// `gateway.controlUi.allowedOrigins`.
+    pub allowed_origins: Vec<String>,
     /// Container image.
     pub image: String,
     /// User of the gateway's system service.
@@ -1191,6 +1193,10 @@ fn merge(d: &Settings, g: &Settings) -> Settings {
             .workspace_host_path
             .clone()
             .or_else(|| d.workspace_host_path.clone()),
+        allowed_origins: g
+            .allowed_origins
+            .clone()
+            .or_else(|| d.allowed_origins.clone()),
     }
 }
 
@@ -1514,6 +1520,25 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         env.insert(k.value.clone(), v.value.clone());
     }
 
+    let allowed_origins = s.allowed_origins.as_ref().map_or_else(Vec::new, |o| {
+        // An origin is scheme://host[:port]: no path, no trailing slash.
+        let bad = o.value.iter().find(|v| {
+            let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+            rest.is_none_or(|r| r.is_empty() || r.contains(['/', ' ', '?', '#']))
+        });
+        if let Some(bad) = bad {
+            problems.push(
+                Problem::new(
+                    Kind::Type,
+                    format!("gateway `{name}`: `{}` in `allowed_origins` is not an origin", bad.escape_debug()),
+                )
+                .label(o.span, "not scheme://host[:port]")
+                .help("write origins as browsers send them, e.g. https://gw.example.com or http://192.168.1.10:18789 (no path, no trailing slash)"),
+            );
+        }
+        o.value.clone()
+    });
+
     let image = s
         .image
         .as_ref()
@@ -1569,6 +1594,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         auth,
         browser_profiles,
         env,
+        allowed_origins,
         image,
         user,
         group,

@@ -39,6 +39,12 @@ pub fn value(g: &Gateway) -> Value {
         }
         gateway.insert("auth".into(), Value::Object(a));
     }
+    if !g.allowed_origins.is_empty() {
+        gateway.insert(
+            "controlUi".into(),
+            json!({ "allowedOrigins": g.allowed_origins }),
+        );
+    }
     let mut root = Map::new();
     root.insert("gateway".into(), Value::Object(gateway));
     root.insert(

@@ -508,6 +508,12 @@ in
                   id = "value";
                 };
               };
+              controlUi = {
+                allowedOrigins = [
+                  "https://ops.example.com"
+                  "http://192.168.1.10:21000"
+                ];
+              };
             };
             agents = {
               defaults = {
