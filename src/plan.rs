@@ -1054,30 +1054,40 @@ fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
 
 /// Defaults applied key by key; `env` merged per variable, `browser.profiles` per profile.
 fn merge(d: &Settings, g: &Settings) -> Settings {
+    // The gateway's entries replace the defaults' of the same name, and
+    // follow them. Linear: a file may hold many thousands of entries.
     let env = match (&d.env, &g.env) {
         (None, None) => None,
         (a, b) => {
-            let mut out: IndexMap<Sp<String>, Sp<String>> = IndexMap::new();
-            for (k, v) in a.iter().flatten().chain(b.iter().flatten()) {
-                if let Some(idx) = out.keys().position(|ok| ok.value == k.value) {
-                    out.shift_remove_index(idx);
-                }
-                out.insert(k.clone(), v.clone());
-            }
-            Some(out)
+            let own: std::collections::HashSet<&str> =
+                b.iter().flatten().map(|(k, _)| k.value.as_str()).collect();
+            Some(
+                a.iter()
+                    .flatten()
+                    .filter(|(k, _)| !own.contains(k.value.as_str()))
+                    .chain(b.iter().flatten())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
         }
     };
     let browser = match (&d.browser, &g.browser) {
         (None, None) => None,
         (a, b) => {
-            let mut out = crate::model::Browser::default();
-            for (k, v) in a.iter().chain(b.iter()).flat_map(|b| b.profiles.iter()) {
-                if let Some(idx) = out.profiles.keys().position(|ok| ok.value == k.value) {
-                    out.profiles.shift_remove_index(idx);
-                }
-                out.profiles.insert(k.clone(), v.clone());
-            }
-            Some(out)
+            let own: std::collections::HashSet<&str> = b
+                .iter()
+                .flat_map(|b| b.profiles.keys())
+                .map(|k| k.value.as_str())
+                .collect();
+            Some(crate::model::Browser {
+                profiles: a
+                    .iter()
+                    .flat_map(|b| b.profiles.iter())
+                    .filter(|(k, _)| !own.contains(k.value.as_str()))
+                    .chain(b.iter().flat_map(|b| b.profiles.iter()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            })
         }
     };
     Settings {
@@ -2832,6 +2842,35 @@ mod tests {
         ))
         .unwrap();
         assert!(p.check_containers().is_ok());
+    }
+
+    #[test]
+    fn env_defaults_merge_in_order_and_in_linear_time() {
+        // 40,000 variables in `defaults`, half of them set again by the
+        // gateway: a quadratic merge took minutes on inputs like this.
+        let n = 40_000;
+        let mut y = String::from("version: 1\ndefaults:\n  home: /srv/oc\n  env:\n");
+        for i in 0..n {
+            y.push_str(&format!("    V{i}: d\n"));
+        }
+        y.push_str("gateways:\n  a:\n    env:\n");
+        for i in (0..n).step_by(2) {
+            y.push_str(&format!("      V{i}: g\n"));
+        }
+        let started = std::time::Instant::now();
+        let p = plan_of(&y).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        let env = &p.gateways[0].env;
+        assert_eq!(env.len(), n);
+        // The defaults the gateway leaves alone, then the gateway's own.
+        let (first, _) = env.get_index(0).unwrap();
+        assert_eq!((first.as_str(), env["V1"].as_str()), ("V1", "d"));
+        let (mid, _) = env.get_index(n / 2).unwrap();
+        assert_eq!((mid.as_str(), env["V0"].as_str()), ("V0", "g"));
     }
 
     #[test]
