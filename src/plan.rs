@@ -1000,7 +1000,9 @@ pub fn is_env_name(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
-fn looks_like_secret_name(name: &str) -> bool {
+/// Whether an environment variable's name says it holds a secret
+/// (`*TOKEN*`, `*PASSWORD*`, `*API_KEY*`, ...; not `*_FILE`, `*_PATH`, `*_ENV`).
+pub fn looks_like_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
         return false;
@@ -1147,14 +1149,29 @@ fn normalize_path(
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
     let v = &p.value;
+    // `auth.file` takes the path of the secret: what is written there
+    // instead may be the secret itself, so it is never echoed.
+    let secret = key == "auth.file";
+    let quoted = |v: &str| {
+        if secret {
+            String::new()
+        } else {
+            format!(": `{}`", v.escape_debug())
+        }
+    };
     let bad = |msg: String, help: &str| {
-        Problem::new(Kind::Path, format!("gateway `{gw}`: `{key}` {msg}"))
+        let p = Problem::new(Kind::Path, format!("gateway `{gw}`: `{key}` {msg}"))
             .label(p.span, "here")
-            .help(help.to_string())
+            .help(help.to_string());
+        if secret { p.redact_source() } else { p }
     };
     if !v.starts_with('/') {
         problems.push(bad(
-            format!("must be an absolute path, got `{}`", v.escape_debug()),
+            if secret {
+                "must be the absolute path of the file that holds the secret".to_string()
+            } else {
+                format!("must be an absolute path, got `{}`", v.escape_debug())
+            },
             "write the full path from `/`; output never depends on the directory ocgen runs in",
         ));
         return None;
@@ -1172,7 +1189,7 @@ fn normalize_path(
             "" | "." => {}
             ".." => {
                 problems.push(bad(
-                    format!("contains `..`: `{}`", v.escape_debug()),
+                    format!("contains `..`{}", quoted(v)),
                     "write the path without `..` so ocgen can tell whether gateways' paths nest",
                 ));
                 return None;
@@ -1191,8 +1208,13 @@ fn normalize_path(
         .chars()
         .find(|&c| UNSAFE_PATH_CHARS.contains(c) || c.is_whitespace())
     {
+        let what = if secret {
+            "a character that paths may not hold".to_string()
+        } else {
+            describe_char(c)
+        };
         problems.push(bad(
-            format!("contains {}: `{}`", describe_char(c), v.escape_debug()),
+            format!("contains {what}{}", quoted(v)),
             "ocgen writes paths into systemd units, tmpfiles rules and volume specs, which each escape these differently: use letters, digits and `/ . _ - + @ ,`",
         ));
         return None;
@@ -1441,6 +1463,21 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
     for (k, v) in s.env.iter().flatten() {
         check_env(name, k, v, problems);
         env.insert(k.value.clone(), v.value.clone());
+    }
+    if let Some(SecretSource::Env(var)) = auth.as_ref().and_then(|a| a.secret.as_ref()) {
+        if let Some((k, _)) = s
+            .env
+            .iter()
+            .flatten()
+            .find(|(k, _)| k.value == *var && !looks_like_secret_name(var))
+        {
+            problems.push(
+                Problem::new(Kind::Secret, format!("gateway `{name}`: `env.{var}` sets the variable that `auth.env` names: the secret written inline"))
+                    .label(k.span, "the secret's value in the deployment file")
+                    .redact_source()
+                    .help(format!("remove `{var}` from `env`: the gateway reads it from its environment (the service's secrets_env_file, or .env for compose), never from ocgen's output")),
+            );
+        }
     }
 
     let image = s
@@ -2240,6 +2277,7 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
     items.sort();
     let mut stack: Vec<usize> = Vec::new();
     let mut reported = std::collections::HashSet::new();
+    let mut reported_pairs = std::collections::HashSet::new();
     for idx in 0..items.len() {
         while let Some(&top) = stack.last() {
             if items[idx].0.starts_with(&items[top].0) {
@@ -2251,7 +2289,20 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
             let (ap, ag, ak) = &items[anc];
             let (cp, cg, ck) = &items[idx];
             let pair = (*ag.min(cg), *ag.max(cg), *ak, *ck);
-            if reported.insert(pair) {
+            // A path derived from a state dir that already conflicts with
+            // this gateway adds nothing: the state dir is the one to move.
+            let explicit = |gi: usize, key: &str| match key {
+                "config_path" => resolved[gi].s.config_path.is_some(),
+                "workspace" => resolved[gi].s.workspace.is_some(),
+                _ => true,
+            };
+            let derived = !explicit(*ag, ak) || !explicit(*cg, ck);
+            if (derived && reported_pairs.contains(&(pair.0, pair.1))) || !reported.insert(pair) {
+                stack.push(idx);
+                continue;
+            }
+            reported_pairs.insert((pair.0, pair.1));
+            {
                 let same = ap == cp;
                 let (ga, gc) = (&gateways[*ag], &gateways[*cg]);
                 let rel = if same { "the same path as" } else { "inside" };
@@ -2262,7 +2313,8 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
                         "config_path" => s.config_path.as_ref(),
                         _ => s.workspace.as_ref(),
                     };
-                    v.or(s.home.as_ref())
+                    v.or(s.state_dir.as_ref())
+                        .or(s.home.as_ref())
                         .map_or(resolved[gi].name.span, |v| v.span)
                 };
                 problems.push(
@@ -2885,16 +2937,13 @@ mod tests {
             "{}",
             errs[0].message
         );
-        let p = plan_of(&format!(
-            "{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n"
-        ))
-        .unwrap();
-        let errs = p.check_containers().unwrap_err();
-        assert!(
-            errs[0].message.contains("again by `auth.env`"),
-            "{}",
-            errs[0].message
-        );
+        // The variable `auth.env` names, set in `env`: the secret inline,
+        // refused for every output.
+        let y =
+            format!("{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert_eq!(kinds(Err(errs.clone())), vec![Kind::Secret]);
+        assert!(!errs[0].show_source, "{errs:?}");
     }
 
     #[test]
