@@ -264,6 +264,11 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
                 .iter()
                 .map(|(span, text)| (*span, redaction.scrub(text)))
                 .collect(),
+            show_source: problem.show_source
+                && !problem
+                    .labels
+                    .iter()
+                    .any(|(span, _)| long_line_near(text, *span)),
             ..(*problem).clone()
         };
         let r = Rendered {
@@ -287,6 +292,31 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
         if n == 1 { "" } else { "s" }
     ));
     out
+}
+
+/// Longest source line a snippet prints: a minified or hostile file may
+/// hold megabytes on one line, and `file:line:col` says where anyway.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Whether the line of `span`, or a line beside it (the snippet's context),
+/// is too long to print.
+fn long_line_near(text: &str, span: Span) -> bool {
+    let Some(at) = span.offset.filter(|o| *o <= text.len()) else {
+        return false;
+    };
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[..start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = (at + span.len).min(text.len());
+    let after = text[end..]
+        .match_indices('\n')
+        .nth(1)
+        .map_or(text.len(), |(i, _)| end + i);
+    text.get(before..after)
+        .unwrap_or("")
+        .split('\n')
+        .any(|l| l.len() > MAX_SNIPPET_LINE)
 }
 
 /// Turns a serde-saphyr error into a problem with a place and a fix.
@@ -355,7 +385,7 @@ fn limit_problem(message: &str, span: Span) -> Option<Problem> {
         match breach.split_whitespace().next().unwrap_or("") {
             "Nodes" => (
                 format!("the file holds more YAML values than ocgen reads{limit}"),
-                "a deployment file holds a few hundred values: split it into several files",
+                "that is room for tens of thousands of gateways: check that this is the right file, or split the deployment into several files",
             ),
             "Depth" => (
                 format!("values nest deeper than ocgen reads{limit}"),
