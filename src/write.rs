@@ -2,8 +2,9 @@
 //!
 //! `generate` first renders everything in memory (so invalid input writes
 //! nothing), then stages every changed file as a temporary file beside its
-//! target and only then renames them all into place: a failure while
-//! staging leaves the previous tree untouched. A manifest (`.ocgen-manifest`)
+//! target and only then renames them all into place, keeping a hard link to
+//! each file it replaces until the last rename: a failure while staging or
+//! renaming leaves the previous tree as it was. A manifest (`.ocgen-manifest`)
 //! records a hash of every file ocgen wrote, so a file that a person edited
 //! or created is never overwritten or deleted without `--force`.
 //!
