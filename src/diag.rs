@@ -363,7 +363,7 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
     };
     // A wrong value where a secret's reference belongs may be the secret.
     let at = span.offset.map(|o| o..o + span.len);
-    if at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
+    if p.kind != Kind::Syntax && at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
         p.kind = Kind::Secret;
         p.help = Some(INLINE_SECRET_HELP.to_string());
     }

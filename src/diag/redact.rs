@@ -231,8 +231,9 @@ impl Redaction {
                 }
                 _ => hide_below = None,
             }
-            if let Some(after) = secret_key_end(body, &auth_vars) {
-                let rest = body[after..].trim();
+            if let Some(colon) = secret_key_end(body, &auth_vars) {
+                let rest = body[colon..].trim();
+                let after = body.len() - body[colon..].trim_start().len();
                 self.hide_raw(text, offset + after..offset + body.len());
                 if rest.is_empty() || rest.starts_with(['|', '>', '#']) {
                     hide_below = Some(indent);
