@@ -352,7 +352,10 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
     // Parser limits: the loose reading below would hit the same limit.
     let (p, owner) = match limit_problem(&message, span) {
         Some(p) => (p, locate_by_lines(text, span.line)),
-        None => (yaml_problem(&message, span), locate(text, span.line)),
+        None => (
+            yaml_problem(&message, span),
+            locate(text, span.line).or_else(|| locate_by_lines(text, span.line)),
+        ),
     };
     let mut p = match owner {
         Some(owner) => Problem {
@@ -471,7 +474,8 @@ fn locate(text: &str, line: u32) -> Option<String> {
 
 /// [`locate`] for text that does not parse: the last top-level key at or
 /// above `line`, and under `gateways:` the last key at the gateways'
-/// indentation. Block style only; flow maps give None.
+/// indentation (or `` `gateways` `` itself; `` `nixos` ``, `` `systemd` ``).
+/// Block style only; flow maps give None.
 fn locate_by_lines(text: &str, line: u32) -> Option<String> {
     let lines: Vec<&str> = text.lines().take(line as usize).collect();
     let key = |l: &str| -> Option<String> {
@@ -493,17 +497,22 @@ fn locate_by_lines(text: &str, line: u32) -> Option<String> {
         "defaults" => Some("defaults".to_string()),
         "gateways" => {
             let below = &lines[top + 1..];
-            let level = below
+            let Some(level) = below
                 .iter()
                 .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-                .map(|l| indent(l))?;
-            below
+                .map(|l| indent(l))
+            else {
+                return Some("`gateways`".to_string());
+            };
+            let gateway = below
                 .iter()
                 .rev()
                 .filter(|l| indent(l) == level)
                 .find_map(|l| key(l))
-                .map(|k| format!("gateway `{}`", k.escape_debug()))
+                .map(|k| format!("gateway `{}`", k.escape_debug()));
+            gateway.or_else(|| Some("`gateways`".to_string()))
         }
+        "nixos" | "systemd" => Some(format!("`{top_key}`")),
         _ => None,
     }
 }
