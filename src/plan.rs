@@ -1007,19 +1007,20 @@ pub fn looks_like_secret_name(name: &str) -> bool {
     if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
         return false;
     }
-    [
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
+    SECRET_NAME_PARTS.iter().any(|w| upper.contains(w))
 }
+
+/// Parts of a name (upper case) that say its value is a secret.
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
     let per_gateway: [(&str, Option<Span>); 6] = [

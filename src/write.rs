@@ -80,13 +80,15 @@ pub struct Change {
 impl Change {
     /// A unified diff of the change, empty for [`Action::Keep`].
     ///
-    /// A file that a person wrote or edited is named, not shown: they may
-    /// have put a secret in it, and `--check` output ends up in CI logs.
+    /// What a person wrote may hold a secret, and `--check` output ends up
+    /// in CI logs: a private file (or one to delete) that a person wrote or
+    /// edited is named, not shown, and in other such files the lines only
+    /// the person wrote are hidden when they name a secret.
     pub fn diff(&self) -> String {
         if self.action == Action::Keep {
             return String::new();
         }
-        if self.foreign {
+        if self.foreign && (self.private || self.action == Action::Delete) {
             return format!(
                 "{}: not what ocgen last wrote there (written or edited by hand); contents not shown, as they may hold secrets\n",
                 self.path
@@ -104,11 +106,27 @@ impl Change {
         } else {
             "/dev/null".into()
         };
-        similar::TextDiff::from_lines(old, new)
+        let diff = similar::TextDiff::from_lines(old, new)
             .unified_diff()
             .context_radius(3)
             .header(&a, &b)
-            .to_string()
+            .to_string();
+        if !self.foreign {
+            return diff;
+        }
+        diff.split_inclusive('\n')
+            .map(|l| {
+                let upper = l.to_ascii_uppercase();
+                let secret = crate::plan::SECRET_NAME_PARTS
+                    .iter()
+                    .any(|w| upper.contains(w));
+                if l.starts_with('-') && !l.starts_with("--- ") && secret {
+                    "-<a line that may hold a secret, not shown>\n"
+                } else {
+                    l
+                }
+            })
+            .collect()
     }
 }
 

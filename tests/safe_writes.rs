@@ -273,3 +273,31 @@ fn an_edited_private_file_is_named_but_never_shown() {
     }
     assert_eq!(fs::read_to_string(&env).unwrap(), text);
 }
+
+#[test]
+fn an_edited_public_file_is_diffed_without_the_lines_that_may_hold_secrets() {
+    let d = generated(BEFORE);
+    let compose = d.path().join("out/compose.yaml");
+    let text = fs::read_to_string(&compose).unwrap();
+    let edited = text
+        .replacen("restart: unless-stopped", "restart: always", 1)
+        .replacen(
+            "    environment:\n",
+            "    environment:\n      OPENCLAW_GATEWAY_TOKEN: LEAK-CANARY-compose\n",
+            1,
+        );
+    assert_ne!(edited, text);
+    fs::write(&compose, &edited).unwrap();
+    let o = run_in(d.path(), &["generate", "--out", "out", "--check"]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(!s.contains("LEAK-CANARY"), "{s}");
+    assert!(
+        s.contains("-<a line that may hold a secret, not shown>\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("-    restart: always\n+    restart: unless-stopped\n"),
+        "{s}"
+    );
+}
