@@ -230,7 +230,15 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
         ("<stdin>".to_string(), buf)
     } else {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
+        // Bounded: `-f /dev/zero` or a runaway file is refused, not slurped.
+        let read = |path: &Path| -> std::io::Result<Vec<u8>> {
+            let mut buf = Vec::new();
+            std::fs::File::open(path)?
+                .take(crate::model::MAX_INPUT_BYTES as u64 + 1)
+                .read_to_end(&mut buf)?;
+            Ok(buf)
+        };
+        let bytes = read(path).map_err(|e| {
             let mut msg = format!("error: cannot read {name}: {e}\n");
             if e.kind() == std::io::ErrorKind::NotFound {
                 msg.push_str("help: run `ocgen init` to write a starter file, or pass -f PATH\n");
@@ -242,6 +250,15 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
         })?;
         (name, bytes)
     };
+    if bytes.len() > crate::model::MAX_INPUT_BYTES {
+        return Err(Failure {
+            code: exit::INVALID,
+            message: format!(
+                "error: {name}: the file is larger than {} bytes, the most ocgen reads\nhelp: a deployment file is a few kilobytes: check that -f names the right file, or split it into several\n",
+                crate::model::MAX_INPUT_BYTES
+            ),
+        });
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Input { name, text }),
         Err(e) => {

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 
+pub mod redact;
+
 /// sysexits-style exit codes, the contract with scripts and CI.
 pub mod exit {
     /// Success.
@@ -241,8 +243,12 @@ impl Diagnostic for Rendered<'_> {
 
 /// Renders problems for a terminal or a log: the first [`MAX_SHOWN`] in
 /// full, sorted by place, then a count of the rest.
+///
+/// Values in places where a secret may have been written by mistake (see
+/// [`redact`]) are masked in every snippet and left out of every message.
 pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> String {
-    let source = Arc::new(NamedSource::new(file, text.to_string()));
+    let redaction = redact::Redaction::of(text);
+    let source = Arc::new(NamedSource::new(file, redaction.mask(text)));
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -258,6 +264,20 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
     });
     let mut out = String::new();
     for problem in order.iter().take(MAX_SHOWN) {
+        let problem = &Problem {
+            message: redaction.scrub(&problem.message),
+            labels: problem
+                .labels
+                .iter()
+                .map(|(span, text)| (*span, redaction.scrub(text)))
+                .collect(),
+            show_source: problem.show_source
+                && !problem
+                    .labels
+                    .iter()
+                    .any(|(span, _)| long_line_near(text, *span)),
+            ..(*problem).clone()
+        };
         let r = Rendered {
             problem,
             source: source.clone(),
@@ -279,6 +299,31 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
         if n == 1 { "" } else { "s" }
     ));
     out
+}
+
+/// Longest source line a snippet prints: a minified or hostile file may
+/// hold megabytes on one line, and `file:line:col` says where anyway.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Whether the line of `span`, or a line beside it (the snippet's context),
+/// is too long to print.
+fn long_line_near(text: &str, span: Span) -> bool {
+    let Some(at) = span.offset.filter(|o| *o <= text.len()) else {
+        return false;
+    };
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[..start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = (at + span.len).min(text.len());
+    let after = text[end..]
+        .match_indices('\n')
+        .nth(1)
+        .map_or(text.len(), |(i, _)| end + i);
+    text.get(before..after)
+        .unwrap_or("")
+        .split('\n')
+        .any(|l| l.len() > MAX_SNIPPET_LINE)
 }
 
 /// Turns a serde-saphyr error into a problem with a place and a fix.
@@ -311,14 +356,83 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
         }
         None => message,
     };
-    let p = yaml_problem(&message, span);
-    match locate(text, span.line) {
+    // Parser limits: the loose reading below would hit the same limit.
+    let (p, owner) = match limit_problem(&message, span) {
+        Some(p) => (p, locate_by_lines(text, span.line)),
+        None => (
+            yaml_problem(&message, span),
+            locate(text, span.line).or_else(|| locate_by_lines(text, span.line)),
+        ),
+    };
+    let mut p = match owner {
         Some(owner) => Problem {
             message: format!("{owner}: {}", p.message),
             ..p
         },
         None => p,
+    };
+    // A wrong value where a secret's reference belongs may be the secret.
+    let at = span.offset.map(|o| o..o + span.len);
+    if p.kind != Kind::Syntax && at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
+        p.kind = Kind::Secret;
+        p.help = Some(INLINE_SECRET_HELP.to_string());
     }
+    p
+}
+
+/// The fix for a secret written where ocgen expects a reference to it.
+pub const INLINE_SECRET_HELP: &str = "ocgen never takes a secret inline: keep it in an environment variable or a file \
+     and write `auth: { mode: token, env: VAR_NAME }` or `auth: { mode: token, file: /path }`";
+
+/// The parser's limits (see `model::yaml_options`) and document-level
+/// refusals, in users' terms.
+fn limit_problem(message: &str, span: Span) -> Option<Problem> {
+    let (msg, help) = if let Some(breach) = message.strip_prefix("budget breached: ") {
+        let count: String = breach.chars().filter(char::is_ascii_digit).collect();
+        let limit = count
+            .parse::<u64>()
+            .map_or(String::new(), |n| format!(" ({})", n.saturating_sub(1)));
+        match breach.split_whitespace().next().unwrap_or("") {
+            "Nodes" => (
+                format!("the file holds more YAML values than ocgen reads{limit}"),
+                "that is room for tens of thousands of gateways: check that this is the right file, or split the deployment into several files",
+            ),
+            "Depth" => (
+                format!("values nest deeper than ocgen reads{limit}"),
+                "ocgen.yaml nests a few levels: look for a `[` or `{` that is never closed",
+            ),
+            "Aliases" | "Anchors" => (
+                format!("the file uses more YAML anchors or aliases than ocgen reads{limit}"),
+                "write the values out instead of repeating `*alias`",
+            ),
+            _ => (
+                format!("the file is larger than ocgen reads ({breach})"),
+                "a deployment file is a few kilobytes: split it into several files",
+            ),
+        }
+    } else if message.starts_with("alias ") {
+        (
+            format!("YAML aliases expand to too much: {message}"),
+            "an alias bomb? write the values out instead of repeating `*alias`",
+        )
+    } else if message.starts_with("recursion limit exceeded") {
+        (
+            "values nest deeper than ocgen reads".to_string(),
+            "ocgen.yaml nests a few levels: look for a `[` or `{` that is never closed",
+        )
+    } else if message.starts_with("multiple YAML documents") {
+        (
+            "the file holds more than one YAML document; ocgen reads one".to_string(),
+            "remove the `---` line and everything after it, or merge the documents into one",
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Problem::new(Kind::Syntax, msg)
+            .label(span, "here")
+            .help(help),
+    )
 }
 
 /// Which part of the file a line belongs to: "gateway `x`" or "defaults".
@@ -337,7 +451,9 @@ fn locate(text: &str, line: u32) -> Option<String> {
         return None;
     }
     let options = crate::model::yaml_options(serde_saphyr::DuplicateKeyPolicy::FirstWins);
-    let loose: Loose = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let Ok(loose) = serde_saphyr::from_str_with_options::<Loose>(text, options) else {
+        return locate_by_lines(text, line);
+    };
     let gw = loose
         .gateways
         .iter()
@@ -363,6 +479,51 @@ fn locate(text: &str, line: u32) -> Option<String> {
     }
 }
 
+/// [`locate`] for text that does not parse: the last top-level key at or
+/// above `line`, and under `gateways:` the last key at the gateways'
+/// indentation (or `` `gateways` `` itself; `` `nixos` ``, `` `systemd` ``).
+/// Block style only; flow maps give None.
+fn locate_by_lines(text: &str, line: u32) -> Option<String> {
+    let lines: Vec<&str> = text.lines().take(line as usize).collect();
+    let key = |l: &str| -> Option<String> {
+        let body = l.trim_start();
+        if body.is_empty() || body.starts_with(['#', '-', '{', '[']) {
+            return None;
+        }
+        let (k, _) = body.split_once(':')?;
+        Some(k.trim().trim_matches(['"', '\'']).to_string())
+    };
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let (top, top_key) = lines
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, l)| indent(l) == 0)
+        .find_map(|(i, l)| key(l).map(|k| (i, k)))?;
+    match top_key.as_str() {
+        "defaults" => Some("defaults".to_string()),
+        "gateways" => {
+            let below = &lines[top + 1..];
+            let Some(level) = below
+                .iter()
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .map(|l| indent(l))
+            else {
+                return Some("`gateways`".to_string());
+            };
+            let gateway = below
+                .iter()
+                .rev()
+                .filter(|l| indent(l) == level)
+                .find_map(|l| key(l))
+                .map(|k| format!("gateway `{}`", k.escape_debug()));
+            gateway.or_else(|| Some("`gateways`".to_string()))
+        }
+        "nixos" | "systemd" => Some(format!("`{top_key}`")),
+        _ => None,
+    }
+}
+
 fn yaml_problem(message: &str, span: Span) -> Problem {
     let message = message.to_string();
     if let Some((field, expected)) = parse_unknown_field(&message) {
@@ -371,10 +532,7 @@ fn yaml_problem(message: &str, span: Span) -> Problem {
         p = p.label(span, "not a key here");
         let secretish = ["token", "password", "secret", "api_key", "apikey", "key"];
         p = if secretish.contains(&field.to_ascii_lowercase().as_str()) {
-            p.redact_source().help(
-                "ocgen never takes a secret inline: keep it in an environment variable or a file \
-                 and write `auth: { mode: token, env: VAR_NAME }` or `auth: { mode: token, file: /path }`",
-            )
+            p.redact_source().help(INLINE_SECRET_HELP)
         } else if let Some(best) = did_you_mean(&field, &candidates) {
             p.help(format!(
                 "did you mean `{best}`? Keys here: {}",
@@ -399,12 +557,17 @@ fn yaml_problem(message: &str, span: Span) -> Problem {
             "expected a whole number here".to_string()
         }
         m if m.starts_with("invalid bool") => "expected `true` or `false` here".to_string(),
+        m if m.starts_with("cannot deserialize null") || m.starts_with("null is not allowed") => {
+            "expected a text value here, not an empty value (null)".to_string()
+        }
         _ => message,
     };
     let kind = if message.contains("invalid type")
         || message.contains("a port must")
         || message.starts_with("invalid ")
         || message.starts_with("expected a ")
+        || message.contains("(null)")
+        || message.starts_with("expected `true`")
     {
         Kind::Type
     } else {
@@ -416,6 +579,10 @@ fn yaml_problem(message: &str, span: Span) -> Problem {
         "indent YAML with spaces, not tabs"
     } else if message.contains("missing field") {
         "add the key; `ocgen init` writes a complete starter file"
+    } else if message.contains("a port must") {
+        "write the port as a whole number without quotes, e.g. `port: 18789` (base ports go from 1024 to 65425), or leave `port` out to have one assigned"
+    } else if message.contains("not an empty value (null)") {
+        "write a value, in quotes if it looks like a number or a word like `yes` (`\"\"` for an empty text), or remove the key"
     } else if kind == Kind::Type {
         "see `ocgen schema` for the type of every key"
     } else {

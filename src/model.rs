@@ -364,6 +364,12 @@ impl<'de> Deserialize<'de> for PortValue {
                 Ok(PortValue(i128::try_from(v).unwrap_or(i128::MAX)))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<PortValue, E> {
+                // Whole numbers too large for an integer arrive as floats.
+                if v.is_finite() && v.fract() == 0.0 {
+                    return Err(E::custom(format_args!(
+                        "a port must be at most 65535, not `{v}`"
+                    )));
+                }
                 Err(E::custom(format_args!(
                     "a port must be a whole number, not `{v}`"
                 )))
@@ -443,10 +449,7 @@ pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
         return Err(vec![
             Problem::new(
                 Kind::Syntax,
-                format!(
-                    "the file is {} bytes; ocgen reads at most {MAX_INPUT_BYTES}",
-                    text.len()
-                ),
+                format!("the file is larger than {MAX_INPUT_BYTES} bytes, the most ocgen reads"),
             )
             .help("split the deployment into several files"),
         ]);

@@ -1082,25 +1082,27 @@ pub fn is_env_name(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
-/// Whether an `env` name looks like it holds a secret (refused inline).
+/// Whether an environment variable's name says it holds a secret
+/// (`*TOKEN*`, `*PASSWORD*`, `*API_KEY*`, ...; not `*_FILE`, `*_PATH`, `*_ENV`).
 pub fn looks_like_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
         return false;
     }
-    [
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "API_KEY",
-        "APIKEY",
-        "PRIVATE_KEY",
-        "CREDENTIAL",
-    ]
-    .iter()
-    .any(|w| upper.contains(w))
+    SECRET_NAME_PARTS.iter().any(|w| upper.contains(w))
 }
+
+/// Parts of a name (upper case) that say its value is a secret.
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
     let per_gateway: [(&str, Option<Span>); 6] = [
@@ -1137,30 +1139,40 @@ fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
 
 /// Defaults applied key by key; `env` merged per variable, `browser.profiles` per profile.
 fn merge(d: &Settings, g: &Settings) -> Settings {
+    // The gateway's entries replace the defaults' of the same name, and
+    // follow them. Linear: a file may hold many thousands of entries.
     let env = match (&d.env, &g.env) {
         (None, None) => None,
         (a, b) => {
-            let mut out: IndexMap<Sp<String>, Sp<String>> = IndexMap::new();
-            for (k, v) in a.iter().flatten().chain(b.iter().flatten()) {
-                if let Some(idx) = out.keys().position(|ok| ok.value == k.value) {
-                    out.shift_remove_index(idx);
-                }
-                out.insert(k.clone(), v.clone());
-            }
-            Some(out)
+            let own: std::collections::HashSet<&str> =
+                b.iter().flatten().map(|(k, _)| k.value.as_str()).collect();
+            Some(
+                a.iter()
+                    .flatten()
+                    .filter(|(k, _)| !own.contains(k.value.as_str()))
+                    .chain(b.iter().flatten())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
         }
     };
     let browser = match (&d.browser, &g.browser) {
         (None, None) => None,
         (a, b) => {
-            let mut out = crate::model::Browser::default();
-            for (k, v) in a.iter().chain(b.iter()).flat_map(|b| b.profiles.iter()) {
-                if let Some(idx) = out.profiles.keys().position(|ok| ok.value == k.value) {
-                    out.profiles.shift_remove_index(idx);
-                }
-                out.profiles.insert(k.clone(), v.clone());
-            }
-            Some(out)
+            let own: std::collections::HashSet<&str> = b
+                .iter()
+                .flat_map(|b| b.profiles.keys())
+                .map(|k| k.value.as_str())
+                .collect();
+            Some(crate::model::Browser {
+                profiles: a
+                    .iter()
+                    .flat_map(|b| b.profiles.iter())
+                    .filter(|(k, _)| !own.contains(k.value.as_str()))
+                    .chain(b.iter().flat_map(|b| b.profiles.iter()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            })
         }
     };
     Settings {
@@ -1224,14 +1236,29 @@ fn normalize_path(
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
     let v = &p.value;
+    // `auth.file` takes the path of the secret: what is written there
+    // instead may be the secret itself, so it is never echoed.
+    let secret = key == "auth.file";
+    let quoted = |v: &str| {
+        if secret {
+            String::new()
+        } else {
+            format!(": `{}`", v.escape_debug())
+        }
+    };
     let bad = |msg: String, help: &str| {
-        Problem::new(Kind::Path, format!("gateway `{gw}`: `{key}` {msg}"))
+        let p = Problem::new(Kind::Path, format!("gateway `{gw}`: `{key}` {msg}"))
             .label(p.span, "here")
-            .help(help.to_string())
+            .help(help.to_string());
+        if secret { p.redact_source() } else { p }
     };
     if !v.starts_with('/') {
         problems.push(bad(
-            format!("must be an absolute path, got `{}`", v.escape_debug()),
+            if secret {
+                "must be the absolute path of the file that holds the secret".to_string()
+            } else {
+                format!("must be an absolute path, got `{}`", v.escape_debug())
+            },
             "write the full path from `/`; output never depends on the directory ocgen runs in",
         ));
         return None;
@@ -1249,7 +1276,7 @@ fn normalize_path(
             "" | "." => {}
             ".." => {
                 problems.push(bad(
-                    format!("contains `..`: `{}`", v.escape_debug()),
+                    format!("contains `..`{}", quoted(v)),
                     "write the path without `..` so ocgen can tell whether gateways' paths nest",
                 ));
                 return None;
@@ -1268,8 +1295,13 @@ fn normalize_path(
         .chars()
         .find(|&c| UNSAFE_PATH_CHARS.contains(c) || c.is_whitespace())
     {
+        let what = if secret {
+            "a character that paths may not hold".to_string()
+        } else {
+            describe_char(c)
+        };
         problems.push(bad(
-            format!("contains {}: `{}`", describe_char(c), v.escape_debug()),
+            format!("contains {what}{}", quoted(v)),
             "ocgen writes paths into systemd units, tmpfiles rules and volume specs, which each escape these differently: use letters, digits and `/ . _ - + @ ,`",
         ));
         return None;
@@ -1518,6 +1550,21 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
     for (k, v) in s.env.iter().flatten() {
         check_env(name, k, v, problems);
         env.insert(k.value.clone(), v.value.clone());
+    }
+    if let Some(SecretSource::Env(var)) = auth.as_ref().and_then(|a| a.secret.as_ref()) {
+        if let Some((k, _)) = s
+            .env
+            .iter()
+            .flatten()
+            .find(|(k, _)| k.value == *var && !looks_like_secret_name(var))
+        {
+            problems.push(
+                Problem::new(Kind::Secret, format!("gateway `{name}`: `env.{var}` sets the variable that `auth.env` names: the secret written inline"))
+                    .label(k.span, "the secret's value in the deployment file")
+                    .redact_source()
+                    .help(format!("remove `{var}` from `env`: the gateway reads it from its environment (the service's secrets_env_file, or .env for compose), never from ocgen's output")),
+            );
+        }
     }
 
     let allowed_origins = s.allowed_origins.as_ref().map_or_else(Vec::new, |o| {
@@ -2338,6 +2385,7 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
     items.sort();
     let mut stack: Vec<usize> = Vec::new();
     let mut reported = std::collections::HashSet::new();
+    let mut reported_pairs = std::collections::HashSet::new();
     for idx in 0..items.len() {
         while let Some(&top) = stack.last() {
             if items[idx].0.starts_with(&items[top].0) {
@@ -2358,7 +2406,23 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
             // An env file inside another gateway's directory means its
             // config is there too, which is reported already.
             let env_echo = *ck == "env_file" && !same;
-            if !env_echo && reported.insert(pair) {
+            // A path derived from a state dir that already conflicts with
+            // this gateway adds nothing: the state dir is the one to move.
+            let explicit = |gi: usize, key: &str| match key {
+                "config_path" | "env_file" => resolved[gi].s.config_path.is_some(),
+                "workspace" => resolved[gi].s.workspace.is_some(),
+                _ => true,
+            };
+            let derived = !explicit(*ag, ak) || !explicit(*cg, ck);
+            if env_echo
+                || (derived && reported_pairs.contains(&(pair.0, pair.1)))
+                || !reported.insert(pair)
+            {
+                stack.push(idx);
+                continue;
+            }
+            reported_pairs.insert((pair.0, pair.1));
+            {
                 let (ga, gc) = (&gateways[*ag], &gateways[*cg]);
                 let rel = if same { "the same path as" } else { "inside" };
                 let span = |gi: usize, key: &str| {
@@ -2368,7 +2432,8 @@ fn check_path_overlaps(resolved: &[Resolved], gateways: &[Gateway], problems: &m
                         "config_path" | "env_file" => s.config_path.as_ref(),
                         _ => s.workspace.as_ref(),
                     };
-                    v.or(s.home.as_ref())
+                    v.or(s.state_dir.as_ref())
+                        .or(s.home.as_ref())
                         .map_or(resolved[gi].name.span, |v| v.span)
                 };
                 problems.push(
@@ -3000,6 +3065,35 @@ mod tests {
     }
 
     #[test]
+    fn env_defaults_merge_in_order_and_in_linear_time() {
+        // 40,000 variables in `defaults`, half of them set again by the
+        // gateway: a quadratic merge took minutes on inputs like this.
+        let n = 40_000;
+        let mut y = String::from("version: 1\ndefaults:\n  home: /srv/oc\n  env:\n");
+        for i in 0..n {
+            y.push_str(&format!("    V{i}: d\n"));
+        }
+        y.push_str("gateways:\n  a:\n    env:\n");
+        for i in (0..n).step_by(2) {
+            y.push_str(&format!("      V{i}: g\n"));
+        }
+        let started = std::time::Instant::now();
+        let p = plan_of(&y).unwrap();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        let env = &p.gateways[0].env;
+        assert_eq!(env.len(), n);
+        // The defaults the gateway leaves alone, then the gateway's own.
+        let (first, _) = env.get_index(0).unwrap();
+        assert_eq!((first.as_str(), env["V1"].as_str()), ("V1", "d"));
+        let (mid, _) = env.get_index(n / 2).unwrap();
+        assert_eq!((mid.as_str(), env["V0"].as_str()), ("V0", "g"));
+    }
+
+    #[test]
     fn container_variables_cannot_be_set_twice() {
         let p = plan_of(&format!("{HEAD}  a: {{env: {{HOME: /x}}}}\n")).unwrap();
         let errs = p.check_containers().unwrap_err();
@@ -3011,16 +3105,13 @@ mod tests {
             "{}",
             errs[0].message
         );
-        let p = plan_of(&format!(
-            "{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n"
-        ))
-        .unwrap();
-        let errs = p.check_containers().unwrap_err();
-        assert!(
-            errs[0].message.contains("again by `auth.env`"),
-            "{}",
-            errs[0].message
-        );
+        // The variable `auth.env` names, set in `env`: the secret inline,
+        // refused for every output.
+        let y =
+            format!("{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert_eq!(kinds(Err(errs.clone())), vec![Kind::Secret]);
+        assert!(!errs[0].show_source, "{errs:?}");
     }
 
     #[test]

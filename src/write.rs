@@ -2,8 +2,9 @@
 //!
 //! `generate` first renders everything in memory (so invalid input writes
 //! nothing), then stages every changed file as a temporary file beside its
-//! target and only then renames them all into place: a failure while
-//! staging leaves the previous tree untouched. A manifest (`.ocgen-manifest`)
+//! target and only then renames them all into place, keeping a hard link to
+//! each file it replaces until the last rename: a failure while staging or
+//! renaming leaves the previous tree as it was. A manifest (`.ocgen-manifest`)
 //! records a hash of every file ocgen wrote, so a file that a person edited
 //! or created is never overwritten or deleted without `--force`.
 //!
@@ -74,13 +75,28 @@ pub struct Change {
     /// The file on disk is not what ocgen last wrote there (a person wrote
     /// or edited it): changing it needs `--force`.
     pub foreign: bool,
+    /// The files are the operator's own, on this host (`install`): their
+    /// diff is shown, minus lines that name a secret. Elsewhere (`generate`,
+    /// whose output lands in CI logs) a foreign private file is only named.
+    pub on_host: bool,
 }
 
 impl Change {
     /// A unified diff of the change, empty for [`Action::Keep`].
+    ///
+    /// What a person wrote may hold a secret, and `--check` output ends up
+    /// in CI logs: a private file (or one to delete) that a person wrote or
+    /// edited is named, not shown, and in other such files the lines only
+    /// the person wrote are hidden when they name a secret.
     pub fn diff(&self) -> String {
         if self.action == Action::Keep {
             return String::new();
+        }
+        if self.foreign && !self.on_host && (self.private || self.action == Action::Delete) {
+            return format!(
+                "{}: not what ocgen last wrote there (written or edited by hand); contents not shown, as they may hold secrets\n",
+                self.path
+            );
         }
         let old = self.old.as_deref().unwrap_or("");
         let new = self.new.as_deref().unwrap_or("");
@@ -96,11 +112,27 @@ impl Change {
         } else {
             "/dev/null".into()
         };
-        similar::TextDiff::from_lines(old, new)
+        let diff = similar::TextDiff::from_lines(old, new)
             .unified_diff()
             .context_radius(3)
             .header(&a, &b)
-            .to_string()
+            .to_string();
+        if !self.foreign {
+            return diff;
+        }
+        diff.split_inclusive('\n')
+            .map(|l| {
+                let upper = l.to_ascii_uppercase();
+                let secret = crate::plan::SECRET_NAME_PARTS
+                    .iter()
+                    .any(|w| upper.contains(w));
+                if l.starts_with('-') && !l.starts_with("--- ") && secret {
+                    "-<a line that may hold a secret, not shown>\n"
+                } else {
+                    l
+                }
+            })
+            .collect()
     }
 }
 
@@ -180,6 +212,7 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
             new: Some(f.contents.clone()),
             private: f.private,
             foreign,
+            on_host: false,
         });
     }
     let wanted: std::collections::HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -196,6 +229,7 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
                 new: None,
                 private: false,
                 foreign,
+                on_host: false,
             });
         }
     }
@@ -222,6 +256,7 @@ pub fn compare_absolute(files: &[OutFile]) -> Result<Vec<Change>, IoError> {
                 old,
                 new: Some(f.contents.clone()),
                 private: f.private,
+                on_host: true,
             })
         })
         .collect()
@@ -244,8 +279,7 @@ pub fn create_dirs(dirs: &[&Path], mode: u32) -> Result<Vec<PathBuf>, IoError> {
                 cur = d.parent();
             }
             for d in missing.into_iter().rev() {
-                mkdir(&d, mode)?;
-                created.push(d);
+                mkdir(&d, mode, &mut created)?;
             }
         }
         Ok(())
@@ -327,13 +361,16 @@ fn is_safe_relative(p: &str) -> bool {
 }
 
 /// Applies changes: stages every new file as a temporary file beside its
-/// target, then renames them into place, then deletes stale files and
-/// writes the manifest. On a staging failure every temporary file is
-/// removed and nothing in the tree has changed.
+/// target, then renames them into place (the manifest last), then deletes
+/// stale files. A failure while staging or renaming removes every temporary
+/// file and directory it made and puts back every file it replaced: the
+/// tree is as it was.
 pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), IoError> {
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    // Directories this run created, removed again if staging fails.
+    let mut created: Vec<PathBuf> = Vec::new();
     let result = (|| {
-        mkdir(dir, 0o755)?;
+        mkdir(dir, 0o755, &mut created)?;
         // Each directory once: a failed mkdir costs as much as a write here.
         let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
         for c in changes {
@@ -343,7 +380,7 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
             let target = dir.join(&c.path);
             let parent = target.parent().unwrap_or(dir);
             if !made.contains(parent) {
-                ensure_dirs(dir, parent, c.private, &mut made)?;
+                ensure_dirs(dir, parent, c.private, &mut made, &mut created)?;
             }
             let tmp = stage(&target, c.new.as_deref().unwrap_or(""), c.private)?;
             staged.push((tmp, target));
@@ -353,14 +390,65 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
         staged.push((tmp, manifest_target));
         Ok(())
     })();
-    if let Err(e) = result {
-        for (tmp, _) in &staged {
+    let undo_staging = |staged: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in staged {
             let _ = fs::remove_file(tmp);
         }
+        for d in created.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+    };
+    if let Err(e) = result {
+        undo_staging(&staged);
         return Err(e);
     }
+    // A rename can fail too (an immutable file, a directory put in its
+    // place): each replaced file is first linked to a backup, and a
+    // failure puts every file back.
+    let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::with_capacity(staged.len());
+    let mut failure = None;
     for (tmp, target) in &staged {
-        fs::rename(tmp, target).map_err(io_err(target))?;
+        let mut backup = tmp.clone().into_os_string();
+        backup.push(".old");
+        let backup = PathBuf::from(backup);
+        let step = (|| {
+            let _ = fs::remove_file(&backup);
+            let kept = match fs::hard_link(target, &backup) {
+                Ok(()) => Some(backup.clone()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            if let Err(e) = fs::rename(tmp, target) {
+                let _ = fs::remove_file(&backup);
+                return Err(e);
+            }
+            Ok(kept)
+        })();
+        match step {
+            Ok(kept) => done.push((target, kept)),
+            Err(e) => {
+                failure = Some(IoError {
+                    path: target.clone(),
+                    error: e,
+                });
+                break;
+            }
+        }
+    }
+    if let Some(e) = failure {
+        for (target, backup) in done.iter().rev() {
+            let _ = match backup {
+                Some(b) => fs::rename(b, target),
+                None => fs::remove_file(target),
+            };
+        }
+        undo_staging(&staged);
+        return Err(e);
+    }
+    for (_, backup) in &done {
+        if let Some(b) = backup {
+            let _ = fs::remove_file(b);
+        }
     }
     for c in changes.iter().filter(|c| c.action == Action::Delete) {
         let target = dir.join(&c.path);
@@ -377,9 +465,14 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
     Ok(())
 }
 
-fn mkdir(path: &Path, mode: u32) -> Result<(), IoError> {
+/// Creates a directory with exactly `mode` (whatever the umask), or accepts
+/// one that exists; records what it created.
+fn mkdir(path: &Path, mode: u32, created: &mut Vec<PathBuf>) -> Result<(), IoError> {
     match fs::DirBuilder::new().mode(mode).create(path) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            created.push(path.to_path_buf());
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_err(path))
+        }
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
         Err(e) => Err(IoError {
             path: path.to_path_buf(),
@@ -395,13 +488,14 @@ fn ensure_dirs(
     parent: &Path,
     private: bool,
     made: &mut std::collections::HashSet<PathBuf>,
+    created: &mut Vec<PathBuf>,
 ) -> Result<(), IoError> {
     let rel = parent.strip_prefix(root).unwrap_or(parent);
     let mut cur = root.to_path_buf();
     for comp in rel.components() {
         cur.push(comp);
         if !made.contains(&cur) {
-            mkdir(&cur, if private { 0o700 } else { 0o755 })?;
+            mkdir(&cur, if private { 0o700 } else { 0o755 }, created)?;
             made.insert(cur.clone());
         }
     }
@@ -434,7 +528,8 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
                 Err(e)
             }
         })
-        .map_err(io_err(&tmp))?;
+        // The file the user knows of, not the temporary name.
+        .map_err(io_err(target))?;
     let res = (|| {
         f.write_all(contents.as_bytes())?;
         // The umask may have narrowed the mode; make it exact.
@@ -443,7 +538,7 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
     if let Err(e) = res {
         let _ = fs::remove_file(&tmp);
         return Err(IoError {
-            path: tmp,
+            path: target.to_path_buf(),
             error: e,
         });
     }
@@ -594,6 +689,48 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    fn tree(dir: &Path) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                if p.is_dir() {
+                    out.push((rel, None));
+                    stack.push(p);
+                } else {
+                    out.push((rel, Some(fs::read_to_string(&p).unwrap())));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_failure_while_renaming_puts_every_file_back() {
+        let d = tempfile::tempdir().unwrap();
+        let v1 = vec![file("a/x", "1\n"), file("b/y", "1\n"), file("z", "1\n")];
+        apply(d.path(), &v1, &changes(d.path(), &v1).unwrap()).unwrap();
+        let v2 = vec![
+            file("a/x", "2\n"),
+            file("b/y", "2\n"),
+            file("c/new", "2\n"),
+            file("z", "2\n"),
+        ];
+        let c = changes(d.path(), &v2).unwrap();
+        // Between the comparison and the write, `z` became a directory:
+        // `a/x`, `b/y` and `c/new` are renamed into place before `z` fails.
+        fs::remove_file(d.path().join("z")).unwrap();
+        fs::create_dir(d.path().join("z")).unwrap();
+        fs::write(d.path().join("z/keep"), "k\n").unwrap();
+        let before = tree(d.path());
+        let err = apply(d.path(), &v2, &c).unwrap_err();
+        assert_eq!(err.path, d.path().join("z"));
+        assert_eq!(tree(d.path()), before);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! End to end on the real OpenClaw 2026.9.6: `examples/fleet.yaml` (eight
 //! gateways) and the rescue-bot layout (two), installed by `ocgen install`
 //! into a temporary root and started all at once, each from exactly the env
-//! file and config ocgen wrote, the way docs/bare-host.md tells users to.
+//! file and config ocgen wrote, the way the README tells users to.
 //!
 //! The copies of the examples are rewritten for this machine: every gateway
 //! gets an explicit port in a free window below the ephemeral range (other
@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use ocgen::plan::{Gateway, Plan};
 
-/// How one gateway is started, from docs/bare-host.md: `$1` is the env file
+/// How one gateway is started, from the README: `$1` is the env file
 /// ocgen installed; the shell records its pid (kept by `exec`), exports the
 /// file and becomes the gateway.
 const GATEWAY_SH: &str = r#"echo $$ >"${1%.env}.pid"; set -a; . "$1"; set +a; exec openclaw gateway run >>"${1%.env}.out" 2>&1"#;
@@ -437,12 +437,12 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         return;
     };
     let t0 = Instant::now();
-    let doc = fs::read_to_string(root().join("docs/bare-host.md")).unwrap();
+    let doc = fs::read_to_string(root().join("README.md")).unwrap();
     assert!(
         doc.contains(&format!(
             "env -i PATH=\"$PATH\" HOME=\"$HOME\" setsid sh -c '{GATEWAY_SH}' sh \"$f\""
         )),
-        "docs/bare-host.md no longer starts gateways the way this test does"
+        "README.md no longer starts gateways the way this test does"
     );
 
     // Each state dir grows to about 55 MB (OpenClaw copies its Control UI

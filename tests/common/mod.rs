@@ -2,6 +2,9 @@
 //! tools, golden files.
 #![allow(dead_code)]
 
+pub mod nix;
+pub mod systemd;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
