@@ -32,7 +32,11 @@ fn no_fuzz_input_panics() {
     assert!(inputs.len() > 40, "{} inputs", inputs.len());
     for p in inputs {
         let data = std::fs::read(&p).unwrap();
+        let t = std::time::Instant::now();
         let r = std::panic::catch_unwind(|| exercise::exercise(&data));
         assert!(r.is_ok(), "{} makes ocgen panic", p.display());
+        // The fuzzer's timeouts are regressions too (it flagged 12 s on one).
+        let took = t.elapsed();
+        assert!(took.as_secs() < 3, "{} takes {took:?}", p.display());
     }
 }
