@@ -23,7 +23,6 @@ need_apt=()
 command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
-command -v hyperfine >/dev/null || need_apt+=(hyperfine)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
