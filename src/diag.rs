@@ -269,13 +269,13 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
             labels: problem
                 .labels
                 .iter()
-                .map(|(span, text)| (*span, redaction.scrub(text)))
+                .map(|(span, label)| (fit(*span, text), redaction.scrub(label)))
                 .collect(),
             show_source: problem.show_source
                 && !problem
                     .labels
                     .iter()
-                    .any(|(span, _)| long_line_near(text, *span)),
+                    .any(|(span, _)| long_line_near(text, fit(*span, text))),
             ..(*problem).clone()
         };
         let r = Rendered {
@@ -299,6 +299,28 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
         if n == 1 { "" } else { "s" }
     ));
     out
+}
+
+/// `span` moved onto character boundaries inside `text`. The parser counts
+/// some characters (a byte order mark, say) differently from Rust's byte
+/// offsets, and a span that ends mid-character cannot be sliced or drawn.
+fn fit(span: Span, text: &str) -> Span {
+    let Some(offset) = span.offset else {
+        return span;
+    };
+    let mut start = offset.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (offset.saturating_add(span.len)).clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span {
+        offset: Some(start),
+        len: end - start,
+        ..span
+    }
 }
 
 /// Longest source line a snippet prints: a minified or hostile file may
@@ -689,6 +711,31 @@ mod tests {
             parse_unknown_field("unknown field `x`, expected one of port, profile").unwrap();
         assert_eq!(f, "x");
         assert_eq!(e, vec!["port", "profile"]);
+    }
+
+    #[test]
+    fn spans_are_fitted_to_character_boundaries() {
+        let text = "%\u{feff}x\n";
+        let s = fit(
+            Span {
+                offset: Some(2),
+                len: 1,
+                line: 1,
+                column: 2,
+            },
+            text,
+        );
+        assert_eq!((s.offset, s.len), (Some(1), 3));
+        let s = fit(
+            Span {
+                offset: Some(99),
+                len: 5,
+                line: 1,
+                column: 2,
+            },
+            text,
+        );
+        assert_eq!((s.offset, s.len), (Some(text.len()), 0));
     }
 
     #[test]

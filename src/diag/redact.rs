@@ -247,7 +247,9 @@ impl Redaction {
         if range.is_empty() {
             return;
         }
-        let v = text[range.clone()]
+        let v = text
+            .get(range.clone())
+            .unwrap_or("")
             .trim()
             .trim_matches(['"', '\''])
             .to_string();
@@ -332,10 +334,18 @@ fn auth_env_names(node: &Sp<Loose>, out: &mut Vec<String>) {
 /// The bytes a scalar was written on: its span (block scalars included),
 /// and a comment after it.
 fn scalar_range(text: &str, node: &Sp<Loose>) -> Range<usize> {
-    let Some(start) = node.span.offset.filter(|o| *o <= text.len()) else {
+    let Some(mut start) = node.span.offset.filter(|o| *o <= text.len()) else {
         return 0..0;
     };
+    // The parser's offsets may fall inside a character (after a byte order
+    // mark, say): widen to whole characters before slicing.
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let mut end = (start + node.span.len).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     // A block scalar's span runs on to the indentation of the next key.
     while end > start && matches!(text.as_bytes()[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
         end -= 1;
