@@ -36,34 +36,7 @@ pub mod exit {
 /// Most problems rendered in full; the rest are counted.
 pub const MAX_SHOWN: usize = 20;
 
-/// A place in the input: byte offset and length for the snippet, line and
-/// column for the one-line form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Span {
-    /// Byte offset, when known.
-    pub offset: Option<usize>,
-    /// Length in bytes.
-    pub len: usize,
-    /// 1-based line; 0 when unknown.
-    pub line: u32,
-    /// 1-based column; 0 when unknown.
-    pub column: u32,
-}
-
-impl Span {
-    /// No place (values ocgen made up itself).
-    pub const NONE: Span = Span {
-        offset: None,
-        len: 0,
-        line: 0,
-        column: 0,
-    };
-
-    /// Whether this span points into the input.
-    pub fn is_known(&self) -> bool {
-        self.line > 0
-    }
-}
+pub use crate::span::Span;
 
 /// What went wrong, as a stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -465,14 +438,14 @@ fn locate(text: &str, line: u32) -> Option<String> {
     #[derive(Deserialize)]
     struct Loose {
         #[serde(default)]
-        defaults: Option<crate::model::Sp<serde::de::IgnoredAny>>,
+        defaults: Option<crate::span::Sp<serde::de::IgnoredAny>>,
         #[serde(default)]
-        gateways: Option<indexmap::IndexMap<crate::model::Sp<String>, serde::de::IgnoredAny>>,
+        gateways: Option<indexmap::IndexMap<crate::span::Sp<String>, serde::de::IgnoredAny>>,
     }
     if line == 0 {
         return None;
     }
-    let options = crate::model::yaml_options(serde_saphyr::DuplicateKeyPolicy::FirstWins);
+    let options = crate::span::yaml_options(serde_saphyr::DuplicateKeyPolicy::FirstWins);
     let Ok(loose) = serde_saphyr::from_str_with_options::<Loose>(text, options) else {
         return locate_by_lines(text, line);
     };

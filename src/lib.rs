@@ -11,6 +11,8 @@ pub mod cli;
 pub mod diag;
 pub mod host;
 pub mod model;
+pub mod openclaw;
 pub mod plan;
 pub mod render;
+pub mod span;
 pub mod write;

@@ -11,67 +11,11 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-use crate::diag::{Kind, Problem, Span};
+use crate::diag::{Kind, Problem};
+pub use crate::span::{Sp, yaml_options};
 
 /// The only format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// A value together with where it was written in the input.
-///
-/// It deserializes through `serde_saphyr::Spanned` and is transparent in the
-/// JSON schema: users see `port: 18789`, not a wrapper.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Sp<T> {
-    /// The value as read.
-    pub value: T,
-    /// Where it was read from.
-    pub span: Span,
-}
-
-impl<T> Sp<T> {
-    /// A value that was not read from the input (a default of ocgen's).
-    pub fn synthetic(value: T) -> Self {
-        Sp {
-            value,
-            span: Span::NONE,
-        }
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
-        let loc = spanned.referenced;
-        let span = loc.span();
-        Ok(Sp {
-            value: spanned.value,
-            span: Span {
-                offset: span.byte_offset().and_then(|o| usize::try_from(o).ok()),
-                len: span
-                    .byte_len()
-                    .and_then(|l| usize::try_from(l).ok())
-                    .unwrap_or(0),
-                line: u32::try_from(loc.line()).unwrap_or(u32::MAX),
-                column: u32::try_from(loc.column()).unwrap_or(u32::MAX),
-            },
-        })
-    }
-}
-
-impl<T: JsonSchema> JsonSchema for Sp<T> {
-    fn inline_schema() -> bool {
-        T::inline_schema()
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        T::schema_name()
-    }
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        T::schema_id()
-    }
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        T::json_schema(generator)
-    }
-}
 
 /// The whole `ocgen.yaml` file.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -423,25 +367,6 @@ pub const SETTINGS_KEYS: &[&str] = &[
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
 /// is room for tens of thousands of gateways and refuses worse.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-
-/// Parser limits: deep nesting and alias bombs are refused within
-/// milliseconds instead of exhausting memory.
-pub fn yaml_options(duplicate_keys: serde_saphyr::DuplicateKeyPolicy) -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        duplicate_keys: duplicate_keys,
-        budget: serde_saphyr::budget! {
-            max_depth: 64,
-            max_anchors: 1_000,
-            max_aliases: 1_000,
-            max_events: 2_000_000,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
-            max_replay_stack_depth: 16,
-            max_alias_expansions_per_anchor: 100,
-        },
-    }
-}
 
 /// Parses `text` into a [`Document`].
 pub fn load(text: &str) -> Result<Document, Vec<Problem>> {

@@ -123,7 +123,7 @@ impl Change {
         diff.split_inclusive('\n')
             .map(|l| {
                 let upper = l.to_ascii_uppercase();
-                let secret = crate::plan::SECRET_NAME_PARTS
+                let secret = crate::openclaw::SECRET_NAME_PARTS
                     .iter()
                     .any(|w| upper.contains(w));
                 if l.starts_with('-') && !l.starts_with("--- ") && secret {
@@ -134,17 +134,6 @@ impl Change {
             })
             .collect()
     }
-}
-
-/// FNV-1a, 64 bit: a stable hash for the manifest (not for security: it
-/// only tells whether a file is still what ocgen wrote).
-pub fn fnv1a64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 fn read_manifest(dir: &Path) -> Result<BTreeMap<String, u64>, IoError> {
@@ -169,7 +158,12 @@ fn manifest_text(files: &[OutFile]) -> String {
         "# Files written by `ocgen generate`, with their FNV-1a hashes.\n# ocgen overwrites or deletes only files whose hash still matches.\n",
     );
     for f in files {
-        let _ = writeln!(s, "{:016x}  {}", fnv1a64(f.contents.as_bytes()), f.path);
+        let _ = writeln!(
+            s,
+            "{:016x}  {}",
+            crate::render::fnv1a64(f.contents.as_bytes()),
+            f.path
+        );
     }
     s
 }
@@ -202,7 +196,7 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
             Some(o) if *o == f.contents => (Action::Keep, false),
             Some(o) => (
                 Action::Update,
-                manifest.get(&f.path) != Some(&fnv1a64(o.as_bytes())),
+                manifest.get(&f.path) != Some(&crate::render::fnv1a64(o.as_bytes())),
             ),
         };
         out.push(Change {
@@ -221,7 +215,7 @@ pub fn changes(dir: &Path, files: &[OutFile]) -> Result<Vec<Change>, IoError> {
             continue;
         }
         if let Some(old) = read_existing(&dir.join(path))? {
-            let foreign = fnv1a64(old.as_bytes()) != *hash;
+            let foreign = crate::render::fnv1a64(old.as_bytes()) != *hash;
             out.push(Change {
                 path: path.clone(),
                 action: Action::Delete,

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use crate::model::Sp;
+use crate::span::Sp;
 
 /// What shows instead of a hidden value in a message.
 pub const HIDDEN: &str = "<hidden>";
@@ -44,8 +44,7 @@ impl Redaction {
         }
         let parsed = (text.len() <= PARSE_LIMIT)
             .then(|| {
-                let options =
-                    crate::model::yaml_options(serde_saphyr::DuplicateKeyPolicy::LastWins);
+                let options = crate::span::yaml_options(serde_saphyr::DuplicateKeyPolicy::LastWins);
                 serde_saphyr::from_str_with_options::<Sp<Loose>>(text, options).ok()
             })
             .flatten();
@@ -175,7 +174,7 @@ impl Redaction {
                 Some("mode") => scalar.is_some_and(|m| {
                     m.len() <= 20 && m.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
                 }),
-                Some("env") => scalar.is_some_and(crate::plan::is_secret_env_name),
+                Some("env") => scalar.is_some_and(crate::openclaw::is_secret_env_name),
                 Some("file") => scalar.is_some_and(|f| {
                     f.starts_with('/') && !f.chars().any(|c| c.is_whitespace() || c.is_control())
                 }),
@@ -211,7 +210,7 @@ impl Redaction {
                 let end = rest
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                     .unwrap_or(rest.len());
-                Some(&rest[..end]).filter(|n| crate::plan::is_secret_env_name(n))
+                Some(&rest[..end]).filter(|n| crate::openclaw::is_secret_env_name(n))
             })
             .collect();
         let mut offset = 0;
@@ -270,7 +269,7 @@ fn mentions_secrets(text: &str) -> bool {
 /// A key whose value would be a secret: `token`, `password`, `API_KEY`,
 /// `GITHUB_TOKEN`, ... (not `*_FILE` or `*_PATH`, which name where it is).
 fn is_secret_key(key: &str) -> bool {
-    crate::plan::looks_like_secret_name(key)
+    crate::openclaw::looks_like_secret_name(key)
         || ["key", "apikey", "pass", "pwd"].contains(&key.to_ascii_lowercase().as_str())
 }
 
@@ -318,7 +317,7 @@ fn auth_env_names(node: &Sp<Loose>, out: &mut Vec<String>) {
                             if let (Some("env"), Some(name)) =
                                 (ak.value.as_scalar(), av.value.as_scalar())
                             {
-                                if crate::plan::is_secret_env_name(name) {
+                                if crate::openclaw::is_secret_env_name(name) {
                                     out.push(name.to_string());
                                 }
                             }

@@ -227,7 +227,7 @@ fn service(
     });
 
     let content = super::openclaw::render(&view);
-    let config_hash = format!("{:016x}", crate::write::fnv1a64(content.as_bytes()));
+    let config_hash = format!("{:016x}", super::fnv1a64(content.as_bytes()));
     let config_name = format!("{}-config", g.name);
     configs.push(Config {
         name: config_name.clone(),

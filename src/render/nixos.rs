@@ -17,7 +17,6 @@ use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_STATE_DIR, CONTAINER_UID, DEFAULT_SERVICE_USER, Gateway, Plan,
     Scope, Service, Value,
 };
-use crate::render::quote;
 
 /// Context of `templates/nixos.nix.hbs`.
 #[derive(Serialize)]
@@ -44,83 +43,6 @@ pub struct Entry {
     pub name: String,
     /// The submodule's values, written with the `nix_value` helper.
     pub values: Json,
-}
-
-/// Nix keywords, which need quotes as attribute names.
-const KEYWORDS: &[&str] = &[
-    "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or",
-];
-
-/// An attribute name: bare when it is a Nix identifier, else a quoted string.
-pub fn attr_name(name: &str) -> String {
-    let mut chars = name.chars();
-    let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || "_'-".contains(c))
-        && !KEYWORDS.contains(&name);
-    if ident {
-        name.to_string()
-    } else {
-        quote::nix(name)
-    }
-}
-
-/// A JSON value as a Nix expression laid out as nixpkgs-fmt lays it out:
-/// attribute sets one binding a line, short lists of scalars on one line.
-/// `indent` is the column of the line the expression starts on.
-pub fn expr(v: &Json, indent: usize) -> String {
-    let mut out = String::new();
-    write_expr(&mut out, v, indent);
-    out
-}
-
-fn write_expr(out: &mut String, v: &Json, indent: usize) {
-    match v {
-        Json::Null => out.push_str("null"),
-        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::Number(n) => out.push_str(&n.to_string()),
-        Json::String(s) => out.push_str(&quote::nix(s)),
-        Json::Array(items) if items.is_empty() => out.push_str("[ ]"),
-        Json::Array(items) => {
-            let scalars = items.iter().all(|i| !i.is_array() && !i.is_object());
-            let inline: Vec<String> = if scalars {
-                items.iter().map(|i| expr(i, 0)).collect()
-            } else {
-                Vec::new()
-            };
-            let width: usize = inline.iter().map(|s| s.len() + 1).sum();
-            if scalars && indent + width < 70 {
-                out.push_str("[ ");
-                out.push_str(&inline.join(" "));
-                out.push_str(" ]");
-            } else {
-                out.push_str("[\n");
-                for i in items {
-                    push_indent(out, indent + 2);
-                    write_expr(out, i, indent + 2);
-                    out.push('\n');
-                }
-                push_indent(out, indent);
-                out.push(']');
-            }
-        }
-        Json::Object(m) if m.is_empty() => out.push_str("{ }"),
-        Json::Object(m) => {
-            out.push_str("{\n");
-            for (k, val) in m {
-                push_indent(out, indent + 2);
-                out.push_str(&attr_name(k));
-                out.push_str(" = ");
-                write_expr(out, val, indent + 2);
-                out.push_str(";\n");
-            }
-            push_indent(out, indent);
-            out.push('}');
-        }
-    }
-}
-
-fn push_indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
 }
 
 fn directive_json(v: &Value) -> Json {

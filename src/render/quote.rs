@@ -149,6 +149,79 @@ pub fn compose_var(name: &str) -> Option<String> {
     })
 }
 
+/// Nix keywords, which need quotes as attribute names.
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or",
+];
+
+/// An attribute name: bare when it is a Nix identifier, else a quoted string.
+pub fn attr_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let ident = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_'-".contains(c))
+        && !KEYWORDS.contains(&name);
+    if ident { name.to_string() } else { nix(name) }
+}
+
+/// A JSON value as a Nix expression laid out as nixpkgs-fmt lays it out:
+/// attribute sets one binding a line, short lists of scalars on one line.
+/// `indent` is the column of the line the expression starts on.
+pub fn nix_expr(v: &serde_json::Value, indent: usize) -> String {
+    let mut out = String::new();
+    write_expr(&mut out, v, indent);
+    out
+}
+
+fn write_expr(out: &mut String, v: &serde_json::Value, indent: usize) {
+    match v {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        serde_json::Value::Number(n) => out.push_str(&n.to_string()),
+        serde_json::Value::String(s) => out.push_str(&nix(s)),
+        serde_json::Value::Array(items) if items.is_empty() => out.push_str("[ ]"),
+        serde_json::Value::Array(items) => {
+            let scalars = items.iter().all(|i| !i.is_array() && !i.is_object());
+            let inline: Vec<String> = if scalars {
+                items.iter().map(|i| nix_expr(i, 0)).collect()
+            } else {
+                Vec::new()
+            };
+            let width: usize = inline.iter().map(|s| s.len() + 1).sum();
+            if scalars && indent + width < 70 {
+                out.push_str("[ ");
+                out.push_str(&inline.join(" "));
+                out.push_str(" ]");
+            } else {
+                out.push_str("[\n");
+                for i in items {
+                    push_indent(out, indent + 2);
+                    write_expr(out, i, indent + 2);
+                    out.push('\n');
+                }
+                push_indent(out, indent);
+                out.push(']');
+            }
+        }
+        serde_json::Value::Object(m) if m.is_empty() => out.push_str("{ }"),
+        serde_json::Value::Object(m) => {
+            out.push_str("{\n");
+            for (k, val) in m {
+                push_indent(out, indent + 2);
+                out.push_str(&attr_name(k));
+                out.push_str(" = ");
+                write_expr(out, val, indent + 2);
+                out.push_str(";\n");
+            }
+            push_indent(out, indent);
+            out.push('}');
+        }
+    }
+}
+
+fn push_indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

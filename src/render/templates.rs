@@ -56,8 +56,8 @@ mod helpers {
     handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
     handlebars_helper!(systemd_helper: |v: str| crate::render::quote::systemd(v));
     handlebars_helper!(systemd_env_helper: |name: str, value: str| crate::render::quote::systemd_env(name, value));
-    handlebars_helper!(nix_attr_helper: |v: str| crate::render::nixos::attr_name(v));
-    handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::nixos::expr(v, usize::try_from(indent).unwrap_or(0)));
+    handlebars_helper!(nix_attr_helper: |v: str| crate::render::quote::attr_name(v));
+    handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::quote::nix_expr(v, usize::try_from(indent).unwrap_or(0)));
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
     handlebars_helper!(compose_block_helper: |v: str, indent: u64|
         crate::render::quote::compose_block(v, usize::try_from(indent).unwrap_or(0)));

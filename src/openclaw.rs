@@ -1,0 +1,199 @@
+//! OpenClaw's facts: every number, path, name and grammar of the real
+//! program (2026.9.6) that ocgen's rules depend on, in one place. The plan
+//! reads these; nothing here knows ocgen's input or outputs.
+
+use serde::Serialize;
+
+/// The OpenClaw release ocgen's rules were checked against, and the default image tag.
+pub const OPENCLAW_VERSION: &str = "2026.9.6";
+
+/// Default container image.
+pub const DEFAULT_IMAGE: &str = "ghcr.io/openclaw/openclaw:2026.9.6";
+
+/// The first base port handed out, OpenClaw's own default.
+pub const FIRST_BASE_PORT: u16 = 18789;
+
+/// Last port of the footprint, relative to P.
+pub const FOOTPRINT: u16 = 110;
+
+/// Minimum distance between base ports ocgen assigns (the footprint plus headroom,
+/// as OpenClaw's multiple-gateways guide asks).
+pub const SPACING: u16 = 120;
+
+/// Lowest base port accepted: below it are privileged ports.
+pub const MIN_BASE_PORT: u16 = 1024;
+
+/// Highest base port accepted: above it P+110 passes 65535 and OpenClaw
+/// silently moves the CDP range to 18800-18899.
+pub const MAX_BASE_PORT: u16 = 65535 - FOOTPRINT;
+
+/// Environment variables ocgen sets itself and a user may not override.
+pub const RESERVED_ENV: &[&str] = &[
+    "OPENCLAW_PROFILE",
+    "OPENCLAW_STATE_DIR",
+    "OPENCLAW_CONFIG_PATH",
+    "OPENCLAW_GATEWAY_PORT",
+    "OPENCLAW_WORKSPACE_DIR",
+    "OPENCLAW_HOME",
+];
+
+/// What a reserved port range is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// P: WebSocket + HTTP.
+    Gateway,
+    /// P+1: MCP Apps sandbox host.
+    McpSandbox,
+    /// P+2: browser control service.
+    BrowserControl,
+    /// P+3..P+10: extension relay ports.
+    BrowserRelay,
+    /// P+11..P+110: managed Chrome CDP range.
+    Cdp,
+    /// An explicit `cdp_port`.
+    CdpExplicit,
+}
+
+impl Purpose {
+    /// The name used in `ocgen ports` and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Gateway => "gateway",
+            Purpose::McpSandbox => "mcp-sandbox",
+            Purpose::BrowserControl => "browser-control",
+            Purpose::BrowserRelay => "browser-relay",
+            Purpose::Cdp => "cdp",
+            Purpose::CdpExplicit => "cdp-explicit",
+        }
+    }
+}
+
+/// The sub-ranges of the footprint of a gateway on base port `p`, relative
+/// offsets, inclusive.
+pub const FOOTPRINT_PARTS: &[(Purpose, u16, u16)] = &[
+    (Purpose::Gateway, 0, 0),
+    (Purpose::McpSandbox, 1, 1),
+    (Purpose::BrowserControl, 2, 2),
+    (Purpose::BrowserRelay, 3, 10),
+    (Purpose::Cdp, 11, FOOTPRINT),
+];
+
+/// `HOME` of the `node` user in the official image.
+pub const CONTAINER_HOME: &str = "/home/node";
+
+/// State directory inside a gateway's container (one gateway per container,
+/// so OpenClaw's unsuffixed layout).
+pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
+
+/// Workspace inside a gateway's container.
+pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
+
+/// OpenClaw's switch for an externally managed config: startup migrations
+/// stay in memory and config writers (setup, `config set`, doctor --fix)
+/// refuse instead of failing halfway on a read-only file.
+pub const CONTAINER_CONFIG_READONLY: (&str, &str) = ("OPENCLAW_CONFIG_READONLY", "1");
+
+/// The token variable of a container gateway that declares no auth: the
+/// one OpenClaw reads by itself and upstream's compose file passes.
+pub const CONTAINER_DEFAULT_TOKEN_ENV: &str = "OPENCLAW_GATEWAY_TOKEN";
+
+/// Smallest memory limit accepted: the gateway alone uses 0.4 to 0.9 GB.
+pub const MIN_CONTAINER_MEMORY: u64 = 512 * 1024 * 1024;
+
+/// `OpenClaw`'s own restart policy (its systemd unit): always restart, 5 s apart.
+pub const RESTART: &str = "always";
+
+/// Seconds between restarts.
+pub const RESTART_SEC: u32 = 5;
+
+/// `OpenClaw` exits 78 (`EX_CONFIG`) on an invalid config: restarting cannot help.
+pub const RESTART_PREVENT_EXIT_STATUS: u32 = 78;
+
+/// `OpenClaw` drains sessions for up to 300 s on SIGTERM; systemd waits a bit longer.
+pub const TIMEOUT_STOP_SEC: u32 = 330;
+
+/// SIGTERM to the gateway only, then SIGKILL to what is left (browsers it started).
+pub const KILL_MODE: &str = "mixed";
+
+/// 143 = 128 + SIGTERM: a gateway stopped by its signal exited as asked.
+pub const SUCCESS_EXIT_STATUS: &str = "0 143";
+
+/// uid:gid of the `node` user in the official image, owner of mounted state.
+pub const CONTAINER_UID: u32 = 1000;
+
+/// Path of a gateway's `/healthz` probe: 200 `{"ok":true,"status":"live"}`
+/// once the gateway serves, no auth needed.
+pub const HEALTH_PATH: &str = "/healthz";
+
+/// Path of a gateway's `/readyz` probe: 200 `{"ready":true,...}` once its
+/// startup sidecars run, 503 `{"ready":false,"failing":[...]}` before (about
+/// 2 s after `/healthz` first answers).
+pub const READY_PATH: &str = "/readyz";
+
+/// Where a gateway is probed: every bind mode also listens on 127.0.0.1
+/// (`lan` on 0.0.0.0; `custom` and `tailnet` add 127.0.0.1 to their own
+/// address), so loopback reaches all of them and the probe never leaves the host.
+pub const PROBE_ADDR: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
+
+/// Whether a `/healthz` answer means the gateway is alive.
+pub fn is_healthy(status: u16, body: &serde_json::Value) -> bool {
+    status == 200 && body.get("ok") == Some(&serde_json::Value::Bool(true))
+}
+
+/// Whether a `/readyz` answer means the gateway is ready.
+pub fn is_ready(status: u16, body: &serde_json::Value) -> bool {
+    status == 200 && body.get("ready") == Some(&serde_json::Value::Bool(true))
+}
+
+/// OpenClaw's profile grammar `^[a-z0-9][a-z0-9_-]{0,63}$`, case-insensitive.
+pub fn is_profile_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_alphanumeric()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+}
+
+/// OpenClaw's browser profile grammar `^[a-z0-9-]+$` (checked in 2026.9.6's
+/// config schema; 64 characters at most, like profiles).
+pub fn is_browser_profile_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// Whether an environment variable's name says it holds a secret
+/// (`*TOKEN*`, `*PASSWORD*`, `*API_KEY*`, ...; not `*_FILE`, `*_PATH`, `*_ENV`).
+pub fn looks_like_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    if upper.ends_with("_FILE") || upper.ends_with("_PATH") || upper.ends_with("_ENV") {
+        return false;
+    }
+    SECRET_NAME_PARTS.iter().any(|w| upper.contains(w))
+}
+
+/// Parts of a name (upper case) that say its value is a secret.
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+];
+
+/// OpenClaw's env SecretRef ids: `^[A-Z][A-Z0-9_]{0,127}$`.
+pub fn is_secret_env_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && b[0].is_ascii_uppercase()
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+}
