@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::diag::{self, Problem, exit};
 use crate::plan::Plan;
 use crate::render::{self, Templates};
+use crate::target::Target;
 use crate::write::{self, Action};
 
 /// Generate side-by-side OpenClaw gateway deployments from one file.
@@ -288,11 +289,21 @@ fn invalid(input: &Input, problems: &[Problem], color: bool) -> Failure {
     }
 }
 
-/// Reads, parses and plans the input.
+/// Reads, parses and plans the input for the targets the file names.
 pub fn load_plan(path: &Path, color: bool) -> Result<(Input, Plan), Failure> {
+    load_plan_for(path, None, color)
+}
+
+/// Reads, parses and plans the input, checking the rules every target
+/// shares and those of `only` (else of the file's targets).
+pub fn load_plan_for(
+    path: &Path,
+    only: Option<crate::target::Target>,
+    color: bool,
+) -> Result<(Input, Plan), Failure> {
     let input = read_input(path)?;
     let doc = crate::model::load(&input.text).map_err(|p| invalid(&input, &p, color))?;
-    let plan = crate::plan::plan(&doc).map_err(|p| invalid(&input, &p, color))?;
+    let plan = crate::plan::plan_for(&doc, only).map_err(|p| invalid(&input, &p, color))?;
     Ok((input, plan))
 }
 
@@ -337,9 +348,8 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
 fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     match &cli.command {
         Command::Check { host } => {
-            let (input, plan) = load_plan(&cli.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let only = host.then_some(Target::Host);
+            let (input, plan) = load_plan_for(&cli.file, only, color)?;
             emit(out, &check_summary(&input, &plan))?;
             if *host {
                 let (report, used) = crate::host::check_host(&plan);
@@ -350,12 +360,12 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             }
         }
         Command::Install { root, force } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
             let t = templates(cli)?;
             return install(&plan, root.as_deref(), &t, *force, out);
         }
         Command::Status { format } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
             let all = crate::host::status(&plan);
             emit(
                 out,
@@ -373,7 +383,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             emit(out, &ports(&plan, *format))?;
         }
         Command::Env { name } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
             let t = templates(cli)?;
             let g = find_gateway(&plan, name)?;
             let text = render::env::render(g, &t).map_err(|e| Failure {
@@ -387,7 +397,12 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             service,
             user,
         } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let only = if *service {
+                Target::Systemd
+            } else {
+                Target::Host
+            };
+            let (_, plan) = load_plan_for(&cli.file, Some(only), color)?;
             let g = find_gateway(&plan, name)?;
             if *service {
                 let view = g.service_view(render::systemd::scope(&plan, *user));
@@ -397,21 +412,19 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             }
         }
         Command::Compose => {
-            let (input, plan) = load_plan(&cli.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Compose), color)?;
             let t = templates(cli)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
         Command::Nix => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Nixos), color)?;
             let t = templates(cli)?;
             let text = render::nixos::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
         Command::Systemd { name, user } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Systemd), color)?;
             let t = templates(cli)?;
             let g = find_gateway(&plan, name)?;
             let scope = render::systemd::scope(&plan, *user);
@@ -424,9 +437,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             check,
             force,
         } => {
-            let (input, plan) = load_plan(&cli.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let (_, plan) = load_plan(&cli.file, color)?;
             let t = templates(cli)?;
             let files = render::tree(&plan, &t).map_err(|e| template_failure(&e))?;
             return generate(dir, &files, *check, *force, out);

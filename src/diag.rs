@@ -37,6 +37,7 @@ pub mod exit {
 pub const MAX_SHOWN: usize = 20;
 
 pub use crate::span::Span;
+use crate::target::Targets;
 
 /// What went wrong, as a stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,8 @@ pub enum Kind {
     Account,
     Firewall,
     Publish,
+    Settings,
+    Target,
 }
 
 impl Kind {
@@ -92,6 +95,8 @@ impl Kind {
             Kind::Account => "ocgen::account",
             Kind::Firewall => "ocgen::firewall",
             Kind::Publish => "ocgen::publish",
+            Kind::Settings => "ocgen::settings",
+            Kind::Target => "ocgen::target",
         }
     }
 }
@@ -110,6 +115,8 @@ pub struct Problem {
     /// Whether the source line may be printed. False where the line may hold
     /// a secret that the user wrote inline.
     pub show_source: bool,
+    /// The targets whose rule this is; `None` for rules every target shares.
+    pub targets: Option<Targets>,
 }
 
 impl Problem {
@@ -121,7 +128,22 @@ impl Problem {
             help: None,
             labels: Vec::new(),
             show_source: true,
+            targets: None,
         }
+    }
+
+    /// Marks the problem as a rule of these targets only, and says so at
+    /// the start of its message (`compose: ...`).
+    #[must_use]
+    pub fn only(mut self, targets: Targets) -> Self {
+        self.message = format!("{}: {}", targets.label(), self.message);
+        self.targets = Some(targets);
+        self
+    }
+
+    /// Whether the problem matters when `wanted` are the targets checked.
+    pub fn applies_to(&self, wanted: Targets) -> bool {
+        self.targets.is_none_or(|t| t.intersects(wanted))
     }
 
     /// Adds the fix.

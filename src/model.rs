@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::diag::{Kind, Problem};
 pub use crate::span::{Sp, yaml_options};
+pub use crate::target::Target;
 
 /// The only format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -45,6 +46,12 @@ pub struct Document {
     /// The plain systemd units (`ocgen systemd`, `systemd/`).
     #[serde(default)]
     pub systemd: Option<SystemdSettings>,
+    /// Where the gateways run: `host`, `systemd`, `nixos`, `compose`,
+    /// `kubernetes`, `launchd`. `check` and `generate` check and write these
+    /// targets only. Default: `[host, systemd, nixos, compose]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Target>>")]
+    pub targets: Option<Sp<Vec<Sp<Target>>>>,
 }
 
 /// Settings of the NixOS module, for the whole file.
@@ -148,6 +155,151 @@ pub struct Settings {
     /// Needed when the gateway is reached beyond loopback under a name or
     /// address other than localhost.
     pub allowed_origins: Option<Sp<Vec<String>>>,
+    /// OpenClaw settings merged into the gateway's `openclaw.json`, as
+    /// OpenClaw spells them (`agents.defaults.model`, `channels.telegram`,
+    /// ...). Deep-merged with `defaults.openclaw` key by key; a list replaces
+    /// the list. Keys that ocgen sets itself (port, bind, auth, paths, ...)
+    /// are refused, and credentials are SecretRefs, never literal values:
+    /// `{source: env, provider: default, id: VAR}` with `VAR` in `secrets`.
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub openclaw: Option<Sp<Tree>>,
+    /// Names of the environment variables that hold this gateway's secrets
+    /// (model provider keys, channel tokens), `^[A-Z][A-Z0-9_]{0,127}$`.
+    /// The values live in the gateway's own secrets env file, never in
+    /// ocgen's output. Joined with `defaults.secrets`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub secrets: Option<Sp<Vec<Sp<String>>>>,
+    /// Who owns `openclaw.json`: `managed` (default: ocgen writes it and
+    /// OpenClaw may not change it) or `seeded` (ocgen writes it only where
+    /// none exists; OpenClaw may edit it afterwards, e.g. `openclaw
+    /// channels add`).
+    pub config: Option<Sp<ConfigMode>>,
+}
+
+/// `config` values: who owns a gateway's `openclaw.json`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigMode {
+    /// ocgen writes the file on every run; the gateway reads it read-only.
+    #[default]
+    Managed,
+    /// ocgen writes the file once, where none exists; OpenClaw owns it after.
+    Seeded,
+}
+
+impl ConfigMode {
+    /// The value as written in `ocgen.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigMode::Managed => "managed",
+            ConfigMode::Seeded => "seeded",
+        }
+    }
+}
+
+/// A YAML value read without a schema (the `openclaw:` settings), with the
+/// place of every key and value, so that rules can point at them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tree {
+    /// `null` or an empty value.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// A list.
+    List(Vec<Sp<Tree>>),
+    /// A map, in file order.
+    Map(Vec<(Sp<String>, Sp<Tree>)>),
+}
+
+impl Tree {
+    /// The value as JSON (what `openclaw.json` holds).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Tree::Null => Value::Null,
+            Tree::Bool(b) => Value::Bool(*b),
+            Tree::Int(i) => Value::from(*i),
+            Tree::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Tree::Str(s) => Value::String(s.clone()),
+            Tree::List(items) => Value::Array(items.iter().map(|i| i.value.to_json()).collect()),
+            Tree::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The entry `key` of a map.
+    pub fn get(&self, key: &str) -> Option<&Sp<Tree>> {
+        match self {
+            Tree::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Tree;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("OpenClaw settings (any YAML value)")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
+                Ok(Tree::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
+                Ok(Tree::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Tree, E> {
+                i64::try_from(v)
+                    .map(Tree::Int)
+                    .map_err(|_| E::custom("a number too large for OpenClaw's config"))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
+                Ok(Tree::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
+                Ok(Tree::Str(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Tree, E> {
+                Ok(Tree::Str(v))
+            }
+            fn visit_unit<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_none<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
+                Tree::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut items = Vec::new();
+                while let Some(i) = a.next_element()? {
+                    items.push(i);
+                }
+                Ok(Tree::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(e) = a.next_entry()? {
+                    entries.push(e);
+                }
+                Ok(Tree::Map(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Container networking.
@@ -362,6 +514,9 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "resources",
     "workspace_host_path",
     "allowed_origins",
+    "openclaw",
+    "secrets",
+    "config",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this

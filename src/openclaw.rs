@@ -197,3 +197,22 @@ pub fn is_secret_env_name(s: &str) -> bool {
         && b.iter()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
+
+/// Top-level config keys that OpenClaw no longer accepts, and where their
+/// settings went. 2026.9.6 rejects a config that sets them.
+pub const RETIRED_KEYS: &[(&str, &str)] = &[
+    (
+        "canvasHost",
+        "the standalone canvas host was removed (2026.9): the canvas shares the gateway port, and its settings live under `plugins.entries.canvas.config.host`",
+    ),
+    (
+        "bridge",
+        "the bridge (old port 18790) was removed from OpenClaw: remove the key",
+    ),
+];
+
+/// The file secret provider ocgen declares for `auth.file`
+/// (`secrets.providers.<this>`): OpenClaw reads a file SecretRef only
+/// through a declared provider, and `singleValue` makes the whole file the
+/// secret.
+pub const FILE_PROVIDER: &str = "gateway-auth";

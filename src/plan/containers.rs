@@ -96,7 +96,7 @@ impl Gateway {
     /// networking the `publish` address itself. A non-loopback bind needs
     /// auth, so a gateway that declares none gets token auth from
     /// [`CONTAINER_DEFAULT_TOKEN_ENV`]; an explicit `mode: none` stays and is
-    /// reported in [`Plan::container_problems`].
+    /// reported for the container targets.
     #[must_use]
     pub fn container_view(&self) -> Gateway {
         let mut g = self.clone();
@@ -367,8 +367,12 @@ pub(super) fn check_image(gw: &str, i: &Sp<String>, problems: &mut Vec<Problem>)
 
 /// What keeps a valid gateway out of a container: OpenClaw's rules for the
 /// bind the container needs, and variables that ocgen sets in it.
-pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> Vec<Problem> {
-    let mut problems = Vec::new();
+pub(super) fn check_containers(
+    resolved: &[Resolved],
+    gateways: &[Gateway],
+    targets: Targets,
+    problems: &mut Vec<Problem>,
+) {
     for (r, g) in resolved.iter().zip(gateways) {
         let view = g.container_view();
         let open = view.auth.as_ref().is_none_or(|a| a.mode == AuthMode::None);
@@ -383,6 +387,7 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
                         view.bind.as_str()
                     ),
                 )
+                .only(targets)
                 .label(span, "no auth")
                 .help(format!(
                     "use `auth: {{ mode: token, env: {CONTAINER_DEFAULT_TOKEN_ENV} }}` (or leave `auth` out: containers then take the token from {CONTAINER_DEFAULT_TOKEN_ENV}), or run it with `network_mode: host` and `publish: loopback`"
@@ -425,6 +430,7 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
                             g.name
                         ),
                     )
+                    .only(targets)
                     .label(span, "set twice in the container")
                     .help(format!(
                         "ocgen sets HOME, {} and OpenClaw's paths in every container: rename or remove this variable",
@@ -436,5 +442,4 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
             }
         }
     }
-    problems
 }

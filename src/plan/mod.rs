@@ -27,6 +27,7 @@ mod paths;
 mod ports;
 mod profiles;
 mod services;
+mod settings;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,9 +36,11 @@ use serde::Serialize;
 
 use crate::diag::{Kind, Problem, Span};
 use crate::model::{
-    Auth, AuthMode, Bind, Document, NetworkMode, NixosBackend, PortValue, Resources, Settings, Sp,
+    Auth, AuthMode, Bind, ConfigMode, Document, NetworkMode, NixosBackend, PortValue, Resources,
+    Settings, Sp,
 };
 pub use crate::openclaw::*;
+pub use crate::target::{Target, Targets};
 
 pub use auth::*;
 pub use containers::*;
@@ -47,6 +50,7 @@ use paths::*;
 pub use ports::*;
 pub use profiles::*;
 pub use services::*;
+pub use settings::{is_credential_key, looks_like_credential};
 
 /// Default deployment name.
 pub const DEFAULT_NAME: &str = "openclaw";
@@ -64,10 +68,8 @@ pub struct Plan {
     pub user_units: bool,
     /// The `openclaw` executable the plain systemd units start.
     pub openclaw_bin: String,
-    /// What keeps a gateway out of a container (see [`Gateway::container_view`]).
-    /// Only container outputs fail on these, through [`Plan::check_containers`].
-    #[serde(skip)]
-    pub container_problems: Vec<Problem>,
+    /// The targets the file names (`targets:`), or the default ones.
+    pub targets: Vec<Target>,
 }
 
 /// One gateway, resolved.
@@ -113,17 +115,20 @@ pub struct Gateway {
     pub secrets_env_file: String,
     /// How the gateway's container is run (container outputs only).
     pub container: ContainerSettings,
+    /// The user's OpenClaw settings (`openclaw:`, defaults merged in),
+    /// checked: a JSON object that joins ocgen's keys in `openclaw.json`.
+    pub settings: serde_json::Value,
+    /// Names of the variables in the gateway's own secrets file
+    /// (`secrets:`, defaults joined in). Never their values.
+    pub secrets: Vec<String>,
+    /// Who owns `openclaw.json`.
+    pub config_mode: ConfigMode,
 }
 
 impl Plan {
-    /// Checks that every gateway can run in a container; container outputs
-    /// call this before rendering.
-    pub fn check_containers(&self) -> Result<(), Vec<Problem>> {
-        if self.container_problems.is_empty() {
-            Ok(())
-        } else {
-            Err(self.container_problems.clone())
-        }
+    /// Whether the file's targets include `t`.
+    pub fn has_target(&self, t: Target) -> bool {
+        self.targets.contains(&t)
     }
 
     /// A gateway by name.
@@ -146,9 +151,21 @@ struct Resolved<'a> {
     s: Settings,
 }
 
-/// Resolves and checks the whole document.
+/// Resolves the whole document and checks it for the targets it names.
 pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
+    plan_for(doc, None)
+}
+
+/// Resolves the whole document and checks the rules every target shares,
+/// plus those of `only` when given (`ocgen compose` checks compose's rules,
+/// not the host's), else those of the targets the file names.
+pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
+    let targets = resolve_targets(doc, &mut problems);
+    let wanted = match only {
+        Some(t) => Targets::of(&[t]),
+        None => Targets::of(&targets),
+    };
     check_defaults(&doc.defaults, &mut problems);
     let name = doc
         .name
@@ -205,8 +222,15 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
         .as_ref()
         .and_then(|n| n.backend.as_ref())
         .map_or(NixosBackend::Systemd, |b| b.value);
-    if nixos_backend == NixosBackend::OciContainers {
+    let container_targets = if nixos_backend == NixosBackend::OciContainers {
         check_publishable(&resolved, &gateways, &mut problems);
+        Targets::of(Target::CONTAINERS).with(Targets::of(&[Target::Nixos]))
+    } else {
+        Targets::of(Target::CONTAINERS)
+    };
+    // A gateway that is wrong already would only repeat itself here.
+    if container_targets.intersects(wanted) && !problems.iter().any(|p| p.applies_to(wanted)) {
+        check_containers(&resolved, &gateways, container_targets, &mut problems);
     }
     let user_units = doc
         .systemd
@@ -218,15 +242,15 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
         Some(p) => check_executable(p, &mut problems),
     };
 
+    problems.retain(|p| p.applies_to(wanted));
     if problems.is_empty() {
-        let container_problems = check_containers(&resolved, &gateways);
         Ok(Plan {
             name,
             gateways,
             nixos_backend,
             user_units,
             openclaw_bin,
-            container_problems,
+            targets,
         })
     } else {
         Err(problems)
@@ -345,7 +369,69 @@ fn merge(d: &Settings, g: &Settings) -> Settings {
             .allowed_origins
             .clone()
             .or_else(|| d.allowed_origins.clone()),
+        openclaw: settings::merge_tree(d.openclaw.as_ref(), g.openclaw.as_ref()),
+        secrets: merge_secrets(d.secrets.as_ref(), g.secrets.as_ref()),
+        config: g.config.clone().or_else(|| d.config.clone()),
     }
+}
+
+/// `secrets` joined: the defaults' names, then the gateway's own.
+fn merge_secrets(
+    d: Option<&Sp<Vec<Sp<String>>>>,
+    g: Option<&Sp<Vec<Sp<String>>>>,
+) -> Option<Sp<Vec<Sp<String>>>> {
+    match (d, g) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (Some(d), Some(g)) => {
+            let inherited: std::collections::HashSet<&str> =
+                d.value.iter().map(|v| v.value.as_str()).collect();
+            Some(Sp {
+                value: d
+                    .value
+                    .iter()
+                    .chain(
+                        g.value
+                            .iter()
+                            .filter(|v| !inherited.contains(v.value.as_str())),
+                    )
+                    .cloned()
+                    .collect(),
+                span: g.span,
+            })
+        }
+    }
+}
+
+/// `targets:`, or [`Target::DEFAULT`].
+fn resolve_targets(doc: &Document, problems: &mut Vec<Problem>) -> Vec<Target> {
+    let Some(list) = &doc.targets else {
+        return Target::DEFAULT.to_vec();
+    };
+    if list.value.is_empty() {
+        problems.push(
+            Problem::new(Kind::Target, "`targets` is empty: there is nothing to check or write")
+                .label(list.span, "no target")
+                .help("name where the gateways run, e.g. `targets: [compose]`, or remove `targets` for host, systemd, nixos and compose"),
+        );
+    }
+    let mut out: Vec<Target> = Vec::new();
+    for t in &list.value {
+        if out.contains(&t.value) {
+            problems.push(
+                Problem::new(
+                    Kind::Target,
+                    format!("target `{}` is listed twice", t.value),
+                )
+                .label(t.span, "again")
+                .help("list each target once"),
+            );
+        } else {
+            out.push(t.value);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// `resources` merged limit by limit; the span is the gateway's when it has one.
@@ -415,6 +501,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
             if s.state_dir.is_none() && s.home.is_none() {
                 problems.push(
                     Problem::new(Kind::Path, format!("gateway `{name}` has no `state_dir` and no `home`"))
+                        .only(Targets::of(Target::HOST_PATHS))
                         .label(r.body, "needs a place for its state")
                         .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`"),
                 );
@@ -626,8 +713,26 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         .secrets_env_file
         .as_ref()
         .and_then(|p| normalize_path(name, "secrets_env_file", p, problems))
-        .unwrap_or_else(|| format!("{SECRETS_ENV_DIR}/{name}.secrets.env"));
+        .unwrap_or_else(|| format!("{state_dir}/.env"));
     let container = resolve_container(name, s, problems);
+
+    let secrets = resolve_secrets(name, s.secrets.as_ref(), &env, auth.as_ref(), problems);
+    let config_mode = s.config.as_ref().map_or(ConfigMode::Managed, |c| c.value);
+    let mut delivered: std::collections::HashSet<String> = secrets.iter().cloned().collect();
+    delivered.extend(env.keys().cloned());
+    delivered.extend(RESERVED_ENV.iter().map(ToString::to_string));
+    if let Some(SecretSource::Env(v)) = auth.as_ref().and_then(|a| a.secret.as_ref()) {
+        delivered.insert(v.clone());
+    }
+    let settings = settings::resolve_settings(
+        &settings::Context {
+            gw: name,
+            delivered,
+            browser_profiles: browser_profiles.iter().map(|b| b.name.clone()).collect(),
+        },
+        s.openclaw.as_ref(),
+        problems,
+    );
 
     Gateway {
         name: name.clone(),
@@ -650,6 +755,9 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         open_firewall,
         secrets_env_file,
         container,
+        settings,
+        secrets,
+        config_mode,
     }
 }
 
@@ -1057,7 +1165,6 @@ mod tests {
             auth.secret,
             Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.into()))
         );
-        assert!(p.check_containers().is_ok());
         let env = p.gateways[0].container_environment();
         assert_eq!(
             env[0],
@@ -1097,18 +1204,25 @@ mod tests {
             "{HEAD}  c: {{network_mode: host, publish: '::1', auth: {{mode: token, env: T}}}}\n"
         );
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Type]);
-        assert!(p.check_containers().is_ok());
     }
 
     #[test]
     fn auth_none_cannot_run_in_a_bridge_container() {
-        let p = plan_of(&format!("{HEAD}  a: {{auth: {{mode: none}}}}\n")).unwrap();
-        let errs = p.check_containers().unwrap_err();
+        let errs = plan_of(&format!("{HEAD}  a: {{auth: {{mode: none}}}}\n")).unwrap_err();
         assert_eq!(
             errs.iter().map(|e| e.kind).collect::<Vec<_>>(),
             vec![Kind::Auth]
         );
-        assert!(errs[0].message.contains("gateway `a`"));
+        assert!(
+            errs[0]
+                .message
+                .starts_with("compose/kubernetes: gateway `a`")
+        );
+        // Bare host and systemd run it as written: loopback needs no auth.
+        let y = format!(
+            "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {{state_dir: /s/a, auth: {{mode: none}}}}\n"
+        );
+        assert!(plan_of(&y).is_ok());
         assert!(
             errs[0]
                 .help
@@ -1116,11 +1230,10 @@ mod tests {
                 .unwrap()
                 .contains("network_mode: host")
         );
-        let p = plan_of(&format!(
+        plan_of(&format!(
             "{HEAD}  a: {{auth: {{mode: none}}, network_mode: host}}\n"
         ))
         .unwrap();
-        assert!(p.check_containers().is_ok());
     }
 
     #[test]
@@ -1154,8 +1267,7 @@ mod tests {
 
     #[test]
     fn container_variables_cannot_be_set_twice() {
-        let p = plan_of(&format!("{HEAD}  a: {{env: {{HOME: /x}}}}\n")).unwrap();
-        let errs = p.check_containers().unwrap_err();
+        let errs = plan_of(&format!("{HEAD}  a: {{env: {{HOME: /x}}}}\n")).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert!(
             errs[0]

@@ -281,15 +281,8 @@ fn service(
     }
 }
 
-/// Renders the compose file. Call [`Plan::check_containers`] first to
-/// report problems with their place in the input; a plan that fails it is
-/// refused here too.
+/// Renders the compose file of a plan checked for the compose target
+/// ([`crate::plan::plan_for`] with [`crate::target::Target::Compose`]).
 pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
-    if let Err(problems) = plan.check_containers() {
-        let first = problems.first().map_or("", |p| p.message.as_str());
-        return Err(TemplateError(format!(
-            "the gateways cannot run in containers: {first}"
-        )));
-    }
     t.render(COMPOSE, &context(plan))
 }

@@ -9,7 +9,7 @@ pub mod quote;
 pub mod systemd;
 pub mod templates;
 
-use crate::plan::Plan;
+use crate::plan::{Plan, Target};
 pub use templates::{TemplateError, Templates};
 
 /// One file of the output tree.
@@ -23,32 +23,39 @@ pub struct OutFile {
     pub private: bool,
 }
 
-/// Every file `ocgen generate` writes, in a fixed order.
+/// Every file `ocgen generate` writes for the plan's targets, in a fixed order.
 ///
 /// The formats are independent, so they render on separate threads (the
 /// template engine dominates the cost of a large plan); the order of the
 /// result does not depend on which finishes first.
 pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     type Part<'a> = Box<dyn FnOnce() -> Result<Vec<OutFile>, TemplateError> + Send + 'a>;
-    let parts: Vec<Part> = vec![
-        Box::new(|| gateway_files(plan, templates)),
-        Box::new(|| {
+    let mut parts: Vec<Part> = Vec::new();
+    if plan.has_target(Target::Host) {
+        parts.push(Box::new(|| gateway_files(plan, templates)));
+    }
+    if plan.has_target(Target::Nixos) {
+        parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: NIXOS_MODULE.to_string(),
                 contents: nixos::render(plan, templates)?,
                 // Meant for the world-readable Nix store: it names secret files only.
                 private: false,
             }])
-        }),
-        Box::new(|| systemd_files(plan, templates)),
-        Box::new(|| {
+        }));
+    }
+    if plan.has_target(Target::Systemd) {
+        parts.push(Box::new(|| systemd_files(plan, templates)));
+    }
+    if plan.has_target(Target::Compose) {
+        parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: "compose.yaml".to_string(),
                 contents: compose::render(plan, templates)?,
                 private: false,
             }])
-        }),
-    ];
+        }));
+    }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
     } else {

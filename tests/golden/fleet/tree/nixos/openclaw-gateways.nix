@@ -126,7 +126,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "/etc/openclaw/main.secrets.env" ];
+          environmentFiles = [ "/srv/openclaw/.openclaw/.env" ];
           credentials = { };
           directories = [ "/srv/openclaw/.openclaw" ];
           configPath = "/srv/openclaw/.openclaw/openclaw.json";
@@ -210,7 +210,7 @@ in
             OPENCLAW_DISABLE_BONJOUR = "1";
             TEAM = "support";
           };
-          environmentFiles = [ "/etc/openclaw/support.secrets.env" ];
+          environmentFiles = [ "/srv/openclaw/.openclaw-support/.env" ];
           credentials = { };
           directories = [ "/srv/openclaw/.openclaw-support" ];
           configPath = "/srv/openclaw/.openclaw-support/openclaw.json";
@@ -286,7 +286,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "/etc/openclaw/sales.secrets.env" ];
+          environmentFiles = [ "/srv/openclaw/.openclaw-sales/.env" ];
           credentials = { };
           directories = [ "/srv/openclaw/.openclaw-sales" ];
           configPath = "/srv/openclaw/.openclaw-sales/openclaw.json";
@@ -375,7 +375,7 @@ in
             TEAM = "research";
             GREETING = "it's \"quoted\", $dollar and \${brace}";
           };
-          environmentFiles = [ "/etc/openclaw/research.secrets.env" ];
+          environmentFiles = [ "/srv/openclaw/.openclaw-research/.env" ];
           credentials = { };
           directories = [
             "/srv/openclaw/.openclaw-research"
@@ -454,7 +454,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "-/etc/openclaw/ops.secrets.env" ];
+          environmentFiles = [ "-/srv/openclaw/.openclaw-ops/.env" ];
           credentials = {
             ops-auth = "/run/secrets/openclaw-ops-password";
           };
@@ -547,7 +547,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "/etc/openclaw/lab.secrets.env" ];
+          environmentFiles = [ "/srv/openclaw/.openclaw-lab/.env" ];
           credentials = { };
           directories = [ "/srv/openclaw/.openclaw-lab" ];
           configPath = "/srv/openclaw/.openclaw-lab/openclaw.json";
@@ -623,7 +623,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "-/etc/openclaw/proxied.secrets.env" ];
+          environmentFiles = [ "-/srv/openclaw/.openclaw-proxied/.env" ];
           credentials = { };
           directories = [ "/srv/openclaw/.openclaw-proxied" ];
           configPath = "/srv/openclaw/.openclaw-proxied/openclaw.json";
@@ -698,7 +698,7 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
-          environmentFiles = [ "/etc/openclaw/edge.secrets.env" ];
+          environmentFiles = [ "/var/lib/openclaw-edge/.env" ];
           credentials = { };
           directories = [ ];
           configPath = "/var/lib/openclaw-edge/openclaw.json";

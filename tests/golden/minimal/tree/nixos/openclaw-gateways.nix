@@ -124,7 +124,7 @@ in
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/var/lib/openclaw/.openclaw-main/workspace";
           };
-          environmentFiles = [ "-/etc/openclaw/main.secrets.env" ];
+          environmentFiles = [ "-/var/lib/openclaw/.openclaw-main/.env" ];
           credentials = { };
           directories = [ ];
           configPath = "/var/lib/openclaw/.openclaw-main/openclaw.json";

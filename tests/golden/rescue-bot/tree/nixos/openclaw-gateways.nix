@@ -124,7 +124,7 @@ in
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw/workspace";
           };
-          environmentFiles = [ "/etc/openclaw/main.secrets.env" ];
+          environmentFiles = [ "/home/openclaw/.openclaw/.env" ];
           credentials = { };
           directories = [ "/home/openclaw/.openclaw" ];
           configPath = "/home/openclaw/.openclaw/openclaw.json";
@@ -198,7 +198,7 @@ in
             OPENCLAW_GATEWAY_PORT = "19789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw-rescue/workspace";
           };
-          environmentFiles = [ "/etc/openclaw/rescue.secrets.env" ];
+          environmentFiles = [ "/home/openclaw/.openclaw-rescue/.env" ];
           credentials = { };
           directories = [ "/home/openclaw/.openclaw-rescue" ];
           configPath = "/home/openclaw/.openclaw-rescue/openclaw.json";
