@@ -302,9 +302,19 @@ pub fn load_plan_for(
     color: bool,
 ) -> Result<(Input, Plan), Failure> {
     let input = read_input(path)?;
-    let doc = crate::model::load(&input.text).map_err(|p| invalid(&input, &p, color))?;
-    let plan = crate::plan::plan_for(&doc, only).map_err(|p| invalid(&input, &p, color))?;
-    Ok((input, plan))
+    // An unknown key is reported with everything else that is wrong.
+    let (doc, mut problems) = crate::model::load_lenient(&input.text);
+    let Some(doc) = doc else {
+        return Err(invalid(&input, &problems, color));
+    };
+    match crate::plan::plan_for(&doc, only) {
+        Ok(plan) if problems.is_empty() => Ok((input, plan)),
+        Ok(_) => Err(invalid(&input, &problems, color)),
+        Err(more) => {
+            problems.extend(more);
+            Err(invalid(&input, &problems, color))
+        }
+    }
 }
 
 fn templates(cli: &Cli) -> Result<Templates, Failure> {

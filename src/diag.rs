@@ -132,11 +132,9 @@ impl Problem {
         }
     }
 
-    /// Marks the problem as a rule of these targets only, and says so at
-    /// the start of its message (`compose: ...`).
+    /// Marks the problem as a rule of these targets only.
     #[must_use]
     pub fn only(mut self, targets: Targets) -> Self {
-        self.message = format!("{}: {}", targets.label(), self.message);
         self.targets = Some(targets);
         self
     }
@@ -144,6 +142,19 @@ impl Problem {
     /// Whether the problem matters when `wanted` are the targets checked.
     pub fn applies_to(&self, wanted: Targets) -> bool {
         self.targets.is_none_or(|t| t.intersects(wanted))
+    }
+
+    /// A target's own rule says which of the checked targets it belongs
+    /// to at the start of its message (`compose: ...`).
+    #[must_use]
+    pub fn for_targets(mut self, wanted: Targets) -> Self {
+        if let Some(t) = self.targets {
+            let t = t.intersection(wanted);
+            if t != Targets::NONE {
+                self.message = format!("{}: {}", t.label(), self.message);
+            }
+        }
+        self
     }
 
     /// Adds the fix.

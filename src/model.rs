@@ -523,27 +523,75 @@ pub const SETTINGS_KEYS: &[&str] = &[
 /// is room for tens of thousands of gateways and refuses worse.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
-/// Parses `text` into a [`Document`].
+/// Parses `text` into a [`Document`], or every problem of the file: see
+/// [`load_lenient`].
 pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
+    match load_lenient(text) {
+        (Some(doc), problems) if problems.is_empty() => Ok(doc),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// How many unknown keys one run reports before it gives up reading on.
+const MAX_UNKNOWN_KEYS: usize = 20;
+/// Inputs above this size get one parse: each unknown key costs another.
+const LENIENT_MAX_BYTES: usize = 1024 * 1024;
+
+/// Parses `text`. An unknown key does not hide the rest of the file: it is
+/// reported, its entry is blanked out (offsets, and so every other place,
+/// unchanged) and the text is read again, so the document that comes back
+/// with the unknown-key problems can still be planned and checked.
+pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(vec![
-            Problem::new(
-                Kind::Syntax,
-                format!("the file is larger than {MAX_INPUT_BYTES} bytes, the most ocgen reads"),
-            )
-            .help("split the deployment into several files"),
-        ]);
+        return (
+            None,
+            vec![
+                Problem::new(
+                    Kind::Syntax,
+                    format!(
+                        "the file is larger than {MAX_INPUT_BYTES} bytes, the most ocgen reads"
+                    ),
+                )
+                .help("split the deployment into several files"),
+            ],
+        );
     }
     if text.trim().is_empty() {
-        return Err(vec![Problem::new(Kind::Syntax, "the file is empty").help(
-            "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
-        )]);
+        return (
+            None,
+            vec![Problem::new(Kind::Syntax, "the file is empty").help(
+                "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
+            )],
+        );
     }
-    let options = yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
-    let doc: Document = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| vec![crate::diag::from_yaml_error(&e, text)])?;
+    let options = || yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
+    let mut problems = Vec::new();
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let doc = loop {
+        match serde_saphyr::from_str_with_options::<Document>(&current, options()) {
+            Ok(doc) => break Some(doc),
+            Err(e) => {
+                // Messages quote the text as the user wrote it.
+                let p = crate::diag::from_yaml_error(&e, text);
+                let blanked = (p.kind == Kind::UnknownKey
+                    && problems.len() < MAX_UNKNOWN_KEYS
+                    && text.len() <= LENIENT_MAX_BYTES)
+                    .then(|| p.primary().and_then(|s| s.offset))
+                    .flatten()
+                    .and_then(|offset| blank_entry(&current, offset));
+                problems.push(p);
+                match blanked {
+                    Some(next) => current = std::borrow::Cow::Owned(next),
+                    None => break None,
+                }
+            }
+        }
+    };
+    let Some(doc) = doc else {
+        return (None, problems);
+    };
     if doc.version.value != FORMAT_VERSION {
-        return Err(vec![
+        problems.push(
             Problem::new(
                 Kind::Version,
                 format!(
@@ -553,7 +601,117 @@ pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
             )
             .label(doc.version.span, "unsupported version")
             .help("write `version: 1`"),
-        ]);
+        );
+        return (None, problems);
     }
-    Ok(doc)
+    (Some(doc), problems)
+}
+
+/// `text` with the mapping entry whose key starts at `offset` replaced by
+/// spaces (newlines kept): a block entry with every more-indented line
+/// below it, or a flow entry up to its `,`. None when that cannot be done.
+fn blank_entry(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    if offset >= bytes.len() {
+        return None;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    let mut out = bytes.to_vec();
+    let blank = |out: &mut Vec<u8>, a: usize, b: usize| {
+        for c in &mut out[a..b] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    if prefix.bytes().all(|c| c == b' ' || c == b'-') {
+        // Block style: the key's line, then every line indented deeper
+        // (or a block list at the key's own indent), blank lines and comments.
+        let col = offset - line_start;
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let value_inline = text[offset..line_end]
+            .split_once(':')
+            .is_some_and(|(_, v)| !v.trim().is_empty() && !v.trim_start().starts_with('#'));
+        blank(&mut out, offset, line_end);
+        let mut pos = line_end;
+        while pos < text.len() {
+            let start = pos + 1;
+            if start > text.len() {
+                break;
+            }
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line = &text[start..end];
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let trimmed = line.trim();
+            let belongs = trimmed.is_empty()
+                || trimmed.starts_with('#')
+                || indent > col
+                || (!value_inline && indent == col && trimmed.starts_with('-'));
+            if !belongs {
+                break;
+            }
+            blank(&mut out, start, end);
+            pos = end;
+        }
+    } else {
+        // Flow style: up to the `,` that ends the entry (taken with it) or
+        // the bracket that closes the map (left in place).
+        let mut depth = 0i32;
+        let mut quote: Option<u8> = None;
+        let mut end = None;
+        for (i, &c) in bytes.iter().enumerate().skip(offset) {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'"' | b'\'' => quote = Some(c),
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' if depth == 0 => {
+                        end = Some(i);
+                        break;
+                    }
+                    b']' | b'}' => depth -= 1,
+                    b',' if depth == 0 => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    _ => {}
+                },
+            }
+        }
+        blank(&mut out, offset, end?);
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_blanked_and_the_rest_is_read() {
+        let text = "version: 1\ndefaults:\n  hmoe: /x\n  env:\n    A: b\ngateways:\n  a:\n    prot: 1\n    bogus:\n      deep: 1\n      deeper: [1, 2]\n    port: 20000\n  b: {port: 30000, nope: [1, {x: 2}], home: /h}\n";
+        let (doc, problems) = load_lenient(text);
+        let doc = doc.expect("read after blanking");
+        let keys: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 4, "{keys:?}");
+        assert!(problems.iter().all(|p| p.kind == Kind::UnknownKey));
+        assert_eq!(
+            doc.defaults.env.as_ref().unwrap().values().next().unwrap().value,
+            "b"
+        );
+        let b = doc.gateways.values().nth(1).unwrap().value.as_ref().unwrap();
+        assert_eq!(b.home.as_ref().unwrap().value, "/h");
+        // Places still point into the text as written.
+        assert_eq!(problems[0].primary().unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_block_list_at_the_keys_indent_goes_with_it() {
+        let text = "version: 1\ngateways:\n  a:\n    nope:\n    - 1\n    - 2\n    port: 20000\n";
+        let (doc, problems) = load_lenient(text);
+        assert_eq!(problems.len(), 1);
+        assert!(doc.is_some());
+    }
 }

@@ -253,7 +253,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             targets,
         })
     } else {
-        Err(problems)
+        Err(problems.into_iter().map(|p| p.for_targets(wanted)).collect())
     }
 }
 
