@@ -1216,7 +1216,7 @@ mod tests {
         assert!(
             errs[0]
                 .message
-                .starts_with("compose/kubernetes: gateway `a`")
+                .starts_with("compose: gateway `a`")
         );
         // Bare host and systemd run it as written: loopback needs no auth.
         let y = format!(
