@@ -364,8 +364,18 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             if *host {
                 let (report, used) = crate::host::check_host(&plan);
                 emit(out, &report)?;
+                let drift = crate::host::check_configs(&plan);
+                for d in &drift {
+                    emit(out, &format!("{d}\n"))?;
+                }
+                if !drift.is_empty() {
+                    emit(out, "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n")?;
+                }
                 if used.is_some_and(|u| !u.is_empty()) {
                     return Ok(exit::PORTS_IN_USE);
+                }
+                if !drift.is_empty() {
+                    return Ok(exit::DRIFT);
                 }
             }
         }
@@ -386,6 +396,9 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             )?;
             if all.iter().any(|g| g.state != crate::host::State::Healthy) {
                 return Ok(exit::UNHEALTHY);
+            }
+            if all.iter().any(|g| !g.config_drift.is_empty()) {
+                return Ok(exit::DRIFT);
             }
         }
         Command::Ports { format } => {

@@ -573,6 +573,18 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
             Err(e) => {
                 // Messages quote the text as the user wrote it.
                 let p = crate::diag::from_yaml_error(&e, text);
+                // `gateway:` blanked leaves `gateways` missing: said already.
+                let echo = p.message.split("missing field `").nth(1).is_some_and(|rest| {
+                    let field = rest.split('`').next().unwrap_or("");
+                    problems.iter().any(|q: &Problem| {
+                        q.help
+                            .as_deref()
+                            .is_some_and(|h| h.contains(&format!("did you mean `{field}`")))
+                    })
+                });
+                if echo {
+                    break None;
+                }
                 let blanked = (p.kind == Kind::UnknownKey
                     && problems.len() < MAX_UNKNOWN_KEYS
                     && text.len() <= LENIENT_MAX_BYTES)

@@ -272,7 +272,9 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
                 s["environment"]["OPENCLAW_CONFIG_PATH"],
                 "/etc/openclaw/openclaw.json"
             );
-            assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+            if g.config_mode == ocgen::plan::ConfigMode::Managed {
+                assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+            }
             let content = &json["configs"][cfg["source"].as_str().unwrap()]["content"];
             let oc: Value = serde_json::from_str(&unescape(content.as_str().unwrap())).unwrap();
             assert_eq!(oc["gateway"]["port"], g.port, "{ctx}");

@@ -517,7 +517,7 @@ fn the_oci_containers_backend_runs_each_gateway_in_a_container() {
     );
     assert_eq!(
         a["environmentFiles"],
-        json!(["/etc/openclaw/a.secrets.env"])
+        json!(["/srv/oc/.openclaw-a/.env"])
     );
     assert!(
         a["extraOptions"]

@@ -171,7 +171,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     );
     // auth.env: the file with the variable is required (no `-`); others optional.
     assert!(dumps["tok"].contains("\tEnvironmentFile: /etc/openclaw/tok.env\n"));
-    assert!(dumps["pw"].contains("\tEnvironmentFile: -/etc/openclaw/pw.secrets.env\n"));
+    assert!(dumps["pw"].contains("\tEnvironmentFile: -/var/lib/oc/.openclaw-pw/.env\n"));
     // State under /home: ProtectHome=read-only so ReadWritePaths= can open it.
     assert!(dumps["tok"].contains("\tProtectHome: read-only\n"));
     assert!(dumps["main"].contains("\tProtectHome: yes\n"));

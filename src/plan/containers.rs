@@ -142,10 +142,6 @@ impl Gateway {
                 "HOME".to_string(),
                 EnvValue::Literal(CONTAINER_HOME.to_string()),
             ),
-            (
-                CONTAINER_CONFIG_READONLY.0.to_string(),
-                EnvValue::Literal(CONTAINER_CONFIG_READONLY.1.to_string()),
-            ),
         ];
         vars.extend(
             view.environment()

@@ -36,10 +36,11 @@ use serde::Serialize;
 
 use crate::diag::{Kind, Problem, Span};
 use crate::model::{
-    Auth, AuthMode, Bind, ConfigMode, Document, NetworkMode, NixosBackend, PortValue, Resources,
+    Auth, AuthMode, Bind, Document, NetworkMode, NixosBackend, PortValue, Resources,
     Settings, Sp,
 };
 pub use crate::openclaw::*;
+pub use crate::model::ConfigMode;
 pub use crate::target::{Target, Targets};
 
 pub use auth::*;
@@ -945,6 +946,7 @@ mod tests {
         assert_eq!(g.workspace, "/tmp/r/w/a");
         assert_eq!(g.log_file, "/tmp/r/srv/oc/.openclaw-a/logs/openclaw.log");
         assert_eq!(g.secret_file(), Some("/tmp/r/run/secrets/pw"));
+        assert_eq!(g.secrets_env_file, "/tmp/r/srv/oc/.openclaw-a/.env");
         assert_eq!(g.env_file_path(), "/tmp/r/srv/oc/.openclaw-a/a.env");
         assert_eq!(g.env["X"], "/not/a/path/key");
         let same = plan_of(&y).unwrap();

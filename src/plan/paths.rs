@@ -42,6 +42,7 @@ impl Gateway {
         g.config_path = re(&self.config_path);
         g.workspace = re(&self.workspace);
         g.log_file = re(&self.log_file);
+        g.secrets_env_file = re(&self.secrets_env_file);
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(p)) = &mut auth.secret {
                 *p = re(p);

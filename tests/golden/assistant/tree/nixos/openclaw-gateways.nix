@@ -123,8 +123,9 @@ in
             OPENCLAW_CONFIG_PATH = "/home/openclaw/.openclaw-family/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw-family/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
           };
-          environmentFiles = [ "-/home/openclaw/.openclaw-family/.env" ];
+          environmentFiles = [ "/home/openclaw/.openclaw-family/.env" ];
           credentials = { };
           directories = [ "/home/openclaw/.openclaw-family" ];
           configPath = "/home/openclaw/.openclaw-family/openclaw.json";
@@ -218,7 +219,7 @@ in
             OPENCLAW_GATEWAY_PORT = "18909";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw-work/workspace";
           };
-          environmentFiles = [ "-/home/openclaw/.openclaw-work/.env" ];
+          environmentFiles = [ "/home/openclaw/.openclaw-work/.env" ];
           credentials = { };
           directories = [ "/home/openclaw/.openclaw-work" ];
           configPath = "/home/openclaw/.openclaw-work/openclaw.json";

@@ -123,6 +123,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
@@ -206,6 +207,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-support/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18909";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-support/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
             TEAM = "support";
@@ -283,6 +285,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-sales/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "20000";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-sales/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
@@ -370,6 +373,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-research/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19029";
             OPENCLAW_WORKSPACE_DIR = "/srv/research/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
             TEAM = "research";
@@ -451,6 +455,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-ops/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "21000";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-ops/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
@@ -544,6 +549,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-lab/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19149";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-lab/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
@@ -620,6 +626,7 @@ in
             OPENCLAW_CONFIG_PATH = "/srv/openclaw/.openclaw-proxied/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19269";
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-proxied/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };
@@ -695,6 +702,7 @@ in
             OPENCLAW_CONFIG_PATH = "/var/lib/openclaw-edge/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19389";
             OPENCLAW_WORKSPACE_DIR = "/var/lib/openclaw-edge/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
           };

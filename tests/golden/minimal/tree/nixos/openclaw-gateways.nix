@@ -123,6 +123,7 @@ in
             OPENCLAW_CONFIG_PATH = "/var/lib/openclaw/.openclaw-main/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/var/lib/openclaw/.openclaw-main/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
           };
           environmentFiles = [ "-/var/lib/openclaw/.openclaw-main/.env" ];
           credentials = { };

@@ -123,6 +123,7 @@ in
             OPENCLAW_CONFIG_PATH = "/home/openclaw/.openclaw/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
           };
           environmentFiles = [ "/home/openclaw/.openclaw/.env" ];
           credentials = { };
@@ -197,6 +198,7 @@ in
             OPENCLAW_CONFIG_PATH = "/home/openclaw/.openclaw-rescue/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw-rescue/workspace";
+            OPENCLAW_CONFIG_READONLY = "1";
           };
           environmentFiles = [ "/home/openclaw/.openclaw-rescue/.env" ];
           credentials = { };
