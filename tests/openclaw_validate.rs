@@ -112,3 +112,41 @@ fn real_openclaw_rejects_a_retired_key() {
     let (ok, out) = validate(&openclaw, &cfg, tmp.path());
     assert!(!ok, "OpenClaw accepted canvasHost: {out}");
 }
+
+/// The credential keys OpenClaw itself lists (its SecretRef credential
+/// matrix, shipped in the package's docs) are refused as literal values in
+/// `openclaw:`: every leaf key of the matrix is a credential key to ocgen,
+/// except the few that only the value's shape can tell (listed here).
+#[test]
+fn openclaws_credential_matrix_is_covered() {
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
+    // $TOOLS/bin/openclaw → $TOOLS/openclaw-<version>/node_modules/openclaw
+    let tools = openclaw.parent().unwrap().parent().unwrap();
+    let matrix = tools
+        .join(format!("openclaw-{}", ocgen::plan::OPENCLAW_VERSION))
+        .join("node_modules/openclaw/docs/reference/secretref-user-supplied-credentials-matrix.json");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&matrix).unwrap()).unwrap();
+    // Keys whose name says nothing (a TLS `ca`, a `value`, a map of headers):
+    // their values are checked by shape only.
+    let by_shape_only = ["*", "ca", "cert", "value", "authTag", "serviceAccount"];
+    let mut checked = 0;
+    for e in m["entries"].as_array().unwrap() {
+        if e["configFile"] != "openclaw.json" {
+            continue;
+        }
+        let path = e["path"].as_str().unwrap();
+        let leaf = path.rsplit('.').next().unwrap().trim_end_matches("[]");
+        if by_shape_only.contains(&leaf) {
+            continue;
+        }
+        assert!(
+            ocgen::plan::is_credential_key(leaf),
+            "OpenClaw's credential `{path}` is not a credential key to ocgen"
+        );
+        checked += 1;
+    }
+    assert!(checked > 90, "only {checked} matrix entries");
+}
