@@ -369,7 +369,10 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                     emit(out, &format!("{d}\n"))?;
                 }
                 if !drift.is_empty() {
-                    emit(out, "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n")?;
+                    emit(
+                        out,
+                        "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n",
+                    )?;
                 }
                 if used.is_some_and(|u| !u.is_empty()) {
                     return Ok(exit::PORTS_IN_USE);

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::plan::{
-    ConfigMode, Gateway, HEALTH_PATH, PROBE_ADDR, Plan, PortRange, READY_PATH, SecretSource, is_healthy,
-    is_ready,
+    ConfigMode, Gateway, HEALTH_PATH, PROBE_ADDR, Plan, PortRange, READY_PATH, SecretSource,
+    is_healthy, is_ready,
 };
 use crate::render::{self, OutFile, TemplateError, Templates};
 use crate::write::{self, Action, Change, IoError};
@@ -269,7 +269,9 @@ pub fn config_drift(g: &Gateway) -> Vec<String> {
         let pointer = format!("/{}", key.replace('.', "/"));
         let (a, b) = (want.pointer(&pointer), live.pointer(&pointer));
         if a != b {
-            let shown = |v: Option<&serde_json::Value>| v.map_or("nothing".to_string(), ToString::to_string);
+            let shown = |v: Option<&serde_json::Value>| {
+                v.map_or("nothing".to_string(), ToString::to_string)
+            };
             out.push(format!(
                 "{key} is {} in {}, ocgen pins {}",
                 shown(b),

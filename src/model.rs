@@ -559,9 +559,10 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
     if text.trim().is_empty() {
         return (
             None,
-            vec![Problem::new(Kind::Syntax, "the file is empty").help(
-                "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
-            )],
+            vec![
+                Problem::new(Kind::Syntax, "the file is empty")
+                    .help("start from `ocgen init`, or write `version: 1` and a `gateways:` map"),
+            ],
         );
     }
     let options = || yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
@@ -574,14 +575,18 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
                 // Messages quote the text as the user wrote it.
                 let p = crate::diag::from_yaml_error(&e, text);
                 // `gateway:` blanked leaves `gateways` missing: said already.
-                let echo = p.message.split("missing field `").nth(1).is_some_and(|rest| {
-                    let field = rest.split('`').next().unwrap_or("");
-                    problems.iter().any(|q: &Problem| {
-                        q.help
-                            .as_deref()
-                            .is_some_and(|h| h.contains(&format!("did you mean `{field}`")))
-                    })
-                });
+                let echo = p
+                    .message
+                    .split("missing field `")
+                    .nth(1)
+                    .is_some_and(|rest| {
+                        let field = rest.split('`').next().unwrap_or("");
+                        problems.iter().any(|q: &Problem| {
+                            q.help
+                                .as_deref()
+                                .is_some_and(|h| h.contains(&format!("did you mean `{field}`")))
+                        })
+                    });
                 if echo {
                     break None;
                 }
@@ -710,10 +715,24 @@ mod tests {
         assert_eq!(problems.len(), 4, "{keys:?}");
         assert!(problems.iter().all(|p| p.kind == Kind::UnknownKey));
         assert_eq!(
-            doc.defaults.env.as_ref().unwrap().values().next().unwrap().value,
+            doc.defaults
+                .env
+                .as_ref()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()
+                .value,
             "b"
         );
-        let b = doc.gateways.values().nth(1).unwrap().value.as_ref().unwrap();
+        let b = doc
+            .gateways
+            .values()
+            .nth(1)
+            .unwrap()
+            .value
+            .as_ref()
+            .unwrap();
         assert_eq!(b.home.as_ref().unwrap().value, "/h");
         // Places still point into the text as written.
         assert_eq!(problems[0].primary().unwrap().line, 3);

@@ -439,7 +439,9 @@ fn status_json(yaml: &Path) -> (i32, serde_json::Value) {
 
 #[test]
 fn gateways_run_side_by_side_from_what_ocgen_installed() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(openclaw) = tool("openclaw") else {
         return;
     };
@@ -909,7 +911,9 @@ fn environ_of(pid: u32) -> HashMap<String, String> {
 /// survives the next install, and `status` reports where it strays.
 #[test]
 fn assistants_with_settings_and_secrets_run_apart() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(openclaw) = tool("openclaw") else {
         return;
     };
@@ -965,7 +969,10 @@ fn assistants_with_settings_and_secrets_run_apart() {
             })
             .collect();
         assert!(mine.len() >= 2, "{}: {mine:?}", g.name);
-        let text: String = mine.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let text = mine.iter().fold(String::new(), |mut t, (k, v)| {
+            t.push_str(&format!("{k}={v}\n"));
+            t
+        });
         fs::write(f, text).unwrap();
         canaries.push(mine);
     }
@@ -1156,12 +1163,18 @@ fn assistants_with_settings_and_secrets_run_apart() {
     assert_eq!(v["gateways"][0]["config_drift"], serde_json::json!([]));
     let (code, out, _) = ocgen_out(&["-f", rooted.to_str().unwrap(), "check", "--host"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("config: gateway `work`: gateway.bind"), "{out}");
+    assert!(
+        out.contains("config: gateway `work`: gateway.bind"),
+        "{out}"
+    );
 
     let all: Vec<usize> = (0..running.gws.len()).collect();
     running.stop(&all, Duration::from_secs(30));
     running.clean_tmp();
-    say(&format!("assistant total {:.1} s", t0.elapsed().as_secs_f64()));
+    say(&format!(
+        "assistant total {:.1} s",
+        t0.elapsed().as_secs_f64()
+    ));
 }
 
 /// The test's ocgen.yaml with every path under the install root, so that

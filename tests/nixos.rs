@@ -515,10 +515,7 @@ fn the_oci_containers_backend_runs_each_gateway_in_a_container() {
         a["ports"],
         json!(["0.0.0.0:18789:18789", "0.0.0.0:18790:18790"])
     );
-    assert_eq!(
-        a["environmentFiles"],
-        json!(["/srv/oc/.openclaw-a/.env"])
-    );
+    assert_eq!(a["environmentFiles"], json!(["/srv/oc/.openclaw-a/.env"]));
     assert!(
         a["extraOptions"]
             .as_array()

@@ -126,7 +126,9 @@ fn openclaws_credential_matrix_is_covered() {
     let tools = openclaw.parent().unwrap().parent().unwrap();
     let matrix = tools
         .join(format!("openclaw-{}", ocgen::plan::OPENCLAW_VERSION))
-        .join("node_modules/openclaw/docs/reference/secretref-user-supplied-credentials-matrix.json");
+        .join(
+            "node_modules/openclaw/docs/reference/secretref-user-supplied-credentials-matrix.json",
+        );
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&matrix).unwrap()).unwrap();
     // Keys whose name says nothing (a TLS `ca`, a `value`, a map of headers):

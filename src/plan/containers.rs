@@ -137,12 +137,10 @@ impl Gateway {
     /// the secret passed from the deployment's environment.
     pub fn container_environment(&self) -> Vec<(String, EnvValue)> {
         let view = self.container_view();
-        let mut vars = vec![
-            (
-                "HOME".to_string(),
-                EnvValue::Literal(CONTAINER_HOME.to_string()),
-            ),
-        ];
+        let mut vars = vec![(
+            "HOME".to_string(),
+            EnvValue::Literal(CONTAINER_HOME.to_string()),
+        )];
         vars.extend(
             view.environment()
                 .into_iter()

@@ -35,12 +35,11 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::diag::{Kind, Problem, Span};
+pub use crate::model::ConfigMode;
 use crate::model::{
-    Auth, AuthMode, Bind, Document, NetworkMode, NixosBackend, PortValue, Resources,
-    Settings, Sp,
+    Auth, AuthMode, Bind, Document, NetworkMode, NixosBackend, PortValue, Resources, Settings, Sp,
 };
 pub use crate::openclaw::*;
-pub use crate::model::ConfigMode;
 pub use crate::target::{Target, Targets};
 
 pub use auth::*;
@@ -254,7 +253,10 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             targets,
         })
     } else {
-        Err(problems.into_iter().map(|p| p.for_targets(wanted)).collect())
+        Err(problems
+            .into_iter()
+            .map(|p| p.for_targets(wanted))
+            .collect())
     }
 }
 
@@ -1215,16 +1217,10 @@ mod tests {
             errs.iter().map(|e| e.kind).collect::<Vec<_>>(),
             vec![Kind::Auth]
         );
-        assert!(
-            errs[0]
-                .message
-                .starts_with("compose: gateway `a`")
-        );
+        assert!(errs[0].message.starts_with("compose: gateway `a`"));
         // Bare host and systemd run it as written: loopback needs no auth.
-        let y = format!(
-            "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {{state_dir: /s/a, auth: {{mode: none}}}}\n"
-        );
-        assert!(plan_of(&y).is_ok());
+        let y = "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {state_dir: /s/a, auth: {mode: none}}\n";
+        assert!(plan_of(y).is_ok());
         assert!(
             errs[0]
                 .help
