@@ -197,6 +197,7 @@ pub(super) fn check_publishable(
                         g.bind.as_str()
                     ),
                 )
+                .only(Targets::of(&[Target::Nixos]))
                 .label(span, "no host address")
                 .help("use `bind: custom` with `custom_bind_host: <the host's address>`, `bind: lan` or `bind: loopback`, or `nixos.backend: systemd`"),
             );

@@ -366,12 +366,14 @@ pub(super) fn check_account(gw: &str, key: &str, v: &Sp<String>, problems: &mut 
     if !valid {
         problems.push(
             Problem::new(Kind::Account, format!("gateway `{gw}`: `{key}` `{}` is not a valid account name", v.value.escape_debug()))
+                .only(Targets::of(&[Target::Systemd, Target::Nixos]))
                 .label(v.span, "invalid name")
                 .help(format!("use 1 to 32 lowercase letters, digits, `_` and `-`, starting with a letter or `_` (default: `{DEFAULT_SERVICE_USER}`)")),
         );
     } else if v.value == "root" {
         problems.push(
             Problem::new(Kind::Account, format!("gateway `{gw}`: the service would run as {key} `root`"))
+                .only(Targets::of(&[Target::Systemd, Target::Nixos]))
                 .label(v.span, "root")
                 .help(format!("run gateways as an unprivileged account: leave `{key}` out for `{DEFAULT_SERVICE_USER}`, or name another one")),
         );
