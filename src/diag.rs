@@ -385,27 +385,39 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
         None => message,
     };
     // Parser limits: the loose reading below would hit the same limit.
-    let (p, owner) = match limit_problem(&message, span) {
-        Some(p) => (p, locate_by_lines(text, span.line)),
-        None => (
-            yaml_problem(&message, span),
-            locate(text, span.line).or_else(|| locate_by_lines(text, span.line)),
-        ),
-    };
-    let mut p = match owner {
+    if let Some(p) = limit_problem(&message, span) {
+        return with_owner(p, locate_by_lines(text, span.line));
+    }
+    let owner = locate(text, span.line).or_else(|| locate_by_lines(text, span.line));
+    problem_at(&message, span, owner, &redact::Redaction::of(text))
+}
+
+/// A problem for a YAML reader's `message` at `span`, said of `owner`
+/// (`gateway `main``, `defaults`), with what `redaction` hides kept out.
+pub fn problem_at(
+    message: &str,
+    span: Span,
+    owner: Option<String>,
+    redaction: &redact::Redaction,
+) -> Problem {
+    let mut p = with_owner(yaml_problem(message, span), owner);
+    // A wrong value where a secret's reference belongs may be the secret.
+    let at = span.offset.map(|o| o..o + span.len);
+    if p.kind != Kind::Syntax && at.is_some_and(|at| redaction.touches(at)) {
+        p.kind = Kind::Secret;
+        p.help = Some(INLINE_SECRET_HELP.to_string());
+    }
+    p
+}
+
+fn with_owner(p: Problem, owner: Option<String>) -> Problem {
+    match owner {
         Some(owner) => Problem {
             message: format!("{owner}: {}", p.message),
             ..p
         },
         None => p,
-    };
-    // A wrong value where a secret's reference belongs may be the secret.
-    let at = span.offset.map(|o| o..o + span.len);
-    if p.kind != Kind::Syntax && at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
-        p.kind = Kind::Secret;
-        p.help = Some(INLINE_SECRET_HELP.to_string());
     }
-    p
 }
 
 /// The fix for a secret written where ocgen expects a reference to it.

@@ -567,39 +567,63 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
     }
     let options = || yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
     let mut problems = Vec::new();
-    let mut current = std::borrow::Cow::Borrowed(text);
-    let doc = loop {
-        match serde_saphyr::from_str_with_options::<Document>(&current, options()) {
-            Ok(doc) => break Some(doc),
-            Err(e) => {
-                // Messages quote the text as the user wrote it.
-                let p = crate::diag::from_yaml_error(&e, text);
-                // `gateway:` blanked leaves `gateways` missing: said already.
-                let echo = p
-                    .message
-                    .split("missing field `")
-                    .nth(1)
-                    .is_some_and(|rest| {
-                        let field = rest.split('`').next().unwrap_or("");
-                        problems.iter().any(|q: &Problem| {
-                            q.help
-                                .as_deref()
-                                .is_some_and(|h| h.contains(&format!("did you mean `{field}`")))
-                        })
-                    });
-                if echo {
-                    break None;
+    let doc = match serde_saphyr::from_str_with_options::<Document>(text, options()) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            let first = crate::diag::from_yaml_error(&e, text);
+            // Every unknown key at once: read the file without the schema,
+            // compare its keys with the schema's, blank them all out (every
+            // other place unchanged) and read it once more.
+            let unknown = (first.kind == Kind::UnknownKey && text.len() <= LENIENT_MAX_BYTES)
+                .then(|| unknown_keys(text))
+                .flatten()
+                .filter(|u| !u.is_empty());
+            match unknown {
+                None => {
+                    problems.push(first);
+                    None
                 }
-                let blanked = (p.kind == Kind::UnknownKey
-                    && problems.len() < MAX_UNKNOWN_KEYS
-                    && text.len() <= LENIENT_MAX_BYTES)
-                    .then(|| p.primary().and_then(|s| s.offset))
-                    .flatten()
-                    .and_then(|offset| blank_entry(&current, offset));
-                problems.push(p);
-                match blanked {
-                    Some(next) => current = std::borrow::Cow::Owned(next),
-                    None => break None,
+                Some(unknown) => {
+                    let redaction = crate::diag::redact::Redaction::of(text);
+                    let mut blanked = text.to_string();
+                    for u in unknown.iter().take(MAX_UNKNOWN_KEYS) {
+                        problems.push(crate::diag::problem_at(
+                            &format!(
+                                "unknown field `{}`, expected one of {}",
+                                u.key,
+                                u.expected
+                                    .iter()
+                                    .map(|k| format!("`{k}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            u.span,
+                            u.owner.clone(),
+                            &redaction,
+                        ));
+                        if let Some(next) = u.span.offset.and_then(|o| blank_entry(&blanked, o)) {
+                            blanked = next;
+                        }
+                    }
+                    match serde_saphyr::from_str_with_options::<Document>(&blanked, options()) {
+                        Ok(doc) => Some(doc),
+                        Err(e) => {
+                            let p = crate::diag::from_yaml_error(&e, text);
+                            // `gateway:` blanked leaves `gateways` missing: said already.
+                            let echo = p.message.split("missing field `").nth(1).is_some_and(|rest| {
+                                let field = rest.split('`').next().unwrap_or("");
+                                unknown.iter().any(|u| {
+                                    let expected: Vec<&str> =
+                                        u.expected.iter().map(String::as_str).collect();
+                                    crate::diag::did_you_mean(&u.key, &expected) == Some(field)
+                                })
+                            });
+                            if !echo {
+                                problems.push(p);
+                            }
+                            None
+                        }
+                    }
                 }
             }
         }
@@ -622,6 +646,92 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
         return (None, problems);
     }
     (Some(doc), problems)
+}
+
+/// A key the schema does not know, where it was written.
+struct Unknown {
+    key: String,
+    span: crate::diag::Span,
+    /// The keys allowed there.
+    expected: Vec<String>,
+    /// `gateway `main``, `defaults`, ...: whose key it is.
+    owner: Option<String>,
+}
+
+/// Every key of `text` that the schema of [`Document`] does not allow, in
+/// file order; None when the text does not read as YAML at all.
+fn unknown_keys(text: &str) -> Option<Vec<Unknown>> {
+    let options = yaml_options(serde_saphyr::DuplicateKeyPolicy::LastWins);
+    let tree: Sp<Tree> = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let schema = serde_json::to_value(schemars::schema_for!(Document)).ok()?;
+    let mut out = Vec::new();
+    walk_schema(&schema, &schema, &tree, &mut Vec::new(), &mut out);
+    out.sort_by_key(|u| u.span.offset);
+    Some(out)
+}
+
+/// `node` with its `$ref` followed and `Option`'s `anyOf [T, null]` opened,
+/// down to the schema of an object, if it is one.
+fn object_schema<'s>(root: &'s serde_json::Value, node: &'s serde_json::Value) -> Option<&'s serde_json::Value> {
+    let mut node = node;
+    for _ in 0..8 {
+        if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+            node = root.pointer(r.trim_start_matches('#'))?;
+            continue;
+        }
+        if let Some(alts) = node.get("anyOf").or_else(|| node.get("oneOf")).and_then(|a| a.as_array()) {
+            node = alts.iter().find(|a| a.get("type").and_then(|t| t.as_str()) != Some("null"))?;
+            continue;
+        }
+        break;
+    }
+    (node.get("properties").is_some() || node.get("additionalProperties").is_some()).then_some(node)
+}
+
+fn walk_schema(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    tree: &Sp<Tree>,
+    path: &mut Vec<String>,
+    out: &mut Vec<Unknown>,
+) {
+    let Tree::Map(entries) = &tree.value else {
+        return;
+    };
+    let Some(obj) = object_schema(root, node) else {
+        return;
+    };
+    let props = obj.get("properties").and_then(|p| p.as_object());
+    let extra = obj.get("additionalProperties");
+    for (k, v) in entries {
+        let sub = props.and_then(|p| p.get(&k.value)).or(match extra {
+            Some(serde_json::Value::Bool(false)) | None => None,
+            Some(serde_json::Value::Bool(true)) => None,
+            Some(s) => Some(s),
+        });
+        match sub {
+            Some(sub) => {
+                path.push(k.value.clone());
+                walk_schema(root, sub, v, path, out);
+                path.pop();
+            }
+            None if matches!(extra, Some(serde_json::Value::Bool(false))) => {
+                let owner = match path.as_slice() {
+                    [g, name, ..] if g == "gateways" => Some(format!("gateway `{}`", name.escape_debug())),
+                    [first, ..] => Some(format!("`{first}`")),
+                    [] => None,
+                };
+                let owner = owner.map(|o| if o == "`defaults`" { "defaults".to_string() } else { o });
+                out.push(Unknown {
+                    key: k.value.clone(),
+                    span: k.span,
+                    expected: props.map(|p| p.keys().cloned().collect()).unwrap_or_default(),
+                    owner,
+                });
+            }
+            None => {}
+        }
+    }
 }
 
 /// `text` with the mapping entry whose key starts at `offset` replaced by
