@@ -325,11 +325,21 @@ fn ocgen_out(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Writes a secret file: a new one 0600, or the empty 0600 file that
+/// `ocgen install` created for the operator to fill.
 fn write_private(path: &Path, contents: &str) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
+    if let Ok(meta) = fs::metadata(path) {
+        assert_eq!(meta.len(), 0, "{} is not empty", path.display());
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+            0o600
+        );
+    }
     let mut f = fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(0o600)
         .open(path)
         .unwrap();
