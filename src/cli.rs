@@ -109,6 +109,9 @@ pub enum Command {
     },
     /// Print the Docker Compose file: one isolated service per gateway.
     Compose,
+    /// Print the Caddyfile of the front door (`proxy:`): every gateway
+    /// behind one HTTPS reverse proxy, at its own host name or path.
+    Proxy,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -441,6 +444,22 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let (_, plan) = load_plan_for(&cli.file, Some(Target::Compose), color)?;
             let t = templates(cli)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
+            emit(out, &text)?;
+        }
+        Command::Proxy => {
+            let (input, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
+            let Some(proxy) = &plan.proxy else {
+                return Err(Failure {
+                    code: exit::USAGE,
+                    message: format!(
+                        "error: {} has no `proxy` section: there is no front door to print\nhelp: add e.g. `proxy: {{ domain: example.com }}` to serve each gateway at https://<gateway>.example.com\n",
+                        input.name
+                    ),
+                });
+            };
+            let t = templates(cli)?;
+            let text =
+                render::caddy::render(&plan, proxy, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
         Command::Nix => {

@@ -52,6 +52,61 @@ pub struct Document {
     #[serde(default)]
     #[schemars(with = "Option<Vec<Target>>")]
     pub targets: Option<Sp<Vec<Sp<Target>>>>,
+    /// One front door: a reverse proxy (Caddy) in front of every gateway,
+    /// each at a host name of its own and/or under a path prefix, over
+    /// HTTPS (`ocgen proxy`, `proxy/Caddyfile`).
+    #[serde(default)]
+    pub proxy: Option<Sp<ProxySettings>>,
+}
+
+/// The reverse proxy in front of the gateways.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProxySettings {
+    /// The public domain. A gateway without `host` is served at
+    /// `<gateway>.<domain>`, or at `<domain><path>` when it has a `path`.
+    pub domain: Option<Sp<String>>,
+    /// Certificates: `acme` (default: Let's Encrypt / ZeroSSL through
+    /// Caddy's automatic HTTPS), `internal` (Caddy's own local CA, for
+    /// tests and private networks) or `off` (plain HTTP, behind another TLS
+    /// terminator; the public origin is still `https://<host>`).
+    pub tls: Option<Sp<ProxyTls>>,
+    /// `tls: acme`: the address the certificate authority writes to.
+    pub email: Option<Sp<String>>,
+    /// The address Caddy listens on, e.g. `127.0.0.1` or `203.0.113.7`.
+    /// Default: every interface.
+    pub listen: Option<Sp<String>>,
+    /// The HTTP port (ACME challenges, redirect to HTTPS; the only port
+    /// with `tls: off`). Default: 80.
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub http_port: Option<Sp<PortValue>>,
+    /// The HTTPS port. Default: 443.
+    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    pub https_port: Option<Sp<PortValue>>,
+}
+
+/// `proxy.tls` values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProxyTls {
+    /// Public certificates from an ACME certificate authority.
+    #[default]
+    Acme,
+    /// Caddy's local certificate authority.
+    Internal,
+    /// No TLS at Caddy: another terminator sits in front of it.
+    Off,
+}
+
+impl ProxyTls {
+    /// The value as written in `ocgen.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProxyTls::Acme => "acme",
+            ProxyTls::Internal => "internal",
+            ProxyTls::Off => "off",
+        }
+    }
 }
 
 /// Settings of the NixOS module, for the whole file.
@@ -174,6 +229,12 @@ pub struct Settings {
     /// none exists; OpenClaw may edit it afterwards, e.g. `openclaw
     /// channels add`).
     pub config: Option<Sp<ConfigMode>>,
+    /// Behind `proxy`: the host name this gateway is served at. Default:
+    /// `<gateway>.<proxy.domain>`, or `proxy.domain` itself with `path`.
+    pub host: Option<Sp<String>>,
+    /// Behind `proxy`: a path prefix (`/rescue`) the gateway is served
+    /// under; ocgen sets OpenClaw's `gateway.controlUi.basePath` to it.
+    pub path: Option<Sp<String>>,
 }
 
 /// `config` values: who owns a gateway's `openclaw.json`.
@@ -517,6 +578,8 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "openclaw",
     "secrets",
     "config",
+    "host",
+    "path",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this

@@ -217,3 +217,26 @@ pub const RETIRED_KEYS: &[(&str, &str)] = &[
 /// through a declared provider, and `singleValue` makes the whole file the
 /// secret.
 pub const FILE_PROVIDER: &str = "gateway-auth";
+
+/// Where a proxy on the same host connects from: OpenClaw must trust it
+/// to read the client's address from `X-Forwarded-For`.
+pub const HOST_PROXY_ADDRESSES: &[&str] = &["127.0.0.1", "::1"];
+
+/// First path segments the gateway serves itself at its root: a base path
+/// there would hide them.
+pub const RESERVED_BASE_PATH_SEGMENTS: &[&str] = &[
+    "healthz",
+    "health",
+    "readyz",
+    "startupz",
+    "__openclaw__",
+    "v1",
+    "api",
+    "tools",
+    "hooks",
+    "oauth",
+];
+
+/// The probes OpenClaw serves at its root, not under the base path: the
+/// proxy maps `<prefix>/healthz` to the gateway's `/healthz`.
+pub const ROOT_PROBES: &[&str] = &["/healthz", "/health", "/readyz", "/startupz"];

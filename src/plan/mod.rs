@@ -26,6 +26,7 @@ mod env;
 mod paths;
 mod ports;
 mod profiles;
+mod proxy;
 mod services;
 mod settings;
 
@@ -49,6 +50,7 @@ pub use env::*;
 use paths::*;
 pub use ports::*;
 pub use profiles::*;
+pub use proxy::*;
 pub use services::*;
 pub use settings::{is_credential_key, looks_like_credential};
 
@@ -70,6 +72,8 @@ pub struct Plan {
     pub openclaw_bin: String,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
+    /// The reverse proxy in front of the gateways, when `proxy:` is set.
+    pub proxy: Option<Proxy>,
 }
 
 /// One gateway, resolved.
@@ -123,6 +127,11 @@ pub struct Gateway {
     pub secrets: Vec<String>,
     /// Who owns `openclaw.json`.
     pub config_mode: ConfigMode,
+    /// `gateway.controlUi.basePath`: the path prefix the proxy serves the
+    /// gateway under.
+    pub base_path: Option<String>,
+    /// `gateway.trustedProxies`: the addresses the proxy connects from.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Plan {
@@ -216,6 +225,13 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
     check_cdp_urls(&resolved, &mut problems);
     check_path_overlaps(&resolved, &gateways, &mut problems);
     check_workspace_host_paths(&resolved, &gateways, &mut problems);
+    let proxy = doc
+        .proxy
+        .as_ref()
+        .map(|p| resolve_proxy(p, &resolved, &mut gateways, &mut problems));
+    if doc.proxy.is_none() {
+        refuse_routes_without_proxy(&resolved, &mut problems);
+    }
 
     let nixos_backend = doc
         .nixos
@@ -251,6 +267,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             user_units,
             openclaw_bin,
             targets,
+            proxy,
         })
     } else {
         Err(problems
@@ -268,7 +285,7 @@ fn is_project_name(s: &str) -> bool {
 }
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
-    let per_gateway: [(&str, Option<Span>); 6] = [
+    let per_gateway: [(&str, Option<Span>); 8] = [
         ("port", d.port.as_ref().map(|v| v.span)),
         ("profile", d.profile.as_ref().map(|v| v.span)),
         ("state_dir", d.state_dir.as_ref().map(|v| v.span)),
@@ -278,6 +295,8 @@ fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
             "workspace_host_path",
             d.workspace_host_path.as_ref().map(|v| v.span),
         ),
+        ("host", d.host.as_ref().map(|v| v.span)),
+        ("path", d.path.as_ref().map(|v| v.span)),
     ];
     for (key, span) in per_gateway {
         if let Some(span) = span {
@@ -292,6 +311,7 @@ fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
                     match key {
                         "port" => "assign it",
                         "workspace_host_path" => "give each container a named workspace volume",
+                        "host" | "path" => "serve each at `<gateway>.<proxy.domain>`",
                         _ => "derive it from `home`",
                     }
                 )),
@@ -375,6 +395,9 @@ fn merge(d: &Settings, g: &Settings) -> Settings {
         openclaw: settings::merge_tree(d.openclaw.as_ref(), g.openclaw.as_ref()),
         secrets: merge_secrets(d.secrets.as_ref(), g.secrets.as_ref()),
         config: g.config.clone().or_else(|| d.config.clone()),
+        // Per gateway only: check_defaults refuses them in `defaults`.
+        host: g.host.clone(),
+        path: g.path.clone(),
     }
 }
 
@@ -761,6 +784,8 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         settings,
         secrets,
         config_mode,
+        base_path: None,
+        trusted_proxies: Vec::new(),
     }
 }
 

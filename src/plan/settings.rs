@@ -33,11 +33,15 @@ const OWNED: &[(&str, &str)] = &[
     ),
     (
         "gateway.trustedProxies",
-        "use `auth.trusted_proxies` with `auth.mode: trusted-proxy`",
+        "behind `proxy:` ocgen trusts the proxy's address itself; otherwise use `auth.trusted_proxies` with `auth.mode: trusted-proxy`",
     ),
     (
         "gateway.controlUi.allowedOrigins",
-        "use the gateway's `allowed_origins`",
+        "use the gateway's `allowed_origins` (behind `proxy:`, ocgen adds the public origin itself)",
+    ),
+    (
+        "gateway.controlUi.basePath",
+        "use the gateway's `path` behind `proxy:`: ocgen sets the base path and the proxy's route together",
     ),
     ("agents.defaults.workspace", "use the gateway's `workspace`"),
     (

@@ -1,6 +1,7 @@
 //! Renderers: each turns a [`Plan`] into the text of one output format.
 //! They know their format's syntax and quoting, never OpenClaw's rules.
 
+pub mod caddy;
 pub mod compose;
 pub mod env;
 pub mod nixos;
@@ -56,6 +57,12 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
             }])
         }));
     }
+    if let Some(proxy) = &plan.proxy {
+        // The Caddyfile proxies to gateways on this host: the host targets'.
+        if Target::HOST_PATHS.iter().any(|t| plan.has_target(*t)) {
+            parts.push(Box::new(move || proxy_files(plan, proxy, templates)));
+        }
+    }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
     } else {
@@ -110,6 +117,27 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             path: format!("systemd/config/{}/openclaw.json", g.name),
             contents: openclaw::render(&g.service_view(scope)),
             private: true,
+        });
+    }
+    Ok(files)
+}
+
+/// The Caddyfile and, for systemd and bare hosts, the unit of a host Caddy.
+fn proxy_files(
+    plan: &Plan,
+    proxy: &crate::plan::Proxy,
+    templates: &Templates,
+) -> Result<Vec<OutFile>, TemplateError> {
+    let mut files = vec![OutFile {
+        path: caddy::CADDYFILE.to_string(),
+        contents: caddy::render(plan, proxy, templates)?,
+        private: false,
+    }];
+    if plan.has_target(Target::Systemd) || plan.has_target(Target::Host) {
+        files.push(OutFile {
+            path: format!("proxy/{}.service", caddy::UNIT),
+            contents: caddy::render_unit(plan, templates)?,
+            private: false,
         });
     }
     Ok(files)

@@ -39,11 +39,18 @@ pub fn value(g: &Gateway) -> Value {
         }
         gateway.insert("auth".into(), Value::Object(a));
     }
+    if !g.trusted_proxies.is_empty() {
+        gateway.insert("trustedProxies".into(), json!(g.trusted_proxies));
+    }
+    let mut control_ui = Map::new();
     if !g.allowed_origins.is_empty() {
-        gateway.insert(
-            "controlUi".into(),
-            json!({ "allowedOrigins": g.allowed_origins }),
-        );
+        control_ui.insert("allowedOrigins".into(), json!(g.allowed_origins));
+    }
+    if let Some(base) = &g.base_path {
+        control_ui.insert("basePath".into(), json!(base));
+    }
+    if !control_ui.is_empty() {
+        gateway.insert("controlUi".into(), Value::Object(control_ui));
     }
     let mut root = Map::new();
     root.insert("gateway".into(), Value::Object(gateway));

@@ -51,6 +51,30 @@ pub fn yaml(value: &str) -> String {
     out
 }
 
+/// A Caddyfile token: bare when it holds only characters that never end or
+/// start anything in a Caddyfile, else double-quoted with `\` before `"` and
+/// `\`. Braces, `#`, spaces and newlines cannot leak out of quotes.
+pub fn caddy(value: &str) -> String {
+    let bare = !value.is_empty()
+        && !value.starts_with(['@', '{', '#'])
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:/*-~[]@+=,".contains(c));
+    if bare {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 /// A Nix double-quoted string: escapes `"`, `\`, `${` and control characters.
 pub fn nix(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);

@@ -27,6 +27,11 @@ pub const NIXOS: &str = "nixos.nix.hbs";
 /// The compose file of the deployment. Context: [`crate::render::compose::Context`].
 pub const COMPOSE: &str = "compose.hbs";
 
+/// The Caddyfile of the proxy. Context: [`crate::render::caddy::Context`].
+pub const CADDY: &str = "Caddyfile.hbs";
+/// The systemd unit of a host Caddy. Context: [`crate::render::caddy::UnitContext`].
+pub const CADDY_UNIT: &str = "caddy.service.hbs";
+
 /// Every built-in template.
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -45,6 +50,14 @@ pub const BUILTINS: &[Builtin] = &[
         name: COMPOSE,
         source: include_str!("../../templates/compose.hbs"),
     },
+    Builtin {
+        name: CADDY,
+        source: include_str!("../../templates/Caddyfile.hbs"),
+    },
+    Builtin {
+        name: CADDY_UNIT,
+        source: include_str!("../../templates/caddy.service.hbs"),
+    },
 ];
 
 mod helpers {
@@ -54,6 +67,7 @@ mod helpers {
     handlebars_helper!(yaml_helper: |v: str| crate::render::quote::yaml(v));
     handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
     handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
+    handlebars_helper!(caddy_helper: |v: str| crate::render::quote::caddy(v));
     handlebars_helper!(systemd_helper: |v: str| crate::render::quote::systemd(v));
     handlebars_helper!(systemd_env_helper: |name: str, value: str| crate::render::quote::systemd_env(name, value));
     handlebars_helper!(nix_attr_helper: |v: str| crate::render::quote::attr_name(v));
@@ -81,7 +95,7 @@ mod helpers {
     }
 }
 use helpers::{
-    compose_block_helper, compose_helper, compose_var_helper, env_helper, json_helper,
+    caddy_helper, compose_block_helper, compose_helper, compose_var_helper, env_helper, json_helper,
     nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper, yaml_helper,
 };
 
@@ -116,6 +130,7 @@ impl Templates {
         hb.register_helper("nix_value", Box::new(nix_value_helper));
         hb.register_helper("compose_block", Box::new(compose_block_helper));
         hb.register_helper("compose_var", Box::new(compose_var_helper));
+        hb.register_helper("caddy", Box::new(caddy_helper));
         hb
     }
 

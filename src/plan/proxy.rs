@@ -1,0 +1,441 @@
+//! One front door (`proxy:`): every gateway behind one reverse proxy, at a
+//! host name of its own (`main.example.com`) and/or under a path prefix
+//! (`example.com/rescue`), over HTTPS.
+//!
+//! The proxy is the only way in, so each gateway behind it must bind
+//! loopback (host targets) and must authenticate with its own token or
+//! password: whoever reaches the proxy reaches the gateway. ocgen fills in
+//! what OpenClaw needs to sit behind it: the public origin in
+//! `gateway.controlUi.allowedOrigins`, the path prefix in
+//! `gateway.controlUi.basePath`, and the proxy's address in
+//! `gateway.trustedProxies` (without it OpenClaw answers proxied requests
+//! with 403 `proxy_attribution_required`).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+use crate::model::{ProxySettings, ProxyTls};
+
+/// The resolved proxy.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proxy {
+    /// Where certificates come from.
+    pub tls: ProxyTls,
+    /// ACME account address.
+    pub email: Option<String>,
+    /// The address Caddy listens on; None: every interface.
+    pub listen: Option<String>,
+    /// HTTP port.
+    pub http_port: u16,
+    /// HTTPS port.
+    pub https_port: u16,
+    /// One route per gateway, in file order.
+    pub routes: Vec<Route>,
+}
+
+/// Where one gateway is served.
+#[derive(Clone, Debug, Serialize)]
+pub struct Route {
+    /// The gateway's name.
+    pub gateway: String,
+    /// Public host name.
+    pub host: String,
+    /// Path prefix without a trailing slash (`/rescue`), if any.
+    pub path: Option<String>,
+    /// The public origin browsers send (`https://main.example.com`).
+    pub origin: String,
+    /// The gateway's port P.
+    pub port: u16,
+}
+
+/// The routes of one host name.
+#[derive(Clone, Debug, Serialize)]
+pub struct Site<'a> {
+    /// Host name.
+    pub host: &'a str,
+    /// Gateways under a path prefix, longest prefix first.
+    pub prefixed: Vec<&'a Route>,
+    /// The gateway served at the root of the host, if any.
+    pub root: Option<&'a Route>,
+}
+
+impl Proxy {
+    /// The routes grouped by host name, hosts in order of first appearance.
+    pub fn sites(&self) -> Vec<Site<'_>> {
+        let mut sites: Vec<Site> = Vec::new();
+        for r in &self.routes {
+            let i = match sites.iter().position(|s| s.host == r.host) {
+                Some(i) => i,
+                None => {
+                    sites.push(Site {
+                        host: &r.host,
+                        prefixed: Vec::new(),
+                        root: None,
+                    });
+                    sites.len() - 1
+                }
+            };
+            match r.path {
+                Some(_) => sites[i].prefixed.push(r),
+                None => sites[i].root = Some(r),
+            }
+        }
+        for s in &mut sites {
+            s.prefixed.sort_by(|a, b| {
+                let (pa, pb) = (a.path.as_deref().unwrap_or(""), b.path.as_deref().unwrap_or(""));
+                pb.len().cmp(&pa.len()).then(pa.cmp(pb))
+            });
+        }
+        sites
+    }
+
+    /// The route of a gateway.
+    pub fn route(&self, gateway: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.gateway == gateway)
+    }
+}
+
+/// Whether `s` is a DNS host name Caddy can get a certificate for:
+/// lowercase labels of letters, digits and `-`, joined by dots.
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+}
+
+/// Whether `s` is a path prefix: `/seg[/seg...]`, no trailing slash.
+fn is_path_prefix(s: &str) -> bool {
+    s.len() > 1
+        && s.starts_with('/')
+        && s[1..].split('/').all(|seg| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~'))
+        })
+}
+
+fn proxy_port(
+    key: &str,
+    v: Option<&Sp<PortValue>>,
+    default: u16,
+    problems: &mut Vec<Problem>,
+) -> (u16, Option<Span>) {
+    let Some(v) = v else {
+        return (default, None);
+    };
+    match u16::try_from(v.value.0) {
+        Ok(p) if p > 0 => (p, Some(v.span)),
+        _ => {
+            problems.push(
+                Problem::new(
+                    Kind::PortRange,
+                    format!("proxy: `{key}` {} is not a port", v.value.0),
+                )
+                .label(v.span, "not 1 to 65535")
+                .help(format!("write a port from 1 to 65535, or leave `{key}` out for {default}")),
+            );
+            (default, None)
+        }
+    }
+}
+
+/// `host` and `path` without `proxy:` are errors: nothing would serve them.
+pub(super) fn refuse_routes_without_proxy(resolved: &[Resolved], problems: &mut Vec<Problem>) {
+    for r in resolved {
+        let span = r
+            .s
+            .host
+            .as_ref()
+            .map(|h| h.span)
+            .or(r.s.path.as_ref().map(|p| p.span));
+        if let Some(span) = span {
+            problems.push(
+                Problem::new(
+                    Kind::Proxy,
+                    format!(
+                        "gateway `{}` has `host` or `path` but the file has no `proxy` section",
+                        r.name.value
+                    ),
+                )
+                .label(span, "nothing serves this")
+                .help("add `proxy: { domain: example.com }` to put every gateway behind one HTTPS front door, or remove `host`/`path`"),
+            );
+        }
+    }
+}
+
+/// Resolves `proxy:` and each gateway's place behind it; fills in the
+/// gateways' origins, base paths and trusted proxies.
+pub(super) fn resolve_proxy(
+    p: &Sp<ProxySettings>,
+    resolved: &[Resolved],
+    gateways: &mut [Gateway],
+    problems: &mut Vec<Problem>,
+) -> Proxy {
+    let s = &p.value;
+    let tls = s.tls.as_ref().map_or(ProxyTls::Acme, |t| t.value);
+    if let Some(d) = &s.domain {
+        if !is_host_name(&d.value) {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("proxy: `domain` `{}` is not a host name", d.value.escape_debug()))
+                    .label(d.span, "not a DNS name")
+                    .help("write a lowercase DNS name such as example.com (no scheme, port or path)"),
+            );
+        }
+    }
+    if let Some(e) = &s.email {
+        if tls != ProxyTls::Acme {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("proxy: `email` is only used with `tls: acme`, not `tls: {}`", tls.as_str()))
+                    .label(e.span, "not used")
+                    .help("remove `email`, or set `tls: acme`"),
+            );
+        }
+        let ok = e.value.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+            && !e.value.chars().any(|c| c.is_whitespace() || c.is_control() || "\"{}#\\".contains(c));
+        if !ok {
+            problems.push(
+                Problem::new(Kind::Proxy, "proxy: `email` is not an email address")
+                    .label(e.span, "not an address")
+                    .help("write the address the certificate authority may write to, e.g. admin@example.com"),
+            );
+        }
+    }
+    if let Some(l) = &s.listen {
+        if l.value.parse::<std::net::IpAddr>().is_err() {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("proxy: `listen` `{}` is not an IP address", l.value.escape_debug()))
+                    .label(l.span, "not an IP address")
+                    .help("write an address of this host, e.g. 127.0.0.1 or 203.0.113.7, or leave `listen` out for every interface"),
+            );
+        }
+    }
+    let (http_port, http_span) = proxy_port("http_port", s.http_port.as_ref(), 80, problems);
+    let (https_port, https_span) = proxy_port("https_port", s.https_port.as_ref(), 443, problems);
+    if http_port == https_port {
+        problems.push(
+            Problem::new(Kind::PortOverlap, format!("proxy: `http_port` and `https_port` are both {http_port}"))
+                .label(https_span.or(http_span).unwrap_or(p.span), "the same port")
+                .help("give HTTP and HTTPS a port each (80 and 443 by default)"),
+        );
+    }
+    for (key, port, span) in [("http_port", http_port, http_span), ("https_port", https_port, https_span)] {
+        if let Some(g) = gateways.iter().find(|g| g.reserved().iter().any(|r| (r.start..=r.end).contains(&port))) {
+            problems.push(
+                Problem::new(Kind::PortOverlap, format!("proxy: `{key}` {port} lies in the ports of gateway `{}` ({}..{})", g.name, g.port, g.port.saturating_add(FOOTPRINT)))
+                    .label(span.unwrap_or(p.span), "taken by a gateway")
+                    .help("choose a proxy port outside every gateway's footprint (`ocgen ports` lists them)"),
+            );
+        }
+    }
+
+    let mut routes: Vec<Route> = Vec::new();
+    let mut route_spans: Vec<Span> = Vec::new();
+    for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
+        let name = &r.name.value;
+        let span = r
+            .s
+            .path
+            .as_ref()
+            .map(|p| p.span)
+            .or(r.s.host.as_ref().map(|h| h.span))
+            .unwrap_or(r.body);
+        let host = match (&r.s.host, &r.s.path, &s.domain) {
+            (Some(h), _, _) => {
+                if !is_host_name(&h.value) {
+                    problems.push(
+                        Problem::new(Kind::Proxy, format!("gateway `{name}`: `host` `{}` is not a host name", h.value.escape_debug()))
+                            .label(h.span, "not a DNS name")
+                            .help("write a lowercase DNS name such as main.example.com (no scheme, port or path)"),
+                    );
+                }
+                h.value.clone()
+            }
+            (None, Some(_), Some(d)) => d.value.clone(),
+            (None, None, Some(d)) => format!("{name}.{}", d.value),
+            (None, _, None) => {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("gateway `{name}` has no `host` and the proxy has no `domain`"))
+                        .label(r.body, "no public address")
+                        .help("set `proxy.domain` (the gateway is then served at `<gateway>.<domain>`) or give the gateway a `host`"),
+                );
+                String::new()
+            }
+        };
+        let path = r.s.path.as_ref().map(|p| {
+            let v = p.value.trim_end_matches('/').to_string();
+            let first = v.trim_start_matches('/').split('/').next().unwrap_or("");
+            if !is_path_prefix(&v) {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("gateway `{name}`: `path` `{}` is not a path prefix", p.value.escape_debug()))
+                        .label(p.span, "not /segment[/segment]")
+                        .help("write a prefix such as /rescue: a leading slash, letters, digits, `-`, `_`, `.`, `~`"),
+                );
+            } else if RESERVED_BASE_PATH_SEGMENTS.contains(&first.to_ascii_lowercase().as_str()) {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("gateway `{name}`: `path` `{v}` cannot be a Control UI base path: OpenClaw serves `/{first}` itself"))
+                        .label(p.span, "hides the gateway's own routes")
+                        .help(format!("choose another prefix, e.g. /{name}")),
+                );
+            }
+            v
+        });
+        // Two gateways at one address, or one prefix inside another.
+        for (other, other_span) in routes.iter().zip(&route_spans) {
+            if other.host != host || host.is_empty() {
+                continue;
+            }
+            let clash = match (&other.path, &path) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/")),
+                _ => false,
+            };
+            if clash {
+                let at = |p: &Option<String>| format!("{host}{}", p.as_deref().unwrap_or("/"));
+                problems.push(
+                    Problem::new(
+                        Kind::Proxy,
+                        format!("gateway `{name}` at {} and gateway `{}` at {} share one address", at(&path), other.gateway, at(&other.path)),
+                    )
+                    .label(span, "this gateway")
+                    .label(*other_span, "the other")
+                    .help("give each gateway its own `host`, or its own `path` on a shared host (neither inside the other)"),
+                );
+            }
+        }
+        // The proxy is the only way in.
+        match g.auth.as_ref().map(|a| a.mode) {
+            Some(AuthMode::TrustedProxy) => problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}`: `trusted-proxy` auth behind ocgen's proxy, which sets no identity header"))
+                    .label(r.s.auth.as_ref().map_or(r.body, |a| a.value.mode.span), "nobody vouches for the user")
+                    .help("ocgen's Caddy authenticates nobody: anyone could send the identity header. Use `auth: { mode: token, env: VAR }` (or password) behind it, or an identity-aware proxy of your own instead of `proxy:`"),
+            ),
+            None | Some(AuthMode::None) => problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` sits behind the proxy without auth: anyone who reaches the proxy would control it"))
+                    .label(r.s.auth.as_ref().map_or(r.body, |a| a.value.mode.span), "no token or password")
+                    .help("add `auth: { mode: token, env: OPENCLAW_GATEWAY_TOKEN }` (each gateway its own variable or secrets file)"),
+            ),
+            _ => {}
+        }
+        if g.bind != Bind::Loopback {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` binds `{}` behind the proxy: it is reachable around it", g.bind.as_str()))
+                    .only(Targets::of(Target::HOST_PATHS))
+                    .label(r.s.bind.as_ref().map_or(r.body, |b| b.span), "a second way in")
+                    .help("remove `bind` (loopback): the proxy on this host reaches the gateway on 127.0.0.1"),
+            );
+        }
+        let origin = match (tls, https_port) {
+            (ProxyTls::Off, _) | (_, 443) => format!("https://{host}"),
+            (_, port) => format!("https://{host}:{port}"),
+        };
+        if !g.allowed_origins.contains(&origin) {
+            g.allowed_origins.push(origin.clone());
+        }
+        g.base_path.clone_from(&path);
+        g.trusted_proxies = HOST_PROXY_ADDRESSES.iter().map(ToString::to_string).collect();
+        routes.push(Route {
+            gateway: name.clone(),
+            host,
+            path,
+            origin,
+            port: g.port,
+        });
+        route_spans.push(span);
+    }
+    Proxy {
+        tls,
+        email: s.email.as_ref().map(|e| e.value.clone()),
+        listen: s.listen.as_ref().map(|l| l.value.clone()),
+        http_port,
+        https_port,
+        routes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(yaml: &str) -> Result<Plan, Vec<Problem>> {
+        let doc = crate::model::load(yaml)?;
+        plan(&doc)
+    }
+
+    const HEAD: &str = "version: 1\ndefaults:\n  home: /srv/oc\n  auth: {mode: token, env: OC_TOKEN}\n";
+
+    fn messages(r: Result<Plan, Vec<Problem>>) -> Vec<String> {
+        r.err().unwrap_or_default().into_iter().map(|p| p.message).collect()
+    }
+
+    #[test]
+    fn host_and_path_routes_fill_in_what_openclaw_needs() {
+        let p = plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com, tls: internal, https_port: 8443}}\ngateways:\n  main: {{}}\n  rescue: {{path: /rescue/}}\n  work: {{host: work.example.org}}\n"
+        ))
+        .unwrap();
+        let px = p.proxy.as_ref().unwrap();
+        let hosts: Vec<(&str, Option<&str>)> =
+            px.routes.iter().map(|r| (r.host.as_str(), r.path.as_deref())).collect();
+        assert_eq!(
+            hosts,
+            vec![("main.example.com", None), ("example.com", Some("/rescue")), ("work.example.org", None)]
+        );
+        let rescue = p.gateway("rescue").unwrap();
+        assert_eq!(rescue.base_path.as_deref(), Some("/rescue"));
+        assert_eq!(rescue.allowed_origins, vec!["https://example.com:8443"]);
+        assert_eq!(rescue.trusted_proxies, vec!["127.0.0.1", "::1"]);
+        assert_eq!(p.gateway("main").unwrap().base_path, None);
+    }
+
+    #[test]
+    fn impossible_layouts_are_errors() {
+        let same = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{host: x.example.com}}\n  b: {{host: x.example.com}}\n"
+        )));
+        assert!(same[0].contains("share one address"), "{same:?}");
+        let nested = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /a}}\n  b: {{path: /a/b}}\n"
+        )));
+        assert!(nested[0].contains("share one address"), "{nested:?}");
+        let reserved = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /api}}\n"
+        )));
+        assert!(reserved[0].contains("base path"), "{reserved:?}");
+        let around = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{bind: lan}}\n"
+        )));
+        assert!(around[0].contains("reachable around it"), "{around:?}");
+        let tp = messages(plan_of(
+            "version: 1\ndefaults:\n  home: /srv/oc\nproxy: {domain: example.com}\ngateways:\n  a: {auth: {mode: trusted-proxy, user_header: x-user, trusted_proxies: [10.0.0.2]}}\n",
+        ));
+        assert!(tp[0].contains("sets no identity header"), "{tp:?}");
+        let open = messages(plan_of(
+            "version: 1\ndefaults:\n  home: /srv/oc\nproxy: {domain: example.com}\ngateways:\n  a: {}\n",
+        ));
+        assert!(open[0].contains("without auth"), "{open:?}");
+        let stray = messages(plan_of(&format!("{HEAD}gateways:\n  a: {{path: /a}}\n")));
+        assert!(stray[0].contains("no `proxy` section"), "{stray:?}");
+    }
+
+    #[test]
+    fn siblings_on_one_host_are_fine_and_sorted_longest_first() {
+        let p = plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /a}}\n  ab: {{path: /ab}}\n  root: {{host: example.com}}\n"
+        ))
+        .unwrap();
+        let px = p.proxy.unwrap();
+        let sites = px.sites();
+        assert_eq!(sites.len(), 1);
+        let order: Vec<&str> = sites[0].prefixed.iter().map(|r| r.gateway.as_str()).collect();
+        assert_eq!(order, vec!["ab", "a"]);
+        assert_eq!(sites[0].root.unwrap().gateway, "root");
+    }
+}

@@ -1,0 +1,193 @@
+//! The proxy in front of the gateways (`ocgen proxy`, `proxy/Caddyfile`)
+//! and the systemd unit of a host Caddy (`proxy/openclaw-proxy.service`).
+//!
+//! Caddy because it gets certificates by itself, proxies WebSockets without
+//! extra directives and reads a file a person can follow. The routes come
+//! from the plan; this module only spells them.
+
+use serde::Serialize;
+
+use super::templates::{CADDY, CADDY_UNIT, TemplateError, Templates};
+use crate::model::ProxyTls;
+use crate::plan::{Plan, Proxy, ROOT_PROBES};
+
+/// The file name `generate` writes the Caddyfile to.
+pub const CADDYFILE: &str = "proxy/Caddyfile";
+/// The unit of a host Caddy.
+pub const UNIT: &str = "openclaw-proxy";
+/// Where the unit expects the Caddyfile.
+pub const INSTALLED_CADDYFILE: &str = "/etc/openclaw/Caddyfile";
+/// The Caddy the unit runs (Debian's package puts it here).
+pub const CADDY_BIN: &str = "/usr/bin/caddy";
+
+/// Context of `templates/Caddyfile.hbs`. Every value is quoted by the
+/// template's `caddy` helper; the plan has checked that none holds `{`.
+#[derive(Serialize)]
+pub struct Context<'a> {
+    /// Deployment name.
+    pub name: &'a str,
+    /// Ports, as text.
+    pub http_port: String,
+    /// HTTPS port.
+    pub https_port: String,
+    /// Listen address, if not every interface.
+    pub listen: Option<&'a str>,
+    /// `tls: internal`: Caddy's local CA.
+    pub internal: bool,
+    /// `tls: off`.
+    pub tls_off: bool,
+    /// ACME account address.
+    pub email: Option<&'a str>,
+    /// One line per gateway for the header.
+    pub routes: Vec<RouteLine<'a>>,
+    /// One site block per host name.
+    pub sites: Vec<SiteBlock<'a>>,
+}
+
+/// A gateway's public URL, for the header.
+#[derive(Serialize)]
+pub struct RouteLine<'a> {
+    /// `https://host[:port]/path/`.
+    pub url: String,
+    /// Gateway name.
+    pub gateway: &'a str,
+    /// `127.0.0.1:P`.
+    pub upstream: String,
+}
+
+/// One host name.
+#[derive(Serialize)]
+pub struct SiteBlock<'a> {
+    /// Site address: the host (`http://host` with `tls: off`).
+    pub address: String,
+    /// Gateways under a path prefix, longest first.
+    pub prefixed: Vec<Prefixed<'a>>,
+    /// The gateway at the root of the host.
+    pub root: Option<Upstream>,
+}
+
+/// A gateway under a path prefix.
+#[derive(Serialize)]
+pub struct Prefixed<'a> {
+    /// Gateway name (`[a-z0-9_-]`: a valid matcher name as it is).
+    pub gateway: &'a str,
+    /// `/rescue`.
+    pub path: &'a str,
+    /// `/rescue/*`.
+    pub path_glob: String,
+    /// `/rescue/healthz` ...: OpenClaw's probes, served at its root.
+    pub probes: Vec<String>,
+    /// `127.0.0.1:P`.
+    pub upstream: String,
+}
+
+/// Where a gateway listens, from the proxy.
+#[derive(Serialize)]
+pub struct Upstream {
+    /// `127.0.0.1:P`.
+    pub upstream: String,
+}
+
+fn upstream(port: u16) -> String {
+    format!("127.0.0.1:{port}")
+}
+
+/// The Caddyfile for gateways on this host (host, systemd, NixOS targets).
+pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
+    let routes = proxy
+        .routes
+        .iter()
+        .map(|r| RouteLine {
+            url: format!(
+                "{}{}/",
+                match proxy.tls {
+                    ProxyTls::Off => format!("http://{}", r.host),
+                    _ => r.origin.clone(),
+                },
+                r.path.as_deref().unwrap_or("")
+            ),
+            gateway: &r.gateway,
+            upstream: upstream(r.port),
+        })
+        .collect();
+    let sites = proxy
+        .sites()
+        .into_iter()
+        .map(|s| SiteBlock {
+            address: match proxy.tls {
+                ProxyTls::Off => format!("http://{}", s.host),
+                _ => s.host.to_string(),
+            },
+            prefixed: s
+                .prefixed
+                .iter()
+                .map(|r| {
+                    let path = r.path.as_deref().unwrap_or_default();
+                    Prefixed {
+                        gateway: &r.gateway,
+                        path,
+                        path_glob: format!("{path}/*"),
+                        probes: ROOT_PROBES.iter().map(|p| format!("{path}{p}")).collect(),
+                        upstream: upstream(r.port),
+                    }
+                })
+                .collect(),
+            root: s.root.map(|r| Upstream {
+                upstream: upstream(r.port),
+            }),
+        })
+        .collect();
+    t.render(
+        CADDY,
+        &Context {
+            name: &plan.name,
+            http_port: proxy.http_port.to_string(),
+            https_port: proxy.https_port.to_string(),
+            listen: proxy.listen.as_deref(),
+            internal: proxy.tls == ProxyTls::Internal,
+            tls_off: proxy.tls == ProxyTls::Off,
+            email: proxy.email.as_deref(),
+            routes,
+            sites,
+        },
+    )
+}
+
+/// Context of `templates/caddy.service.hbs`.
+#[derive(Serialize)]
+pub struct UnitContext<'a> {
+    /// Deployment name (validated).
+    pub name: &'a str,
+    /// Unit name.
+    pub unit: &'a str,
+    /// `Description=`.
+    pub description: String,
+    /// Where the Caddyfile is installed.
+    pub caddyfile: &'a str,
+    /// `ExecStartPre=`: `caddy validate`.
+    pub validate: String,
+    /// `ExecStart=`.
+    pub exec_start: String,
+    /// Caddy's data directory (certificates, keys).
+    pub state_dir: String,
+}
+
+/// The systemd unit of a host Caddy.
+pub fn render_unit(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
+    t.render(
+        CADDY_UNIT,
+        &UnitContext {
+            name: &plan.name,
+            unit: UNIT,
+            description: format!("Caddy in front of the OpenClaw gateways of {}", plan.name),
+            caddyfile: INSTALLED_CADDYFILE,
+            validate: format!(
+                "{CADDY_BIN} validate --config {INSTALLED_CADDYFILE} --adapter caddyfile"
+            ),
+            exec_start: format!(
+                "{CADDY_BIN} run --config {INSTALLED_CADDYFILE} --adapter caddyfile"
+            ),
+            state_dir: format!("/var/lib/{UNIT}"),
+        },
+    )
+}
