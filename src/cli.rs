@@ -458,8 +458,7 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                 });
             };
             let t = templates(cli)?;
-            let text =
-                render::caddy::render(&plan, proxy, &t).map_err(|e| template_failure(&e))?;
+            let text = render::caddy::render(&plan, proxy, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
         Command::Nix => {

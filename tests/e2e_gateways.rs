@@ -15,6 +15,7 @@
 //! a session of its own) by pid, on success and on panic.
 
 mod common;
+use common::procs::{Pid, tree};
 use common::*;
 
 use std::collections::{HashMap, HashSet};
@@ -55,73 +56,6 @@ fn say(msg: &str) {
 
 // ---------------------------------------------------------------------------
 // Processes
-
-/// `(ppid, pgid, starttime, state)` of a process, from /proc/<pid>/stat.
-fn stat(pid: u32) -> Option<(u32, u32, u64, char)> {
-    let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The name is in parentheses and may hold anything; fields follow the last `)`.
-    let rest = &text[text.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    Some((
-        f.get(1)?.parse().ok()?,
-        f.get(2)?.parse().ok()?,
-        f.get(19)?.parse().ok()?,
-        f.first()?.chars().next()?,
-    ))
-}
-
-/// A process, identified by pid and start time (so a reused pid is never
-/// mistaken for it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Pid {
-    pid: u32,
-    start: u64,
-}
-
-impl Pid {
-    fn of(pid: u32) -> Option<Pid> {
-        stat(pid).map(|(_, _, start, _)| Pid { pid, start })
-    }
-
-    fn alive(self) -> bool {
-        matches!(stat(self.pid), Some((_, _, start, state)) if start == self.start && state != 'Z')
-    }
-
-    fn signal(self, sig: &str) {
-        if self.alive() {
-            let _ = Command::new("kill")
-                .args([sig, &self.pid.to_string()])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-/// `root` and all its descendants that are alive now.
-fn tree(root: Pid) -> Vec<Pid> {
-    if !root.alive() {
-        return Vec::new();
-    }
-    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-    for e in fs::read_dir("/proc").unwrap().flatten() {
-        if let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) {
-            if let Some((ppid, ..)) = stat(pid) {
-                children.entry(ppid).or_default().push(pid);
-            }
-        }
-    }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        for &c in children.get(&out[i].pid).into_iter().flatten() {
-            if let Some(p) = Pid::of(c) {
-                out.push(p);
-            }
-        }
-        i += 1;
-    }
-    out
-}
 
 /// One gateway of a layout, rooted, with how it was started.
 struct Gw {

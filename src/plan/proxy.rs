@@ -81,7 +81,10 @@ impl Proxy {
         }
         for s in &mut sites {
             s.prefixed.sort_by(|a, b| {
-                let (pa, pb) = (a.path.as_deref().unwrap_or(""), b.path.as_deref().unwrap_or(""));
+                let (pa, pb) = (
+                    a.path.as_deref().unwrap_or(""),
+                    b.path.as_deref().unwrap_or(""),
+                );
                 pb.len().cmp(&pa.len()).then(pa.cmp(pb))
             });
         }
@@ -103,7 +106,8 @@ fn is_host_name(s: &str) -> bool {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                && l.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         })
 }
 
@@ -139,7 +143,9 @@ fn proxy_port(
                     format!("proxy: `{key}` {} is not a port", v.value.0),
                 )
                 .label(v.span, "not 1 to 65535")
-                .help(format!("write a port from 1 to 65535, or leave `{key}` out for {default}")),
+                .help(format!(
+                    "write a port from 1 to 65535, or leave `{key}` out for {default}"
+                )),
             );
             (default, None)
         }
@@ -149,12 +155,11 @@ fn proxy_port(
 /// `host` and `path` without `proxy:` are errors: nothing would serve them.
 pub(super) fn refuse_routes_without_proxy(resolved: &[Resolved], problems: &mut Vec<Problem>) {
     for r in resolved {
-        let span = r
-            .s
-            .host
-            .as_ref()
-            .map(|h| h.span)
-            .or(r.s.path.as_ref().map(|p| p.span));
+        let span =
+            r.s.host
+                .as_ref()
+                .map(|h| h.span)
+                .or(r.s.path.as_ref().map(|p| p.span));
         if let Some(span) = span {
             problems.push(
                 Problem::new(
@@ -184,22 +189,40 @@ pub(super) fn resolve_proxy(
     if let Some(d) = &s.domain {
         if !is_host_name(&d.value) {
             problems.push(
-                Problem::new(Kind::Proxy, format!("proxy: `domain` `{}` is not a host name", d.value.escape_debug()))
-                    .label(d.span, "not a DNS name")
-                    .help("write a lowercase DNS name such as example.com (no scheme, port or path)"),
+                Problem::new(
+                    Kind::Proxy,
+                    format!(
+                        "proxy: `domain` `{}` is not a host name",
+                        d.value.escape_debug()
+                    ),
+                )
+                .label(d.span, "not a DNS name")
+                .help("write a lowercase DNS name such as example.com (no scheme, port or path)"),
             );
         }
     }
     if let Some(e) = &s.email {
         if tls != ProxyTls::Acme {
             problems.push(
-                Problem::new(Kind::Proxy, format!("proxy: `email` is only used with `tls: acme`, not `tls: {}`", tls.as_str()))
-                    .label(e.span, "not used")
-                    .help("remove `email`, or set `tls: acme`"),
+                Problem::new(
+                    Kind::Proxy,
+                    format!(
+                        "proxy: `email` is only used with `tls: acme`, not `tls: {}`",
+                        tls.as_str()
+                    ),
+                )
+                .label(e.span, "not used")
+                .help("remove `email`, or set `tls: acme`"),
             );
         }
-        let ok = e.value.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
-            && !e.value.chars().any(|c| c.is_whitespace() || c.is_control() || "\"{}#\\".contains(c));
+        let ok = e
+            .value
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+            && !e
+                .value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "\"{}#\\".contains(c));
         if !ok {
             problems.push(
                 Problem::new(Kind::Proxy, "proxy: `email` is not an email address")
@@ -221,13 +244,23 @@ pub(super) fn resolve_proxy(
     let (https_port, https_span) = proxy_port("https_port", s.https_port.as_ref(), 443, problems);
     if http_port == https_port {
         problems.push(
-            Problem::new(Kind::PortOverlap, format!("proxy: `http_port` and `https_port` are both {http_port}"))
-                .label(https_span.or(http_span).unwrap_or(p.span), "the same port")
-                .help("give HTTP and HTTPS a port each (80 and 443 by default)"),
+            Problem::new(
+                Kind::PortOverlap,
+                format!("proxy: `http_port` and `https_port` are both {http_port}"),
+            )
+            .label(https_span.or(http_span).unwrap_or(p.span), "the same port")
+            .help("give HTTP and HTTPS a port each (80 and 443 by default)"),
         );
     }
-    for (key, port, span) in [("http_port", http_port, http_span), ("https_port", https_port, https_span)] {
-        if let Some(g) = gateways.iter().find(|g| g.reserved().iter().any(|r| (r.start..=r.end).contains(&port))) {
+    for (key, port, span) in [
+        ("http_port", http_port, http_span),
+        ("https_port", https_port, https_span),
+    ] {
+        if let Some(g) = gateways.iter().find(|g| {
+            g.reserved()
+                .iter()
+                .any(|r| (r.start..=r.end).contains(&port))
+        }) {
             problems.push(
                 Problem::new(Kind::PortOverlap, format!("proxy: `{key}` {port} lies in the ports of gateway `{}` ({}..{})", g.name, g.port, g.port.saturating_add(FOOTPRINT)))
                     .label(span.unwrap_or(p.span), "taken by a gateway")
@@ -240,13 +273,12 @@ pub(super) fn resolve_proxy(
     let mut route_spans: Vec<Span> = Vec::new();
     for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
         let name = &r.name.value;
-        let span = r
-            .s
-            .path
-            .as_ref()
-            .map(|p| p.span)
-            .or(r.s.host.as_ref().map(|h| h.span))
-            .unwrap_or(r.body);
+        let span =
+            r.s.path
+                .as_ref()
+                .map(|p| p.span)
+                .or(r.s.host.as_ref().map(|h| h.span))
+                .unwrap_or(r.body);
         let host = match (&r.s.host, &r.s.path, &s.domain) {
             (Some(h), _, _) => {
                 if !is_host_name(&h.value) {
@@ -282,7 +314,10 @@ pub(super) fn resolve_proxy(
                 problems.push(
                     Problem::new(Kind::Proxy, format!("gateway `{name}`: `path` `{v}` cannot be a Control UI base path: OpenClaw serves `/{first}` itself"))
                         .label(p.span, "hides the gateway's own routes")
-                        .help(format!("choose another prefix, e.g. /{name}")),
+                        .help(format!(
+                            "choose another prefix, e.g. /{}",
+                            if RESERVED_BASE_PATH_SEGMENTS.contains(&name.as_str()) { format!("oc-{name}") } else { name.clone() }
+                        )),
                 );
             }
             v
@@ -294,7 +329,9 @@ pub(super) fn resolve_proxy(
             }
             let clash = match (&other.path, &path) {
                 (None, None) => true,
-                (Some(a), Some(b)) => a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/")),
+                (Some(a), Some(b)) => {
+                    a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/"))
+                }
                 _ => false,
             };
             if clash {
@@ -340,7 +377,10 @@ pub(super) fn resolve_proxy(
             g.allowed_origins.push(origin.clone());
         }
         g.base_path.clone_from(&path);
-        g.trusted_proxies = HOST_PROXY_ADDRESSES.iter().map(ToString::to_string).collect();
+        g.trusted_proxies = HOST_PROXY_ADDRESSES
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         routes.push(Route {
             gateway: name.clone(),
             host,
@@ -369,10 +409,15 @@ mod tests {
         plan(&doc)
     }
 
-    const HEAD: &str = "version: 1\ndefaults:\n  home: /srv/oc\n  auth: {mode: token, env: OC_TOKEN}\n";
+    const HEAD: &str =
+        "version: 1\ndefaults:\n  home: /srv/oc\n  auth: {mode: token, env: OC_TOKEN}\n";
 
     fn messages(r: Result<Plan, Vec<Problem>>) -> Vec<String> {
-        r.err().unwrap_or_default().into_iter().map(|p| p.message).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.message)
+            .collect()
     }
 
     #[test]
@@ -382,11 +427,18 @@ mod tests {
         ))
         .unwrap();
         let px = p.proxy.as_ref().unwrap();
-        let hosts: Vec<(&str, Option<&str>)> =
-            px.routes.iter().map(|r| (r.host.as_str(), r.path.as_deref())).collect();
+        let hosts: Vec<(&str, Option<&str>)> = px
+            .routes
+            .iter()
+            .map(|r| (r.host.as_str(), r.path.as_deref()))
+            .collect();
         assert_eq!(
             hosts,
-            vec![("main.example.com", None), ("example.com", Some("/rescue")), ("work.example.org", None)]
+            vec![
+                ("main.example.com", None),
+                ("example.com", Some("/rescue")),
+                ("work.example.org", None)
+            ]
         );
         let rescue = p.gateway("rescue").unwrap();
         assert_eq!(rescue.base_path.as_deref(), Some("/rescue"));
@@ -434,7 +486,11 @@ mod tests {
         let px = p.proxy.unwrap();
         let sites = px.sites();
         assert_eq!(sites.len(), 1);
-        let order: Vec<&str> = sites[0].prefixed.iter().map(|r| r.gateway.as_str()).collect();
+        let order: Vec<&str> = sites[0]
+            .prefixed
+            .iter()
+            .map(|r| r.gateway.as_str())
+            .collect();
         assert_eq!(order, vec!["ab", "a"]);
         assert_eq!(sites[0].root.unwrap().gateway, "root");
     }

@@ -95,8 +95,9 @@ mod helpers {
     }
 }
 use helpers::{
-    caddy_helper, compose_block_helper, compose_helper, compose_var_helper, env_helper, json_helper,
-    nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper, yaml_helper,
+    caddy_helper, compose_block_helper, compose_helper, compose_var_helper, env_helper,
+    json_helper, nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper,
+    yaml_helper,
 };
 
 /// The template registry.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod nix;
+pub mod procs;
 pub mod systemd;
 
 use std::path::{Path, PathBuf};
