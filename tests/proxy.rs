@@ -99,6 +99,20 @@ fn every_caddyfile_is_read_by_real_caddy() {
         .iter()
         .map(|(what, y)| ((*what).to_string(), proxy_of(y)))
         .collect();
+    // The README's smallest file.
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let smallest = readme
+        .split("## One front door")
+        .nth(1)
+        .and_then(|s| s.split("```yaml\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("the README's front door example");
+    let text = proxy_of(smallest);
+    assert!(
+        text.contains("main.example.com {") && text.contains("@rescue path /rescue /rescue/*"),
+        "{text}"
+    );
+    texts.push(("README".to_string(), text));
     for path in [
         root().join("examples/front-door.yaml"),
         root().join("tests/cmd/proxy-ok.in/ocgen.yaml"),
