@@ -207,7 +207,10 @@ pub(super) fn merge_kube(
     Some(Sp {
         value: KubeSettings {
             namespace: gv.namespace.clone().or_else(|| dv.namespace.clone()),
-            storage_class: gv.storage_class.clone().or_else(|| dv.storage_class.clone()),
+            storage_class: gv
+                .storage_class
+                .clone()
+                .or_else(|| dv.storage_class.clone()),
             state_size: gv.state_size.clone().or_else(|| dv.state_size.clone()),
             workspace_size: gv
                 .workspace_size
@@ -298,7 +301,9 @@ fn resolve_one(
 ) -> KubeGateway {
     let gw = g.name.as_str();
     let object = format!("{deployment}-{gw}");
-    if !is_dns_label(&object, KUBE_MAX_OBJECT_NAME) || !object.starts_with(|c: char| c.is_ascii_lowercase()) {
+    if !is_dns_label(&object, KUBE_MAX_OBJECT_NAME)
+        || !object.starts_with(|c: char| c.is_ascii_lowercase())
+    {
         problems.push(
             Problem::new(
                 Kind::Kubernetes,
@@ -344,7 +349,10 @@ fn resolve_one(
             problems.push(
                 Problem::new(
                     Kind::Kubernetes,
-                    format!("gateway `{gw}`: storage class `{}` is not a Kubernetes name", s.value.escape_debug()),
+                    format!(
+                        "gateway `{gw}`: storage class `{}` is not a Kubernetes name",
+                        s.value.escape_debug()
+                    ),
                 )
                 .only(kube())
                 .label(s.span, "not a DNS subdomain")
@@ -361,11 +369,16 @@ fn resolve_one(
             problems.push(
                 Problem::new(
                     Kind::Kubernetes,
-                    format!("gateway `{gw}`: `kubernetes.{key}: {}` is not a storage size", v.value.escape_debug()),
+                    format!(
+                        "gateway `{gw}`: `kubernetes.{key}: {}` is not a storage size",
+                        v.value.escape_debug()
+                    ),
                 )
                 .only(kube())
                 .label(v.span, "not a quantity")
-                .help(format!("write a Kubernetes quantity such as `{default}` or `500Mi`")),
+                .help(format!(
+                    "write a Kubernetes quantity such as `{default}` or `500Mi`"
+                )),
             );
         }
         v.value.clone()
@@ -383,9 +396,24 @@ fn resolve_one(
         problems,
     );
     let res = k.and_then(|k| k.resources.as_ref()).map(|r| &r.value);
-    let requests = quantities(gw, "requests", res.and_then(|r| r.requests.as_ref()), KUBE_REQUESTS, problems);
-    let limits = quantities(gw, "limits", res.and_then(|r| r.limits.as_ref()), KUBE_LIMITS, problems);
-    if let Some(m) = res.and_then(|r| r.limits.as_ref()).and_then(|l| l.memory.as_ref()) {
+    let requests = quantities(
+        gw,
+        "requests",
+        res.and_then(|r| r.requests.as_ref()),
+        KUBE_REQUESTS,
+        problems,
+    );
+    let limits = quantities(
+        gw,
+        "limits",
+        res.and_then(|r| r.limits.as_ref()),
+        KUBE_LIMITS,
+        problems,
+    );
+    if let Some(m) = res
+        .and_then(|r| r.limits.as_ref())
+        .and_then(|l| l.memory.as_ref())
+    {
         if quantity(&m.value).is_some_and(|q| q < MIN_CONTAINER_MEMORY as f64) {
             problems.push(
                 Problem::new(
@@ -404,7 +432,11 @@ fn resolve_one(
         };
         if let (Some(rq), Some(lq)) = (quantity(request), quantity(limit)) {
             if rq > lq {
-                let span = r.s.kubernetes.as_ref().and_then(|k| k.value.resources.as_ref()).map_or(r.body, |r| r.span);
+                let span =
+                    r.s.kubernetes
+                        .as_ref()
+                        .and_then(|k| k.value.resources.as_ref())
+                        .map_or(r.body, |r| r.span);
                 problems.push(
                     Problem::new(
                         Kind::Kubernetes,
@@ -423,7 +455,10 @@ fn resolve_one(
                 problems.push(
                     Problem::new(
                         Kind::Kubernetes,
-                        format!("gateway `{gw}`: Secret name `{}` is not a Kubernetes name", s.value.escape_debug()),
+                        format!(
+                            "gateway `{gw}`: Secret name `{}` is not a Kubernetes name",
+                            s.value.escape_debug()
+                        ),
                     )
                     .only(kube())
                     .label(s.span, "not a DNS subdomain")
@@ -434,8 +469,20 @@ fn resolve_one(
         }
         None => format!("{object}-secrets"),
     };
-    let labels = metadata(gw, "labels", k.and_then(|k| k.labels.as_ref()), true, problems);
-    let annotations = metadata(gw, "annotations", k.and_then(|k| k.annotations.as_ref()), false, problems);
+    let labels = metadata(
+        gw,
+        "labels",
+        k.and_then(|k| k.labels.as_ref()),
+        true,
+        problems,
+    );
+    let annotations = metadata(
+        gw,
+        "annotations",
+        k.and_then(|k| k.annotations.as_ref()),
+        false,
+        problems,
+    );
     let allow_from = k
         .and_then(|k| k.allow_from.as_ref())
         .map(|peers| peers.value.iter().map(|p| peer(gw, p, problems)).collect())
@@ -517,11 +564,16 @@ fn metadata(
             problems.push(
                 Problem::new(
                     Kind::Kubernetes,
-                    format!("gateway `{gw}`: `{}` is one of the {key} ocgen sets itself", k.value),
+                    format!(
+                        "gateway `{gw}`: `{}` is one of the {key} ocgen sets itself",
+                        k.value
+                    ),
                 )
                 .only(kube())
                 .label(k.span, "reserved")
-                .help(format!("ocgen sets `app.kubernetes.io/*` and `ocgen.dev/*` {key}: choose another key")),
+                .help(format!(
+                    "ocgen sets `app.kubernetes.io/*` and `ocgen.dev/*` {key}: choose another key"
+                )),
             );
         }
         if label_values && !is_label_value(&v.value) {
@@ -595,12 +647,11 @@ fn check_shared_secrets(resolved: &[Resolved], gateways: &[Gateway], problems: &
     for (r, g) in resolved.iter().zip(gateways) {
         let key = (g.kube.namespace.as_str(), g.kube.secret.as_str());
         if let Some(first) = seen.get(&key) {
-            let span = r
-                .s
-                .kubernetes
-                .as_ref()
-                .and_then(|k| k.value.secret.as_ref())
-                .map_or(r.name.span, |s| s.span);
+            let span =
+                r.s.kubernetes
+                    .as_ref()
+                    .and_then(|k| k.value.secret.as_ref())
+                    .map_or(r.name.span, |s| s.span);
             problems.push(
                 Problem::new(
                     Kind::Secret,
@@ -623,10 +674,22 @@ fn check_shared_secrets(resolved: &[Resolved], gateways: &[Gateway], problems: &
 pub fn kube_pod_labels(deployment: &str, g: &Gateway) -> Vec<(String, String)> {
     let mut l = vec![
         ("app.kubernetes.io/name".to_string(), "openclaw".to_string()),
-        ("app.kubernetes.io/instance".to_string(), g.kube.object.clone()),
-        ("app.kubernetes.io/component".to_string(), "gateway".to_string()),
-        ("app.kubernetes.io/part-of".to_string(), deployment.to_string()),
-        ("app.kubernetes.io/managed-by".to_string(), "ocgen".to_string()),
+        (
+            "app.kubernetes.io/instance".to_string(),
+            g.kube.object.clone(),
+        ),
+        (
+            "app.kubernetes.io/component".to_string(),
+            "gateway".to_string(),
+        ),
+        (
+            "app.kubernetes.io/part-of".to_string(),
+            deployment.to_string(),
+        ),
+        (
+            "app.kubernetes.io/managed-by".to_string(),
+            "ocgen".to_string(),
+        ),
         ("ocgen.dev/gateway".to_string(), g.name.clone()),
     ];
     l.extend(g.kube.labels.iter().cloned());
@@ -636,9 +699,18 @@ pub fn kube_pod_labels(deployment: &str, g: &Gateway) -> Vec<(String, String)> {
 /// The labels a gateway's namespace is known to have.
 pub fn kube_namespace_labels(namespace: &str) -> Vec<(String, String)> {
     vec![
-        ("kubernetes.io/metadata.name".to_string(), namespace.to_string()),
-        ("pod-security.kubernetes.io/enforce".to_string(), "restricted".to_string()),
-        ("pod-security.kubernetes.io/enforce-version".to_string(), POD_SECURITY_VERSION.to_string()),
+        (
+            "kubernetes.io/metadata.name".to_string(),
+            namespace.to_string(),
+        ),
+        (
+            "pod-security.kubernetes.io/enforce".to_string(),
+            "restricted".to_string(),
+        ),
+        (
+            "pod-security.kubernetes.io/enforce-version".to_string(),
+            POD_SECURITY_VERSION.to_string(),
+        ),
     ]
 }
 
@@ -654,7 +726,11 @@ fn check_peers(
         sel.iter().all(|s| labels.contains(s))
     };
     for (r, g) in resolved.iter().zip(gateways) {
-        let Some(peers) = r.s.kubernetes.as_ref().and_then(|k| k.value.allow_from.as_ref()) else {
+        let Some(peers) =
+            r.s.kubernetes
+                .as_ref()
+                .and_then(|k| k.value.allow_from.as_ref())
+        else {
             continue;
         };
         for (p, sel) in peers.value.iter().zip(&g.kube.allow_from) {
@@ -694,7 +770,8 @@ fn check_peers(
 pub fn is_dns_label(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -711,7 +788,8 @@ pub fn is_label_value(s: &str) -> bool {
 
 fn is_label_name(s: &str) -> bool {
     s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
         && s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -719,7 +797,9 @@ fn is_label_name(s: &str) -> bool {
 /// A label or annotation key: `[prefix/]name`.
 pub fn is_qualified_name(s: &str) -> bool {
     match s.split_once('/') {
-        Some((prefix, name)) => !prefix.is_empty() && is_dns_subdomain(prefix) && is_label_name(name),
+        Some((prefix, name)) => {
+            !prefix.is_empty() && is_dns_subdomain(prefix) && is_label_name(name)
+        }
         None => is_label_name(s),
     }
 }
@@ -764,7 +844,9 @@ mod tests {
         assert!(is_dns_label("openclaw-main", 52));
         assert!(!is_dns_label("a_b", 52) && !is_dns_label("-a", 52) && !is_dns_label("", 52));
         assert!(is_qualified_name("app.kubernetes.io/name") && is_qualified_name("team"));
-        assert!(!is_qualified_name("/x") && !is_qualified_name("a/b/c") && !is_qualified_name("x y"));
+        assert!(
+            !is_qualified_name("/x") && !is_qualified_name("a/b/c") && !is_qualified_name("x y")
+        );
         assert!(is_label_value("") && is_label_value("A.b_c-1") && !is_label_value("-a"));
         assert_eq!(quantity("250m"), Some(0.25));
         assert_eq!(quantity("2Gi"), Some(2.0 * 1024f64.powi(3)));

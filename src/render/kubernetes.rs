@@ -19,10 +19,10 @@ use super::OutFile;
 use super::quote;
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, HEALTH_PATH,
-    KUBE_AUTH_FILE_KEY, KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT,
-    KUBE_READY_PERIOD, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD,
-    POD_SECURITY_VERSION, Plan, READY_PATH, SecretSource, TIMEOUT_STOP_SEC, kube_pod_labels,
+    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, HEALTH_PATH, KUBE_AUTH_FILE_KEY,
+    KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
+    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, POD_SECURITY_VERSION, Plan, READY_PATH,
+    SecretSource, TIMEOUT_STOP_SEC, kube_pod_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -182,7 +182,10 @@ fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
             .map(|p| {
                 let mut peer = Map::new();
                 if let Some(ns) = &p.namespace_selector {
-                    peer.insert("namespaceSelector".into(), json!({ "matchLabels": pairs(ns) }));
+                    peer.insert(
+                        "namespaceSelector".into(),
+                        json!({ "matchLabels": pairs(ns) }),
+                    );
                 }
                 if let Some(pod) = &p.pod_selector {
                     peer.insert("podSelector".into(), json!({ "matchLabels": pairs(pod) }));
@@ -341,15 +344,27 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     );
     container.insert(
         "startupProbe".into(),
-        probe(g.kube_probe(READY_PATH, "ready"), KUBE_STARTUP_PERIOD, KUBE_STARTUP_FAILURES),
+        probe(
+            g.kube_probe(READY_PATH, "ready"),
+            KUBE_STARTUP_PERIOD,
+            KUBE_STARTUP_FAILURES,
+        ),
     );
     container.insert(
         "readinessProbe".into(),
-        probe(g.kube_probe(READY_PATH, "ready"), KUBE_READY_PERIOD, KUBE_PROBE_FAILURES),
+        probe(
+            g.kube_probe(READY_PATH, "ready"),
+            KUBE_READY_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
     );
     container.insert(
         "livenessProbe".into(),
-        probe(g.kube_probe(HEALTH_PATH, "ok"), KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES),
+        probe(
+            g.kube_probe(HEALTH_PATH, "ok"),
+            KUBE_LIVE_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
     );
     container.insert("securityContext".into(), security_context());
     container.insert("volumeMounts".into(), Value::Array(mounts));

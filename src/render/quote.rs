@@ -163,9 +163,7 @@ pub fn compose_var(name: &str) -> Option<String> {
 /// 1.1's booleans or nulls, which Kubernetes' YAML 1.1 reader converts),
 /// else double-quoted.
 pub fn yaml_key(key: &str) -> String {
-    const WORDS: &[&str] = &[
-        "y", "n", "yes", "no", "true", "false", "on", "off", "null",
-    ];
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
     let bare = key.starts_with(|c: char| c.is_ascii_alphabetic())
         && key
             .chars()
