@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ocgen::model::ConfigMode;
-use ocgen::plan::{Gateway, Plan, SecretSource, Target};
+use ocgen::plan::{Plan, SecretSource, Target};
 use serde_json::Value;
 
 fn plan_of(text: &str) -> Plan {
