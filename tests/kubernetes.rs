@@ -57,9 +57,9 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         all.iter().all(|d| d["kind"] != "Secret"),
         "a Secret was written"
     );
-    let sets: Vec<&Value> = all.iter().filter(|d| d["kind"] == "StatefulSet").collect();
+    let statefulsets: Vec<&Value> = all.iter().filter(|d| d["kind"] == "StatefulSet").collect();
     assert_eq!(
-        sets.len(),
+        statefulsets.len(),
         plan.gateways.len(),
         "one StatefulSet per gateway"
     );

@@ -165,24 +165,24 @@ pub fn kube_seeded_config_path() -> String {
 /// `kubernetes` merged: the gateway's keys over the defaults', labels and
 /// annotations per key.
 pub(super) fn merge_kube(
-    d: Option<&Sp<KubeSettings>>,
-    g: Option<&Sp<KubeSettings>>,
+    defaults: Option<&Sp<KubeSettings>>,
+    own: Option<&Sp<KubeSettings>>,
 ) -> Option<Sp<KubeSettings>> {
-    let (d, g) = match (d, g) {
+    let (base, top) = match (defaults, own) {
         (None, None) => return None,
         (Some(one), None) | (None, Some(one)) => return Some(one.clone()),
-        (Some(d), Some(g)) => (d, g),
+        (Some(base), Some(top)) => (base, top),
     };
-    let map = |a: &Option<IndexMap<Sp<String>, Sp<String>>>,
-               b: &Option<IndexMap<Sp<String>, Sp<String>>>| {
-        match (a, b) {
+    let map = |lower: &Option<IndexMap<Sp<String>, Sp<String>>>,
+               upper: &Option<IndexMap<Sp<String>, Sp<String>>>| {
+        match (lower, upper) {
             (None, None) => None,
-            (a, b) => {
+            (lower, upper) => {
                 let mut m: IndexMap<Sp<String>, Sp<String>> = IndexMap::new();
-                for (k, v) in a.iter().flatten() {
+                for (k, v) in lower.iter().flatten() {
                     m.insert(k.clone(), v.clone());
                 }
-                for (k, v) in b.iter().flatten() {
+                for (k, v) in upper.iter().flatten() {
                     if let Some(old) = m.keys().find(|o| o.value == k.value).cloned() {
                         m.shift_remove(&old);
                     }
@@ -192,7 +192,7 @@ pub(super) fn merge_kube(
             }
         }
     };
-    let (dv, gv) = (&d.value, &g.value);
+    let (dv, gv) = (&base.value, &top.value);
     let resources = match (&dv.resources, &gv.resources) {
         (None, None) => None,
         (Some(one), None) | (None, Some(one)) => Some(one.clone()),
@@ -222,7 +222,7 @@ pub(super) fn merge_kube(
             annotations: map(&dv.annotations, &gv.annotations),
             allow_from: gv.allow_from.clone().or_else(|| dv.allow_from.clone()),
         },
-        span: g.span,
+        span: top.span,
     })
 }
 
@@ -314,8 +314,8 @@ fn resolve_one(
             .help("rename the gateway (and `name:`, the deployment's name) with `-` instead of `_`, or shorten them"),
         );
     }
-    let namespace = match k.and_then(|k| k.namespace.as_ref()) {
-        Some(ns) => {
+    let namespace = if let Some(ns) = k.and_then(|k| k.namespace.as_ref()) {
+        {
             if !is_dns_label(&ns.value, 63) {
                 problems.push(
                     Problem::new(
@@ -329,7 +329,8 @@ fn resolve_one(
             }
             ns.value.clone()
         }
-        None => {
+    } else {
+        {
             if !is_dns_label(deployment, 63) {
                 problems.push(
                     Problem::new(
@@ -414,7 +415,9 @@ fn resolve_one(
         .and_then(|r| r.limits.as_ref())
         .and_then(|l| l.memory.as_ref())
     {
-        if quantity(&m.value).is_some_and(|q| q < MIN_CONTAINER_MEMORY as f64) {
+        if quantity(&m.value)
+            .is_some_and(|q| q < f64::from(u32::try_from(MIN_CONTAINER_MEMORY).unwrap_or(u32::MAX)))
+        {
             problems.push(
                 Problem::new(
                     Kind::Kubernetes,

@@ -1227,10 +1227,8 @@ mod tests {
                 .starts_with("compose/kubernetes: gateway `a`")
         );
         // Bare host and systemd run it as written: loopback needs no auth.
-        let y = format!(
-            "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {{state_dir: /s/a, auth: {{mode: none}}}}\n"
-        );
-        assert!(plan_of(&y).is_ok());
+        let y = "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {state_dir: /s/a, auth: {mode: none}}\n";
+        assert!(plan_of(y).is_ok());
         assert!(
             errs[0]
                 .help

@@ -229,7 +229,7 @@ fn walk<'t>(
     if path.len() == 3
         && path[0] == "browser"
         && path[1] == "profiles"
-        && !cx.browser_profiles.iter().any(|p| *p == key.value)
+        && !cx.browser_profiles.contains(&key.value)
     {
         problems.push(
             Problem::new(

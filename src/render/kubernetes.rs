@@ -217,7 +217,7 @@ fn security_context() -> Value {
     })
 }
 
-fn probe(command: Vec<String>, period: u32, failures: u32) -> Value {
+fn probe(command: &[String], period: u32, failures: u32) -> Value {
     json!({
         "exec": { "command": command },
         "periodSeconds": period,
@@ -227,7 +227,7 @@ fn probe(command: Vec<String>, period: u32, failures: u32) -> Value {
 }
 
 /// An init container of the gateway's image running `node -e script`.
-fn init_container(g: &Gateway, name: &str, script: &str, mounts: Value) -> Value {
+fn init_container(g: &Gateway, name: &str, script: &str, mounts: &Value) -> Value {
     json!({
         "name": name,
         "image": g.image,
@@ -283,7 +283,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
                 g,
                 "seed-config",
                 &script,
-                json!([
+                &json!([
                     { "name": "state", "mountPath": CONTAINER_STATE_DIR },
                     { "name": "config", "mountPath": SEED_MOUNT, "readOnly": true },
                 ]),
@@ -312,7 +312,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
             g,
             "auth-file",
             &script,
-            json!([
+            &json!([
                 { "name": "secret-source", "mountPath": SECRET_SOURCE_MOUNT, "readOnly": true },
                 { "name": "secrets", "mountPath": KUBE_SECRET_DIR },
             ]),
@@ -345,7 +345,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     container.insert(
         "startupProbe".into(),
         probe(
-            g.kube_probe(READY_PATH, "ready"),
+            &g.kube_probe(READY_PATH, "ready"),
             KUBE_STARTUP_PERIOD,
             KUBE_STARTUP_FAILURES,
         ),
@@ -353,7 +353,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     container.insert(
         "readinessProbe".into(),
         probe(
-            g.kube_probe(READY_PATH, "ready"),
+            &g.kube_probe(READY_PATH, "ready"),
             KUBE_READY_PERIOD,
             KUBE_PROBE_FAILURES,
         ),
@@ -361,7 +361,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     container.insert(
         "livenessProbe".into(),
         probe(
-            g.kube_probe(HEALTH_PATH, "ok"),
+            &g.kube_probe(HEALTH_PATH, "ok"),
             KUBE_LIVE_PERIOD,
             KUBE_PROBE_FAILURES,
         ),
