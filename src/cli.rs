@@ -109,6 +109,10 @@ pub enum Command {
     },
     /// Print the Docker Compose file: one isolated service per gateway.
     Compose,
+    /// Print the Kubernetes manifests as one YAML stream (`ocgen kube |
+    /// kubectl apply -f -`): per gateway a StatefulSet, Service, ConfigMap
+    /// and NetworkPolicy; the namespaces first.
+    Kube,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -442,6 +446,10 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let t = templates(cli)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
+        }
+        Command::Kube => {
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Kubernetes), color)?;
+            emit(out, &render::kubernetes::render(&plan))?;
         }
         Command::Nix => {
             let (_, plan) = load_plan_for(&cli.file, Some(Target::Nixos), color)?;

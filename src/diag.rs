@@ -67,6 +67,7 @@ pub enum Kind {
     Publish,
     Settings,
     Target,
+    Kubernetes,
 }
 
 impl Kind {
@@ -97,6 +98,7 @@ impl Kind {
             Kind::Publish => "ocgen::publish",
             Kind::Settings => "ocgen::settings",
             Kind::Target => "ocgen::target",
+            Kind::Kubernetes => "ocgen::kubernetes",
         }
     }
 }

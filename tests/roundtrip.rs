@@ -6,7 +6,8 @@
 //!
 //! Readers: serde_json for every openclaw.json; a POSIX shell
 //! (`set -a; . FILE`) for every env file; systemd's quoting rules for every
-//! `Environment=` line; a YAML parser for compose.yaml. On fewer cases, the
+//! `Environment=` line; a YAML parser for compose.yaml and the Kubernetes
+//! manifests. On fewer cases, the
 //! real tools: `docker-compose config --format json`, the NixOS module
 //! evaluated by `nix-instantiate` against tests/nix/stub.nix, and
 //! `systemd-analyze verify` with its dump of the parsed unit.
@@ -459,6 +460,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
     let compose: Value = serde_saphyr::from_str(file(&files, "compose.yaml"))
         .map_err(|e| TestCaseError::fail(format!("compose.yaml: {e}")))?;
     check_compose_json(&plan, &compose, false)?;
+    check_kube(&plan)?;
 
     for (g, spec) in plan.gateways.iter().zip(&input.gateways) {
         let name = &g.name;
@@ -505,6 +507,41 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
             env,
             "{}",
             unit
+        );
+    }
+    Ok(())
+}
+
+/// The Kubernetes manifests, read back: every literal of every pod's
+/// environment and every config, unchanged; secrets by reference only.
+fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
+    let text = ocgen::render::kubernetes::render(plan);
+    let docs: Vec<Value> = serde_saphyr::from_str_multiple(&text)
+        .map_err(|e| TestCaseError::fail(format!("kube: {e}")))?;
+    for g in &plan.gateways {
+        let named = |kind: &str, name: &str| {
+            docs.iter()
+                .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let sts = named("StatefulSet", &g.kube.object);
+        let env = sts["spec"]["template"]["spec"]["containers"][0]["env"].clone();
+        let expected: Vec<Value> = g
+            .kube_environment()
+            .into_iter()
+            .map(|(k, v)| match v {
+                EnvValue::Literal(v) => serde_json::json!({"name": k, "value": v}),
+                EnvValue::FromHost => serde_json::json!({"name": k, "valueFrom": {"secretKeyRef": {"name": g.kube.secret, "key": k}}}),
+            })
+            .collect();
+        prop_assert_eq!(&env, &Value::Array(expected), "{}", g.name);
+        let cm = named("ConfigMap", &format!("{}-config", g.kube.object));
+        prop_assert_eq!(
+            &cm["data"]["openclaw.json"],
+            &Value::from(openclaw::render(&g.kube_view())),
+            "{}",
+            g.name
         );
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod env;
+pub mod kubernetes;
 pub mod nixos;
 pub mod openclaw;
 pub mod quote;
@@ -55,6 +56,9 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
                 private: false,
             }])
         }));
+    }
+    if plan.has_target(Target::Kubernetes) {
+        parts.push(Box::new(|| Ok(kubernetes::files(plan))));
     }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
