@@ -127,4 +127,3 @@ fn tailnet_cannot_be_published_by_the_container_backend() {
         "{err}"
     );
 }
-

@@ -165,7 +165,10 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         }
         assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], json!("1"));
         assert!(
-            text.contains(&format!("Environment=\"OPENCLAW_GATEWAY_PORT={}\"\n", g.port)),
+            text.contains(&format!(
+                "Environment=\"OPENCLAW_GATEWAY_PORT={}\"\n",
+                g.port
+            )),
             "{name}: {unit}"
         );
         same_directives_as_the_plain_unit(e, g, &s["serviceConfig"]);
@@ -212,7 +215,10 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
 
 fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
     let name = case_name(e);
-    assert_eq!(v["services"].as_object().unwrap().len(), e.plan.gateways.len());
+    assert_eq!(
+        v["services"].as_object().unwrap().len(),
+        e.plan.gateways.len()
+    );
     let compose: Value = serde_saphyr::from_str(&run_ocgen(&e.yaml, &["compose"])).unwrap();
     for g in &e.plan.gateways {
         let c = &v["containers"][format!("openclaw-gateway-{}", g.name)];
@@ -220,7 +226,13 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         assert_eq!(c["image"], json!(g.image));
         assert_eq!(
             c["cmd"],
-            json!(["node", "openclaw.mjs", "gateway", "--port", g.port.to_string()]),
+            json!([
+                "node",
+                "openclaw.mjs",
+                "gateway",
+                "--port",
+                g.port.to_string()
+            ]),
             "{name}"
         );
         // The environment of the compose service, secrets aside.
@@ -237,7 +249,11 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         for (k, val) in &env {
             // Compose doubles `$` in literals.
             let in_compose = compose_service["environment"][k].as_str().unwrap();
-            assert_eq!(json!(in_compose.replace("$$", "$")), *val, "{name}: compose {k}");
+            assert_eq!(
+                json!(in_compose.replace("$$", "$")),
+                *val,
+                "{name}: compose {k}"
+            );
         }
         let env_secret = matches!(
             view.auth.as_ref().and_then(|a| a.secret.as_ref()),
@@ -271,10 +287,10 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             "{name}"
         );
         assert!(
-            volumes
-                .last()
-                .unwrap()
-                .ends_with(&format!("-openclaw-{}.json:{CONTAINER_CONFIG_PATH}:ro", g.name)),
+            volumes.last().unwrap().ends_with(&format!(
+                "-openclaw-{}.json:{CONTAINER_CONFIG_PATH}:ro",
+                g.name
+            )),
             "{name}: {volumes:?}"
         );
         assert_eq!(
@@ -289,10 +305,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             .collect();
         // The compose health check's script, run by the engine's shell.
         let script = compose_service["healthcheck"]["test"][3].as_str().unwrap();
-        assert!(
-            script.contains(&format!(":{}/healthz", g.port)),
-            "{script}"
-        );
+        assert!(script.contains(&format!(":{}/healthz", g.port)), "{script}");
         let health = opts
             .iter()
             .find_map(|o| o.strip_prefix("--health-cmd="))
@@ -398,8 +411,7 @@ fn every_example_and_backend_in_a_real_nixos_system() {
 }
 
 /// The README's override scenarios, quoted from it.
-const MKFORCE_PORT: &str =
-    "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 30000;";
+const MKFORCE_PORT: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 30000;";
 const DISABLE: &str = "services.openclaw-gateways.gateways.rescue.enable = false;";
 const ADD_ENV: &str = "services.openclaw-gateways.gateways.main.environment.LOG_LEVEL = \"debug\";";
 const OVERLAP: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 18800;";
@@ -444,21 +456,21 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     let hostile_yaml = dir.path().join("hostile.yaml");
     std::fs::write(&hostile_yaml, HOSTILE).unwrap();
     let hostile = run_ocgen(&hostile_yaml, &["nix"]);
-    let m = &rescue.module;
+    let base = &rescue.module;
     let cases = vec![
-        Case::new("port", m).with(&module(MKFORCE_PORT)),
-        Case::new("disable", m).with(&module(DISABLE)),
-        Case::new("env", m).with(&module(ADD_ENV)),
-        Case::new("overlap", m).with(&module(OVERLAP)),
-        Case::new("shared", m).with(&module(
+        Case::new("port", base).with(&module(MKFORCE_PORT)),
+        Case::new("disable", base).with(&module(DISABLE)),
+        Case::new("env", base).with(&module(ADD_ENV)),
+        Case::new("overlap", base).with(&module(OVERLAP)),
+        Case::new("shared", base).with(&module(
             "services.openclaw-gateways.gateways.rescue.stateDir = lib.mkForce \"/home/openclaw/.openclaw\";",
         )),
-        Case::new("nosecrets", m).with(&module(
+        Case::new("nosecrets", base).with(&module(
             "services.openclaw-gateways.gateways.main.secretsFile = lib.mkForce null;",
         )),
         Case {
             package: false,
-            ..Case::new("nopackage", m)
+            ..Case::new("nopackage", base)
         },
         Case::new("firewall", &fleet.module).with(&module(
             "services.openclaw-gateways.gateways.ops = { port = lib.mkForce 40000; openFirewall = lib.mkForce true; };",
@@ -466,12 +478,14 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         Case::new("oci-port", &rescue_oci.module).with(&module(MKFORCE_PORT)),
         Case::new("hostile", &hostile),
     ];
-    let t = Instant::now();
-    let v = nix.evaluate(dir.path(), &cases).unwrap_or_else(|e| panic!("{e}"));
+    let started = Instant::now();
+    let v = nix
+        .evaluate(dir.path(), &cases)
+        .unwrap_or_else(|e| panic!("{e}"));
     eprintln!(
         "evaluated {} override scenarios in {:.1} s",
         cases.len(),
-        t.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64()
     );
     for ok in ["port", "disable", "env", "firewall", "oci-port", "hostile"] {
         assert_eq!(v[ok]["failedAssertions"], json!([]), "{ok}");
@@ -480,7 +494,9 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
 
     // The port flows into ExecStart, the environment and openclaw.json.
     let p = &v["port"];
-    let text = p["units"]["openclaw-gateway-rescue.service"].as_str().unwrap();
+    let text = p["units"]["openclaw-gateway-rescue.service"]
+        .as_str()
+        .unwrap();
     assert!(unit_line(text, "ExecStart")[0].ends_with("gateway --port 30000"));
     assert!(text.contains("Environment=\"OPENCLAW_GATEWAY_PORT=30000\"\n"));
     assert_eq!(p["openclawJson"]["rescue"]["gateway"]["port"], json!(30000));
@@ -540,11 +556,15 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert_eq!(failed("overlap"), [overlap]);
     assert_eq!(
         failed("shared"),
-        ["services.openclaw-gateways: gateways main and rescue share the state directory /home/openclaw/.openclaw; the second would hang waiting for the first one's lock: give each its own stateDir."]
+        [
+            "services.openclaw-gateways: gateways main and rescue share the state directory /home/openclaw/.openclaw; the second would hang waiting for the first one's lock: give each its own stateDir."
+        ]
     );
     assert_eq!(
         failed("nosecrets"),
-        ["services.openclaw-gateways.gateways.main: openclaw.json reads OPENCLAW_GATEWAY_TOKEN from the environment, but secretsFile is null: set it to a file outside the Nix store that defines OPENCLAW_GATEWAY_TOKEN=<secret>."]
+        [
+            "services.openclaw-gateways.gateways.main: openclaw.json reads OPENCLAW_GATEWAY_TOKEN from the environment, but secretsFile is null: set it to a file outside the Nix store that defines OPENCLAW_GATEWAY_TOKEN=<secret>."
+        ]
     );
     let nopackage = failed("nopackage");
     assert_eq!(nopackage.len(), 1);
@@ -594,7 +614,9 @@ fn a_failed_assertion_stops_the_system_build_with_ocgen_message() {
         .unwrap_err();
     assert!(
         err.contains("Failed assertions:")
-            && err.contains("gateways main (ports 18789-18899) and rescue (ports 18800-18910) overlap"),
+            && err.contains(
+                "gateways main (ports 18789-18899) and rescue (ports 18800-18910) overlap"
+            ),
         "{err}"
     );
 }
@@ -622,7 +644,10 @@ fn no_secret_value_reaches_the_module_or_the_evaluated_system() {
     let v = nix
         .evaluate(dir.path(), &[Case::new("secrets", &m)])
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(!v.to_string().contains(secret), "a secret reached the system");
+    assert!(
+        !v.to_string().contains(secret),
+        "a secret reached the system"
+    );
     let a = &v["secrets"]["services"]["openclaw-gateway-a"]["serviceConfig"];
     assert_eq!(
         a["EnvironmentFile"],
@@ -647,13 +672,23 @@ fn the_package_instantiates_and_its_source_set_builds() {
         root().display()
     );
     let v: Value = serde_json::from_str(
-        &nix.run(&["--eval", "--strict", "--json", "--read-write-mode", "-E", &expr])
-            .unwrap_or_else(|e| panic!("{e}")),
+        &nix.run(&[
+            "--eval",
+            "--strict",
+            "--json",
+            "--read-write-mode",
+            "-E",
+            &expr,
+        ])
+        .unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap();
     assert_eq!(v["pname"], json!("ocgen"));
     assert_eq!(v["version"], json!(env!("CARGO_PKG_VERSION")));
-    assert!(v["drv"].as_str().unwrap().ends_with("-ocgen-0.1.0.drv"), "{v}");
+    assert!(
+        v["drv"].as_str().unwrap().ends_with("-ocgen-0.1.0.drv"),
+        "{v}"
+    );
     // The store of real-nix.sh lives at <cache>/store/nix/store.
     let store = nix
         .nix_instantiate

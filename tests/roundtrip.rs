@@ -545,7 +545,8 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
     }
 
     if let Some(nix) = common::realnix::real_nix() {
-        let case = common::realnix::Case::new("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
+        let case =
+            common::realnix::Case::new("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
         let v = nix
             .evaluate(dir.path(), &[case])
             .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;

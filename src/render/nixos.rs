@@ -18,10 +18,10 @@ use super::templates::{NIXOS, TemplateError, Templates};
 use crate::model::NixosBackend;
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
-    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, EnvValue, FOOTPRINT,
-    FOOTPRINT_PARTS, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
-    HEALTH_TIMEOUT, HOME_ROOTS, Plan, Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT,
-    STOP_GRACE_PERIOD, Scope, SecretSource, Service, TIMEOUT_STOP_SEC, Value,
+    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, EnvValue, FOOTPRINT, FOOTPRINT_PARTS,
+    Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS,
+    Plan, Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
+    SecretSource, Service, TIMEOUT_STOP_SEC, Value,
 };
 
 /// Context of `templates/nixos.nix.hbs`.
@@ -205,7 +205,8 @@ pub fn container_values(g: &Gateway) -> Json {
     for (host, container, ro) in g.container_mounts() {
         if container == CONTAINER_STATE_DIR {
             continue;
-        } else if container == CONTAINER_WORKSPACE {
+        }
+        if container == CONTAINER_WORKSPACE {
             workspace = Some(host);
         } else {
             volumes.push(if ro {

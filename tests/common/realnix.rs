@@ -153,7 +153,9 @@ struct Slot;
 
 impl Slot {
     fn take() -> Slot {
-        let mut n = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut n = RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while *n >= 2 {
             n = FREED
                 .wait(n)
@@ -166,7 +168,9 @@ impl Slot {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut n = RUNNING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut n = RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *n -= 1;
         FREED.notify_one();
     }
