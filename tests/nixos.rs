@@ -35,23 +35,35 @@ fn every_example_module_matches_its_golden_file_parses_and_is_formatted() {
         let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
         let text = module_of(&ex);
         golden(&format!("{stem}/tree/nixos/openclaw-gateways.nix"), &text);
-        let file = dir.path().join(format!("{stem}.nix"));
-        std::fs::write(&file, &text).unwrap();
-        if let Some(nix) = &nix {
-            nix_instantiate(nix, &["--parse"], &file).unwrap_or_else(|e| panic!("{stem}: {e}"));
-        }
-        if let Some(fmt) = &fmt {
-            let out = Command::new(fmt)
-                .arg("--check")
-                .arg(&file)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{stem}: not formatted as nixpkgs-fmt would:\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
+        // The oci-containers backend's module too (not a golden file).
+        let oci_yaml = dir.path().join(format!("{stem}-oci.yaml"));
+        std::fs::write(
+            &oci_yaml,
+            std::fs::read_to_string(&ex).unwrap() + "\nnixos:\n  backend: oci-containers\n",
+        )
+        .unwrap();
+        for (name, text) in [
+            (stem.clone(), text),
+            (format!("{stem}-oci"), module_of(&oci_yaml)),
+        ] {
+            let file = dir.path().join(format!("{name}.nix"));
+            std::fs::write(&file, &text).unwrap();
+            if let Some(nix) = &nix {
+                nix_instantiate(nix, &["--parse"], &file).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+            if let Some(fmt) = &fmt {
+                let out = Command::new(fmt)
+                    .arg("--check")
+                    .arg(&file)
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{name}: not formatted as nixpkgs-fmt would:\n{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
         }
     }
 }
