@@ -6,9 +6,11 @@
 #   OCGEN_TOOLS  where the tools live (default: ~/.cache/ocgen-test-tools)
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
-# openclaw, nixpkgs-fmt, kubernetes-validate. kubectl, nix-instantiate and
-# systemd-analyze come from apt; etcd and kube-apiserver come from
-# ../shared/tools/kube-apiserver.sh, which the Kubernetes tests start.
+# openclaw, nixpkgs-fmt, kubernetes-validate, nix-instantiate (Nix 2.26),
+# and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
+# ../shared/tools/real-nix.sh. kubectl and systemd-analyze come from apt;
+# etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
+# the Kubernetes tests start.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -23,7 +25,6 @@ log() { printf 'install-tools: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
 need_apt=()
-command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -32,6 +33,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
+
+# --- Nix 2.26 and nixpkgs 26.11, private, offline after the first run ----
+# Debian 12's nix 2.8 is too old for current nixpkgs; the shared tool
+# unpacks trixie's nix-bin and a nixpkgs snapshot under $TOOLS/real-nix.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REAL_NIX=$REPO/../shared/tools/real-nix.sh
+[ -f "$REAL_NIX" ] || { log "missing $REAL_NIX (the shared tools beside the repository)"; exit 1; }
+bash "$REAL_NIX" "$TOOLS/real-nix" >/dev/null
+ln -sf "$TOOLS/real-nix/bin/nix-instantiate" "$TOOLS/bin/nix-instantiate"
 
 # --- PyPI: Compose v2 and Node 24 -------------------------------------------
 VENV=$TOOLS/venv

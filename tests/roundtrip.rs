@@ -9,7 +9,7 @@
 //! `Environment=` line; a YAML parser for compose.yaml and the Kubernetes
 //! manifests. On fewer cases, the
 //! real tools: `docker-compose config --format json`, the NixOS module
-//! evaluated by `nix-instantiate` against tests/nix/stub.nix, and
+//! evaluated inside a real NixOS system (tests/common/realnix.rs), and
 //! `systemd-analyze verify` with its dump of the parsed unit.
 //! Also: the tree is byte-identical across runs and orders of `defaults`,
 //! and `generate --check` right after `generate` finds nothing to do.
@@ -547,7 +547,7 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The real readers: docker-compose, nix-instantiate, systemd-analyze.
+/// The real readers: docker-compose, a NixOS evaluation, systemd-analyze.
 fn check_tools(input: &Input) -> Result<(), TestCaseError> {
     let text = yaml(input, &input.order);
     let plan = plan_of(&text);
@@ -581,30 +581,27 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         check_compose_json(&plan, &json, true)?;
     }
 
-    if let Some(nix) = tool("nix-instantiate") {
-        let v = common::nix::evaluate(
-            &nix,
-            dir.path(),
-            file(&files, ocgen::render::NIXOS_MODULE),
-            &[],
-            true,
-        )
-        .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;
+    if let Some(nix) = common::realnix::real_nix() {
+        let case =
+            common::realnix::Case::new("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
+        let v = nix
+            .evaluate(dir.path(), &[case])
+            .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;
+        let v = &v["roundtrip"];
+        prop_assert_eq!(&v["failedAssertions"], &serde_json::json!([]), "{}", text);
         for g in &plan.gateways {
-            let env: serde_json::Map<String, Value> = g
-                .environment()
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect();
             let unit = format!("openclaw-gateway-{}", g.name);
+            for (k, val) in g.environment() {
+                prop_assert_eq!(
+                    &v["services"][&unit]["environment"][&k],
+                    &Value::String(val),
+                    "{}: {}",
+                    unit,
+                    k
+                );
+            }
             prop_assert_eq!(
-                &v["services"][&unit]["environment"],
-                &Value::Object(env),
-                "{}",
-                unit
-            );
-            prop_assert_eq!(
-                &v["gateways"][&g.name]["settings"],
+                &v["openclawJson"][&g.name],
                 &openclaw::value(&g.service_view(Scope::System)),
                 "{}",
                 unit

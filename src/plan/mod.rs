@@ -85,6 +85,9 @@ pub struct Gateway {
     pub port: u16,
     /// Whether ocgen chose the port.
     pub port_assigned: bool,
+    /// The home directory the paths were derived from, when one was given
+    /// (the NixOS module's account gets it as its home).
+    pub home: Option<String>,
     /// `OPENCLAW_STATE_DIR`.
     pub state_dir: String,
     /// `OPENCLAW_CONFIG_PATH`.
@@ -749,6 +752,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         profile,
         port: 0,
         port_assigned: s.port.is_none(),
+        home,
         state_dir,
         config_path,
         workspace,

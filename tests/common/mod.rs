@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod nix;
+pub mod realnix;
 pub mod systemd;
 
 use std::path::{Path, PathBuf};
