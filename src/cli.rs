@@ -112,6 +112,10 @@ pub enum Command {
     /// Print the Caddyfile of the front door (`proxy:`): every gateway
     /// behind one HTTPS reverse proxy, at its own host name or path.
     Proxy,
+    /// Print the Kubernetes manifests as one YAML stream (`ocgen kube |
+    /// kubectl apply -f -`): per gateway a StatefulSet, Service, ConfigMap
+    /// and NetworkPolicy; the namespaces first.
+    Kube,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -460,6 +464,10 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let t = templates(cli)?;
             let text = render::caddy::render(&plan, proxy, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
+        }
+        Command::Kube => {
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Kubernetes), color)?;
+            emit(out, &render::kubernetes::render(&plan))?;
         }
         Command::Nix => {
             let (_, plan) = load_plan_for(&cli.file, Some(Target::Nixos), color)?;

@@ -68,6 +68,7 @@ pub enum Kind {
     Settings,
     Target,
     Proxy,
+    Kubernetes,
 }
 
 impl Kind {
@@ -99,6 +100,7 @@ impl Kind {
             Kind::Settings => "ocgen::settings",
             Kind::Target => "ocgen::target",
             Kind::Proxy => "ocgen::proxy",
+            Kind::Kubernetes => "ocgen::kubernetes",
         }
     }
 }

@@ -235,6 +235,85 @@ pub struct Settings {
     /// Behind `proxy`: a path prefix (`/rescue`) the gateway is served
     /// under; ocgen sets OpenClaw's `gateway.controlUi.basePath` to it.
     pub path: Option<Sp<String>>,
+    /// The Kubernetes target (`ocgen kube`, `kubernetes/`): what a cluster
+    /// needs and a host does not. Merged key by key with
+    /// `defaults.kubernetes` (labels and annotations per key).
+    pub kubernetes: Option<Sp<KubeSettings>>,
+}
+
+/// Kubernetes settings of a gateway (or of every gateway, in `defaults`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeSettings {
+    /// Namespace of the gateway's objects, created by the output and
+    /// labelled to enforce the `restricted` Pod Security profile. Default:
+    /// the deployment's `name` (`openclaw`).
+    pub namespace: Option<Sp<String>>,
+    /// Storage class of the gateway's volumes. Default: the cluster's
+    /// default storage class.
+    pub storage_class: Option<Sp<String>>,
+    /// Size of the state volume (`/home/node/.openclaw`), a Kubernetes
+    /// quantity. Default: `1Gi`.
+    pub state_size: Option<Sp<String>>,
+    /// Size of the workspace volume. Default: `5Gi`.
+    pub workspace_size: Option<Sp<String>>,
+    /// CPU and memory requests and limits, as Kubernetes writes them.
+    /// Default: requests `{cpu: 250m, memory: 1Gi}`, limits `{memory: 2Gi}`.
+    pub resources: Option<Sp<KubeResources>>,
+    /// Name of the Secret (in the gateway's namespace) that holds this
+    /// gateway's secrets, one key per variable (`auth.env`, `secrets`) and
+    /// `auth-file` for an `auth.file` secret. You create it; ocgen only
+    /// refers to it. Default: `<name>-<gateway>-secrets`. Per gateway only.
+    pub secret: Option<Sp<String>>,
+    /// Labels added to every object of the gateway and to its pod.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub labels: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Annotations added to every object of the gateway and to its pod.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub annotations: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Who may connect to the gateway's port (its NetworkPolicy): a list of
+    /// peers, each selecting namespaces and/or pods by labels, e.g. an
+    /// ingress controller. Default: nobody (`kubectl port-forward` still
+    /// works). Other gateways are never allowed.
+    #[schemars(with = "Option<Vec<KubePeer>>")]
+    pub allow_from: Option<Sp<Vec<Sp<KubePeer>>>>,
+}
+
+/// `kubernetes.resources`.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeResources {
+    /// What the scheduler reserves.
+    pub requests: Option<KubeQuantities>,
+    /// What the container may use at most.
+    pub limits: Option<KubeQuantities>,
+}
+
+/// CPU and memory, as Kubernetes quantities (`500m`, `1`, `1Gi`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeQuantities {
+    /// CPU: cores (`1`, `0.5`) or millicores (`250m`).
+    pub cpu: Option<Sp<String>>,
+    /// Memory: `512Mi`, `2Gi`. At least 512Mi for a limit.
+    pub memory: Option<Sp<String>>,
+}
+
+/// One peer allowed to reach a gateway: pods matching `pod_selector` in
+/// namespaces matching `namespace_selector` (both: label maps; only
+/// `namespace_selector`: every pod there; only `pod_selector`: pods in the
+/// gateway's own namespace).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubePeer {
+    /// Labels the peer's namespace has, e.g.
+    /// `{kubernetes.io/metadata.name: ingress-nginx}`.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub namespace_selector: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Labels the peer's pods have, e.g.
+    /// `{app.kubernetes.io/name: ingress-nginx}`.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub pod_selector: Option<IndexMap<Sp<String>, Sp<String>>>,
 }
 
 /// `config` values: who owns a gateway's `openclaw.json`.
@@ -580,6 +659,7 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "config",
     "host",
     "path",
+    "kubernetes",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this

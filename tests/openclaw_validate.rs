@@ -42,9 +42,29 @@ fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut v = Vec::new();
-    for e in std::fs::read_dir(out.join("config")).unwrap() {
-        v.push(e.unwrap().path().join("openclaw.json"));
+    if out.join("config").is_dir() {
+        for e in std::fs::read_dir(out.join("config")).unwrap() {
+            v.push(e.unwrap().path().join("openclaw.json"));
+        }
     }
+    // The configs of the Kubernetes ConfigMaps, as the pods read them.
+    if out.join("kubernetes").is_dir() {
+        for e in std::fs::read_dir(out.join("kubernetes")).unwrap() {
+            let p = e.unwrap().path();
+            let docs: Vec<serde_json::Value> =
+                serde_saphyr::from_str_multiple(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            for d in docs.iter().filter(|d| d["kind"] == "ConfigMap") {
+                let dir = out
+                    .join("kube-config")
+                    .join(d["metadata"]["name"].as_str().unwrap());
+                std::fs::create_dir_all(&dir).unwrap();
+                let file = dir.join("openclaw.json");
+                std::fs::write(&file, d["data"]["openclaw.json"].as_str().unwrap()).unwrap();
+                v.push(file);
+            }
+        }
+    }
+    assert!(!v.is_empty(), "{}: no config generated", example.display());
     v.sort();
     v
 }

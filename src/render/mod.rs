@@ -4,6 +4,7 @@
 pub mod caddy;
 pub mod compose;
 pub mod env;
+pub mod kubernetes;
 pub mod nixos;
 pub mod openclaw;
 pub mod quote;
@@ -62,6 +63,9 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
         if Target::HOST_PATHS.iter().any(|t| plan.has_target(*t)) {
             parts.push(Box::new(move || proxy_files(plan, proxy, templates)));
         }
+    }
+    if plan.has_target(Target::Kubernetes) {
+        parts.push(Box::new(|| Ok(kubernetes::files(plan))));
     }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
