@@ -323,11 +323,11 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
         .tempdir()
         .unwrap();
     let base = free_window(400);
-    let (main_port, rescue_port, http_port, https_port) =
+    let (main_port, rescue_port, redirect_port, front_port) =
         (base, base + 120, base + 300, base + 301);
     let home = tmp.path().join("home");
     let yaml = format!(
-        "version: 1\nname: frontdoor\ndefaults:\n  home: {}\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {http_port}\n  https_port: {https_port}\ngateways:\n  main:\n    port: {main_port}\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    port: {rescue_port}\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n",
+        "version: 1\nname: frontdoor\ndefaults:\n  home: {}\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {redirect_port}\n  https_port: {front_port}\ngateways:\n  main:\n    port: {main_port}\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    port: {rescue_port}\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n",
         home.display()
     );
     let y = tmp.path().join("ocgen.yaml");
@@ -418,7 +418,7 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
         node_path: oc_modules.to_str().unwrap().to_string(),
         ca,
         local: outside.to_string(),
-        port: https_port,
+        port: front_port,
     };
     let check = |ok: bool, what: &str, got: &serde_json::Value| {
         assert!(ok, "{what}: {got}\n{}", dump(tmp.path()));
@@ -539,7 +539,7 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
     // The gateways stay on loopback: nothing of theirs listens elsewhere,
     // and Caddy listens on 127.0.0.1 only.
     for l in ocgen::host::listening_sockets().unwrap() {
-        if [main_port, rescue_port, http_port, https_port].contains(&l.port) {
+        if [main_port, rescue_port, redirect_port, front_port].contains(&l.port) {
             assert!(l.address.is_loopback(), "{l:?} listens beyond loopback");
         }
     }

@@ -63,16 +63,15 @@ impl Proxy {
     pub fn sites(&self) -> Vec<Site<'_>> {
         let mut sites: Vec<Site> = Vec::new();
         for r in &self.routes {
-            let i = match sites.iter().position(|s| s.host == r.host) {
-                Some(i) => i,
-                None => {
-                    sites.push(Site {
-                        host: &r.host,
-                        prefixed: Vec::new(),
-                        root: None,
-                    });
-                    sites.len() - 1
-                }
+            let i = if let Some(i) = sites.iter().position(|s| s.host == r.host) {
+                i
+            } else {
+                sites.push(Site {
+                    host: &r.host,
+                    prefixed: Vec::new(),
+                    root: None,
+                });
+                sites.len() - 1
             };
             match r.path {
                 Some(_) => sites[i].prefixed.push(r),
@@ -240,21 +239,21 @@ pub(super) fn resolve_proxy(
             );
         }
     }
-    let (http_port, http_span) = proxy_port("http_port", s.http_port.as_ref(), 80, problems);
-    let (https_port, https_span) = proxy_port("https_port", s.https_port.as_ref(), 443, problems);
-    if http_port == https_port {
+    let (plain_port, plain_span) = proxy_port("http_port", s.http_port.as_ref(), 80, problems);
+    let (tls_port, tls_span) = proxy_port("https_port", s.https_port.as_ref(), 443, problems);
+    if plain_port == tls_port {
         problems.push(
             Problem::new(
                 Kind::PortOverlap,
-                format!("proxy: `http_port` and `https_port` are both {http_port}"),
+                format!("proxy: `http_port` and `https_port` are both {plain_port}"),
             )
-            .label(https_span.or(http_span).unwrap_or(p.span), "the same port")
+            .label(tls_span.or(plain_span).unwrap_or(p.span), "the same port")
             .help("give HTTP and HTTPS a port each (80 and 443 by default)"),
         );
     }
     for (key, port, span) in [
-        ("http_port", http_port, http_span),
-        ("https_port", https_port, https_span),
+        ("http_port", plain_port, plain_span),
+        ("https_port", tls_port, tls_span),
     ] {
         if let Some(g) = gateways.iter().find(|g| {
             g.reserved()
@@ -369,7 +368,7 @@ pub(super) fn resolve_proxy(
                     .help("remove `bind` (loopback): the proxy on this host reaches the gateway on 127.0.0.1"),
             );
         }
-        let origin = match (tls, https_port) {
+        let origin = match (tls, tls_port) {
             (ProxyTls::Off, _) | (_, 443) => format!("https://{host}"),
             (_, port) => format!("https://{host}:{port}"),
         };
@@ -394,8 +393,8 @@ pub(super) fn resolve_proxy(
         tls,
         email: s.email.as_ref().map(|e| e.value.clone()),
         listen: s.listen.as_ref().map(|l| l.value.clone()),
-        http_port,
-        https_port,
+        http_port: plain_port,
+        https_port: tls_port,
         routes,
     }
 }
