@@ -327,7 +327,7 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
         (base, base + 120, base + 300, base + 301);
     let home = tmp.path().join("home");
     let yaml = format!(
-        "version: 1\nname: frontdoor\ndefaults:\n  home: {}\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {redirect_port}\n  https_port: {front_port}\ngateways:\n  main:\n    port: {main_port}\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    port: {rescue_port}\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n",
+        "version: 1\nname: frontdoor\ntargets: [host]\ndefaults:\n  home: {}\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {redirect_port}\n  https_port: {front_port}\ngateways:\n  main:\n    port: {main_port}\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    port: {rescue_port}\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n",
         home.display()
     );
     let y = tmp.path().join("ocgen.yaml");
