@@ -589,13 +589,16 @@ fn kustomize_builds_the_same_objects_as_ocgen_kube() {
     };
     for ex in examples() {
         let text = std::fs::read_to_string(&ex).unwrap();
-        let d = setup(&text.replace("targets: [kubernetes]\n", ""));
+        // The example's own targets give way to kubernetes.
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("targets:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let d = setup(&text);
         std::fs::write(
             d.path().join("ocgen.yaml"),
-            format!(
-                "{}\ntargets: [kubernetes]\n",
-                text.replace("targets: [kubernetes]\n", "")
-            ),
+            format!("{text}\ntargets: [kubernetes]\n"),
         )
         .unwrap();
         let o = run_in(d.path(), &["generate", "-o", "out"]);

@@ -242,15 +242,30 @@ impl Client {
         self.run(serde_json::json!({"op": "get", "url": self.url(host, path)}))
     }
 
+    /// A handshake, again while the gateway says it is still starting
+    /// (its sidecars start after `/healthz` answers), for up to a minute.
+    fn handshake(&self, args: &serde_json::Value) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let r = self.run(args.clone());
+            if r["error"]["retryable"] != true || start.elapsed() > Duration::from_secs(60) {
+                return r;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+
     /// A handshake straight with the gateway on loopback, around the proxy.
     fn ws_direct(&self, port: u16, token: &str) -> serde_json::Value {
         let url = format!("ws://127.0.0.1:{port}/");
-        self.run(serde_json::json!({"op": "ws", "url": url, "token": token, "local": "127.0.0.1"}))
+        self.handshake(
+            &serde_json::json!({"op": "ws", "url": url, "token": token, "local": "127.0.0.1"}),
+        )
     }
 
     fn ws(&self, host: &str, path: &str, token: &str) -> serde_json::Value {
         let url = format!("wss://{host}:{}{path}", self.port);
-        self.run(serde_json::json!({"op": "ws", "url": url, "token": token}))
+        self.handshake(&serde_json::json!({"op": "ws", "url": url, "token": token}))
     }
 }
 

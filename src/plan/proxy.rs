@@ -268,11 +268,12 @@ pub(super) fn resolve_proxy(
         }
     }
 
-    // The containers' side (a Caddy service on each gateway's network, an
-    // Ingress) is not written yet: a host Caddy cannot be trusted by them.
+    // Compose's side (a Caddy service on each gateway's network) is not
+    // written yet, and a host Caddy reaches a published port through
+    // Docker's proxy, from an address the gateway does not trust.
     problems.push(
-        Problem::new(Kind::Proxy, "`proxy` puts gateways of this host behind a host Caddy; container targets have no front door yet")
-            .only(Targets::of(Target::CONTAINERS))
+        Problem::new(Kind::Proxy, "`proxy` puts gateways of this host behind a host Caddy; the compose target has no front door yet")
+            .only(Targets::of(&[Target::Compose]))
             .label(p.span, "host targets only")
             .help("list the host targets only, e.g. `targets: [host, systemd]`, or remove `proxy`"),
     );
