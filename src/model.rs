@@ -690,14 +690,19 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
                         Err(e) => {
                             let p = crate::diag::from_yaml_error(&e, text);
                             // `gateway:` blanked leaves `gateways` missing: said already.
-                            let echo = p.message.split("missing field `").nth(1).is_some_and(|rest| {
-                                let field = rest.split('`').next().unwrap_or("");
-                                unknown.iter().any(|u| {
-                                    let expected: Vec<&str> =
-                                        u.expected.iter().map(String::as_str).collect();
-                                    crate::diag::did_you_mean(&u.key, &expected) == Some(field)
-                                })
-                            });
+                            let echo =
+                                p.message
+                                    .split("missing field `")
+                                    .nth(1)
+                                    .is_some_and(|rest| {
+                                        let field = rest.split('`').next().unwrap_or("");
+                                        unknown.iter().any(|u| {
+                                            let expected: Vec<&str> =
+                                                u.expected.iter().map(String::as_str).collect();
+                                            crate::diag::did_you_mean(&u.key, &expected)
+                                                == Some(field)
+                                        })
+                                    });
                             if !echo {
                                 problems.push(p);
                             }
@@ -752,15 +757,24 @@ fn unknown_keys(text: &str) -> Option<Vec<Unknown>> {
 
 /// `node` with its `$ref` followed and `Option`'s `anyOf [T, null]` opened,
 /// down to the schema of an object, if it is one.
-fn object_schema<'s>(root: &'s serde_json::Value, node: &'s serde_json::Value) -> Option<&'s serde_json::Value> {
+fn object_schema<'s>(
+    root: &'s serde_json::Value,
+    node: &'s serde_json::Value,
+) -> Option<&'s serde_json::Value> {
     let mut node = node;
     for _ in 0..8 {
         if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
             node = root.pointer(r.trim_start_matches('#'))?;
             continue;
         }
-        if let Some(alts) = node.get("anyOf").or_else(|| node.get("oneOf")).and_then(|a| a.as_array()) {
-            node = alts.iter().find(|a| a.get("type").and_then(|t| t.as_str()) != Some("null"))?;
+        if let Some(alts) = node
+            .get("anyOf")
+            .or_else(|| node.get("oneOf"))
+            .and_then(|a| a.as_array())
+        {
+            node = alts
+                .iter()
+                .find(|a| a.get("type").and_then(|t| t.as_str()) != Some("null"))?;
             continue;
         }
         break;
@@ -797,15 +811,25 @@ fn walk_schema(
             }
             None if matches!(extra, Some(serde_json::Value::Bool(false))) => {
                 let owner = match path.as_slice() {
-                    [g, name, ..] if g == "gateways" => Some(format!("gateway `{}`", name.escape_debug())),
+                    [g, name, ..] if g == "gateways" => {
+                        Some(format!("gateway `{}`", name.escape_debug()))
+                    }
                     [first, ..] => Some(format!("`{first}`")),
                     [] => None,
                 };
-                let owner = owner.map(|o| if o == "`defaults`" { "defaults".to_string() } else { o });
+                let owner = owner.map(|o| {
+                    if o == "`defaults`" {
+                        "defaults".to_string()
+                    } else {
+                        o
+                    }
+                });
                 out.push(Unknown {
                     key: k.value.clone(),
                     span: k.span,
-                    expected: props.map(|p| p.keys().cloned().collect()).unwrap_or_default(),
+                    expected: props
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default(),
                     owner,
                 });
             }

@@ -81,6 +81,7 @@ const DERIVED_ENV: &[&str] = &[
     "OPENCLAW_CONFIG_PATH",
     "OPENCLAW_GATEWAY_PORT",
     "OPENCLAW_WORKSPACE_DIR",
+    "OPENCLAW_CONFIG_READONLY",
 ];
 
 /// `[Service]` settings the module derives from `stateDir`, `workspace`
@@ -158,6 +159,8 @@ pub fn service_values(s: &Service) -> Json {
         ),
     );
     m.insert("secretsFile".into(), json!(s.environment_file.path));
+    m.insert("secrets".into(), json!(g.secrets));
+    m.insert("config".into(), json!(g.config_mode.as_str()));
     m.insert(
         "credentials".into(),
         Json::Object(
@@ -250,8 +253,9 @@ pub fn container_values(g: &Gateway) -> Json {
     m.insert("environment".into(), Json::Object(environment));
     m.insert(
         "secretsFile".into(),
-        json!(env_secret.then(|| g.secrets_env_file.clone())),
+        json!((env_secret || !g.secrets.is_empty()).then(|| g.secrets_env_file.clone())),
     );
+    m.insert("secrets".into(), json!(g.secrets));
     m.insert("volumes".into(), json!(volumes));
     m.insert(
         "extraOptions".into(),
