@@ -799,8 +799,7 @@ fn walk_schema(
     let extra = obj.get("additionalProperties");
     for (k, v) in entries {
         let sub = props.and_then(|p| p.get(&k.value)).or(match extra {
-            Some(serde_json::Value::Bool(false)) | None => None,
-            Some(serde_json::Value::Bool(true)) => None,
+            Some(serde_json::Value::Bool(_)) | None => None,
             Some(s) => Some(s),
         });
         match sub {
