@@ -98,6 +98,15 @@ pub const CONTAINER_OAUTH_DIR: &str = "/home/node/.config/openclaw";
 /// filesystem can stay read-only.
 pub const CONTAINER_CACHE_DIR: (&str, &str) = ("XDG_CACHE_HOME", "/home/node/.openclaw/cache");
 
+/// A gateway holds an owner lease in its state database, recorded with its
+/// pid and `hostname()`; a later gateway reclaims it at once only when it
+/// sees the same host name and the pid dead, else it waits for the lease to
+/// expire (300 s: "Another Gateway owner lease is still active"). A new
+/// container gets a new random host name, so a container killed before it
+/// released the lease (a stop timeout) would block its successor for five
+/// minutes: each gateway's container gets a fixed host name.
+pub const STATE_LEASE_TTL_SECS: u32 = 300;
+
 /// The image's working directory and the gateway's entry point in it (the
 /// image's own `CMD` is `node openclaw.mjs gateway`).
 pub const CONTAINER_GATEWAY_CMD: &[&str] = &["node", "openclaw.mjs", "gateway"];

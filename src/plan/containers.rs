@@ -202,6 +202,11 @@ impl Gateway {
         }
     }
 
+    /// The container's fixed host name (see [`STATE_LEASE_TTL_SECS`]).
+    pub fn container_hostname(&self) -> String {
+        self.name.replace('_', "-")
+    }
+
     /// Memory limit of the container: the user's, else `openclaw fleet`'s.
     pub fn container_memory(&self) -> String {
         self.container

@@ -65,6 +65,8 @@ pub struct Service {
     pub host_network: bool,
     /// The gateway's own network.
     pub network: Option<String>,
+    /// Fixed host name: a new container reclaims its predecessor's state lease.
+    pub hostname: String,
     /// The command: the gateway with its bind and port pinned.
     pub command: Vec<String>,
     /// The gateway's own secrets file, relative to the compose file.
@@ -288,6 +290,7 @@ fn service(
         image: g.image.clone(),
         host_network,
         network,
+        hostname: g.container_hostname(),
         command: g.container_command(),
         env_file: format!("{SECRETS_DIR}/{}.env", g.name),
         env_file_required: !secret_vars.is_empty(),
