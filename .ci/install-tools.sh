@@ -114,4 +114,20 @@ if ! command -v kubectl >/dev/null; then
   apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
 fi
 
+# --- A real Docker engine and the OpenClaw image (tests/compose_engine.rs) ----
+# ../shared/tools/docker-offline.sh installs dockerd and Compose and builds
+# the image offline from the npm tree above (about 75 s once; 0.1 s after).
+# The engine is stopped again: the test starts it and stops it itself.
+SHARED_TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/shared/tools
+if [ -f "$SHARED_TOOLS/docker-offline.sh" ] && [ "$(id -u)" = 0 ]; then
+  DOCKER_STATE=$TOOLS/docker
+  mkdir -p "$DOCKER_STATE"
+  if ! grep -q "ghcr.io/openclaw/openclaw:$OPENCLAW" "$DOCKER_STATE/images.log" 2>/dev/null; then
+    log "docker engine and openclaw:$OPENCLAW image (a minute or two)"
+    bash "$SHARED_TOOLS/docker-offline.sh" start "$DOCKER_STATE" >/dev/null
+    DOCKER_OFFLINE_OPENCLAW_PREFIX=$OC bash "$SHARED_TOOLS/docker-offline.sh" image "$DOCKER_STATE" >/dev/null
+    bash "$SHARED_TOOLS/docker-offline.sh" stop "$DOCKER_STATE" >/dev/null
+  fi
+fi
+
 log "ready in $TOOLS/bin"

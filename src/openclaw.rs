@@ -90,6 +90,39 @@ pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
 /// Workspace inside a gateway's container.
 pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
 
+/// The legacy OAuth recovery key directory: the official compose file and
+/// `openclaw fleet` mount it per instance, so ocgen gives it a volume too.
+pub const CONTAINER_OAUTH_DIR: &str = "/home/node/.config/openclaw";
+
+/// `XDG_CACHE_HOME` in a container: on the state volume, as `openclaw
+/// fleet` sets it, so that caches survive a new container and the root
+/// filesystem can stay read-only.
+pub const CONTAINER_CACHE_DIR: (&str, &str) = ("XDG_CACHE_HOME", "/home/node/.openclaw/cache");
+
+/// A gateway holds an owner lease in its state database, recorded with its
+/// pid and `hostname()`; a later gateway reclaims it at once only when it
+/// sees the same host name and the pid dead, else it waits for the lease to
+/// expire (300 s: "Another Gateway owner lease is still active"). A new
+/// container gets a new random host name, so a container killed before it
+/// released the lease (a stop timeout) would block its successor for five
+/// minutes: each gateway's container gets a fixed host name.
+pub const STATE_LEASE_TTL_SECS: u32 = 300;
+
+/// The image's working directory and the gateway's entry point in it (the
+/// image's own `CMD` is `node openclaw.mjs gateway`).
+pub const CONTAINER_GATEWAY_CMD: &[&str] = &["node", "openclaw.mjs", "gateway"];
+
+/// `openclaw fleet`'s container limits (`docs/cli/fleet.md`, security
+/// profile): processes, memory and CPUs per cell. ocgen's compose output
+/// uses the same defaults, overridable per gateway (`resources`).
+pub const CONTAINER_PIDS_LIMIT: u32 = 512;
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_MEMORY: &str = "2g";
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_CPUS: f64 = 2.0;
+
 /// OpenClaw's switch for an externally managed config: startup migrations
 /// stay in memory and config writers (setup, `config set`, doctor --fix)
 /// refuse instead of failing halfway on a read-only file.

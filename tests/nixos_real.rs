@@ -17,8 +17,7 @@ use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
 use common::{examples_for, ocgen, root, tool};
 use ocgen::plan::{
-    CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, EnvValue, Gateway, Plan, STATE_ROOT, Scope,
-    SecretSource,
+    CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT, Scope, SecretSource,
 };
 use serde_json::{Value, json};
 
@@ -278,10 +277,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         let env: serde_json::Map<String, Value> = g
             .container_environment()
             .into_iter()
-            .filter_map(|(k, val)| match val {
-                EnvValue::Literal(s) => Some((k, json!(s))),
-                EnvValue::FromHost => None,
-            })
+            .map(|(k, val)| (k, json!(val)))
             .collect();
         assert_eq!(c["environment"], Value::Object(env.clone()), "{name}");
         let compose_service = &compose["services"][&g.name];

@@ -18,10 +18,10 @@ use super::templates::{NIXOS, TemplateError, Templates};
 use crate::model::NixosBackend;
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
-    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, EnvValue, FOOTPRINT, FOOTPRINT_PARTS,
-    Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS,
-    Plan, Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
-    SecretSource, Service, TIMEOUT_STOP_SEC, Value,
+    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, FOOTPRINT, FOOTPRINT_PARTS, Gateway,
+    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, Plan,
+    Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope, SecretSource,
+    Service, TIMEOUT_STOP_SEC, Value,
 };
 
 /// Context of `templates/nixos.nix.hbs`.
@@ -223,11 +223,7 @@ pub fn container_values(g: &Gateway) -> Json {
         .container_environment()
         .into_iter()
         .filter(|(k, _)| k != "OPENCLAW_GATEWAY_PORT")
-        .filter_map(|(k, v)| match v {
-            EnvValue::Literal(v) => Some((k, json!(v))),
-            // Delivered by `secretsFile`.
-            EnvValue::FromHost => None,
-        })
+        .map(|(k, v)| (k, json!(v)))
         .collect();
     let env_secret = matches!(
         view.auth.as_ref().and_then(|a| a.secret.as_ref()),
