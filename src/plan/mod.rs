@@ -23,6 +23,7 @@
 mod auth;
 mod containers;
 mod env;
+mod launchd;
 mod paths;
 mod ports;
 mod profiles;
@@ -45,6 +46,7 @@ pub use crate::target::{Target, Targets};
 pub use auth::*;
 pub use containers::*;
 pub use env::*;
+pub use launchd::*;
 #[allow(clippy::wildcard_imports)]
 use paths::*;
 pub use ports::*;
@@ -70,6 +72,8 @@ pub struct Plan {
     pub openclaw_bin: String,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
+    /// How the LaunchAgents start the gateways (`launchd:`).
+    pub launchd: LaunchdPlan,
 }
 
 /// One gateway, resolved.
@@ -83,6 +87,8 @@ pub struct Gateway {
     pub port: u16,
     /// Whether ocgen chose the port.
     pub port_assigned: bool,
+    /// The user's home the paths derive from (`home`), if given.
+    pub home: Option<String>,
     /// `OPENCLAW_STATE_DIR`.
     pub state_dir: String,
     /// `OPENCLAW_CONFIG_PATH`.
@@ -242,6 +248,11 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         Some(p) => check_executable(p, &mut problems),
     };
 
+    let launchd = resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    if wanted.contains(Target::Launchd) {
+        check_launchd(&resolved, &gateways, &launchd, &mut problems);
+    }
+
     problems.retain(|p| p.applies_to(wanted));
     if problems.is_empty() {
         Ok(Plan {
@@ -251,6 +262,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             user_units,
             openclaw_bin,
             targets,
+            launchd,
         })
     } else {
         Err(problems)
@@ -739,6 +751,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
         profile,
         port: 0,
         port_assigned: s.port.is_none(),
+        home,
         state_dir,
         config_path,
         workspace,

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod env;
+pub mod launchd;
 pub mod nixos;
 pub mod openclaw;
 pub mod quote;
@@ -55,6 +56,9 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
                 private: false,
             }])
         }));
+    }
+    if plan.has_target(Target::Launchd) {
+        parts.push(Box::new(|| Ok(launchd_files(plan))));
     }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
@@ -113,6 +117,25 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
         });
     }
     Ok(files)
+}
+
+/// The LaunchAgent of every gateway and the config it expects.
+fn launchd_files(plan: &Plan) -> Vec<OutFile> {
+    let mut files = Vec::with_capacity(plan.gateways.len() * 2);
+    for g in &plan.gateways {
+        files.push(OutFile {
+            path: launchd::path(plan, g),
+            contents: launchd::render(plan, g),
+            // Paths and ports only: the secrets stay in <state_dir>/.env.
+            private: false,
+        });
+        files.push(OutFile {
+            path: format!("launchd/config/{}/openclaw.json", g.name),
+            contents: openclaw::render(g),
+            private: true,
+        });
+    }
+    files
 }
 
 /// Where `generate` writes the NixOS module.
