@@ -287,6 +287,33 @@ pub const SERVICE_MARKERS: &[(&str, &str)] = &[
     ("OPENCLAW_SERVICE_KIND", "gateway"),
 ];
 
+/// The service names of the other platforms, which `gateway install` sets
+/// on every platform so that a profile's identity is the same everywhere
+/// (`buildServiceEnvironment`): the systemd unit, the Windows task and its
+/// hidden launcher switch.
+pub fn other_service_names(profile: &str) -> [(&'static str, String); 3] {
+    let default = profile.eq_ignore_ascii_case("default");
+    [
+        (
+            "OPENCLAW_SYSTEMD_UNIT",
+            if default {
+                "openclaw-gateway.service".to_string()
+            } else {
+                format!("openclaw-gateway-{profile}.service")
+            },
+        ),
+        (
+            "OPENCLAW_WINDOWS_TASK_NAME",
+            if default {
+                "OpenClaw Gateway".to_string()
+            } else {
+                format!("OpenClaw Gateway ({profile})")
+            },
+        ),
+        ("OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER", "1".to_string()),
+    ]
+}
+
 /// The variable that names a gateway's LaunchAgent; OpenClaw refuses to
 /// start a profile whose label it does not match.
 pub const LAUNCHD_LABEL_ENV: &str = "OPENCLAW_LAUNCHD_LABEL";

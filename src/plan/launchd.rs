@@ -63,7 +63,13 @@ impl LaunchAgent {
 
 /// Variables the LaunchAgent sets besides [`Gateway::environment`], which
 /// `env` may not set again (the value would be ambiguous).
-const AGENT_ENV: &[&str] = &["HOME", LAUNCHD_LABEL_ENV];
+const AGENT_ENV: &[&str] = &[
+    "HOME",
+    LAUNCHD_LABEL_ENV,
+    "OPENCLAW_SYSTEMD_UNIT",
+    "OPENCLAW_WINDOWS_TASK_NAME",
+    "OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER",
+];
 
 impl Gateway {
     /// The gateway's LaunchAgent label.
@@ -94,6 +100,7 @@ impl Gateway {
                 path_dirs.push(d);
             }
         }
+        // In the order OpenClaw's `buildServiceEnvironment` sets them on darwin.
         let mut env: Vec<(String, String)> = vec![
             ("HOME".into(), home.clone()),
             ("TMPDIR".into(), format!("{}/tmp", self.state_dir)),
@@ -103,11 +110,20 @@ impl Gateway {
                 .iter()
                 .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
         );
+        env.push(("OPENCLAW_STATE_DIR".into(), self.state_dir.clone()));
+        env.push(("OPENCLAW_CONFIG_PATH".into(), self.config_path.clone()));
         env.push(("PATH".into(), path_dirs.join(":")));
         // Empty, as OpenClaw writes it: no NODE_OPTIONS set elsewhere
         // (`launchctl setenv`) reaches the gateway.
         env.push(("NODE_OPTIONS".into(), String::new()));
+        env.push(("OPENCLAW_PROFILE".into(), self.profile.clone()));
+        env.push(("OPENCLAW_GATEWAY_PORT".into(), self.port.to_string()));
         env.push((LAUNCHD_LABEL_ENV.into(), label.clone()));
+        env.extend(
+            other_service_names(&self.profile)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
         env.extend(
             SERVICE_MARKERS
                 .iter()
