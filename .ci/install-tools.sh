@@ -6,7 +6,8 @@
 #   OCGEN_TOOLS  where the tools live (default: ~/.cache/ocgen-test-tools)
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
-# openclaw, nixpkgs-fmt. nix-instantiate and systemd-analyze come from apt.
+# openclaw, nixpkgs-fmt. nix-instantiate, systemd-analyze and plistutil come
+# from apt.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -23,6 +24,8 @@ need_apt=()
 command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
+command -v plistutil >/dev/null || need_apt+=(libplist-utils)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
