@@ -188,6 +188,14 @@ fn launchd_notes(plan: &Plan) -> String {
     for g in &plan.gateways {
         let a = g.launch_agent(&plan.launchd);
         let _ = writeln!(s, "  {} ({}):", g.name, a.label);
+        // What OpenClaw's installer creates before loading: launchd opens
+        // the log but makes no directory, and Node does not create TMPDIR.
+        let log_dir = a.stdout_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let _ = writeln!(
+            s,
+            "    mkdir -p {log_dir} && mkdir -p -m 0700 {}",
+            a.tmp_dir()
+        );
         let _ = writeln!(
             s,
             "    install -m 0644 launchd/{} {}",

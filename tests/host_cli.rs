@@ -435,12 +435,20 @@ fn install_for_launchd_says_where_the_plists_go_and_how_to_load_them() {
         .to_string();
     let s = stdout(&o);
     let agents = format!("{roots}/Users/alice/Library/LaunchAgents");
-    for (name, label) in [
-        ("main", "ai.openclaw.gateway"),
-        ("work", "ai.openclaw.work"),
+    for (name, label, state) in [
+        (
+            "main",
+            "ai.openclaw.gateway",
+            format!("{roots}/Users/alice/.openclaw"),
+        ),
+        (
+            "work",
+            "ai.openclaw.work",
+            format!("{roots}/Users/alice/.openclaw-work"),
+        ),
     ] {
         let want = format!(
-            "  {name} ({label}):\n    install -m 0644 launchd/{label}.plist {agents}/{label}.plist\n    launchctl bootstrap gui/$(id -u) {agents}/{label}.plist\n    stop: launchctl bootout gui/$(id -u)/{label}\n"
+            "  {name} ({label}):\n    mkdir -p {roots}/Users/alice/Library/Logs/openclaw && mkdir -p -m 0700 {state}/tmp\n    install -m 0644 launchd/{label}.plist {agents}/{label}.plist\n    launchctl bootstrap gui/$(id -u) {agents}/{label}.plist\n    stop: launchctl bootout gui/$(id -u)/{label}\n"
         );
         assert!(s.contains(&want), "{s}");
     }

@@ -59,6 +59,14 @@ impl LaunchAgent {
     pub fn file_name(&self) -> String {
         format!("{}.plist", self.label)
     }
+
+    /// `TMPDIR`, which must exist before the gateway starts.
+    pub fn tmp_dir(&self) -> &str {
+        self.environment
+            .iter()
+            .find(|(k, _)| k == "TMPDIR")
+            .map_or("", |(_, v)| v.as_str())
+    }
 }
 
 /// Variables the LaunchAgent sets besides [`Gateway::environment`], which
