@@ -360,3 +360,50 @@ pub(super) fn check_launchd(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(yaml: &str) -> Result<Plan, Vec<Problem>> {
+        plan(&crate::model::load(yaml)?)
+    }
+
+    const HEAD: &str = "version: 1\ntargets: [launchd]\ndefaults: {home: /Users/a}\n";
+
+    #[test]
+    fn user_env_replaces_defaults_in_place_and_follows_openclaws() {
+        let p = plan_of(&format!(
+            "{HEAD}gateways:\n  w: {{env: {{PATH: /usr/bin, EXTRA: x}}}}\n"
+        ))
+        .unwrap();
+        let a = p.gateways[0].launch_agent(&p.launchd);
+        let keys: Vec<&str> = a.environment.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys.iter().filter(|k| **k == "PATH").count(), 1);
+        let at = |k: &str| keys.iter().position(|x| *x == k).unwrap();
+        assert!(at("PATH") < at("OPENCLAW_SERVICE_KIND"));
+        assert_eq!(keys.last(), Some(&"EXTRA"));
+        assert_eq!(a.environment[at("PATH")].1, "/usr/bin");
+        assert_eq!(a.tmp_dir(), "/Users/a/.openclaw-w/tmp");
+        assert_eq!(
+            a.plist_path,
+            "/Users/a/Library/LaunchAgents/ai.openclaw.w.plist"
+        );
+    }
+
+    #[test]
+    fn outside_home_needs_consent_and_plists_refuse_nonchars() {
+        let y = format!("{HEAD}gateways:\n  w: {{workspace: /srv/ws}}\n");
+        assert_eq!(plan_of(&y).unwrap_err().len(), 1);
+        let y = format!(
+            "{HEAD}launchd: {{allow_outside_home: true}}\ngateways:\n  w: {{workspace: /srv/ws}}\n"
+        );
+        assert!(plan_of(&y).is_ok());
+        let y = format!("{HEAD}gateways:\n  w: {{env: {{X: \"a\\uFFFFb\"}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert!(errs[0].message.contains("U+FFFE or U+FFFF"), "{errs:?}");
+        // The same file for another target: not a launchd rule there.
+        let y = y.replace("[launchd]", "[host]");
+        assert!(plan_of(&y).is_ok());
+    }
+}

@@ -257,6 +257,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn xml_escapes_markup_and_keeps_cr() {
+        assert_eq!(
+            xml("a&b<c>\"d\"'e'\r\n\tzoë"),
+            "a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;&#13;\n\tzoë"
+        );
+        assert_eq!(xml("x\u{1}\u{ffff}"), "x\u{fffd}\u{fffd}");
+    }
+
+    #[test]
     fn env_escapes_the_four_double_quote_specials() {
         assert_eq!(env("plain"), "\"plain\"");
         assert_eq!(env("it's"), "\"it's\"");
