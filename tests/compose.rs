@@ -9,7 +9,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{examples, golden, ocgen, root, tool};
+use common::{examples_for, golden, ocgen, root, tool};
+use ocgen::plan::Target;
 use serde_json::Value;
 
 /// A value no output may contain: what the tests put in every secret.
@@ -116,7 +117,7 @@ fn write_input(dir: &Path, text: &str) -> PathBuf {
 
 #[test]
 fn examples_match_golden_files() {
-    for ex in examples() {
+    for ex in examples_for(Target::Compose) {
         golden(
             &format!("{}/tree/compose.yaml", stem(&ex)),
             &compose_text(&ex),
@@ -129,7 +130,7 @@ fn every_example_passes_docker_compose_config() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples() {
+    for ex in examples_for(Target::Compose) {
         let dir = tempfile::tempdir().unwrap();
         let file = write_compose(dir.path(), &compose_text(&ex));
         let vars = host_vars(&plan_of(&std::fs::read_to_string(&ex).unwrap()));
@@ -179,7 +180,7 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples() {
+    for ex in examples_for(Target::Compose) {
         let text = std::fs::read_to_string(&ex).unwrap();
         let plan = plan_of(&text);
         let dir = tempfile::tempdir().unwrap();
@@ -300,7 +301,7 @@ fn no_secret_value_reaches_the_compose_file() {
             secret_file.display()
         ),
     );
-    let mut inputs = examples();
+    let mut inputs = examples_for(Target::Compose);
     inputs.push(input);
     let dc = tool("docker-compose");
     for input in inputs {

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::nix::{STUB_OPENCLAW, evaluate, nix_instantiate};
-use common::{examples, golden, ocgen, root, tool};
+use common::{examples_for, golden, ocgen, root, tool};
+use ocgen::plan::Target;
 use ocgen::plan::{Plan, STATE_ROOT};
 use serde_json::{Value, json};
 
@@ -41,7 +42,7 @@ fn every_example_module_matches_its_golden_file_parses_and_is_formatted() {
     let nix = tool("nix-instantiate");
     let fmt = tool("nixpkgs-fmt");
     let dir = tempfile::tempdir().unwrap();
-    for ex in examples() {
+    for ex in examples_for(Target::Nixos) {
         let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
         let text = module_of(&ex);
         golden(&format!("{stem}/tree/nixos/openclaw-gateways.nix"), &text);
@@ -271,7 +272,7 @@ fn every_example_module_evaluates_to_one_service_per_gateway() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    for ex in examples() {
+    for ex in examples_for(Target::Nixos) {
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         let v = evaluate(&nix, dir.path(), &module_of(&ex), &[], true)
             .unwrap_or_else(|e| panic!("{}: {e}", ex.display()));

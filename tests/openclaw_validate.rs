@@ -41,10 +41,17 @@ fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The host's configs, and the LaunchAgents' of a file that targets launchd.
     let mut v = Vec::new();
-    for e in std::fs::read_dir(out.join("config")).unwrap() {
-        v.push(e.unwrap().path().join("openclaw.json"));
+    for dir in ["config", "launchd/config"] {
+        let Ok(entries) = std::fs::read_dir(out.join(dir)) else {
+            continue;
+        };
+        for e in entries {
+            v.push(e.unwrap().path().join("openclaw.json"));
+        }
     }
+    assert!(!v.is_empty(), "{}: no config written", example.display());
     v.sort();
     v
 }

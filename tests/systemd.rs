@@ -8,8 +8,9 @@ mod common;
 use std::path::Path;
 
 use common::systemd::{check_dump, stub_executable, system_root, verify};
-use common::{examples, golden, ocgen, root, tool};
+use common::{examples_for, golden, ocgen, root, tool};
 use ocgen::plan::Plan;
+use ocgen::plan::Target;
 
 fn plan_of(yaml: &str) -> Plan {
     let doc = ocgen::model::load(yaml).unwrap_or_else(|p| panic!("{p:?}"));
@@ -39,7 +40,7 @@ fn tmp() -> tempfile::TempDir {
 
 #[test]
 fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
-    for ex in examples() {
+    for ex in examples_for(Target::Systemd) {
         let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         let out = tmp();
@@ -89,7 +90,7 @@ fn every_example_unit_passes_systemd_analyze_verify() {
     };
     let dir = tmp();
     let sys_root = system_root(dir.path());
-    for ex in examples() {
+    for ex in examples_for(Target::Systemd) {
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         for g in &plan.gateways {
             let path = sys_root.join(format!(

@@ -121,21 +121,20 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
 
 /// The LaunchAgent of every gateway and the config it expects.
 fn launchd_files(plan: &Plan) -> Vec<OutFile> {
-    let mut files = Vec::with_capacity(plan.gateways.len() * 2);
-    for g in &plan.gateways {
-        files.push(OutFile {
-            path: launchd::path(plan, g),
-            contents: launchd::render(plan, g),
-            // Paths and ports only: the secrets stay in <state_dir>/.env.
-            private: false,
-        });
-        files.push(OutFile {
-            path: format!("launchd/config/{}/openclaw.json", g.name),
-            contents: openclaw::render(g),
-            private: true,
-        });
-    }
-    files
+    // The private configs first: a directory is made with the mode of the
+    // first file written below it, and launchd/ holds private files.
+    let configs = plan.gateways.iter().map(|g| OutFile {
+        path: format!("launchd/config/{}/openclaw.json", g.name),
+        contents: openclaw::render(g),
+        private: true,
+    });
+    let plists = plan.gateways.iter().map(|g| OutFile {
+        path: launchd::path(plan, g),
+        contents: launchd::render(plan, g),
+        // Paths and ports only: the secrets stay in <state_dir>/.env.
+        private: false,
+    });
+    configs.chain(plists).collect()
 }
 
 /// Where `generate` writes the NixOS module.

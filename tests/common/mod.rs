@@ -38,6 +38,19 @@ pub fn examples() -> Vec<PathBuf> {
     v
 }
 
+/// The examples whose `targets` include `t` (a per-target output of an
+/// example that does not target it is nobody's deployment).
+pub fn examples_for(t: ocgen::plan::Target) -> Vec<PathBuf> {
+    examples()
+        .into_iter()
+        .filter(|ex| {
+            let text = std::fs::read_to_string(ex).unwrap();
+            let doc = ocgen::model::load(&text).unwrap_or_else(|p| panic!("{p:?}"));
+            ocgen::plan::plan(&doc).map_or(true, |p| p.has_target(t))
+        })
+        .collect()
+}
+
 /// Whether missing tools must fail the test run (the README's test command
 /// sets `OCGEN_REQUIRE_TOOLS=1`; CI always does).
 pub fn tools_required() -> bool {
