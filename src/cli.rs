@@ -114,6 +114,10 @@ pub enum Command {
     },
     /// Print the Docker Compose file: one isolated service per gateway.
     Compose,
+    /// Print the Kubernetes manifests as one YAML stream (`ocgen kube |
+    /// kubectl apply -f -`): per gateway a StatefulSet, Service, ConfigMap
+    /// and NetworkPolicy; the namespaces first.
+    Kube,
     /// Write every output file into a directory.
     Generate {
         /// Output directory.
@@ -307,9 +311,19 @@ pub fn load_plan_for(
     color: bool,
 ) -> Result<(Input, Plan), Failure> {
     let input = read_input(path)?;
-    let doc = crate::model::load(&input.text).map_err(|p| invalid(&input, &p, color))?;
-    let plan = crate::plan::plan_for(&doc, only).map_err(|p| invalid(&input, &p, color))?;
-    Ok((input, plan))
+    // An unknown key is reported with everything else that is wrong.
+    let (doc, mut problems) = crate::model::load_lenient(&input.text);
+    let Some(doc) = doc else {
+        return Err(invalid(&input, &problems, color));
+    };
+    match crate::plan::plan_for(&doc, only) {
+        Ok(plan) if problems.is_empty() => Ok((input, plan)),
+        Ok(_) => Err(invalid(&input, &problems, color)),
+        Err(more) => {
+            problems.extend(more);
+            Err(invalid(&input, &problems, color))
+        }
+    }
 }
 
 fn templates(cli: &Cli) -> Result<Templates, Failure> {
@@ -359,8 +373,21 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             if *host {
                 let (report, used) = crate::host::check_host(&plan);
                 emit(out, &report)?;
+                let drift = crate::host::check_configs(&plan);
+                for d in &drift {
+                    emit(out, &format!("{d}\n"))?;
+                }
+                if !drift.is_empty() {
+                    emit(
+                        out,
+                        "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n",
+                    )?;
+                }
                 if used.is_some_and(|u| !u.is_empty()) {
                     return Ok(exit::PORTS_IN_USE);
+                }
+                if !drift.is_empty() {
+                    return Ok(exit::DRIFT);
                 }
             }
         }
@@ -381,6 +408,9 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             )?;
             if all.iter().any(|g| g.state != crate::host::State::Healthy) {
                 return Ok(exit::UNHEALTHY);
+            }
+            if all.iter().any(|g| !g.config_drift.is_empty()) {
+                return Ok(exit::DRIFT);
             }
         }
         Command::Ports { format } => {
@@ -421,6 +451,10 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let t = templates(cli)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
+        }
+        Command::Kube => {
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Kubernetes), color)?;
+            emit(out, &render::kubernetes::render(&plan))?;
         }
         Command::Nix => {
             let (_, plan) = load_plan_for(&cli.file, Some(Target::Nixos), color)?;

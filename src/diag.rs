@@ -67,6 +67,7 @@ pub enum Kind {
     Publish,
     Settings,
     Target,
+    Kubernetes,
 }
 
 impl Kind {
@@ -97,6 +98,7 @@ impl Kind {
             Kind::Publish => "ocgen::publish",
             Kind::Settings => "ocgen::settings",
             Kind::Target => "ocgen::target",
+            Kind::Kubernetes => "ocgen::kubernetes",
         }
     }
 }
@@ -132,11 +134,9 @@ impl Problem {
         }
     }
 
-    /// Marks the problem as a rule of these targets only, and says so at
-    /// the start of its message (`compose: ...`).
+    /// Marks the problem as a rule of these targets only.
     #[must_use]
     pub fn only(mut self, targets: Targets) -> Self {
-        self.message = format!("{}: {}", targets.label(), self.message);
         self.targets = Some(targets);
         self
     }
@@ -144,6 +144,19 @@ impl Problem {
     /// Whether the problem matters when `wanted` are the targets checked.
     pub fn applies_to(&self, wanted: Targets) -> bool {
         self.targets.is_none_or(|t| t.intersects(wanted))
+    }
+
+    /// A target's own rule says which of the checked targets it belongs
+    /// to at the start of its message (`compose: ...`).
+    #[must_use]
+    pub fn for_targets(mut self, wanted: Targets) -> Self {
+        if let Some(t) = self.targets {
+            let t = t.intersection(wanted);
+            if t != Targets::NONE {
+                self.message = format!("{}: {}", t.label(), self.message);
+            }
+        }
+        self
     }
 
     /// Adds the fix.
@@ -374,27 +387,39 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
         None => message,
     };
     // Parser limits: the loose reading below would hit the same limit.
-    let (p, owner) = match limit_problem(&message, span) {
-        Some(p) => (p, locate_by_lines(text, span.line)),
-        None => (
-            yaml_problem(&message, span),
-            locate(text, span.line).or_else(|| locate_by_lines(text, span.line)),
-        ),
-    };
-    let mut p = match owner {
+    if let Some(p) = limit_problem(&message, span) {
+        return with_owner(p, locate_by_lines(text, span.line));
+    }
+    let owner = locate(text, span.line).or_else(|| locate_by_lines(text, span.line));
+    problem_at(&message, span, owner, &redact::Redaction::of(text))
+}
+
+/// A problem for a YAML reader's `message` at `span`, said of `owner`
+/// (`gateway `main``, `defaults`), with what `redaction` hides kept out.
+pub fn problem_at(
+    message: &str,
+    span: Span,
+    owner: Option<String>,
+    redaction: &redact::Redaction,
+) -> Problem {
+    let mut p = with_owner(yaml_problem(message, span), owner);
+    // A wrong value where a secret's reference belongs may be the secret.
+    let at = span.offset.map(|o| o..o + span.len);
+    if p.kind != Kind::Syntax && at.is_some_and(|at| redaction.touches(at)) {
+        p.kind = Kind::Secret;
+        p.help = Some(INLINE_SECRET_HELP.to_string());
+    }
+    p
+}
+
+fn with_owner(p: Problem, owner: Option<String>) -> Problem {
+    match owner {
         Some(owner) => Problem {
             message: format!("{owner}: {}", p.message),
             ..p
         },
         None => p,
-    };
-    // A wrong value where a secret's reference belongs may be the secret.
-    let at = span.offset.map(|o| o..o + span.len);
-    if p.kind != Kind::Syntax && at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
-        p.kind = Kind::Secret;
-        p.help = Some(INLINE_SECRET_HELP.to_string());
     }
-    p
 }
 
 /// The fix for a secret written where ocgen expects a reference to it.

@@ -35,6 +35,7 @@ pub const RESERVED_ENV: &[&str] = &[
     "OPENCLAW_GATEWAY_PORT",
     "OPENCLAW_WORKSPACE_DIR",
     "OPENCLAW_HOME",
+    "OPENCLAW_CONFIG_READONLY",
 ];
 
 /// What a reserved port range is for.

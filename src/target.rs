@@ -108,6 +108,12 @@ impl Targets {
         self.0 & other.0 != 0
     }
 
+    /// The targets in both sets.
+    #[must_use]
+    pub fn intersection(self, other: Targets) -> Targets {
+        Targets(self.0 & other.0)
+    }
+
     /// The union.
     #[must_use]
     pub fn with(self, other: Targets) -> Targets {

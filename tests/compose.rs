@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{examples_for, golden, ocgen, root, tool};
-use ocgen::plan::Target;
 use serde_json::Value;
 
 /// A value no output may contain: what the tests put in every secret.
@@ -117,7 +116,7 @@ fn write_input(dir: &Path, text: &str) -> PathBuf {
 
 #[test]
 fn examples_match_golden_files() {
-    for ex in examples_for(Target::Compose) {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         golden(
             &format!("{}/tree/compose.yaml", stem(&ex)),
             &compose_text(&ex),
@@ -130,7 +129,7 @@ fn every_example_passes_docker_compose_config() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples_for(Target::Compose) {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         let dir = tempfile::tempdir().unwrap();
         let file = write_compose(dir.path(), &compose_text(&ex));
         let vars = host_vars(&plan_of(&std::fs::read_to_string(&ex).unwrap()));
@@ -180,7 +179,7 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples_for(Target::Compose) {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         let text = std::fs::read_to_string(&ex).unwrap();
         let plan = plan_of(&text);
         let dir = tempfile::tempdir().unwrap();
@@ -273,7 +272,9 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
                 s["environment"]["OPENCLAW_CONFIG_PATH"],
                 "/etc/openclaw/openclaw.json"
             );
-            assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+            if g.config_mode == ocgen::plan::ConfigMode::Managed {
+                assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+            }
             let content = &json["configs"][cfg["source"].as_str().unwrap()]["content"];
             let oc: Value = serde_json::from_str(&unescape(content.as_str().unwrap())).unwrap();
             assert_eq!(oc["gateway"]["port"], g.port, "{ctx}");
@@ -301,7 +302,7 @@ fn no_secret_value_reaches_the_compose_file() {
             secret_file.display()
         ),
     );
-    let mut inputs = examples_for(Target::Compose);
+    let mut inputs = examples_for(ocgen::plan::Target::Compose);
     inputs.push(input);
     let dc = tool("docker-compose");
     for input in inputs {

@@ -222,6 +222,11 @@ fn openclaws_own_builder_and_service_environment_agree() {
                     "home": a.home,
                     "stateDir": g.state_dir,
                     "configPath": g.config_path,
+                    "configReadonly": a
+                        .environment
+                        .iter()
+                        .find(|(k, _)| k == "OPENCLAW_CONFIG_READONLY")
+                        .map(|(_, v)| v),
                     "port": g.port,
                     "ours": {
                         "label": a.label,

@@ -205,3 +205,16 @@ pub(super) fn resolve_secrets(
     }
     out
 }
+
+impl Gateway {
+    /// Every secret variable the gateway reads from its secrets file: the
+    /// auth variable first, then `secrets`.
+    pub fn secret_names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(SecretSource::Env(v)) = self.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+            out.push(v.as_str());
+        }
+        out.extend(self.secrets.iter().map(String::as_str));
+        out
+    }
+}

@@ -137,16 +137,10 @@ impl Gateway {
     /// the secret passed from the deployment's environment.
     pub fn container_environment(&self) -> Vec<(String, EnvValue)> {
         let view = self.container_view();
-        let mut vars = vec![
-            (
-                "HOME".to_string(),
-                EnvValue::Literal(CONTAINER_HOME.to_string()),
-            ),
-            (
-                CONTAINER_CONFIG_READONLY.0.to_string(),
-                EnvValue::Literal(CONTAINER_CONFIG_READONLY.1.to_string()),
-            ),
-        ];
+        let mut vars = vec![(
+            "HOME".to_string(),
+            EnvValue::Literal(CONTAINER_HOME.to_string()),
+        )];
         vars.extend(
             view.environment()
                 .into_iter()
@@ -203,6 +197,7 @@ pub(super) fn check_publishable(
                         g.bind.as_str()
                     ),
                 )
+                .only(Targets::of(&[Target::Nixos]))
                 .label(span, "no host address")
                 .help("use `bind: custom` with `custom_bind_host: <the host's address>`, `bind: lan` or `bind: loopback`, or `nixos.backend: systemd`"),
             );

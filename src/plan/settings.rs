@@ -229,7 +229,7 @@ fn walk<'t>(
     if path.len() == 3
         && path[0] == "browser"
         && path[1] == "profiles"
-        && !cx.browser_profiles.iter().any(|p| *p == key.value)
+        && !cx.browser_profiles.contains(&key.value)
     {
         problems.push(
             Problem::new(
@@ -507,7 +507,7 @@ fn words(key: &str) -> Vec<String> {
 }
 
 /// Whether a settings key names a credential: its last word is one of
-/// [`CREDENTIAL_WORDS`], or `key` after a word that makes it a credential
+/// `CREDENTIAL_WORDS` (token, password, secret, ...), or `key` after a word that makes it a credential
 /// (`apiKey`, `privateKey`), not an identifier (`sessionKey`).
 pub fn is_credential_key(key: &str) -> bool {
     let w = words(key);

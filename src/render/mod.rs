@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod env;
+pub mod kubernetes;
 pub mod launchd;
 pub mod nixos;
 pub mod openclaw;
@@ -56,6 +57,9 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
                 private: false,
             }])
         }));
+    }
+    if plan.has_target(Target::Kubernetes) {
+        parts.push(Box::new(|| Ok(kubernetes::files(plan))));
     }
     if plan.has_target(Target::Launchd) {
         parts.push(Box::new(|| Ok(launchd_files(plan))));

@@ -142,6 +142,15 @@ pub fn compose_literal(value: &str) -> String {
 /// newline, a leading space or newline, control or YAML line-break
 /// characters) gets the double-quoted form instead.
 pub fn compose_block(value: &str, indent: usize) -> String {
+    yaml_block(&compose_literal(value), indent)
+}
+
+/// A multi-line YAML string: a `|` block scalar whose lines are indented by
+/// `indent` spaces (the caller writes the line end after it), or the
+/// double-quoted form for text that a block cannot carry unchanged (no
+/// single final newline, a leading space or newline, control or YAML
+/// line-break characters).
+pub fn yaml_block(value: &str, indent: usize) -> String {
     let block_safe = value.ends_with('\n')
         && !value.ends_with("\n\n")
         && !value.starts_with([' ', '\n'])
@@ -149,11 +158,11 @@ pub fn compose_block(value: &str, indent: usize) -> String {
             c == '\n' || !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
         });
     if !block_safe {
-        return yaml(&compose_literal(value));
+        return yaml(value);
     }
     let pad = " ".repeat(indent);
     let mut out = String::from("|");
-    for line in compose_literal(value).lines() {
+    for line in value.lines() {
         out.push('\n');
         if !line.is_empty() {
             out.push_str(&pad);
@@ -177,6 +186,20 @@ pub fn compose_var(name: &str) -> Option<String> {
             "${{{name}:?set {name} in the environment or .env}}"
         ))
     })
+}
+
+/// A YAML mapping key: bare when every YAML reader takes it as that
+/// string (a letter, then letters, digits and `_./-`, and not one of YAML
+/// 1.1's booleans or nulls, which Kubernetes' YAML 1.1 reader converts),
+/// else double-quoted.
+pub fn yaml_key(key: &str) -> String {
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+    let bare = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && !WORDS.contains(&key.to_ascii_lowercase().as_str());
+    if bare { key.to_string() } else { yaml(key) }
 }
 
 /// Nix keywords, which need quotes as attribute names.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod nix;
+pub mod realnix;
 pub mod systemd;
 
 use std::path::{Path, PathBuf};
@@ -38,15 +39,16 @@ pub fn examples() -> Vec<PathBuf> {
     v
 }
 
-/// The examples whose `targets` include `t` (a per-target output of an
-/// example that does not target it is nobody's deployment).
-pub fn examples_for(t: ocgen::plan::Target) -> Vec<PathBuf> {
+/// The examples whose `targets` include `target` (a file lists its
+/// targets, or gets host, systemd, nixos and compose).
+pub fn examples_for(target: ocgen::plan::Target) -> Vec<PathBuf> {
     examples()
         .into_iter()
-        .filter(|ex| {
-            let text = std::fs::read_to_string(ex).unwrap();
-            let doc = ocgen::model::load(&text).unwrap_or_else(|p| panic!("{p:?}"));
-            ocgen::plan::plan(&doc).map_or(true, |p| p.has_target(t))
+        .filter(|p| {
+            let doc = ocgen::model::load(&std::fs::read_to_string(p).unwrap()).unwrap();
+            let plan = ocgen::plan::plan(&doc)
+                .unwrap_or_else(|e| panic!("{}: {}", p.display(), e[0].message));
+            plan.has_target(target)
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 //
 //   node upstream.mjs PACKAGE_DIR < gateways.json
 //
-// Input: [{profile, home, stateDir, configPath, port, ours: {label, comment,
+// Input: [{profile, home, stateDir, configPath, configReadonly, port, ours: {label, comment,
 // programArguments, stdoutPath, stderrPath, environment}}]. Output, per gateway:
 // `builder`: OpenClaw's buildLaunchAgentPlist fed ocgen's label, arguments,
 // log paths and environment (XML text); `label`, `comment`, `logPath`,
@@ -55,6 +55,8 @@ const out = input.map((g) => {
     OPENCLAW_PROFILE: g.profile,
     OPENCLAW_STATE_DIR: g.stateDir,
     OPENCLAW_CONFIG_PATH: g.configPath,
+    // Passed through by OpenClaw when the installing shell has it set.
+    ...(g.configReadonly !== null ? { OPENCLAW_CONFIG_READONLY: g.configReadonly } : {}),
   };
   const logs = resolveGatewaySupervisorLogPaths(env, { platform: "darwin" });
   const environment = buildServiceEnvironment({
