@@ -8,7 +8,8 @@
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
 # openclaw, nixpkgs-fmt, kubernetes-validate, nix-instantiate (Nix 2.26),
 # and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
-# ../shared/tools/real-nix.sh. kubectl and systemd-analyze come from apt;
+# ../shared/tools/real-nix.sh. kubectl, systemd-analyze and plistutil come
+# from apt;
 # etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
 # the Kubernetes tests start.
 set -euo pipefail
@@ -27,6 +28,8 @@ log() { printf 'install-tools: %s\n' "$*" >&2; }
 need_apt=()
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
+command -v plistutil >/dev/null || need_apt+=(libplist-utils)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

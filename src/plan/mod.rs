@@ -24,6 +24,7 @@ mod auth;
 mod containers;
 mod env;
 mod kubernetes;
+mod launchd;
 mod paths;
 mod ports;
 mod profiles;
@@ -47,6 +48,7 @@ pub use auth::*;
 pub use containers::*;
 pub use env::*;
 pub use kubernetes::*;
+pub use launchd::*;
 #[allow(clippy::wildcard_imports)]
 use paths::*;
 pub use ports::*;
@@ -72,6 +74,8 @@ pub struct Plan {
     pub openclaw_bin: String,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
+    /// How the LaunchAgents start the gateways (`launchd:`).
+    pub launchd: LaunchdPlan,
 }
 
 /// One gateway, resolved.
@@ -251,6 +255,11 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         Some(p) => check_executable(p, &mut problems),
     };
 
+    let launchd = resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    if wanted.contains(Target::Launchd) {
+        check_launchd(&resolved, &gateways, &launchd, &mut problems);
+    }
+
     problems.retain(|p| p.applies_to(wanted));
     if problems.is_empty() {
         Ok(Plan {
@@ -260,6 +269,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             user_units,
             openclaw_bin,
             targets,
+            launchd,
         })
     } else {
         Err(problems
