@@ -13,6 +13,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -260,7 +261,10 @@ fn secret(gw: &str, var: &str) -> String {
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
         .unwrap();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = bytes.iter().fold(String::new(), |mut h, b| {
+        let _ = write!(h, "{b:02x}");
+        h
+    });
     format!("{gw}-{}-{hex}", var.to_ascii_lowercase().replace('_', "-"))
 }
 
@@ -410,7 +414,10 @@ fn generated_gateways_run_isolated_hardened_and_keep_their_state_on_a_real_engin
                 (v, value)
             })
             .collect();
-        let body: String = vars.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        let body = vars.iter().fold(String::new(), |mut t, (k, v)| {
+            let _ = writeln!(t, "{k}={v}");
+            t
+        });
         let path = dir.join(format!("secrets/{}.env", g.name));
         std::fs::write(&path, body).unwrap();
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))

@@ -569,11 +569,13 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         for g in &plan.gateways {
             let secrets = dir.path().join("secrets");
             std::fs::create_dir_all(&secrets).unwrap();
-            let body: String = g
+            let body = g
                 .container_secret_vars()
                 .iter()
-                .map(|k| format!("{k}={SENTINEL}\n"))
-                .collect();
+                .fold(String::new(), |mut t, k| {
+                    let _ = writeln!(t, "{k}={SENTINEL}");
+                    t
+                });
             std::fs::write(secrets.join(format!("{}.env", g.name)), body).unwrap();
         }
         let out = cmd.output().unwrap();
