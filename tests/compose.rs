@@ -65,10 +65,10 @@ fn docker_compose(
     let secrets = file.parent().unwrap().join("secrets");
     for (gw, names) in vars {
         std::fs::create_dir_all(&secrets).unwrap();
-        let body: String = names
-            .iter()
-            .map(|n| format!("{n}={SENTINEL}-{gw}\n"))
-            .collect();
+        let body = names.iter().fold(String::new(), |mut t, n| {
+            t.push_str(&format!("{n}={SENTINEL}-{gw}\n"));
+            t
+        });
         std::fs::write(secrets.join(format!("{gw}.env")), body).unwrap();
     }
     let home = tempfile::tempdir().unwrap();
