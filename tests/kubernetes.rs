@@ -593,7 +593,7 @@ fn kustomize_builds_the_same_objects_as_ocgen_kube() {
             .unwrap()
             .lines()
             .filter(|l| !l.starts_with("targets:"))
-            .map(|l| format!("{l}\n"))
+            .flat_map(|l| [l, "\n"])
             .collect();
         let d = setup(&format!("{text}\ntargets: [kubernetes]\n"));
         let o = run_in(d.path(), &["generate", "-o", "out"]);
