@@ -8,7 +8,8 @@
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
 # openclaw, nixpkgs-fmt, caddy, kubernetes-validate, nix-instantiate (Nix 2.26),
 # and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
-# ../shared/tools/real-nix.sh. kubectl and systemd-analyze come from apt;
+# ../shared/tools/real-nix.sh. kubectl, systemd-analyze and plistutil come
+# from apt;
 # etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
 # the Kubernetes tests start.
 set -euo pipefail
@@ -30,6 +31,8 @@ log() { printf 'install-tools: %s\n' "$*" >&2; }
 need_apt=()
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
+command -v plistutil >/dev/null || need_apt+=(libplist-utils)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -129,6 +132,22 @@ if ! command -v kubectl >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+
+# --- A real Docker engine and the OpenClaw image (tests/compose_engine.rs) ----
+# ../shared/tools/docker-offline.sh installs dockerd and Compose and builds
+# the image offline from the npm tree above (about 75 s once; 0.1 s after).
+# The engine is stopped again: the test starts it and stops it itself.
+SHARED_TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/shared/tools
+if [ -f "$SHARED_TOOLS/docker-offline.sh" ] && [ "$(id -u)" = 0 ]; then
+  DOCKER_STATE=$TOOLS/docker
+  mkdir -p "$DOCKER_STATE"
+  if ! grep -q "ghcr.io/openclaw/openclaw:$OPENCLAW" "$DOCKER_STATE/images.log" 2>/dev/null; then
+    log "docker engine and openclaw:$OPENCLAW image (a minute or two)"
+    bash "$SHARED_TOOLS/docker-offline.sh" start "$DOCKER_STATE" >/dev/null
+    DOCKER_OFFLINE_OPENCLAW_PREFIX=$OC bash "$SHARED_TOOLS/docker-offline.sh" image "$DOCKER_STATE" >/dev/null
+    bash "$SHARED_TOOLS/docker-offline.sh" stop "$DOCKER_STATE" >/dev/null
+  fi
 fi
 
 log "ready in $TOOLS/bin"

@@ -107,6 +107,11 @@ pub enum Command {
         #[arg(long)]
         user: bool,
     },
+    /// Print the macOS LaunchAgent of one gateway (`launchd/ai.openclaw.<profile>.plist`).
+    Launchd {
+        /// Gateway name.
+        name: String,
+    },
     /// Print the Docker Compose file: one isolated service per gateway.
     Compose,
     /// Print the Caddyfile of the front door (`proxy:`): every gateway
@@ -483,6 +488,11 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             let text =
                 render::systemd::render(&plan, g, scope, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
+        }
+        Command::Launchd { name } => {
+            let (_, plan) = load_plan_for(&cli.file, Some(Target::Launchd), color)?;
+            let g = find_gateway(&plan, name)?;
+            emit(out, &render::launchd::render(&plan, g))?;
         }
         Command::Generate {
             out: dir,

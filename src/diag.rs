@@ -563,7 +563,7 @@ fn locate_by_lines(text: &str, line: u32) -> Option<String> {
                 .map(|k| format!("gateway `{}`", k.escape_debug()));
             gateway.or_else(|| Some("`gateways`".to_string()))
         }
-        "nixos" | "systemd" => Some(format!("`{top_key}`")),
+        "nixos" | "systemd" | "launchd" => Some(format!("`{top_key}`")),
         _ => None,
     }
 }

@@ -208,6 +208,48 @@ pub fn install_report(plan: &Plan, done: &Installed) -> String {
         },
     );
     s.push_str(&secret_notes(plan, done));
+    s.push_str(&launchd_notes(plan));
+    s
+}
+
+/// For a file that targets launchd: where each gateway's LaunchAgent goes
+/// and the `launchctl` commands that start and stop it. ocgen does not
+/// load them itself: `launchctl` acts on the GUI session of the user who
+/// runs it, which an installer cannot assume.
+fn launchd_notes(plan: &Plan) -> String {
+    let mut s = String::new();
+    if !plan.has_target(crate::target::Target::Launchd) {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "launchd: as the macOS user of each gateway, copy its plist from `ocgen generate`'s launchd/ and load it:"
+    );
+    for g in &plan.gateways {
+        let a = g.launch_agent(&plan.launchd);
+        let _ = writeln!(s, "  {} ({}):", g.name, a.label);
+        // What OpenClaw's installer creates before loading: launchd opens
+        // the log but makes no directory, and Node does not create TMPDIR.
+        let log_dir = a.stdout_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let _ = writeln!(
+            s,
+            "    mkdir -p {log_dir} && mkdir -p -m 0700 {}",
+            a.tmp_dir()
+        );
+        let _ = writeln!(
+            s,
+            "    install -m 0644 launchd/{} {}",
+            a.file_name(),
+            a.plist_path
+        );
+        let _ = writeln!(s, "    launchctl bootstrap gui/$(id -u) {}", a.plist_path);
+        let _ = writeln!(s, "    stop: launchctl bootout gui/$(id -u)/{}", a.label);
+        let _ = writeln!(
+            s,
+            "    secrets: {}/.env; logs: {}",
+            g.state_dir, a.stdout_path
+        );
+    }
     s
 }
 

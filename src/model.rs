@@ -46,6 +46,9 @@ pub struct Document {
     /// The plain systemd units (`ocgen systemd`, `systemd/`).
     #[serde(default)]
     pub systemd: Option<SystemdSettings>,
+    /// The macOS LaunchAgents (`ocgen launchd`, `launchd/`).
+    #[serde(default)]
+    pub launchd: Option<LaunchdSettings>,
     /// Where the gateways run: `host`, `systemd`, `nixos`, `compose`,
     /// `kubernetes`, `launchd`. `check` and `generate` check and write these
     /// targets only. Default: `[host, systemd, nixos, compose]`.
@@ -140,6 +143,25 @@ pub struct SystemdSettings {
     /// Absolute path of the `openclaw` executable the units start.
     /// Default: `/usr/local/bin/openclaw` (where `npm install -g` puts it).
     pub openclaw: Option<Sp<String>>,
+}
+
+/// Settings of the macOS LaunchAgents, for the whole file.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchdSettings {
+    /// Absolute path of the `node` that runs the gateway, as OpenClaw's own
+    /// `gateway install` starts it. Default: `/opt/homebrew/bin/node`
+    /// (Homebrew on Apple silicon; `/usr/local/bin/node` on Intel Macs).
+    pub node: Option<Sp<String>>,
+    /// Absolute path of OpenClaw's entry script, the package's
+    /// `dist/index.js`. Default:
+    /// `/opt/homebrew/lib/node_modules/openclaw/dist/index.js` (`npm install -g openclaw`
+    /// with Homebrew's node).
+    pub entry: Option<Sp<String>>,
+    /// Allow state dirs, configs, workspaces and secrets files outside the
+    /// gateway's `home` (a LaunchAgent runs as that user, who must be able
+    /// to write there). Default: `false`.
+    pub allow_outside_home: Option<Sp<bool>>,
 }
 
 /// Per-gateway settings. In `defaults`, the same keys (except the ones that

@@ -90,6 +90,39 @@ pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
 /// Workspace inside a gateway's container.
 pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
 
+/// The legacy OAuth recovery key directory: the official compose file and
+/// `openclaw fleet` mount it per instance, so ocgen gives it a volume too.
+pub const CONTAINER_OAUTH_DIR: &str = "/home/node/.config/openclaw";
+
+/// `XDG_CACHE_HOME` in a container: on the state volume, as `openclaw
+/// fleet` sets it, so that caches survive a new container and the root
+/// filesystem can stay read-only.
+pub const CONTAINER_CACHE_DIR: (&str, &str) = ("XDG_CACHE_HOME", "/home/node/.openclaw/cache");
+
+/// A gateway holds an owner lease in its state database, recorded with its
+/// pid and `hostname()`; a later gateway reclaims it at once only when it
+/// sees the same host name and the pid dead, else it waits for the lease to
+/// expire (300 s: "Another Gateway owner lease is still active"). A new
+/// container gets a new random host name, so a container killed before it
+/// released the lease (a stop timeout) would block its successor for five
+/// minutes: each gateway's container gets a fixed host name.
+pub const STATE_LEASE_TTL_SECS: u32 = 300;
+
+/// The image's working directory and the gateway's entry point in it (the
+/// image's own `CMD` is `node openclaw.mjs gateway`).
+pub const CONTAINER_GATEWAY_CMD: &[&str] = &["node", "openclaw.mjs", "gateway"];
+
+/// `openclaw fleet`'s container limits (`docs/cli/fleet.md`, security
+/// profile): processes, memory and CPUs per cell. ocgen's compose output
+/// uses the same defaults, overridable per gateway (`resources`).
+pub const CONTAINER_PIDS_LIMIT: u32 = 512;
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_MEMORY: &str = "2g";
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_CPUS: f64 = 2.0;
+
 /// OpenClaw's switch for an externally managed config: startup migrations
 /// stay in memory and config writers (setup, `config set`, doctor --fix)
 /// refuse instead of failing halfway on a read-only file.
@@ -240,3 +273,139 @@ pub const RESERVED_BASE_PATH_SEGMENTS: &[&str] = &[
 /// The probes OpenClaw serves at its root, not under the base path: the
 /// proxy maps `<prefix>/healthz` to the gateway's `/healthz`.
 pub const ROOT_PROBES: &[&str] = &["/healthz", "/health", "/readyz", "/startupz"];
+
+/// launchd: the label of the default profile's gateway LaunchAgent
+/// (`ai.openclaw.gateway`); other profiles get [`LAUNCHD_LABEL_PREFIX`] + profile.
+pub const LAUNCHD_DEFAULT_LABEL: &str = "ai.openclaw.gateway";
+
+/// launchd: label prefix of a named profile's gateway (`ai.openclaw.<profile>`).
+pub const LAUNCHD_LABEL_PREFIX: &str = "ai.openclaw.";
+
+/// launchd labels OpenClaw uses for itself: the default gateway's and the
+/// node host's (`openclaw node install`). A profile of the same name would
+/// share its LaunchAgent.
+pub const LAUNCHD_OWN_LABELS: &[(&str, &str)] = &[
+    ("gateway", "the default profile's gateway LaunchAgent"),
+    (
+        "node",
+        "the node host's LaunchAgent (`openclaw node install`)",
+    ),
+];
+
+/// The LaunchAgent label of a profile, as `gateway install` names it
+/// (`resolveGatewayLaunchAgentLabel`).
+pub fn launchd_label(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        LAUNCHD_DEFAULT_LABEL.to_string()
+    } else {
+        format!("{LAUNCHD_LABEL_PREFIX}{profile}")
+    }
+}
+
+/// The `Comment` of a gateway's LaunchAgent (`formatGatewayServiceDescription`).
+pub fn launchd_comment(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        "OpenClaw Gateway".to_string()
+    } else {
+        format!("OpenClaw Gateway (profile: {profile})")
+    }
+}
+
+/// The fixed policy keys of OpenClaw's LaunchAgent (`LAUNCH_AGENT_POLICY`
+/// in `dist/launchd-plist-*.mjs`), in its order: start at login, restart
+/// whenever it exits, at most every 10 s, 20 s between SIGTERM and SIGKILL,
+/// scheduled as an interactive job, umask 077 (63), no stdin.
+pub const LAUNCHD_POLICY: &[(&str, LaunchdValue)] = &[
+    ("RunAtLoad", LaunchdValue::Bool(true)),
+    ("KeepAlive", LaunchdValue::Bool(true)),
+    ("ExitTimeOut", LaunchdValue::Int(20)),
+    ("ProcessType", LaunchdValue::Str("Interactive")),
+    ("ThrottleInterval", LaunchdValue::Int(10)),
+    ("Umask", LaunchdValue::Int(63)),
+    ("StandardInPath", LaunchdValue::Str("/dev/null")),
+];
+
+/// A value of a fixed LaunchAgent key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LaunchdValue {
+    /// `<true/>` / `<false/>`.
+    Bool(bool),
+    /// `<integer>`.
+    Int(u32),
+    /// `<string>`.
+    Str(&'static str),
+}
+
+/// The variables by which `openclaw doctor` and `gateway status` recognise
+/// a service OpenClaw manages (`GATEWAY_SERVICE_MARKER`, `GATEWAY_SERVICE_KIND`).
+pub const SERVICE_MARKERS: &[(&str, &str)] = &[
+    ("OPENCLAW_SERVICE_MARKER", "openclaw"),
+    ("OPENCLAW_SERVICE_KIND", "gateway"),
+];
+
+/// The service names of the other platforms, which `gateway install` sets
+/// on every platform so that a profile's identity is the same everywhere
+/// (`buildServiceEnvironment`): the systemd unit, the Windows task and its
+/// hidden launcher switch.
+pub fn other_service_names(profile: &str) -> [(&'static str, String); 3] {
+    let default = profile.eq_ignore_ascii_case("default");
+    [
+        (
+            "OPENCLAW_SYSTEMD_UNIT",
+            if default {
+                "openclaw-gateway.service".to_string()
+            } else {
+                format!("openclaw-gateway-{profile}.service")
+            },
+        ),
+        (
+            "OPENCLAW_WINDOWS_TASK_NAME",
+            if default {
+                "OpenClaw Gateway".to_string()
+            } else {
+                format!("OpenClaw Gateway ({profile})")
+            },
+        ),
+        ("OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER", "1".to_string()),
+    ]
+}
+
+/// The variable that names a gateway's LaunchAgent; OpenClaw refuses to
+/// start a profile whose label it does not match.
+pub const LAUNCHD_LABEL_ENV: &str = "OPENCLAW_LAUNCHD_LABEL";
+
+/// `PATH` of a LaunchAgent on macOS (`resolveSystemPathDirs("darwin")`):
+/// launchd starts jobs with a bare PATH that lacks Homebrew.
+pub const LAUNCHD_PATH: &str =
+    "/opt/homebrew/bin:/opt/homebrew/sbin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+/// TLS roots a LaunchAgent's Node uses on macOS (`resolveNodeStartupTlsEnvironment`).
+pub const LAUNCHD_TLS_ENV: &[(&str, &str)] = &[
+    ("NODE_EXTRA_CA_CERTS", "/etc/ssl/cert.pem"),
+    ("NODE_USE_SYSTEM_CA", "1"),
+];
+
+/// Where `gateway install` writes LaunchAgent logs, under the user's home
+/// (`resolveMacLaunchAgentLogPaths`): `<home>/Library/Logs/openclaw/gateway-<profile>.log`.
+pub const LAUNCHD_LOG_DIR: &str = "Library/Logs/openclaw";
+
+/// Where a user's LaunchAgents live, under the home.
+pub const LAUNCH_AGENTS_DIR: &str = "Library/LaunchAgents";
+
+/// The node of a Homebrew install on Apple silicon, which OpenClaw's
+/// installer finds first on macOS.
+pub const LAUNCHD_DEFAULT_NODE: &str = "/opt/homebrew/bin/node";
+
+/// The package entry `npm install -g openclaw` gives under Homebrew's node:
+/// the script `gateway install` runs with node.
+pub const LAUNCHD_DEFAULT_ENTRY: &str = "/opt/homebrew/lib/node_modules/openclaw/dist/index.js";
+
+/// The log file name of a profile's LaunchAgent (stdout and stderr share it).
+pub fn launchd_log_name(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        "gateway.log".to_string()
+    } else {
+        format!("gateway-{profile}.log")
+    }
+}

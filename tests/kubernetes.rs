@@ -588,19 +588,14 @@ fn kustomize_builds_the_same_objects_as_ocgen_kube() {
         v
     };
     for ex in examples() {
-        let text = std::fs::read_to_string(&ex).unwrap();
-        // The example's own targets give way to kubernetes.
-        let text: String = text
+        // Every example as a Kubernetes deployment: its own `targets` line goes.
+        let text: String = std::fs::read_to_string(&ex)
+            .unwrap()
             .lines()
             .filter(|l| !l.starts_with("targets:"))
-            .map(|l| format!("{l}\n"))
+            .flat_map(|l| [l, "\n"])
             .collect();
-        let d = setup(&text);
-        std::fs::write(
-            d.path().join("ocgen.yaml"),
-            format!("{text}\ntargets: [kubernetes]\n"),
-        )
-        .unwrap();
+        let d = setup(&format!("{text}\ntargets: [kubernetes]\n"));
         let o = run_in(d.path(), &["generate", "-o", "out"]);
         assert!(o.status.success(), "{}: {}", ex.display(), stderr(&o));
         let out = Command::new(&kubectl)

@@ -17,8 +17,7 @@ use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
 use common::{examples_for, ocgen, root, tool};
 use ocgen::plan::{
-    CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, EnvValue, Gateway, Plan, STATE_ROOT, Scope,
-    SecretSource,
+    CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT, Scope, SecretSource,
 };
 use serde_json::{Value, json};
 
@@ -153,9 +152,14 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             .unwrap_or_else(|| panic!("{name}: no {unit}"));
         let exec = unit_line(text, "ExecStart");
         assert_eq!(exec.len(), 1, "{name}: {unit}");
+        // The same arguments as the plain unit: a seeded config's bind is
+        // pinned on the command line.
         assert!(
             exec[0].starts_with("/nix/store/")
-                && exec[0].ends_with(&format!("-openclaw/bin/openclaw gateway --port {}", g.port)),
+                && exec[0].ends_with(&format!(
+                    "-openclaw/bin/openclaw {}",
+                    g.service_args().join(" ")
+                )),
             "{name}: {unit}: ExecStart={}",
             exec[0]
         );
@@ -163,7 +167,25 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         for (k, val) in g.environment() {
             assert_eq!(s["environment"][&k], json!(val), "{name}: {unit}: {k}");
         }
-        assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], json!("1"));
+        let managed = g.config_mode == ocgen::plan::ConfigMode::Managed;
+        assert_eq!(
+            s["environment"]["OPENCLAW_CONFIG_READONLY"],
+            if managed { json!("1") } else { Value::Null },
+            "{name}: {unit}"
+        );
+        // The gateway's secrets file: required when it has secrets.
+        let env_files = unit_line(text, "EnvironmentFile");
+        let names = g.secret_names();
+        let want = if names.is_empty() {
+            format!("-{}", g.secrets_env_file)
+        } else {
+            g.secrets_env_file.clone()
+        };
+        assert_eq!(
+            env_files.first().copied(),
+            Some(want.as_str()),
+            "{name}: {unit}"
+        );
         assert!(
             text.contains(&format!(
                 "Environment=\"OPENCLAW_GATEWAY_PORT={}\"\n",
@@ -179,7 +201,20 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             g.name
         );
         let tmpfiles = v["tmpfiles"].as_array().unwrap();
-        let link_prefix = format!("L+ {} - - - - /nix/store/", g.config_path);
+        // managed: a link into the store; seeded: a copy where none exists,
+        // then made the gateway's own (0600).
+        let (rule, then) = if managed {
+            ("L+", None)
+        } else {
+            (
+                "C",
+                Some(format!(
+                    "z {} 0600 {} {} - -",
+                    g.config_path, g.user, g.group
+                )),
+            )
+        };
+        let link_prefix = format!("{rule} {} - - - - /nix/store/", g.config_path);
         assert!(
             tmpfiles.iter().any(|r| {
                 let r = r.as_str().unwrap();
@@ -187,6 +222,9 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             }),
             "{name}: {unit}: {link_prefix}"
         );
+        if let Some(then) = then {
+            assert!(tmpfiles.contains(&json!(then)), "{name}: {then}");
+        }
         if !g.state_dir.starts_with(&format!("{STATE_ROOT}/")) {
             let rule = format!("d {} 0700 {} {} - -", g.state_dir, g.user, g.group);
             assert!(tmpfiles.contains(&json!(rule)), "{name}: {rule}");
@@ -239,10 +277,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         let env: serde_json::Map<String, Value> = g
             .container_environment()
             .into_iter()
-            .filter_map(|(k, val)| match val {
-                EnvValue::Literal(s) => Some((k, json!(s))),
-                EnvValue::FromHost => None,
-            })
+            .map(|(k, val)| (k, json!(val)))
             .collect();
         assert_eq!(c["environment"], Value::Object(env.clone()), "{name}");
         let compose_service = &compose["services"][&g.name];
@@ -563,7 +598,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert_eq!(
         failed("nosecrets"),
         [
-            "services.openclaw-gateways.gateways.main: openclaw.json reads OPENCLAW_GATEWAY_TOKEN from the environment, but secretsFile is null: set it to a file outside the Nix store that defines OPENCLAW_GATEWAY_TOKEN=<secret>."
+            "services.openclaw-gateways.gateways.main: the gateway reads OPENCLAW_GATEWAY_TOKEN from its environment, but secretsFile is null: set it to a file outside the Nix store that defines OPENCLAW_GATEWAY_TOKEN=<secret>."
         ]
     );
     let nopackage = failed("nopackage");

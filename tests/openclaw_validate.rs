@@ -47,6 +47,12 @@ fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
             v.push(e.unwrap().path().join("openclaw.json"));
         }
     }
+    // The configs of the LaunchAgents, as each expects at its config path.
+    if out.join("launchd/config").is_dir() {
+        for e in std::fs::read_dir(out.join("launchd/config")).unwrap() {
+            v.push(e.unwrap().path().join("openclaw.json"));
+        }
+    }
     // The configs of the Kubernetes ConfigMaps, as the pods read them.
     if out.join("kubernetes").is_dir() {
         for e in std::fs::read_dir(out.join("kubernetes")).unwrap() {

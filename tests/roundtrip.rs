@@ -407,12 +407,15 @@ fn check_compose_json(plan: &Plan, json: &Value, interpolated: bool) -> Result<(
             let got = env[&k]
                 .as_str()
                 .ok_or_else(|| TestCaseError::fail(format!("{}: {k} missing: {env}", g.name)))?;
-            match v {
-                EnvValue::Literal(v) => {
-                    prop_assert_eq!(compose_unescape(got)?, v, "{}: {}", g.name, k);
-                }
-                EnvValue::FromHost if interpolated => prop_assert_eq!(got, SENTINEL),
-                EnvValue::FromHost => prop_assert!(got.starts_with(&format!("${{{k}:?")), "{got}"),
+            prop_assert_eq!(compose_unescape(got)?, v, "{}: {}", g.name, k);
+        }
+        // The secrets file's variables, read by compose (`interpolated`)
+        // from the gateway's own file; never in the file as written.
+        for k in g.container_secret_vars() {
+            if interpolated {
+                prop_assert_eq!(env[&k].as_str(), Some(SENTINEL), "{}: {}", g.name, k);
+            } else {
+                prop_assert!(env.get(&k).is_none(), "{}: {k} in the file", g.name);
             }
         }
         let content = json["configs"][format!("{}-config", g.name)]["content"]
@@ -564,11 +567,16 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
             .current_dir(dir.path())
             .args(["-f", "compose.yaml", "config", "--format", "json"]);
         for g in &plan.gateways {
-            for (k, v) in g.container_environment() {
-                if v == EnvValue::FromHost {
-                    cmd.env(k, SENTINEL);
-                }
-            }
+            let secrets = dir.path().join("secrets");
+            std::fs::create_dir_all(&secrets).unwrap();
+            let body = g
+                .container_secret_vars()
+                .iter()
+                .fold(String::new(), |mut t, k| {
+                    let _ = writeln!(t, "{k}={SENTINEL}");
+                    t
+                });
+            std::fs::write(secrets.join(format!("{}.env", g.name)), body).unwrap();
         }
         let out = cmd.output().unwrap();
         prop_assert!(

@@ -97,6 +97,17 @@ pub struct KubePeerSel {
     pub pod_selector: Option<Vec<(String, String)>>,
 }
 
+/// A variable of a pod's environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnvValue {
+    /// A value written into the manifest.
+    Literal(String),
+    /// The key of the same name in the gateway's own Secret (a secret:
+    /// never written anywhere by ocgen).
+    FromHost,
+}
+
 impl Gateway {
     /// The gateway as its pod sees it: the container view with the bridge
     /// network (the pod's own address: `lan`, reached through its Service),
@@ -119,16 +130,12 @@ impl Gateway {
     /// own Secret.
     pub fn kube_environment(&self) -> Vec<(String, EnvValue)> {
         let view = self.kube_view();
+        // The read-only switch (`managed` only) comes with OpenClaw's own
+        // variables, as on every target.
         let mut vars = vec![(
             "HOME".to_string(),
             EnvValue::Literal(CONTAINER_HOME.to_string()),
         )];
-        if self.config_mode == ConfigMode::Managed {
-            vars.push((
-                CONTAINER_CONFIG_READONLY.0.to_string(),
-                EnvValue::Literal(CONTAINER_CONFIG_READONLY.1.to_string()),
-            ));
-        }
         vars.extend(
             view.environment()
                 .into_iter()

@@ -24,6 +24,7 @@ mod auth;
 mod containers;
 mod env;
 mod kubernetes;
+mod launchd;
 mod paths;
 mod ports;
 mod profiles;
@@ -48,6 +49,7 @@ pub use auth::*;
 pub use containers::*;
 pub use env::*;
 pub use kubernetes::*;
+pub use launchd::*;
 #[allow(clippy::wildcard_imports)]
 use paths::*;
 pub use ports::*;
@@ -76,6 +78,8 @@ pub struct Plan {
     pub targets: Vec<Target>,
     /// The reverse proxy in front of the gateways, when `proxy:` is set.
     pub proxy: Option<Proxy>,
+    /// How the LaunchAgents start the gateways (`launchd:`).
+    pub launchd: LaunchdPlan,
 }
 
 /// One gateway, resolved.
@@ -267,6 +271,11 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         Some(p) => check_executable(p, &mut problems),
     };
 
+    let launchd = resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    if wanted.contains(Target::Launchd) {
+        check_launchd(&resolved, &gateways, &launchd, &mut problems);
+    }
+
     problems.retain(|p| p.applies_to(wanted));
     if problems.is_empty() {
         Ok(Plan {
@@ -277,6 +286,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             openclaw_bin,
             targets,
             proxy,
+            launchd,
         })
     } else {
         Err(problems
@@ -1206,21 +1216,61 @@ mod tests {
             Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.into()))
         );
         let env = p.gateways[0].container_environment();
+        assert_eq!(env[0], ("HOME".into(), CONTAINER_HOME.into()));
+        assert!(env.contains(&("OPENCLAW_CONFIG_READONLY".into(), "1".into())));
+        // The token comes from the gateway's own secrets file, not from
+        // the literal environment.
+        assert!(env.iter().all(|(k, _)| k != CONTAINER_DEFAULT_TOKEN_ENV));
         assert_eq!(
-            env[0],
-            ("HOME".into(), EnvValue::Literal(CONTAINER_HOME.into()))
-        );
-        assert!(env.contains(&(
-            "OPENCLAW_CONFIG_READONLY".into(),
-            EnvValue::Literal("1".into())
-        )));
-        assert_eq!(
-            env.last().unwrap(),
-            &(CONTAINER_DEFAULT_TOKEN_ENV.into(), EnvValue::FromHost)
+            p.gateways[0].container_secret_vars(),
+            [CONTAINER_DEFAULT_TOKEN_ENV]
         );
         assert!(
             p.gateways[0].container_healthcheck()[3].contains("'http://127.0.0.1:20000/healthz'")
         );
+    }
+
+    #[test]
+    fn containers_pin_bind_and_port_and_seed_their_config_once() {
+        let y = format!(
+            "{HEAD}  a: {{port: 20000, secrets: [A_KEY]}}\n  b: {{config: seeded, resources: {{memory: 1g, cpus: 0.5}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let (a, b) = (&p.gateways[0], &p.gateways[1]);
+        assert_eq!(
+            a.container_command().join(" "),
+            "node openclaw.mjs gateway --bind lan --port 20000"
+        );
+        assert_eq!(
+            a.container_secret_vars(),
+            [CONTAINER_DEFAULT_TOKEN_ENV, "A_KEY"]
+        );
+        assert_eq!(
+            (a.container_memory().as_str(), a.container_cpus()),
+            ("2g", 2.0)
+        );
+        assert_eq!(
+            (b.container_memory().as_str(), b.container_cpus()),
+            ("1g", 0.5)
+        );
+        // Seeded: the state volume's config, written only when absent, and
+        // never read-only.
+        let cmd = b.container_command();
+        assert_eq!(cmd[..2], ["sh", "-c"]);
+        assert_eq!(
+            cmd[2],
+            format!(
+                "[ -e {CONTAINER_SEEDED_CONFIG_PATH} ] || install -m 600 {CONTAINER_CONFIG_PATH} {CONTAINER_SEEDED_CONFIG_PATH} && exec node openclaw.mjs gateway --bind lan --port {}",
+                b.port
+            )
+        );
+        assert_eq!(b.container_view().config_path, CONTAINER_SEEDED_CONFIG_PATH);
+        let env = b.container_environment();
+        assert!(env.iter().all(|(k, _)| k != CONTAINER_CONFIG_READONLY.0));
+        assert!(env.contains(&(
+            "OPENCLAW_CONFIG_PATH".into(),
+            CONTAINER_SEEDED_CONFIG_PATH.into()
+        )));
     }
 
     #[test]

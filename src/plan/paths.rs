@@ -38,6 +38,7 @@ impl Gateway {
         let root = root.trim_end_matches('/');
         let re = |p: &str| format!("{root}{p}");
         let mut g = self.clone();
+        g.home = self.home.as_deref().map(re);
         g.state_dir = re(&self.state_dir);
         g.config_path = re(&self.config_path);
         g.workspace = re(&self.workspace);

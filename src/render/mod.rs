@@ -5,6 +5,7 @@ pub mod caddy;
 pub mod compose;
 pub mod env;
 pub mod kubernetes;
+pub mod launchd;
 pub mod nixos;
 pub mod openclaw;
 pub mod quote;
@@ -66,6 +67,9 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
     }
     if plan.has_target(Target::Kubernetes) {
         parts.push(Box::new(|| Ok(kubernetes::files(plan))));
+    }
+    if plan.has_target(Target::Launchd) {
+        parts.push(Box::new(|| Ok(launchd_files(plan))));
     }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
@@ -145,6 +149,24 @@ fn proxy_files(
         });
     }
     Ok(files)
+}
+
+/// The LaunchAgent of every gateway and the config it expects.
+fn launchd_files(plan: &Plan) -> Vec<OutFile> {
+    // The private configs first: a directory is made with the mode of the
+    // first file written below it, and launchd/ holds private files.
+    let configs = plan.gateways.iter().map(|g| OutFile {
+        path: format!("launchd/config/{}/openclaw.json", g.name),
+        contents: openclaw::render(g),
+        private: true,
+    });
+    let plists = plan.gateways.iter().map(|g| OutFile {
+        path: launchd::path(plan, g),
+        contents: launchd::render(plan, g),
+        // Paths and ports only: the secrets stay in <state_dir>/.env.
+        private: false,
+    });
+    configs.chain(plists).collect()
 }
 
 /// Where `generate` writes the NixOS module.

@@ -18,10 +18,10 @@ use super::templates::{NIXOS, TemplateError, Templates};
 use crate::model::NixosBackend;
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
-    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, EnvValue, FOOTPRINT, FOOTPRINT_PARTS,
-    Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS,
-    Plan, Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
-    SecretSource, Service, TIMEOUT_STOP_SEC, Value,
+    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, FOOTPRINT, FOOTPRINT_PARTS, Gateway,
+    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, Plan,
+    Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope, SecretSource,
+    Service, TIMEOUT_STOP_SEC, Value,
 };
 
 /// Context of `templates/nixos.nix.hbs`.
@@ -81,6 +81,7 @@ const DERIVED_ENV: &[&str] = &[
     "OPENCLAW_CONFIG_PATH",
     "OPENCLAW_GATEWAY_PORT",
     "OPENCLAW_WORKSPACE_DIR",
+    "OPENCLAW_CONFIG_READONLY",
 ];
 
 /// `[Service]` settings the module derives from `stateDir`, `workspace`
@@ -158,6 +159,8 @@ pub fn service_values(s: &Service) -> Json {
         ),
     );
     m.insert("secretsFile".into(), json!(s.environment_file.path));
+    m.insert("secrets".into(), json!(g.secrets));
+    m.insert("config".into(), json!(g.config_mode.as_str()));
     m.insert(
         "credentials".into(),
         Json::Object(
@@ -220,11 +223,7 @@ pub fn container_values(g: &Gateway) -> Json {
         .container_environment()
         .into_iter()
         .filter(|(k, _)| k != "OPENCLAW_GATEWAY_PORT")
-        .filter_map(|(k, v)| match v {
-            EnvValue::Literal(v) => Some((k, json!(v))),
-            // Delivered by `secretsFile`.
-            EnvValue::FromHost => None,
-        })
+        .map(|(k, v)| (k, json!(v)))
         .collect();
     let env_secret = matches!(
         view.auth.as_ref().and_then(|a| a.secret.as_ref()),
@@ -250,8 +249,9 @@ pub fn container_values(g: &Gateway) -> Json {
     m.insert("environment".into(), Json::Object(environment));
     m.insert(
         "secretsFile".into(),
-        json!(env_secret.then(|| g.secrets_env_file.clone())),
+        json!((env_secret || !g.secrets.is_empty()).then(|| g.secrets_env_file.clone())),
     );
+    m.insert("secrets".into(), json!(g.secrets));
     m.insert("volumes".into(), json!(volumes));
     m.insert(
         "extraOptions".into(),

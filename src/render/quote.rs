@@ -75,6 +75,36 @@ pub fn caddy(value: &str) -> String {
     out
 }
 
+/// The text of an XML element (a plist `<string>` or `<key>`): `&`, `<`,
+/// `>`, `"` and `'` as entities, and CR as `&#13;`, which a parser would
+/// otherwise turn into LF. Tab and LF stay as they are (element content
+/// keeps them). XML 1.0 cannot carry other control characters, nor U+FFFE
+/// and U+FFFF, even as references: the plan refuses them in every value
+/// that reaches a plist, and should one slip through it becomes U+FFFD
+/// rather than a file no parser reads.
+pub fn xml(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{fffd}'),
+        }
+    }
+    out
+}
+
+/// Whether XML 1.0 can hold `c` (its `Char` production; Rust has no surrogates).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+}
+
 /// A Nix double-quoted string: escapes `"`, `\`, `${` and control characters.
 pub fn nix(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -272,6 +302,15 @@ fn push_indent(out: &mut String, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_keeps_cr() {
+        assert_eq!(
+            xml("a&b<c>\"d\"'e'\r\n\tzoë"),
+            "a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;&#13;\n\tzoë"
+        );
+        assert_eq!(xml("x\u{1}\u{ffff}"), "x\u{fffd}\u{fffd}");
+    }
 
     #[test]
     fn env_escapes_the_four_double_quote_specials() {
