@@ -31,6 +31,8 @@ let
       ref = auth.token or auth.password or null;
     in
     if lib.isAttrs ref && (ref.source or null) == "env" then ref.id else null;
+  # Every variable the gateway needs from its secrets file.
+  secretNames = g: lib.optional (envSecret g != null) (envSecret g) ++ g.secrets;
   defaultUser = "openclaw";
   homeRoots = [ "/home" "/root" "/run/user" ];
   stateRoot = "/var/lib";
@@ -49,9 +51,19 @@ let
     OPENCLAW_CONFIG_PATH = g.configPath;
     OPENCLAW_GATEWAY_PORT = toString g.port;
     OPENCLAW_WORKSPACE_DIR = g.workspace;
+  } // lib.optionalAttrs (g.config == "managed") {
     # openclaw.json is a link into the read-only store.
     OPENCLAW_CONFIG_READONLY = "1";
   } // g.environment;
+  # A seeded config is OpenClaw's after its first copy: the command line
+  # pins the bind as the environment pins the port and paths.
+  execStartOf = g: "${openclawBin} gateway --port ${toString g.port}"
+    + lib.optionalString (g.config == "seeded") " --bind ${g.bind}";
+  # managed: a link into the store, rewritten at every switch; seeded: a
+  # copy made only where no file exists, then OpenClaw's to edit.
+  configRules = name: g:
+    if g.config == "managed" then [ "L+ ${g.configPath} - - - - ${configFile name g}" ]
+    else [ "C ${g.configPath} - - - - ${configFile name g}" "z ${g.configPath} 0600 ${g.user} ${g.group} - -" ];
   # State under /var/lib is systemd's StateDirectory=; anything else is made
   # by tmpfiles and opened with ReadWritePaths=.
   stateManaged = g: isUnder stateRoot g.stateDir;
@@ -115,6 +127,11 @@ let
         default = null;
         description = "Environment file with this gateway's own secrets (its auth token variable, API keys), outside the Nix store. Required when openclaw.json reads a secret from the environment.";
       };
+      secrets = lib.mkOption {
+        type = lib.types.listOf lib.types.str;
+        default = [ ];
+        description = "Names (never values) of the variables this gateway reads from secretsFile: model provider keys, channel tokens.";
+      };
       environmentFiles = lib.mkOption {
         type = lib.types.listOf lib.types.str;
         default = [ ];
@@ -138,6 +155,11 @@ let
       profile = lib.mkOption {
         type = lib.types.str;
         description = "OPENCLAW_PROFILE.";
+      };
+      config = lib.mkOption {
+        type = lib.types.enum [ "managed" "seeded" ];
+        default = "managed";
+        description = "Who owns openclaw.json: managed (the store's copy, read-only for the gateway) or seeded (copied once where none exists; OpenClaw may edit it afterwards).";
       };
       workspace = lib.mkOption {
         type = lib.types.str;
@@ -223,10 +245,10 @@ in
             logFile = "/home/openclaw/.openclaw-main/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = {
-              OPENCLAW_CONFIG_READONLY = "1";
-            };
+            environment = { };
             secretsFile = "/home/openclaw/.openclaw-main/.env";
+            secrets = [ ];
+            config = "managed";
             credentials = { };
             after = [ "network-online.target" ];
             wantedBy = "multi-user.target";
@@ -286,10 +308,10 @@ in
             logFile = "/home/openclaw/.openclaw-rescue/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = {
-              OPENCLAW_CONFIG_READONLY = "1";
-            };
+            environment = { };
             secretsFile = "/home/openclaw/.openclaw-rescue/.env";
+            secrets = [ ];
+            config = "managed";
             credentials = { };
             after = [ "network-online.target" ];
             wantedBy = "multi-user.target";
@@ -361,8 +383,8 @@ in
           sharedState
         ++ lib.mapAttrsToList
           (name: g: {
-            assertion = envSecret g == null || g.secretsFile != null;
-            message = "services.openclaw-gateways.gateways.${name}: openclaw.json reads ${toString (envSecret g)} from the environment, but secretsFile is null: set it to a file outside the Nix store that defines ${toString (envSecret g)}=<secret>.";
+            assertion = secretNames g == [ ] || g.secretsFile != null;
+            message = "services.openclaw-gateways.gateways.${name}: the gateway reads ${lib.concatStringsSep ", " (secretNames g)} from its environment, but secretsFile is null: set it to a file outside the Nix store that defines ${lib.concatMapStringsSep ", " (n: "${n}=<secret>") (secretNames g)}.";
           })
           enabled
         ++ lib.mapAttrsToList
@@ -385,10 +407,10 @@ in
           inherit (g) after;
           environment = environmentOf g;
           serviceConfig = pathDirectives g // g.serviceConfig // {
-            ExecStart = "${openclawBin} gateway --port ${toString g.port}";
+            ExecStart = execStartOf g;
             User = g.user;
             Group = g.group;
-            EnvironmentFile = (if g.secretsFile == null then [ ] else if envSecret g != null then [ g.secretsFile ] else [ "-${g.secretsFile}" ])
+            EnvironmentFile = (if g.secretsFile == null then [ ] else if secretNames g != [ ] then [ g.secretsFile ] else [ "-${g.secretsFile}" ])
               ++ g.environmentFiles;
             LoadCredential = lib.mapAttrsToList (id: path: "${id}:${path}") g.credentials;
           };
@@ -398,7 +420,7 @@ in
       systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList
         (name: g:
           map (dir: "d ${dir} 0700 ${g.user} ${g.group} - -") (directoriesOf g)
-          ++ [ "L+ ${g.configPath} - - - - ${configFile name g}" ])
+          ++ configRules name g)
         enabled);
 
       # The default account is created here; any other must exist.
