@@ -86,6 +86,14 @@ pub struct ProxySettings {
     /// The HTTPS port. Default: 443.
     #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
     pub https_port: Option<Sp<PortValue>>,
+    /// Compose: the IPv4 range the gateways' networks are cut from, one
+    /// /24 per gateway in file order (the proxy is `.2` on each). Default
+    /// `10.231.0.0/16`: outside Docker's default pools (172.17-31.0.0/16,
+    /// 192.168.0.0/16), Podman's 10.88-89 and Kubernetes' usual ranges.
+    pub subnet: Option<Sp<String>>,
+    /// Compose: the Caddy image, pinned to a version. Default
+    /// `caddy:2.11.7`.
+    pub image: Option<Sp<String>>,
 }
 
 /// `proxy.tls` values.

@@ -30,6 +30,8 @@ pub struct Proxy {
     pub https_port: u16,
     /// One route per gateway, in file order.
     pub routes: Vec<Route>,
+    /// Compose: the Caddy image.
+    pub image: String,
 }
 
 /// Where one gateway is served.
@@ -45,6 +47,10 @@ pub struct Route {
     pub origin: String,
     /// The gateway's port P.
     pub port: u16,
+    /// Compose: the subnet of the gateway's own network (`10.231.0.0/24`).
+    pub subnet: String,
+    /// Compose: the proxy's fixed address on that network (`10.231.0.2`).
+    pub proxy_address: String,
 }
 
 /// The routes of one host name.
@@ -268,15 +274,21 @@ pub(super) fn resolve_proxy(
         }
     }
 
-    // Compose's side (a Caddy service on each gateway's network) is not
-    // written yet, and a host Caddy reaches a published port through
-    // Docker's proxy, from an address the gateway does not trust.
-    problems.push(
-        Problem::new(Kind::Proxy, "`proxy` puts gateways of this host behind a host Caddy; the compose target has no front door yet")
-            .only(Targets::of(&[Target::Compose]))
-            .label(p.span, "host targets only")
-            .help("list the host targets only, e.g. `targets: [host, systemd]`, or remove `proxy`"),
+    let image = s.image.as_ref().map_or_else(
+        || CADDY_IMAGE.to_string(),
+        |i| {
+            if !is_pinned_image(&i.value) {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("proxy: `image` `{}` is not pinned to a version", i.value.escape_debug()))
+                        .only(Targets::of(&[Target::Compose]))
+                        .label(i.span, "no version tag")
+                        .help(format!("write a name with a version tag (no `latest`), e.g. {CADDY_IMAGE}")),
+                );
+            }
+            i.value.clone()
+        },
     );
+    let nets = compose_subnets(s.subnet.as_ref(), resolved.len(), p.span, problems);
     let mut routes: Vec<Route> = Vec::new();
     let mut route_spans: Vec<Span> = Vec::new();
     for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
@@ -389,12 +401,39 @@ pub(super) fn resolve_proxy(
             .iter()
             .map(ToString::to_string)
             .collect();
+        if name == PROXY_SERVICE {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` has the name of the proxy's compose service"))
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(r.name.span, "taken by the proxy")
+                    .help("rename the gateway"),
+            );
+        }
+        if g.container.network_mode == NetworkMode::Host {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` uses `network_mode: host` behind the proxy: the proxy's container cannot join its network, and the gateway is reachable around it"))
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(r.s.network_mode.as_ref().map_or(r.body, |n| n.span), "no network of its own")
+                    .help("remove `network_mode` (bridge): the proxy then reaches the gateway on its own network"),
+            );
+        }
+        if g.container.publish_asked && g.container.publish != Publish::Loopback {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` publishes its port on `{}` behind the proxy: it is reachable around it", r.s.publish.as_ref().map_or("", |p| p.value.as_str()).escape_debug()))
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(r.s.publish.as_ref().map_or(r.body, |p| p.span), "a second way in")
+                    .help("remove `publish` (behind the proxy a gateway publishes nothing), or write `publish: loopback` to reach it from this host too"),
+            );
+        }
+        let (subnet, proxy_address) = nets.get(routes.len()).cloned().unwrap_or_default();
         routes.push(Route {
             gateway: name.clone(),
             host,
             path,
             origin,
             port: g.port,
+            subnet,
+            proxy_address,
         });
         route_spans.push(span);
     }
@@ -405,6 +444,104 @@ pub(super) fn resolve_proxy(
         http_port: plain_port,
         https_port: tls_port,
         routes,
+        image,
+    }
+}
+
+/// Compose: the service name of the proxy.
+pub const PROXY_SERVICE: &str = "openclaw-proxy";
+
+/// Compose: the Caddy image when `proxy.image` is left out (the release
+/// the tests run as `caddy`).
+pub const CADDY_IMAGE: &str = "caddy:2.11.7";
+
+/// Compose: the range the gateways' networks are cut from when
+/// `proxy.subnet` is left out. Outside Docker's default address pools
+/// (172.17.0.0/16 to 172.31.0.0/16, 192.168.0.0/16), Podman's 10.88 and
+/// 10.89, and Kubernetes' usual pod and service ranges (10.42, 10.43,
+/// 10.96/12, 10.244).
+pub const DEFAULT_PROXY_SUBNET: &str = "10.231.0.0/16";
+
+/// Compose: the proxy's host number on each gateway's network (Docker
+/// gives `.1` to the bridge itself). The gateways get addresses from the
+/// upper half only (`ip_range`), so none can take it first.
+pub const PROXY_HOST: u8 = 2;
+
+fn is_pinned_image(s: &str) -> bool {
+    let tail = s.rsplit('/').next().unwrap_or(s);
+    let tagged = s.contains('@')
+        || tail
+            .split_once(':')
+            .is_some_and(|(n, t)| !n.is_empty() && !t.is_empty() && t != "latest");
+    tagged && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// One `(subnet, proxy address)` per gateway: the k-th /24 of the range.
+fn compose_subnets(
+    subnet: Option<&Sp<String>>,
+    count: usize,
+    span: Span,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String)> {
+    let (text, at) = subnet.map_or((DEFAULT_PROXY_SUBNET, span), |s| (s.value.as_str(), s.span));
+    let parsed = text.split_once('/').and_then(|(a, b)| {
+        Some((a.parse::<std::net::Ipv4Addr>().ok()?, b.parse::<u8>().ok()?))
+    });
+    let mut bad = |what: &str, help: String| {
+        problems.push(
+            Problem::new(Kind::Proxy, format!("proxy: `subnet` `{}` {what}", text.escape_debug()))
+                .only(Targets::of(&[Target::Compose]))
+                .label(at, "the gateways' networks")
+                .help(help),
+        );
+        Vec::new()
+    };
+    let Some((base, prefix)) = parsed else {
+        return bad("is not an IPv4 network", format!("write an IPv4 network in CIDR form, e.g. {DEFAULT_PROXY_SUBNET}"));
+    };
+    if !(8..=24).contains(&prefix) {
+        return bad("is not between a /8 and a /24", format!("each gateway gets a /24 of it: write e.g. {DEFAULT_PROXY_SUBNET}"));
+    }
+    let base = u32::from(base);
+    let mask = u32::MAX << (32 - u32::from(prefix));
+    if base & !mask != 0 {
+        return bad(
+            "has host bits set",
+            format!("write the network address: {}/{prefix}", std::net::Ipv4Addr::from(base & mask)),
+        );
+    }
+    if !std::net::Ipv4Addr::from(base).is_private() {
+        return bad("is not a private range", format!("use a range of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that this host does not use, e.g. {DEFAULT_PROXY_SUBNET}"));
+    }
+    let room = 1usize << (24 - prefix);
+    if room < count {
+        return bad(
+            &format!("holds {room} /24 networks for {count} gateways"),
+            format!("give a wider range: a /{} or wider", 24 - count.next_power_of_two().trailing_zeros()),
+        );
+    }
+    (0..count)
+        .map(|k| {
+            let net = base + (u32::try_from(k).unwrap_or(0) << 8);
+            (
+                format!("{}/24", std::net::Ipv4Addr::from(net)),
+                std::net::Ipv4Addr::from(net + u32::from(PROXY_HOST)).to_string(),
+            )
+        })
+        .collect()
+}
+
+impl Gateway {
+    /// The gateway in its compose container (see
+    /// [`Gateway::container_view`]): behind the compose proxy it trusts the
+    /// proxy's address on its own network, and nothing else.
+    #[must_use]
+    pub fn compose_view(&self, proxy: Option<&Proxy>) -> Gateway {
+        let mut g = self.container_view();
+        if let Some(r) = proxy.and_then(|p| p.route(&self.name)) {
+            g.trusted_proxies = vec![r.proxy_address.clone()];
+        }
+        g
     }
 }
 
