@@ -279,10 +279,18 @@ pub(super) fn resolve_proxy(
         |i| {
             if !is_pinned_image(&i.value) {
                 problems.push(
-                    Problem::new(Kind::Proxy, format!("proxy: `image` `{}` is not pinned to a version", i.value.escape_debug()))
-                        .only(Targets::of(&[Target::Compose]))
-                        .label(i.span, "no version tag")
-                        .help(format!("write a name with a version tag (no `latest`), e.g. {CADDY_IMAGE}")),
+                    Problem::new(
+                        Kind::Proxy,
+                        format!(
+                            "proxy: `image` `{}` is not pinned to a version",
+                            i.value.escape_debug()
+                        ),
+                    )
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(i.span, "no version tag")
+                    .help(format!(
+                        "write a name with a version tag (no `latest`), e.g. {CADDY_IMAGE}"
+                    )),
                 );
             }
             i.value.clone()
@@ -403,10 +411,13 @@ pub(super) fn resolve_proxy(
             .collect();
         if name == PROXY_SERVICE {
             problems.push(
-                Problem::new(Kind::Proxy, format!("gateway `{name}` has the name of the proxy's compose service"))
-                    .only(Targets::of(&[Target::Compose]))
-                    .label(r.name.span, "taken by the proxy")
-                    .help("rename the gateway"),
+                Problem::new(
+                    Kind::Proxy,
+                    format!("gateway `{name}` has the name of the proxy's compose service"),
+                )
+                .only(Targets::of(&[Target::Compose]))
+                .label(r.name.span, "taken by the proxy")
+                .help("rename the gateway"),
             );
         }
         if g.container.network_mode == NetworkMode::Host {
@@ -484,40 +495,60 @@ fn compose_subnets(
     problems: &mut Vec<Problem>,
 ) -> Vec<(String, String)> {
     let (text, at) = subnet.map_or((DEFAULT_PROXY_SUBNET, span), |s| (s.value.as_str(), s.span));
-    let parsed = text.split_once('/').and_then(|(a, b)| {
-        Some((a.parse::<std::net::Ipv4Addr>().ok()?, b.parse::<u8>().ok()?))
-    });
+    let parsed = text
+        .split_once('/')
+        .and_then(|(a, b)| Some((a.parse::<std::net::Ipv4Addr>().ok()?, b.parse::<u8>().ok()?)));
     let mut bad = |what: &str, help: String| {
         problems.push(
-            Problem::new(Kind::Proxy, format!("proxy: `subnet` `{}` {what}", text.escape_debug()))
-                .only(Targets::of(&[Target::Compose]))
-                .label(at, "the gateways' networks")
-                .help(help),
+            Problem::new(
+                Kind::Proxy,
+                format!("proxy: `subnet` `{}` {what}", text.escape_debug()),
+            )
+            .only(Targets::of(&[Target::Compose]))
+            .label(at, "the gateways' networks")
+            .help(help),
         );
         Vec::new()
     };
     let Some((base, prefix)) = parsed else {
-        return bad("is not an IPv4 network", format!("write an IPv4 network in CIDR form, e.g. {DEFAULT_PROXY_SUBNET}"));
+        return bad(
+            "is not an IPv4 network",
+            format!("write an IPv4 network in CIDR form, e.g. {DEFAULT_PROXY_SUBNET}"),
+        );
     };
     if !(8..=24).contains(&prefix) {
-        return bad("is not between a /8 and a /24", format!("each gateway gets a /24 of it: write e.g. {DEFAULT_PROXY_SUBNET}"));
+        return bad(
+            "is not between a /8 and a /24",
+            format!("each gateway gets a /24 of it: write e.g. {DEFAULT_PROXY_SUBNET}"),
+        );
     }
     let base = u32::from(base);
     let mask = u32::MAX << (32 - u32::from(prefix));
     if base & !mask != 0 {
         return bad(
             "has host bits set",
-            format!("write the network address: {}/{prefix}", std::net::Ipv4Addr::from(base & mask)),
+            format!(
+                "write the network address: {}/{prefix}",
+                std::net::Ipv4Addr::from(base & mask)
+            ),
         );
     }
     if !std::net::Ipv4Addr::from(base).is_private() {
-        return bad("is not a private range", format!("use a range of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that this host does not use, e.g. {DEFAULT_PROXY_SUBNET}"));
+        return bad(
+            "is not a private range",
+            format!(
+                "use a range of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that this host does not use, e.g. {DEFAULT_PROXY_SUBNET}"
+            ),
+        );
     }
     let room = 1usize << (24 - prefix);
     if room < count {
         return bad(
             &format!("holds {room} /24 networks for {count} gateways"),
-            format!("give a wider range: a /{} or wider", 24 - count.next_power_of_two().trailing_zeros()),
+            format!(
+                "give a wider range: a /{} or wider",
+                24 - count.next_power_of_two().trailing_zeros()
+            ),
         );
     }
     (0..count)
@@ -619,6 +650,56 @@ mod tests {
         assert!(open[0].contains("without auth"), "{open:?}");
         let stray = messages(plan_of(&format!("{HEAD}gateways:\n  a: {{path: /a}}\n")));
         assert!(stray[0].contains("no `proxy` section"), "{stray:?}");
+    }
+
+    #[test]
+    fn compose_networks_are_cut_from_the_subnet_and_trusted_one_each() {
+        let p = plan_of(
+            "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com, subnet: 10.9.8.0/22}\ngateways:\n  a: {}\n  b: {}\n  c: {}\n",
+        )
+        .unwrap();
+        let px = p.proxy.as_ref().unwrap();
+        let nets: Vec<(&str, &str)> = px
+            .routes
+            .iter()
+            .map(|r| (r.subnet.as_str(), r.proxy_address.as_str()))
+            .collect();
+        assert_eq!(
+            nets,
+            vec![
+                ("10.9.8.0/24", "10.9.8.2"),
+                ("10.9.9.0/24", "10.9.9.2"),
+                ("10.9.10.0/24", "10.9.10.2")
+            ]
+        );
+        let b = p.gateway("b").unwrap();
+        assert_eq!(b.compose_view(Some(px)).trusted_proxies, vec!["10.9.9.2"]);
+        // Host targets keep trusting the host's own Caddy.
+        assert_eq!(b.trusted_proxies, vec!["127.0.0.1", "::1"]);
+        let default = plan_of(
+            "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com}\ngateways:\n  a: {}\n",
+        )
+        .unwrap();
+        assert_eq!(default.proxy.unwrap().routes[0].subnet, "10.231.0.0/24");
+        for (subnet, says) in [
+            ("10.9.8.0/24", "holds 1 /24 networks for 2 gateways"),
+            ("10.9.8.0/25", "between a /8 and a /24"),
+            ("10.9.8.1/24", "host bits set"),
+            ("8.8.0.0/16", "not a private range"),
+            ("fd00::/64", "not an IPv4 network"),
+        ] {
+            let m = messages(plan_of(&format!(
+                "version: 1\ntargets: [compose]\ndefaults: {{auth: {{mode: token, env: T}}}}\nproxy: {{domain: example.com, subnet: '{subnet}'}}\ngateways:\n  a: {{}}\n  b: {{}}\n"
+            )));
+            assert!(m.len() == 1 && m[0].contains(says), "{subnet}: {m:?}");
+        }
+        // The compose rules stay out of the host targets' way.
+        assert!(
+            plan_of(&format!(
+                "{HEAD}proxy: {{domain: example.com, subnet: nonsense}}\ngateways:\n  a: {{}}\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -91,14 +91,26 @@ pub struct Upstream {
 /// The Caddyfile for gateways on this host (host, systemd, NixOS targets):
 /// upstreams on loopback, listening on `proxy.listen`.
 pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
-    render_with(plan, proxy, t, &|r| format!("127.0.0.1:{}", r.port), proxy.listen.as_deref())
+    render_with(
+        plan,
+        proxy,
+        t,
+        &|r| format!("127.0.0.1:{}", r.port),
+        proxy.listen.as_deref(),
+    )
 }
 
 /// The Caddyfile of the compose proxy: upstreams are the gateways'
 /// services (`<service>:<P>`) on their own networks; Compose publishes the
 /// ports on `proxy.listen`, so Caddy binds every address of its container.
 pub fn render_compose(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
-    render_with(plan, proxy, t, &|r| format!("{}:{}", r.gateway, r.port), None)
+    render_with(
+        plan,
+        proxy,
+        t,
+        &|r| format!("{}:{}", r.gateway, r.port),
+        None,
+    )
 }
 
 fn render_with(

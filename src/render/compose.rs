@@ -28,10 +28,9 @@ use serde::Serialize;
 use super::templates::{COMPOSE, TemplateError, Templates};
 use crate::model::{NetworkMode, ProxyTls};
 use crate::plan::{
-    PROXY_SERVICE, Proxy,
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT,
     CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
-    HEALTH_TIMEOUT, Plan, STOP_GRACE_PERIOD, SecretSource,
+    HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy, STOP_GRACE_PERIOD, SecretSource,
 };
 
 /// Context of `templates/compose.hbs`. Names are validated by the plan

@@ -2,6 +2,7 @@
 //! tools, golden files.
 #![allow(dead_code)]
 
+pub mod caddy;
 pub mod nix;
 pub mod procs;
 pub mod realnix;
