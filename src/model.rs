@@ -94,6 +94,17 @@ pub struct ProxySettings {
     /// Compose: the Caddy image, pinned to a version. Default
     /// `caddy:2.11.7`.
     pub image: Option<Sp<String>>,
+    /// Kubernetes: the `ingressClassName` of the gateways' Ingresses.
+    /// Default: the cluster's default IngressClass.
+    pub ingress_class: Option<Sp<String>>,
+    /// Kubernetes: the name of the Secret (of type `kubernetes.io/tls`, in each
+    /// gateway's namespace) with the certificate the Ingresses serve, for
+    /// example one cert-manager keeps. Required unless `tls: off`.
+    pub tls_certificate: Option<Sp<String>>,
+    /// Kubernetes: the addresses the ingress controller's pods connect
+    /// from (its pod CIDR, e.g. `10.244.0.0/16`), which each gateway
+    /// trusts as its proxy (`gateway.trustedProxies`). Required.
+    pub trusted_proxies: Option<Sp<Vec<String>>>,
 }
 
 /// `proxy.tls` values.

@@ -32,6 +32,13 @@ pub struct Proxy {
     pub routes: Vec<Route>,
     /// Compose: the Caddy image.
     pub image: String,
+    /// Kubernetes: `ingressClassName`.
+    pub ingress_class: Option<String>,
+    /// Kubernetes: the TLS Secret of the Ingresses (None with `tls: off`).
+    pub tls_certificate: Option<String>,
+    /// Kubernetes: the ingress controller's addresses, which the gateways
+    /// trust.
+    pub kube_trusted_proxies: Vec<String>,
 }
 
 /// Where one gateway is served.
@@ -456,6 +463,142 @@ pub(super) fn resolve_proxy(
         https_port: tls_port,
         routes,
         image,
+        ingress_class: None,
+        tls_certificate: None,
+        kube_trusted_proxies: Vec::new(),
+    }
+}
+
+fn kube() -> Targets {
+    Targets::of(&[Target::Kubernetes])
+}
+
+/// Whether `s` is an IPv4/IPv6 address or a CIDR network.
+fn is_ip_or_cidr(s: &str) -> bool {
+    match s.split_once('/') {
+        None => s.parse::<std::net::IpAddr>().is_ok(),
+        Some((a, p)) => match (a.parse::<std::net::IpAddr>(), p.parse::<u8>()) {
+            (Ok(std::net::IpAddr::V4(_)), Ok(p)) => p <= 32,
+            (Ok(std::net::IpAddr::V6(_)), Ok(p)) => p <= 128,
+            _ => false,
+        },
+    }
+}
+
+/// Kubernetes' side of `proxy:`: one Ingress per gateway, served by the
+/// cluster's ingress controller. Runs after the gateways' `kubernetes`
+/// settings are resolved (it needs their NetworkPolicy peers).
+pub(super) fn resolve_kube_proxy(
+    p: &Sp<ProxySettings>,
+    proxy: &mut Proxy,
+    resolved: &[Resolved],
+    gateways: &[Gateway],
+    problems: &mut Vec<Problem>,
+) {
+    let s = &p.value;
+    if let Some(c) = &s.ingress_class {
+        if !is_dns_subdomain(&c.value) {
+            problems.push(
+                Problem::new(
+                    Kind::Proxy,
+                    format!(
+                        "proxy: `ingress_class` `{}` is not a Kubernetes name",
+                        c.value.escape_debug()
+                    ),
+                )
+                .only(kube())
+                .label(c.span, "not an IngressClass name")
+                .help("write the name `kubectl get ingressclass` shows, e.g. nginx"),
+            );
+        }
+        proxy.ingress_class = Some(c.value.clone());
+    }
+    match (&s.tls_certificate, proxy.tls) {
+        (Some(t), ProxyTls::Off) => problems.push(
+            Problem::new(Kind::Proxy, "proxy: `tls_certificate` with `tls: off`: the Ingresses serve no certificate")
+                .only(kube())
+                .label(t.span, "not used")
+                .help("remove `tls_certificate`, or set `tls: acme`"),
+        ),
+        (Some(t), _) => {
+            if !is_dns_subdomain(&t.value) {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("proxy: `tls_certificate` `{}` is not a Secret name", t.value.escape_debug()))
+                        .only(kube())
+                        .label(t.span, "not a Kubernetes name")
+                        .help("write the name of a `kubernetes.io/tls` Secret, e.g. example-com-tls"),
+                );
+            }
+            proxy.tls_certificate = Some(t.value.clone());
+        }
+        (None, ProxyTls::Off) => {}
+        (None, tls) => problems.push(
+            Problem::new(Kind::Proxy, format!("proxy: `tls: {}` on Kubernetes needs `tls_certificate`: the Ingress serves the certificate of a Secret", tls.as_str()))
+                .only(kube())
+                .label(s.tls.as_ref().map_or(p.span, |t| t.span), "no certificate")
+                .help("add `tls_certificate: <a kubernetes.io/tls Secret in each gateway's namespace>` (cert-manager can keep it), or `tls: off` when something in front of the controller terminates TLS"),
+        ),
+    }
+    match &s.trusted_proxies {
+        Some(t) if !t.value.is_empty() => {
+            for a in &t.value {
+                if is_ip_or_cidr(a) {
+                    proxy.kube_trusted_proxies.push(a.clone());
+                } else {
+                    problems.push(
+                        Problem::new(Kind::Proxy, format!("proxy: `trusted_proxies` entry `{}` is not an address or CIDR", a.escape_debug()))
+                            .only(kube())
+                            .label(t.span, "not an address")
+                            .help("write the ingress controller's pod network, e.g. 10.244.0.0/16"),
+                    );
+                }
+            }
+        }
+        other => problems.push(
+            Problem::new(Kind::Proxy, "proxy: on Kubernetes the gateways must know the ingress controller's addresses: `trusted_proxies` is missing")
+                .only(kube())
+                .label(other.as_ref().map_or(p.span, |t| t.span), "nobody is trusted")
+                .help("add `trusted_proxies: [<the controller's pod CIDR>]`, e.g. [10.244.0.0/16]: without it OpenClaw answers every proxied request with 403 proxy_attribution_required"),
+        ),
+    }
+    for (r, g) in resolved.iter().zip(gateways) {
+        if g.kube.allow_from.is_empty() {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{}`: its NetworkPolicy admits nobody, so the ingress controller cannot reach it", g.name))
+                    .only(kube())
+                    .label(r.body, "no `kubernetes.allow_from`")
+                    .help("add the controller to `kubernetes.allow_from` (in `defaults` for every gateway), e.g. `- namespace_selector: { kubernetes.io/metadata.name: ingress-nginx }`"),
+            );
+        }
+        let route = proxy.route(&g.name);
+        if route.is_some_and(|r| r.path.is_some()) {
+            if let Some((k, _)) = g
+                .kube
+                .annotations
+                .iter()
+                .find(|(k, _)| k.ends_with("/rewrite-target"))
+            {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("gateway `{}` has a `path` and the annotation `{k}`: the controller would strip the prefix the Control UI is served under", g.name))
+                        .only(kube())
+                        .label(r.s.path.as_ref().map_or(r.body, |p| p.span), "the base path")
+                        .help("remove the annotation: OpenClaw serves its Control UI under the prefix itself (`gateway.controlUi.basePath`)"),
+                );
+            }
+        }
+    }
+}
+
+impl Gateway {
+    /// The gateway in its pod (see [`Gateway::kube_view`]): behind an
+    /// Ingress it trusts the ingress controller's addresses.
+    #[must_use]
+    pub fn kube_config_view(&self, proxy: Option<&Proxy>) -> Gateway {
+        let mut g = self.kube_view();
+        if let Some(p) = proxy.filter(|p| p.route(&self.name).is_some()) {
+            g.trusted_proxies.clone_from(&p.kube_trusted_proxies);
+        }
+        g
     }
 }
 
