@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod caddy;
+pub mod engine;
 pub mod nix;
 pub mod procs;
 pub mod realnix;
