@@ -15,6 +15,11 @@
 //! this module knows compose: the names of networks, volumes, configs and
 //! secrets.
 //!
+//! With `proxy:` a Caddy service joins every gateway's network at the
+//! address the plan gives it there (each network a fixed subnet, so the
+//! gateway can trust exactly that address), publishes the proxy's ports,
+//! and the gateways publish none unless their `publish:` is written.
+//!
 //! Secrets: the gateway's token and its `secrets:` reach the container
 //! through its own `env_file` (`secrets/<gateway>.env` beside the compose
 //! file, which the operator writes; ocgen never does). Nothing in the file
