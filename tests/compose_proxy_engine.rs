@@ -154,9 +154,9 @@ fn two_gateways_behind_the_compose_caddy_on_a_real_engine() {
         dir: dir.path().to_path_buf(),
     };
 
-    let (http_port, https_port) = free_ports();
+    let (plain_port, tls_port) = free_ports();
     let yaml = format!(
-        "version: 1\nname: {PROJECT}\ntargets: [compose]\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {http_port}\n  https_port: {https_port}\ngateways:\n  main:\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n"
+        "version: 1\nname: {PROJECT}\ntargets: [compose]\nproxy:\n  domain: example.test\n  tls: internal\n  listen: 127.0.0.1\n  http_port: {plain_port}\n  https_port: {tls_port}\ngateways:\n  main:\n    auth: {{ mode: token, env: MAIN_GATEWAY_TOKEN }}\n  rescue:\n    path: /rescue\n    auth: {{ mode: token, env: RESCUE_GATEWAY_TOKEN }}\n"
     );
     fs::write(dir.path().join("ocgen.yaml"), &yaml).unwrap();
     let plan = ocgen::plan::plan(&ocgen::model::load(&yaml).unwrap()).unwrap();
@@ -232,7 +232,7 @@ fn two_gateways_behind_the_compose_caddy_on_a_real_engine() {
         node,
         node_path: openclaw_modules(&openclaw),
         ca,
-        port: https_port,
+        port: tls_port,
     };
 
     // /healthz through the proxy, by host name and under the prefix.
@@ -360,8 +360,8 @@ fn two_gateways_behind_the_compose_caddy_on_a_real_engine() {
         );
     }
     // A gateway cannot reach the other: not by name, not by address.
-    let rescue_id = engine.compose(dir.path(), &["ps", "-q", "rescue"]);
-    let rescue = engine.inspect(dir.path(), rescue_id.trim());
+    let rescue_container = engine.compose(dir.path(), &["ps", "-q", "rescue"]);
+    let rescue = engine.inspect(dir.path(), rescue_container.trim());
     let rescue_ip =
         rescue["NetworkSettings"]["Networks"][format!("{PROJECT}_rescue-net")]["IPAddress"]
             .as_str()
