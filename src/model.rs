@@ -86,6 +86,25 @@ pub struct ProxySettings {
     /// The HTTPS port. Default: 443.
     #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
     pub https_port: Option<Sp<PortValue>>,
+    /// Compose: the IPv4 range the gateways' networks are cut from, one
+    /// /24 per gateway in file order (the proxy is `.2` on each). Default
+    /// `10.231.0.0/16`: outside Docker's default pools (172.17-31.0.0/16,
+    /// 192.168.0.0/16), Podman's 10.88-89 and Kubernetes' usual ranges.
+    pub subnet: Option<Sp<String>>,
+    /// Compose: the Caddy image, pinned to a version. Default
+    /// `caddy:2.11.7`.
+    pub image: Option<Sp<String>>,
+    /// Kubernetes: the `ingressClassName` of the gateways' Ingresses.
+    /// Default: the cluster's default IngressClass.
+    pub ingress_class: Option<Sp<String>>,
+    /// Kubernetes: the name of the Secret (of type `kubernetes.io/tls`, in each
+    /// gateway's namespace) with the certificate the Ingresses serve, for
+    /// example one cert-manager keeps. Required unless `tls: off`.
+    pub tls_certificate: Option<Sp<String>>,
+    /// Kubernetes: the addresses the ingress controller's pods connect
+    /// from (its pod CIDR, e.g. `10.244.0.0/16`), which each gateway
+    /// trusts as its proxy (`gateway.trustedProxies`). Required.
+    pub trusted_proxies: Option<Sp<Vec<String>>>,
 }
 
 /// `proxy.tls` values.

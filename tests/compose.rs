@@ -205,8 +205,14 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
         assert_eq!(json["name"], plan.name.as_str(), "{ctx}");
         let services = json["services"].as_object().unwrap();
         let names: BTreeSet<&str> = services.keys().map(String::as_str).collect();
-        let wanted: BTreeSet<&str> = plan.gateways.iter().map(|g| g.name.as_str()).collect();
-        assert_eq!(names, wanted, "{ctx}: one service per gateway");
+        let mut wanted: BTreeSet<&str> = plan.gateways.iter().map(|g| g.name.as_str()).collect();
+        if plan.proxy.is_some() {
+            wanted.insert(ocgen::plan::PROXY_SERVICE);
+        }
+        assert_eq!(
+            names, wanted,
+            "{ctx}: one service per gateway (and the proxy)"
+        );
 
         let mut published = BTreeSet::new();
         let mut networks = BTreeSet::new();
@@ -214,17 +220,22 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
         for g in &plan.gateways {
             let s = &services[&g.name];
             let ctx = format!("{ctx}: {}", g.name);
-            // Only P, on loopback by default, container port = host port.
-            let ports = s["ports"].as_array().unwrap();
-            assert_eq!(ports.len(), 1, "{ctx}");
-            assert_eq!(ports[0]["published"], g.port.to_string(), "{ctx}");
-            assert_eq!(ports[0]["target"], g.port, "{ctx}");
-            assert_eq!(ports[0]["host_ip"], "127.0.0.1", "{ctx}");
-            assert!(
-                published.insert(g.port),
-                "{ctx}: port {} published twice",
-                g.port
-            );
+            // Only P, on loopback by default, container port = host port;
+            // behind the proxy nothing (see the front door's test).
+            if plan.proxy.is_some() && !g.container.publish_asked {
+                assert!(s.get("ports").is_none(), "{ctx}");
+            } else {
+                let ports = s["ports"].as_array().unwrap();
+                assert_eq!(ports.len(), 1, "{ctx}");
+                assert_eq!(ports[0]["published"], g.port.to_string(), "{ctx}");
+                assert_eq!(ports[0]["target"], g.port, "{ctx}");
+                assert_eq!(ports[0]["host_ip"], "127.0.0.1", "{ctx}");
+                assert!(
+                    published.insert(g.port),
+                    "{ctx}: port {} published twice",
+                    g.port
+                );
+            }
             assert_eq!(
                 s["environment"]["OPENCLAW_GATEWAY_PORT"],
                 g.port.to_string(),
@@ -342,6 +353,16 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
             assert_eq!(oc["gateway"]["port"], g.port, "{ctx}");
             assert_eq!(oc["gateway"]["bind"], "lan", "{ctx}");
             assert!(oc["gateway"]["auth"]["mode"] != "none", "{ctx}");
+        }
+        if plan.proxy.is_some() {
+            for v in services[ocgen::plan::PROXY_SERVICE]["volumes"]
+                .as_array()
+                .unwrap()
+            {
+                *volume_users
+                    .entry(v["source"].as_str().unwrap().to_string())
+                    .or_default() += 1;
+            }
         }
         let declared: BTreeSet<&String> = json["volumes"].as_object().unwrap().keys().collect();
         let used: BTreeSet<&String> = volume_users.keys().collect();
@@ -718,4 +739,179 @@ fn a_templates_dir_replaces_the_compose_template() {
     let out = compose_output(&ex, &["--templates", tpl.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(65));
     assert!(String::from_utf8_lossy(&out.stderr).contains("compose.hbs"));
+}
+
+/// The parsed compose file and the compose Caddyfile of `yaml`.
+fn front_door(dc: &Path, yaml: &str) -> (Value, String, ocgen::plan::Plan) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write_input(dir.path(), yaml);
+    let file = write_compose(dir.path(), &compose_text(&input));
+    let plan = plan_of(yaml);
+    let json = config_json(dc, &file, &host_vars(&plan), &[]);
+    let caddyfile = json["configs"][format!("{}-caddyfile", ocgen::plan::PROXY_SERVICE)]["content"]
+        .as_str()
+        .expect("the Caddyfile is an inline config")
+        .replace("$$", "$");
+    (json, caddyfile, plan)
+}
+
+fn ipv4_net(cidr: &str) -> (u32, u32) {
+    let (a, p) = cidr.split_once('/').unwrap();
+    let a: std::net::Ipv4Addr = a.parse().unwrap();
+    let mask = u32::MAX << (32 - p.parse::<u32>().unwrap());
+    (u32::from(a) & mask, mask)
+}
+
+fn in_net(ip: &str, cidr: &str) -> bool {
+    let (net, mask) = ipv4_net(cidr);
+    u32::from(ip.parse::<std::net::Ipv4Addr>().unwrap()) & mask == net
+}
+
+#[test]
+fn a_front_door_is_a_caddy_on_each_gateway_network_and_the_only_way_in() {
+    let (Some(dc), Some(caddy)) = (tool("docker-compose"), tool("caddy")) else {
+        return;
+    };
+    let layouts = [
+        // Internal CA on loopback high ports, a host, a path, and one
+        // gateway that asks to keep its port on loopback.
+        "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com, tls: internal, listen: 127.0.0.1, http_port: 8080, https_port: 8443, subnet: 10.77.0.0/20}\ngateways:\n  main: {}\n  rescue: {path: /rescue}\n  local: {publish: loopback, host: local.example.org}\n",
+        // The defaults: ACME on 80 and 443, every interface.
+        "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com, email: ops@example.com}\ngateways:\n  a: {}\n  b: {}\n",
+        // TLS elsewhere: one port.
+        "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com, tls: off, http_port: 8080}\ngateways:\n  a: {path: /a}\n",
+    ];
+    let mut all = vec![];
+    for y in layouts {
+        all.push((y.to_string(), front_door(&dc, y)));
+    }
+    let ex = root().join("examples/front-door.yaml");
+    let y = std::fs::read_to_string(&ex).unwrap();
+    all.push((ex.display().to_string(), front_door(&dc, &y)));
+    for (what, (json, caddyfile, plan)) in &all {
+        let px = plan.proxy.as_ref().unwrap();
+        let services = json["services"].as_object().unwrap();
+        let proxy = &services[ocgen::plan::PROXY_SERVICE];
+        assert!(
+            proxy["image"].as_str().unwrap().starts_with("caddy:2."),
+            "{what}"
+        );
+        // Caddy joins exactly the gateways' networks.
+        let proxy_nets: BTreeSet<String> = proxy["networks"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let gateway_nets: BTreeSet<String> = plan
+            .gateways
+            .iter()
+            .flat_map(|g| {
+                services[&g.name]["networks"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(proxy_nets, gateway_nets, "{what}");
+        assert_eq!(
+            gateway_nets.len(),
+            plan.gateways.len(),
+            "{what}: one network each"
+        );
+        // No two networks share an address.
+        let subnets: Vec<String> = gateway_nets
+            .iter()
+            .map(|n| {
+                json["networks"][n]["ipam"]["config"][0]["subnet"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        for (i, a) in subnets.iter().enumerate() {
+            for b in &subnets[i + 1..] {
+                let ((na, ma), (nb, mb)) = (ipv4_net(a), ipv4_net(b));
+                assert!(
+                    na & mb != nb && nb & ma != na,
+                    "{what}: {a} and {b} overlap"
+                );
+            }
+        }
+        for g in &plan.gateways {
+            let svc = &services[&g.name];
+            let net = svc["networks"].as_object().unwrap().keys().next().unwrap();
+            let ipam = &json["networks"][net]["ipam"]["config"][0];
+            let address = proxy["networks"][net]["ipv4_address"].as_str().unwrap();
+            assert!(in_net(address, ipam["subnet"].as_str().unwrap()), "{what}");
+            // Docker hands the gateway an address where the proxy's is not.
+            assert!(
+                !in_net(address, ipam["ip_range"].as_str().unwrap()),
+                "{what}"
+            );
+            // The gateway trusts the proxy's address on its own network, only.
+            let config_name = svc["configs"][0]["source"].as_str().unwrap();
+            let config: Value = serde_json::from_str(&unescape(
+                json["configs"][config_name]["content"].as_str().unwrap(),
+            ))
+            .unwrap();
+            assert_eq!(
+                config["gateway"]["trustedProxies"],
+                serde_json::json!([address]),
+                "{what}: {}",
+                g.name
+            );
+            let route = px.route(&g.name).unwrap();
+            assert_eq!(
+                config["gateway"]["controlUi"]["basePath"].as_str(),
+                route.path.as_deref(),
+                "{what}"
+            );
+            assert!(
+                config["gateway"]["controlUi"]["allowedOrigins"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&Value::from(route.origin.clone())),
+                "{what}"
+            );
+            // It publishes nothing unless the file asks for it.
+            if g.container.publish_asked {
+                assert_eq!(svc["ports"][0]["host_ip"], "127.0.0.1", "{what}");
+            } else {
+                assert!(svc.get("ports").is_none(), "{what}: {} publishes", g.name);
+            }
+            // Caddy reaches it by its service name.
+            assert!(
+                caddyfile.contains(&format!("reverse_proxy {}:{}", g.name, g.port)),
+                "{what}: {caddyfile}"
+            );
+        }
+        // The proxy's ports, on `listen`; a low port needs the capability.
+        let published: Vec<u64> = proxy["ports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["target"].as_u64().unwrap())
+            .collect();
+        let mut expected = vec![u64::from(px.http_port)];
+        if px.tls != ocgen::model::ProxyTls::Off {
+            expected.push(u64::from(px.https_port));
+        }
+        assert_eq!(published, expected, "{what}");
+        for p in proxy["ports"].as_array().unwrap() {
+            assert_eq!(p["host_ip"].as_str(), px.listen.as_deref(), "{what}");
+        }
+        let low = expected.iter().any(|p| *p < 1024);
+        assert_eq!(
+            proxy.get("cap_add").is_some(),
+            low,
+            "{what}: NET_BIND_SERVICE only below 1024"
+        );
+        assert_eq!(proxy["cap_drop"], serde_json::json!(["ALL"]), "{what}");
+        // The Caddyfile binds no host address inside its container.
+        assert!(!caddyfile.contains("default_bind"), "{what}");
+        common::caddy::caddy_accepts(&caddy, caddyfile, what);
+    }
 }

@@ -15,11 +15,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
-use common::{ocgen, root, tool, tools_required};
+use common::engine::{Engine, Guard};
+use common::{ocgen, tool};
 use serde_json::Value;
 
 /// Compose project name (also `name:` in the input).
@@ -30,161 +31,6 @@ const WAIT_TIMEOUT: &str = "420";
 
 fn say(msg: &str) {
     eprintln!("compose_engine: {msg}");
-}
-
-/// The engine of this test run.
-struct Engine {
-    script: PathBuf,
-    state: PathBuf,
-    vars: Vec<(String, String)>,
-}
-
-impl Engine {
-    /// Starts (or reuses) the engine and makes sure the image exists.
-    fn start() -> Option<Engine> {
-        let script = root().join("../shared/tools/docker-offline.sh");
-        let missing = if !script.is_file() {
-            Some(format!("{} not found", script.display()))
-        } else if Command::new("docker").arg("--version").output().is_err()
-            && !Path::new("/usr/bin/apt-get").exists()
-        {
-            Some("no docker CLI and no apt-get to install it".to_string())
-        } else {
-            None
-        };
-        if let Some(why) = missing {
-            assert!(
-                !tools_required(),
-                "{why}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
-            );
-            eprintln!("SKIPPED: {why}");
-            return None;
-        }
-        let tools = std::env::var_os("OCGEN_TOOLS").map_or_else(
-            || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
-            PathBuf::from,
-        );
-        let state = tools.join("docker");
-        std::fs::create_dir_all(&state).unwrap();
-        let out = Command::new("timeout")
-            .args(["600", "bash"])
-            .arg(&script)
-            .arg("start")
-            .arg(&state)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker-offline.sh start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let vars: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches(['\'', '"']).to_string()))
-            .collect();
-        assert!(
-            vars.iter().any(|(k, _)| k == "DOCKER_HOST"),
-            "no DOCKER_HOST from start: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        let engine = Engine {
-            script,
-            state,
-            vars,
-        };
-        let mut image = Command::new("timeout");
-        image
-            .args(["900", "bash"])
-            .arg(&engine.script)
-            .arg("image")
-            .arg(&engine.state);
-        let prefix = tools.join(format!("openclaw-{}", ocgen::plan::OPENCLAW_VERSION));
-        if prefix.join("node_modules/openclaw").is_dir() {
-            image.env("DOCKER_OFFLINE_OPENCLAW_PREFIX", &prefix);
-        }
-        let out = image.output().unwrap();
-        assert!(
-            out.status.success(),
-            "docker-offline.sh image: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Some(engine)
-    }
-
-    /// `docker ARGS` against this engine, with a timeout against hangs.
-    fn docker(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new("timeout")
-            .arg("600")
-            .arg("docker")
-            .args(args)
-            .envs(self.vars.iter().map(|(k, v)| (k, v)))
-            .current_dir(dir)
-            .output()
-            .unwrap()
-    }
-
-    /// `docker ARGS` that must succeed; its standard output.
-    fn ok(&self, dir: &Path, args: &[&str]) -> String {
-        let o = self.docker(dir, args);
-        assert!(
-            o.status.success(),
-            "docker {}: {}\n{}",
-            args.join(" "),
-            String::from_utf8_lossy(&o.stderr),
-            String::from_utf8_lossy(&o.stdout)
-        );
-        String::from_utf8_lossy(&o.stdout).into_owned()
-    }
-
-    fn compose(&self, dir: &Path, args: &[&str]) -> String {
-        let mut all = vec!["compose", "-p", PROJECT, "-f", "compose.yaml"];
-        all.extend_from_slice(args);
-        self.ok(dir, &all)
-    }
-
-    fn inspect(&self, dir: &Path, container: &str) -> Value {
-        let v: Value = serde_json::from_str(&self.ok(dir, &["inspect", container])).unwrap();
-        v[0].clone()
-    }
-}
-
-/// Takes the project down (volumes too) and stops the engine, also when
-/// the test panics.
-struct Guard<'a> {
-    engine: &'a Engine,
-    dir: PathBuf,
-}
-
-impl Drop for Guard<'_> {
-    fn drop(&mut self) {
-        if self.dir.join("compose.yaml").is_file() {
-            let o = self.engine.docker(
-                &self.dir,
-                &[
-                    "compose",
-                    "-p",
-                    PROJECT,
-                    "-f",
-                    "compose.yaml",
-                    "down",
-                    "-v",
-                    "--timeout",
-                    "30",
-                ],
-            );
-            if !o.status.success() {
-                say(&format!("down: {}", String::from_utf8_lossy(&o.stderr)));
-            }
-        }
-        let _ = Command::new("timeout")
-            .args(["120", "bash"])
-            .arg(&self.engine.script)
-            .arg("stop")
-            .arg(&self.engine.state)
-            .output();
-    }
 }
 
 /// A port P on 127.0.0.1 that is free now, away from the assigned grid.
@@ -375,7 +221,7 @@ fn generated_gateways_run_isolated_hardened_and_keep_their_state_on_a_real_engin
     let Some(openclaw) = tool("openclaw") else {
         return;
     };
-    let Some(engine) = Engine::start() else {
+    let Some(engine) = Engine::start(PROJECT) else {
         return;
     };
     let work = tempfile::tempdir().unwrap();

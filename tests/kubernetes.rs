@@ -177,7 +177,10 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         let cm = find(all, "ConfigMap", ns, &format!("{name}-config"));
         let config: Value =
             serde_json::from_str(cm["data"]["openclaw.json"].as_str().unwrap()).unwrap();
-        assert_eq!(config, ocgen::render::openclaw::value(&g.kube_view()));
+        assert_eq!(
+            config,
+            ocgen::render::openclaw::value(&g.kube_config_view(plan.proxy.as_ref()))
+        );
         assert_eq!(config["gateway"]["port"], g.port);
         let config_path = value_of("OPENCLAW_CONFIG_PATH").unwrap()["value"]
             .as_str()
@@ -227,6 +230,60 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
                 }
             }
         }
+        // Behind `proxy:`: an Ingress routes the gateway's host and path to
+        // its own Service and port; the gateway trusts the controller and
+        // its policy admits it.
+        let ingresses: Vec<&Value> = all
+            .iter()
+            .filter(|d| d["kind"] == "Ingress" && d["metadata"]["namespace"] == ns)
+            .filter(|d| d["metadata"]["name"] == name)
+            .collect();
+        let Some(px) = &plan.proxy else {
+            assert!(ingresses.is_empty(), "{name}: an Ingress without proxy:");
+            continue;
+        };
+        assert_eq!(ingresses.len(), 1, "{name}: one Ingress");
+        let ing = &ingresses[0]["spec"];
+        let route = px.route(&g.name).unwrap();
+        let rules = ing["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), 1, "{name}");
+        assert_eq!(rules[0]["host"], route.host.as_str(), "{name}");
+        let paths = rules[0]["http"]["paths"].as_array().unwrap();
+        assert_eq!(paths.len(), 1, "{name}");
+        assert_eq!(paths[0]["path"], route.path.as_deref().unwrap_or("/"));
+        assert_eq!(paths[0]["pathType"], "Prefix");
+        assert_eq!(
+            paths[0]["backend"]["service"]["name"],
+            svc["metadata"]["name"]
+        );
+        assert_eq!(paths[0]["backend"]["service"]["port"]["number"], g.port);
+        assert_eq!(
+            ing.get("ingressClassName").and_then(Value::as_str),
+            px.ingress_class.as_deref()
+        );
+        match &px.tls_certificate {
+            Some(s) => assert_eq!(
+                ing["tls"],
+                serde_json::json!([{"hosts": [route.host], "secretName": s}]),
+                "{name}"
+            ),
+            None => assert!(ing.get("tls").is_none(), "{name}"),
+        }
+        assert_eq!(
+            config["gateway"]["trustedProxies"],
+            serde_json::json!(px.kube_trusted_proxies),
+            "{name}"
+        );
+        assert!(!px.kube_trusted_proxies.is_empty(), "{name}");
+        assert_eq!(
+            config["gateway"]["controlUi"]["basePath"].as_str(),
+            route.path.as_deref(),
+            "{name}"
+        );
+        assert!(
+            !g.kube.allow_from.is_empty(),
+            "{name}: the controller is admitted"
+        );
     }
 }
 

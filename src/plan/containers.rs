@@ -11,6 +11,9 @@ use super::*;
 pub struct ContainerSettings {
     /// Host address P is published on.
     pub publish: Publish,
+    /// Whether `publish` was written (defaults or gateway): behind the
+    /// compose proxy only such a gateway still publishes its port.
+    pub publish_asked: bool,
     /// Container networking.
     pub network_mode: NetworkMode,
     /// Memory limit, as written (validated compose syntax).
@@ -344,6 +347,7 @@ pub(super) fn resolve_container(
         .and_then(|p| normalize_path(gw, "workspace_host_path", p, problems));
     ContainerSettings {
         publish,
+        publish_asked: s.publish.is_some(),
         network_mode,
         memory,
         cpus,

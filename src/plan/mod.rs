@@ -237,7 +237,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
     check_cdp_urls(&resolved, &mut problems);
     check_path_overlaps(&resolved, &gateways, &mut problems);
     check_workspace_host_paths(&resolved, &gateways, &mut problems);
-    let proxy = doc
+    let mut proxy = doc
         .proxy
         .as_ref()
         .map(|p| resolve_proxy(p, &resolved, &mut gateways, &mut problems));
@@ -245,6 +245,9 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         refuse_routes_without_proxy(&resolved, &mut problems);
     }
     resolve_kubernetes(&name, &resolved, &mut gateways, &mut problems);
+    if let (Some(p), Some(px)) = (&doc.proxy, &mut proxy) {
+        resolve_kube_proxy(p, px, &resolved, &gateways, &mut problems);
+    }
 
     let nixos_backend = doc
         .nixos

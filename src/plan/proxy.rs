@@ -30,6 +30,15 @@ pub struct Proxy {
     pub https_port: u16,
     /// One route per gateway, in file order.
     pub routes: Vec<Route>,
+    /// Compose: the Caddy image.
+    pub image: String,
+    /// Kubernetes: `ingressClassName`.
+    pub ingress_class: Option<String>,
+    /// Kubernetes: the TLS Secret of the Ingresses (None with `tls: off`).
+    pub tls_certificate: Option<String>,
+    /// Kubernetes: the ingress controller's addresses, which the gateways
+    /// trust.
+    pub kube_trusted_proxies: Vec<String>,
 }
 
 /// Where one gateway is served.
@@ -45,6 +54,10 @@ pub struct Route {
     pub origin: String,
     /// The gateway's port P.
     pub port: u16,
+    /// Compose: the subnet of the gateway's own network (`10.231.0.0/24`).
+    pub subnet: String,
+    /// Compose: the proxy's fixed address on that network (`10.231.0.2`).
+    pub proxy_address: String,
 }
 
 /// The routes of one host name.
@@ -268,15 +281,29 @@ pub(super) fn resolve_proxy(
         }
     }
 
-    // Compose's side (a Caddy service on each gateway's network) is not
-    // written yet, and a host Caddy reaches a published port through
-    // Docker's proxy, from an address the gateway does not trust.
-    problems.push(
-        Problem::new(Kind::Proxy, "`proxy` puts gateways of this host behind a host Caddy; the compose target has no front door yet")
-            .only(Targets::of(&[Target::Compose]))
-            .label(p.span, "host targets only")
-            .help("list the host targets only, e.g. `targets: [host, systemd]`, or remove `proxy`"),
+    let image = s.image.as_ref().map_or_else(
+        || CADDY_IMAGE.to_string(),
+        |i| {
+            if !is_pinned_image(&i.value) {
+                problems.push(
+                    Problem::new(
+                        Kind::Proxy,
+                        format!(
+                            "proxy: `image` `{}` is not pinned to a version",
+                            i.value.escape_debug()
+                        ),
+                    )
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(i.span, "no version tag")
+                    .help(format!(
+                        "write a name with a version tag (no `latest`), e.g. {CADDY_IMAGE}"
+                    )),
+                );
+            }
+            i.value.clone()
+        },
     );
+    let nets = compose_subnets(s.subnet.as_ref(), resolved.len(), p.span, problems);
     let mut routes: Vec<Route> = Vec::new();
     let mut route_spans: Vec<Span> = Vec::new();
     for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
@@ -389,12 +416,42 @@ pub(super) fn resolve_proxy(
             .iter()
             .map(ToString::to_string)
             .collect();
+        if name == PROXY_SERVICE {
+            problems.push(
+                Problem::new(
+                    Kind::Proxy,
+                    format!("gateway `{name}` has the name of the proxy's compose service"),
+                )
+                .only(Targets::of(&[Target::Compose]))
+                .label(r.name.span, "taken by the proxy")
+                .help("rename the gateway"),
+            );
+        }
+        if g.container.network_mode == NetworkMode::Host {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` uses `network_mode: host` behind the proxy: the proxy's container cannot join its network, and the gateway is reachable around it"))
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(r.s.network_mode.as_ref().map_or(r.body, |n| n.span), "no network of its own")
+                    .help("remove `network_mode` (bridge): the proxy then reaches the gateway on its own network"),
+            );
+        }
+        if g.container.publish_asked && g.container.publish != Publish::Loopback {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{name}` publishes its port on `{}` behind the proxy: it is reachable around it", r.s.publish.as_ref().map_or("", |p| p.value.as_str()).escape_debug()))
+                    .only(Targets::of(&[Target::Compose]))
+                    .label(r.s.publish.as_ref().map_or(r.body, |p| p.span), "a second way in")
+                    .help("remove `publish` (behind the proxy a gateway publishes nothing), or write `publish: loopback` to reach it from this host too"),
+            );
+        }
+        let (subnet, proxy_address) = nets.get(routes.len()).cloned().unwrap_or_default();
         routes.push(Route {
             gateway: name.clone(),
             host,
             path,
             origin,
             port: g.port,
+            subnet,
+            proxy_address,
         });
         route_spans.push(span);
     }
@@ -405,6 +462,260 @@ pub(super) fn resolve_proxy(
         http_port: plain_port,
         https_port: tls_port,
         routes,
+        image,
+        ingress_class: None,
+        tls_certificate: None,
+        kube_trusted_proxies: Vec::new(),
+    }
+}
+
+fn kube() -> Targets {
+    Targets::of(&[Target::Kubernetes])
+}
+
+/// Whether `s` is an IPv4/IPv6 address or a CIDR network.
+fn is_ip_or_cidr(s: &str) -> bool {
+    match s.split_once('/') {
+        None => s.parse::<std::net::IpAddr>().is_ok(),
+        Some((a, p)) => match (a.parse::<std::net::IpAddr>(), p.parse::<u8>()) {
+            (Ok(std::net::IpAddr::V4(_)), Ok(p)) => p <= 32,
+            (Ok(std::net::IpAddr::V6(_)), Ok(p)) => p <= 128,
+            _ => false,
+        },
+    }
+}
+
+/// Kubernetes' side of `proxy:`: one Ingress per gateway, served by the
+/// cluster's ingress controller. Runs after the gateways' `kubernetes`
+/// settings are resolved (it needs their NetworkPolicy peers).
+pub(super) fn resolve_kube_proxy(
+    p: &Sp<ProxySettings>,
+    proxy: &mut Proxy,
+    resolved: &[Resolved],
+    gateways: &[Gateway],
+    problems: &mut Vec<Problem>,
+) {
+    let s = &p.value;
+    if let Some(c) = &s.ingress_class {
+        if !is_dns_subdomain(&c.value) {
+            problems.push(
+                Problem::new(
+                    Kind::Proxy,
+                    format!(
+                        "proxy: `ingress_class` `{}` is not a Kubernetes name",
+                        c.value.escape_debug()
+                    ),
+                )
+                .only(kube())
+                .label(c.span, "not an IngressClass name")
+                .help("write the name `kubectl get ingressclass` shows, e.g. nginx"),
+            );
+        }
+        proxy.ingress_class = Some(c.value.clone());
+    }
+    match (&s.tls_certificate, proxy.tls) {
+        (Some(t), ProxyTls::Off) => problems.push(
+            Problem::new(Kind::Proxy, "proxy: `tls_certificate` with `tls: off`: the Ingresses serve no certificate")
+                .only(kube())
+                .label(t.span, "not used")
+                .help("remove `tls_certificate`, or set `tls: acme`"),
+        ),
+        (Some(t), _) => {
+            if !is_dns_subdomain(&t.value) {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("proxy: `tls_certificate` `{}` is not a Secret name", t.value.escape_debug()))
+                        .only(kube())
+                        .label(t.span, "not a Kubernetes name")
+                        .help("write the name of a `kubernetes.io/tls` Secret, e.g. example-com-tls"),
+                );
+            }
+            proxy.tls_certificate = Some(t.value.clone());
+        }
+        (None, ProxyTls::Off) => {}
+        (None, tls) => problems.push(
+            Problem::new(Kind::Proxy, format!("proxy: `tls: {}` on Kubernetes needs `tls_certificate`: the Ingress serves the certificate of a Secret", tls.as_str()))
+                .only(kube())
+                .label(s.tls.as_ref().map_or(p.span, |t| t.span), "no certificate")
+                .help("add `tls_certificate: <a kubernetes.io/tls Secret in each gateway's namespace>` (cert-manager can keep it), or `tls: off` when something in front of the controller terminates TLS"),
+        ),
+    }
+    match &s.trusted_proxies {
+        Some(t) if !t.value.is_empty() => {
+            for a in &t.value {
+                if is_ip_or_cidr(a) {
+                    proxy.kube_trusted_proxies.push(a.clone());
+                } else {
+                    problems.push(
+                        Problem::new(Kind::Proxy, format!("proxy: `trusted_proxies` entry `{}` is not an address or CIDR", a.escape_debug()))
+                            .only(kube())
+                            .label(t.span, "not an address")
+                            .help("write the ingress controller's pod network, e.g. 10.244.0.0/16"),
+                    );
+                }
+            }
+        }
+        other => problems.push(
+            Problem::new(Kind::Proxy, "proxy: on Kubernetes the gateways must know the ingress controller's addresses: `trusted_proxies` is missing")
+                .only(kube())
+                .label(other.as_ref().map_or(p.span, |t| t.span), "nobody is trusted")
+                .help("add `trusted_proxies: [<the controller's pod CIDR>]`, e.g. [10.244.0.0/16]: without it OpenClaw answers every proxied request with 403 proxy_attribution_required"),
+        ),
+    }
+    for (r, g) in resolved.iter().zip(gateways) {
+        if g.kube.allow_from.is_empty() {
+            problems.push(
+                Problem::new(Kind::Proxy, format!("gateway `{}`: its NetworkPolicy admits nobody, so the ingress controller cannot reach it", g.name))
+                    .only(kube())
+                    .label(r.body, "no `kubernetes.allow_from`")
+                    .help("add the controller to `kubernetes.allow_from` (in `defaults` for every gateway), e.g. `- namespace_selector: { kubernetes.io/metadata.name: ingress-nginx }`"),
+            );
+        }
+        let route = proxy.route(&g.name);
+        if route.is_some_and(|r| r.path.is_some()) {
+            if let Some((k, _)) = g
+                .kube
+                .annotations
+                .iter()
+                .find(|(k, _)| k.ends_with("/rewrite-target"))
+            {
+                problems.push(
+                    Problem::new(Kind::Proxy, format!("gateway `{}` has a `path` and the annotation `{k}`: the controller would strip the prefix the Control UI is served under", g.name))
+                        .only(kube())
+                        .label(r.s.path.as_ref().map_or(r.body, |p| p.span), "the base path")
+                        .help("remove the annotation: OpenClaw serves its Control UI under the prefix itself (`gateway.controlUi.basePath`)"),
+                );
+            }
+        }
+    }
+}
+
+impl Gateway {
+    /// The gateway in its pod (see [`Gateway::kube_view`]): behind an
+    /// Ingress it trusts the ingress controller's addresses.
+    #[must_use]
+    pub fn kube_config_view(&self, proxy: Option<&Proxy>) -> Gateway {
+        let mut g = self.kube_view();
+        if let Some(p) = proxy.filter(|p| p.route(&self.name).is_some()) {
+            g.trusted_proxies.clone_from(&p.kube_trusted_proxies);
+        }
+        g
+    }
+}
+
+/// Compose: the service name of the proxy.
+pub const PROXY_SERVICE: &str = "openclaw-proxy";
+
+/// Compose: the Caddy image when `proxy.image` is left out (the release
+/// the tests run as `caddy`).
+pub const CADDY_IMAGE: &str = "caddy:2.11.7";
+
+/// Compose: the range the gateways' networks are cut from when
+/// `proxy.subnet` is left out. Outside Docker's default address pools
+/// (172.17.0.0/16 to 172.31.0.0/16, 192.168.0.0/16), Podman's 10.88 and
+/// 10.89, and Kubernetes' usual pod and service ranges (10.42, 10.43,
+/// 10.96/12, 10.244).
+pub const DEFAULT_PROXY_SUBNET: &str = "10.231.0.0/16";
+
+/// Compose: the proxy's host number on each gateway's network (Docker
+/// gives `.1` to the bridge itself). The gateways get addresses from the
+/// upper half only (`ip_range`), so none can take it first.
+pub const PROXY_HOST: u8 = 2;
+
+fn is_pinned_image(s: &str) -> bool {
+    let tail = s.rsplit('/').next().unwrap_or(s);
+    let tagged = s.contains('@')
+        || tail
+            .split_once(':')
+            .is_some_and(|(n, t)| !n.is_empty() && !t.is_empty() && t != "latest");
+    tagged && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// One `(subnet, proxy address)` per gateway: the k-th /24 of the range.
+fn compose_subnets(
+    subnet: Option<&Sp<String>>,
+    count: usize,
+    span: Span,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, String)> {
+    let (text, at) = subnet.map_or((DEFAULT_PROXY_SUBNET, span), |s| (s.value.as_str(), s.span));
+    let parsed = text
+        .split_once('/')
+        .and_then(|(a, b)| Some((a.parse::<std::net::Ipv4Addr>().ok()?, b.parse::<u8>().ok()?)));
+    let mut bad = |what: &str, help: String| {
+        problems.push(
+            Problem::new(
+                Kind::Proxy,
+                format!("proxy: `subnet` `{}` {what}", text.escape_debug()),
+            )
+            .only(Targets::of(&[Target::Compose]))
+            .label(at, "the gateways' networks")
+            .help(help),
+        );
+        Vec::new()
+    };
+    let Some((base, prefix)) = parsed else {
+        return bad(
+            "is not an IPv4 network",
+            format!("write an IPv4 network in CIDR form, e.g. {DEFAULT_PROXY_SUBNET}"),
+        );
+    };
+    if !(8..=24).contains(&prefix) {
+        return bad(
+            "is not between a /8 and a /24",
+            format!("each gateway gets a /24 of it: write e.g. {DEFAULT_PROXY_SUBNET}"),
+        );
+    }
+    let base = u32::from(base);
+    let mask = u32::MAX << (32 - u32::from(prefix));
+    if base & !mask != 0 {
+        return bad(
+            "has host bits set",
+            format!(
+                "write the network address: {}/{prefix}",
+                std::net::Ipv4Addr::from(base & mask)
+            ),
+        );
+    }
+    if !std::net::Ipv4Addr::from(base).is_private() {
+        return bad(
+            "is not a private range",
+            format!(
+                "use a range of 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 that this host does not use, e.g. {DEFAULT_PROXY_SUBNET}"
+            ),
+        );
+    }
+    let room = 1usize << (24 - prefix);
+    if room < count {
+        return bad(
+            &format!("holds {room} /24 networks for {count} gateways"),
+            format!(
+                "give a wider range: a /{} or wider",
+                24 - count.next_power_of_two().trailing_zeros()
+            ),
+        );
+    }
+    (0..count)
+        .map(|k| {
+            let net = base + (u32::try_from(k).unwrap_or(0) << 8);
+            (
+                format!("{}/24", std::net::Ipv4Addr::from(net)),
+                std::net::Ipv4Addr::from(net + u32::from(PROXY_HOST)).to_string(),
+            )
+        })
+        .collect()
+}
+
+impl Gateway {
+    /// The gateway in its compose container (see
+    /// [`Gateway::container_view`]): behind the compose proxy it trusts the
+    /// proxy's address on its own network, and nothing else.
+    #[must_use]
+    pub fn compose_view(&self, proxy: Option<&Proxy>) -> Gateway {
+        let mut g = self.container_view();
+        if let Some(r) = proxy.and_then(|p| p.route(&self.name)) {
+            g.trusted_proxies = vec![r.proxy_address.clone()];
+        }
+        g
     }
 }
 
@@ -482,6 +793,56 @@ mod tests {
         assert!(open[0].contains("without auth"), "{open:?}");
         let stray = messages(plan_of(&format!("{HEAD}gateways:\n  a: {{path: /a}}\n")));
         assert!(stray[0].contains("no `proxy` section"), "{stray:?}");
+    }
+
+    #[test]
+    fn compose_networks_are_cut_from_the_subnet_and_trusted_one_each() {
+        let p = plan_of(
+            "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com, subnet: 10.9.8.0/22}\ngateways:\n  a: {}\n  b: {}\n  c: {}\n",
+        )
+        .unwrap();
+        let px = p.proxy.as_ref().unwrap();
+        let nets: Vec<(&str, &str)> = px
+            .routes
+            .iter()
+            .map(|r| (r.subnet.as_str(), r.proxy_address.as_str()))
+            .collect();
+        assert_eq!(
+            nets,
+            vec![
+                ("10.9.8.0/24", "10.9.8.2"),
+                ("10.9.9.0/24", "10.9.9.2"),
+                ("10.9.10.0/24", "10.9.10.2")
+            ]
+        );
+        let b = p.gateway("b").unwrap();
+        assert_eq!(b.compose_view(Some(px)).trusted_proxies, vec!["10.9.9.2"]);
+        // Host targets keep trusting the host's own Caddy.
+        assert_eq!(b.trusted_proxies, vec!["127.0.0.1", "::1"]);
+        let default = plan_of(
+            "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com}\ngateways:\n  a: {}\n",
+        )
+        .unwrap();
+        assert_eq!(default.proxy.unwrap().routes[0].subnet, "10.231.0.0/24");
+        for (subnet, says) in [
+            ("10.9.8.0/24", "holds 1 /24 networks for 2 gateways"),
+            ("10.9.8.0/25", "between a /8 and a /24"),
+            ("10.9.8.1/24", "host bits set"),
+            ("8.8.0.0/16", "not a private range"),
+            ("fd00::/64", "not an IPv4 network"),
+        ] {
+            let m = messages(plan_of(&format!(
+                "version: 1\ntargets: [compose]\ndefaults: {{auth: {{mode: token, env: T}}}}\nproxy: {{domain: example.com, subnet: '{subnet}'}}\ngateways:\n  a: {{}}\n  b: {{}}\n"
+            )));
+            assert!(m.len() == 1 && m[0].contains(says), "{subnet}: {m:?}");
+        }
+        // The compose rules stay out of the host targets' way.
+        assert!(
+            plan_of(&format!(
+                "{HEAD}proxy: {{domain: example.com, subnet: nonsense}}\ngateways:\n  a: {{}}\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

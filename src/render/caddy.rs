@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::templates::{CADDY, CADDY_UNIT, TemplateError, Templates};
 use crate::model::ProxyTls;
-use crate::plan::{Plan, Proxy, ROOT_PROBES};
+use crate::plan::{Plan, Proxy, ROOT_PROBES, Route};
 
 /// The file name `generate` writes the Caddyfile to.
 pub const CADDYFILE: &str = "proxy/Caddyfile";
@@ -88,12 +88,38 @@ pub struct Upstream {
     pub upstream: String,
 }
 
-fn upstream(port: u16) -> String {
-    format!("127.0.0.1:{port}")
+/// The Caddyfile for gateways on this host (host, systemd, NixOS targets):
+/// upstreams on loopback, listening on `proxy.listen`.
+pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
+    render_with(
+        plan,
+        proxy,
+        t,
+        &|r| format!("127.0.0.1:{}", r.port),
+        proxy.listen.as_deref(),
+    )
 }
 
-/// The Caddyfile for gateways on this host (host, systemd, NixOS targets).
-pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
+/// The Caddyfile of the compose proxy: upstreams are the gateways'
+/// services (`<service>:<P>`) on their own networks; Compose publishes the
+/// ports on `proxy.listen`, so Caddy binds every address of its container.
+pub fn render_compose(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, TemplateError> {
+    render_with(
+        plan,
+        proxy,
+        t,
+        &|r| format!("{}:{}", r.gateway, r.port),
+        None,
+    )
+}
+
+fn render_with(
+    plan: &Plan,
+    proxy: &Proxy,
+    t: &Templates,
+    upstream: &dyn Fn(&Route) -> String,
+    listen: Option<&str>,
+) -> Result<String, TemplateError> {
     let routes = proxy
         .routes
         .iter()
@@ -107,7 +133,7 @@ pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, Templ
                 r.path.as_deref().unwrap_or("")
             ),
             gateway: &r.gateway,
-            upstream: upstream(r.port),
+            upstream: upstream(r),
         })
         .collect();
     let sites = proxy
@@ -128,12 +154,12 @@ pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, Templ
                         path,
                         path_glob: format!("{path}/*"),
                         probes: ROOT_PROBES.iter().map(|p| format!("{path}{p}")).collect(),
-                        upstream: upstream(r.port),
+                        upstream: upstream(r),
                     }
                 })
                 .collect(),
             root: s.root.map(|r| Upstream {
-                upstream: upstream(r.port),
+                upstream: upstream(r),
             }),
         })
         .collect();
@@ -143,7 +169,7 @@ pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, Templ
             name: &plan.name,
             http_port: proxy.http_port.to_string(),
             https_port: proxy.https_port.to_string(),
-            listen: proxy.listen.as_deref(),
+            listen,
             internal: proxy.tls == ProxyTls::Internal,
             tls_off: proxy.tls == ProxyTls::Off,
             email: proxy.email.as_deref(),

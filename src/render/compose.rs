@@ -15,6 +15,11 @@
 //! this module knows compose: the names of networks, volumes, configs and
 //! secrets.
 //!
+//! With `proxy:` a Caddy service joins every gateway's network at the
+//! address the plan gives it there (each network a fixed subnet, so the
+//! gateway can trust exactly that address), publishes the proxy's ports,
+//! and the gateways publish none unless their `publish:` is written.
+//!
 //! Secrets: the gateway's token and its `secrets:` reach the container
 //! through its own `env_file` (`secrets/<gateway>.env` beside the compose
 //! file, which the operator writes; ocgen never does). Nothing in the file
@@ -26,11 +31,11 @@
 use serde::Serialize;
 
 use super::templates::{COMPOSE, TemplateError, Templates};
-use crate::model::NetworkMode;
+use crate::model::{NetworkMode, ProxyTls};
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT,
     CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
-    HEALTH_TIMEOUT, Plan, STOP_GRACE_PERIOD, SecretSource,
+    HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy, STOP_GRACE_PERIOD, SecretSource,
 };
 
 /// Context of `templates/compose.hbs`. Names are validated by the plan
@@ -46,8 +51,10 @@ pub struct Context {
     pub services: Vec<Service>,
     /// Top-level named volumes; each is used by exactly one service.
     pub volumes: Vec<String>,
-    /// Top-level networks; each is used by exactly one service.
-    pub networks: Vec<String>,
+    /// Top-level networks; each is one gateway's (and the proxy's).
+    pub networks: Vec<Network>,
+    /// The proxy's service, when the file has `proxy:`.
+    pub proxy: Option<ProxyService>,
     /// Top-level inline configs: each gateway's `openclaw.json`.
     pub configs: Vec<Config>,
     /// Top-level file secrets: one per gateway whose auth is a file.
@@ -98,6 +105,48 @@ pub struct Service {
     pub pids_limit: u32,
     /// Capabilities dropped.
     pub cap_drop: &'static str,
+}
+
+/// A gateway's network.
+#[derive(Debug, Serialize)]
+pub struct Network {
+    /// Name: `<gateway>-net`.
+    pub name: String,
+    /// Behind the proxy: a fixed subnet, so the proxy's address is known.
+    pub subnet: Option<String>,
+    /// The part the gateway's address is taken from (the upper half),
+    /// never the proxy's.
+    pub ip_range: Option<String>,
+}
+
+/// The Caddy service in front of the gateways.
+#[derive(Debug, Serialize)]
+pub struct ProxyService {
+    /// Service name.
+    pub name: &'static str,
+    /// Image, pinned.
+    pub image: String,
+    /// Ports published on `proxy.listen`: HTTP and (unless `tls: off`) HTTPS.
+    pub ports: Vec<Port>,
+    /// Its address on each gateway's network.
+    pub networks: Vec<ProxyNet>,
+    /// `NET_BIND_SERVICE` when it listens below 1024.
+    pub bind_low: bool,
+    /// The Caddyfile.
+    pub config: FileMount,
+    /// Volumes: certificates (`/data`) and Caddy's autosave (`/config`).
+    pub volumes: Vec<Mount>,
+    /// Hash of the Caddyfile, as a label.
+    pub config_hash: String,
+}
+
+/// The proxy on one gateway's network.
+#[derive(Debug, Serialize)]
+pub struct ProxyNet {
+    /// Network name.
+    pub name: String,
+    /// Fixed address.
+    pub address: String,
 }
 
 /// A published port: container port P on host port P.
@@ -181,37 +230,99 @@ pub struct Secret {
 }
 
 /// The template context for a plan.
-pub fn context(plan: &Plan) -> Context {
+pub fn context(plan: &Plan, caddyfile: Option<String>) -> Context {
     let mut ctx = Context {
         name: plan.name.clone(),
         services: Vec::with_capacity(plan.gateways.len()),
         volumes: Vec::new(),
         networks: Vec::new(),
+        proxy: None,
         configs: Vec::new(),
         secrets: Vec::new(),
     };
     for g in &plan.gateways {
         ctx.services.push(service(
             g,
+            plan.proxy.as_ref(),
             &mut ctx.volumes,
             &mut ctx.networks,
             &mut ctx.configs,
             &mut ctx.secrets,
         ));
     }
+    if let (Some(p), Some(content)) = (plan.proxy.as_ref(), caddyfile) {
+        let mut ports = vec![Port {
+            port: p.http_port,
+            host_ip: p.listen.clone(),
+        }];
+        if p.tls != ProxyTls::Off {
+            ports.push(Port {
+                port: p.https_port,
+                host_ip: p.listen.clone(),
+            });
+        }
+        let networks = p
+            .routes
+            .iter()
+            .map(|r| ProxyNet {
+                name: network_name(&r.gateway),
+                address: r.proxy_address.clone(),
+            })
+            .collect();
+        let config_hash = format!("{:016x}", super::fnv1a64(content.as_bytes()));
+        let config_name = format!("{PROXY_SERVICE}-caddyfile");
+        ctx.configs.push(Config {
+            name: config_name.clone(),
+            content,
+        });
+        let mut volumes = Vec::new();
+        for (dir, target) in [("data", "/data"), ("config", "/config")] {
+            let v = format!("{PROXY_SERVICE}-{dir}");
+            ctx.volumes.push(v.clone());
+            volumes.push(Mount {
+                kind: "volume",
+                source: v,
+                target: target.to_string(),
+            });
+        }
+        ctx.proxy = Some(ProxyService {
+            name: PROXY_SERVICE,
+            image: p.image.clone(),
+            bind_low: ports.iter().any(|x| x.port < 1024),
+            ports,
+            networks,
+            config: FileMount {
+                source: config_name,
+                target: CADDY_CONFIG_PATH.to_string(),
+            },
+            volumes,
+            config_hash,
+        });
+    }
     ctx
+}
+
+/// Where the proxy's container reads its Caddyfile (the official image's
+/// own place).
+pub const CADDY_CONFIG_PATH: &str = "/etc/caddy/Caddyfile";
+
+fn network_name(gateway: &str) -> String {
+    format!("{gateway}-net")
 }
 
 fn service(
     g: &Gateway,
+    proxy: Option<&Proxy>,
     volumes: &mut Vec<String>,
-    networks: &mut Vec<String>,
+    networks: &mut Vec<Network>,
     configs: &mut Vec<Config>,
     secrets: &mut Vec<Secret>,
 ) -> Service {
-    let view = g.container_view();
+    let view = g.compose_view(proxy);
+    let route = proxy.and_then(|p| p.route(&g.name));
     let host_network = g.container.network_mode == NetworkMode::Host;
-    let ports = if host_network {
+    // Behind the proxy a gateway publishes nothing unless asked to.
+    let ports = if host_network || (route.is_some() && !g.container.publish_asked) {
         Vec::new()
     } else {
         vec![Port {
@@ -220,8 +331,12 @@ fn service(
         }]
     };
     let network = (!host_network).then(|| {
-        let n = format!("{}-net", g.name);
-        networks.push(n.clone());
+        let n = network_name(&g.name);
+        networks.push(Network {
+            name: n.clone(),
+            subnet: route.map(|r| r.subnet.clone()),
+            ip_range: route.map(|r| upper_half(&r.subnet)),
+        });
         n
     });
     let environment = g
@@ -322,6 +437,13 @@ fn service(
     }
 }
 
+/// `10.231.3.0/24` -> `10.231.3.128/25`.
+fn upper_half(subnet: &str) -> String {
+    let net = subnet.split('/').next().unwrap_or(subnet);
+    let (head, _) = net.rsplit_once('.').unwrap_or((net, ""));
+    format!("{head}.128/25")
+}
+
 /// The folder beside the compose file that holds each gateway's secrets
 /// file, `<gateway>.env`; written by the operator, never by ocgen.
 pub const SECRETS_DIR: &str = "secrets";
@@ -329,5 +451,9 @@ pub const SECRETS_DIR: &str = "secrets";
 /// Renders the compose file of a plan checked for the compose target
 /// ([`crate::plan::plan_for`] with [`crate::target::Target::Compose`]).
 pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
-    t.render(COMPOSE, &context(plan))
+    let caddyfile = match &plan.proxy {
+        Some(p) => Some(super::caddy::render_compose(plan, p, t)?),
+        None => None,
+    };
+    t.render(COMPOSE, &context(plan, caddyfile))
 }

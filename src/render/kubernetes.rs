@@ -4,7 +4,8 @@
 //! a one-replica StatefulSet whose claims (state, workspace) belong to it
 //! alone, and a NetworkPolicy that admits only the peers `allow_from`
 //! names; per namespace a Namespace enforcing the `restricted` Pod Security
-//! profile. No Secret is ever written: the pod reads each variable from the
+//! profile; with `proxy:` an Ingress per gateway (its host and path, to
+//! its Service). No Secret is ever written: the pod reads each variable from the
 //! Secret the user names (`secretKeyRef`).
 //!
 //! The objects are built as JSON values and written by [`yaml`], which
@@ -153,7 +154,7 @@ fn metadata(plan: &Plan, g: &Gateway, name: &str) -> Value {
 }
 
 fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
-    let view = g.kube_view();
+    let view = g.kube_config_view(plan.proxy.as_ref());
     let config = super::openclaw::render(&view);
     let config_name = format!("{}-config", g.kube.object);
     let config_map = json!({
@@ -205,7 +206,44 @@ fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
             "ingress": ingress,
         },
     });
-    vec![config_map, service, stateful_set, policy]
+    let mut objects = vec![config_map, service, stateful_set, policy];
+    objects.extend(ingress_of(plan, g));
+    objects
+}
+
+/// The gateway's Ingress, when the file has `proxy:`: its host, and its
+/// path prefix as a `Prefix` path passed on as it is (OpenClaw serves the
+/// Control UI under its base path itself), to its Service on port P.
+fn ingress_of(plan: &Plan, g: &Gateway) -> Option<Value> {
+    let proxy = plan.proxy.as_ref()?;
+    let route = proxy.route(&g.name)?;
+    let mut spec = Map::new();
+    if let Some(class) = &proxy.ingress_class {
+        spec.insert("ingressClassName".into(), json!(class));
+    }
+    if let Some(secret) = &proxy.tls_certificate {
+        spec.insert(
+            "tls".into(),
+            json!([{ "hosts": [route.host], "secretName": secret }]),
+        );
+    }
+    spec.insert(
+        "rules".into(),
+        json!([{
+            "host": route.host,
+            "http": { "paths": [{
+                "path": route.path.as_deref().unwrap_or("/"),
+                "pathType": "Prefix",
+                "backend": { "service": { "name": g.kube.object, "port": { "number": g.port } } },
+            }] },
+        }]),
+    );
+    Some(json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": metadata(plan, g, &g.kube.object),
+        "spec": Value::Object(spec),
+    }))
 }
 
 fn security_context() -> Value {

@@ -2,6 +2,8 @@
 //! tools, golden files.
 #![allow(dead_code)]
 
+pub mod caddy;
+pub mod engine;
 pub mod nix;
 pub mod procs;
 pub mod realnix;

@@ -1,0 +1,174 @@
+//! A real Docker engine for tests: `../shared/tools/docker-offline.sh`
+//! (dockerd 20.10, Compose v2.40.3, an OpenClaw image built offline), one
+//! compose project per test, taken down with the engine by [`Guard`].
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::{root, tools_required};
+
+fn say(msg: &str) {
+    eprintln!("engine: {msg}");
+}
+
+/// The engine of this test run.
+pub struct Engine {
+    /// Compose project name.
+    pub project: &'static str,
+    script: PathBuf,
+    state: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+impl Engine {
+    /// Starts (or reuses) the engine and makes sure the image exists.
+    pub fn start(project: &'static str) -> Option<Engine> {
+        let script = root().join("../shared/tools/docker-offline.sh");
+        let missing = if !script.is_file() {
+            Some(format!("{} not found", script.display()))
+        } else if Command::new("docker").arg("--version").output().is_err()
+            && !Path::new("/usr/bin/apt-get").exists()
+        {
+            Some("no docker CLI and no apt-get to install it".to_string())
+        } else {
+            None
+        };
+        if let Some(why) = missing {
+            assert!(
+                !tools_required(),
+                "{why}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
+            );
+            eprintln!("SKIPPED: {why}");
+            return None;
+        }
+        let tools = std::env::var_os("OCGEN_TOOLS").map_or_else(
+            || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
+            PathBuf::from,
+        );
+        let state = tools.join("docker");
+        std::fs::create_dir_all(&state).unwrap();
+        let out = Command::new("timeout")
+            .args(["600", "bash"])
+            .arg(&script)
+            .arg("start")
+            .arg(&state)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docker-offline.sh start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vars: Vec<(String, String)> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix("export "))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches(['\'', '"']).to_string()))
+            .collect();
+        assert!(
+            vars.iter().any(|(k, _)| k == "DOCKER_HOST"),
+            "no DOCKER_HOST from start: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let engine = Engine {
+            project,
+            script,
+            state,
+            vars,
+        };
+        let mut image = Command::new("timeout");
+        image
+            .args(["900", "bash"])
+            .arg(&engine.script)
+            .arg("image")
+            .arg(&engine.state);
+        let prefix = tools.join(format!("openclaw-{}", ocgen::plan::OPENCLAW_VERSION));
+        if prefix.join("node_modules/openclaw").is_dir() {
+            image.env("DOCKER_OFFLINE_OPENCLAW_PREFIX", &prefix);
+        }
+        let out = image.output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker-offline.sh image: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(engine)
+    }
+
+    /// `docker ARGS` against this engine, with a timeout against hangs.
+    pub fn docker(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new("timeout")
+            .arg("600")
+            .arg("docker")
+            .args(args)
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    }
+
+    /// `docker ARGS` that must succeed; its standard output.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
+        let o = self.docker(dir, args);
+        assert!(
+            o.status.success(),
+            "docker {}: {}\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr),
+            String::from_utf8_lossy(&o.stdout)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    pub fn compose(&self, dir: &Path, args: &[&str]) -> String {
+        let mut all = vec!["compose", "-p", self.project, "-f", "compose.yaml"];
+        all.extend_from_slice(args);
+        self.ok(dir, &all)
+    }
+
+    pub fn inspect(&self, dir: &Path, container: &str) -> Value {
+        let v: Value = serde_json::from_str(&self.ok(dir, &["inspect", container])).unwrap();
+        v[0].clone()
+    }
+}
+
+/// Takes the project down (volumes too) and stops the engine, also when
+/// the test panics.
+pub struct Guard<'a> {
+    /// The engine.
+    pub engine: &'a Engine,
+    /// The directory of `compose.yaml`.
+    pub dir: PathBuf,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if self.dir.join("compose.yaml").is_file() {
+            let o = self.engine.docker(
+                &self.dir,
+                &[
+                    "compose",
+                    "-p",
+                    self.engine.project,
+                    "-f",
+                    "compose.yaml",
+                    "down",
+                    "-v",
+                    "--timeout",
+                    "30",
+                ],
+            );
+            if !o.status.success() {
+                say(&format!("down: {}", String::from_utf8_lossy(&o.stderr)));
+            }
+        }
+        let _ = Command::new("timeout")
+            .args(["120", "bash"])
+            .arg(&self.engine.script)
+            .arg("stop")
+            .arg(&self.engine.state)
+            .output();
+    }
+}
