@@ -555,6 +555,11 @@ fn generate(
     force: bool,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
+    if !check {
+        // A killed earlier run: finish or undo it before comparing.
+        write::recover(&dir.join(write::JOURNAL))
+            .map_err(|e| Failure::io("cannot finish the interrupted run in the output tree", &e))?;
+    }
     let changes =
         write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
     let pending: Vec<&write::Change> = changes

@@ -112,6 +112,13 @@ pub enum InstallError {
 /// it was and removes the directories it created.
 pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, InstallError> {
     let files = install_files(plan, t).map_err(InstallError::Template)?;
+    // A killed earlier install of this plan: finish or undo it first.
+    if let Some(journal) = files
+        .first()
+        .and_then(|f| write::find_install_journal(Path::new(&f.path)))
+    {
+        write::recover(&journal).map_err(InstallError::Io)?;
+    }
     let changes = write::compare_absolute(&files).map_err(InstallError::Io)?;
     let foreign: Vec<Change> = changes.iter().filter(|c| c.foreign).cloned().collect();
     if !foreign.is_empty() && !force {
@@ -124,11 +131,14 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
     for f in &files {
         dirs.extend(Path::new(&f.path).parent());
     }
-    let created = write::create_dirs(&dirs, 0o700).map_err(InstallError::Io)?;
-    if let Err(e) = write::replace_all(&changes) {
-        write::remove_dirs(&created);
-        return Err(InstallError::Io(e));
-    }
+    let Some(first) = files.first() else {
+        return Ok(Installed {
+            changes,
+            dirs_created: Vec::new(),
+        });
+    };
+    let journal = write::install_journal(Path::new(&first.path));
+    let created = write::replace_all(&journal, &dirs, &changes).map_err(InstallError::Io)?;
     Ok(Installed {
         changes,
         dirs_created: created,

@@ -41,7 +41,8 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         .iter()
         .filter_map(|p| {
             let rel = p.strip_prefix(&src).unwrap().to_str().unwrap().to_string();
-            rel.contains('/').then(|| rel.split('/').next().unwrap().to_string())
+            rel.contains('/')
+                .then(|| rel.split('/').next().unwrap().to_string())
         })
         .collect();
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -175,7 +176,11 @@ fn the_leaves_depend_on_nothing_above_them() {
         if m == "plan" || m.starts_with("plan::") || m == "openclaw" {
             let up: Vec<_> = deps
                 .iter()
-                .filter(|d| ["render", "write", "host", "cli"].iter().any(|u| d.starts_with(u)))
+                .filter(|d| {
+                    ["render", "write", "host", "cli"]
+                        .iter()
+                        .any(|u| d.starts_with(u))
+                })
                 .collect();
             assert!(up.is_empty(), "`{m}` depends on {up:?}");
         }

@@ -99,10 +99,10 @@ fn disk_full_midway_leaves_the_previous_tree_and_exits_74() {
     let d = generated(BEFORE);
     let out = d.path().join("out");
     let before = snapshot(&out);
-    // RLIMIT_FSIZE of 512 bytes: every env file and config stages (and is
-    // removed again), the Nix module fails with EFBIG (SIGXFSZ ignored, so
-    // write() reports it).
-    let o = generate_after(d.path(), "trap '' XFSZ; ulimit -f 1");
+    // RLIMIT_FSIZE of 1536 bytes: the journal, every env file and config
+    // stage (and are removed again), the Nix module fails with EFBIG
+    // (SIGXFSZ ignored, so write() reports it).
+    let o = generate_after(d.path(), "trap '' XFSZ; ulimit -f 3");
     assert_failed_cleanly(
         &o,
         "out/nixos/openclaw-gateways.nix",

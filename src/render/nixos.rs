@@ -5,7 +5,8 @@
 //! values ocgen defines at normal priority (so `lib.mkForce` overrides
 //! them), and a body that turns each gateway into a systemd service or an
 //! OCI container. The per-gateway values come from [`Service`] (or the
-//! container view) as JSON and are written as Nix by [`expr`]; nothing
+//! container view) as JSON and are written as Nix by
+//! [`nix_expr`](super::quote::nix_expr); nothing
 //! here knows an `OpenClaw` rule.
 
 use serde::Serialize;
