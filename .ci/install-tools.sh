@@ -30,6 +30,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# Debian's nix creates its profile and gcroot links on first use; tests
+# that call it in parallel on a fresh machine race on them ("creating
+# symlink ... File exists"). One evaluation here does that first use.
+if command -v nix-instantiate >/dev/null; then
+  nix-instantiate --eval -E 1 >/dev/null
+fi
+
 # --- PyPI: Compose v2 and Node 24 -------------------------------------------
 VENV=$TOOLS/venv
 stamp=$VENV/.ocgen-stamp
