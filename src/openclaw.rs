@@ -20,8 +20,12 @@ pub const FOOTPRINT: u16 = 110;
 /// as OpenClaw's multiple-gateways guide asks).
 pub const SPACING: u16 = 120;
 
-/// Lowest base port accepted: below it are privileged ports.
-pub const MIN_BASE_PORT: u16 = 1024;
+/// Lowest port ocgen accepts anywhere (base ports, `cdp_port`): below it
+/// are privileged ports, which a gateway running as a user cannot bind.
+pub const MIN_PORT: u16 = 1024;
+
+/// Lowest base port accepted.
+pub const MIN_BASE_PORT: u16 = MIN_PORT;
 
 /// Highest base port accepted: above it P+110 passes 65535 and OpenClaw
 /// silently moves the CDP range to 18800-18899.
@@ -35,6 +39,38 @@ pub const RESERVED_ENV: &[&str] = &[
     "OPENCLAW_GATEWAY_PORT",
     "OPENCLAW_WORKSPACE_DIR",
     "OPENCLAW_HOME",
+    SERVICE_MARKER_VAR,
+    SERVICE_KIND_VAR,
+    SYSTEMD_UNIT_VAR,
+];
+
+/// The variables by which OpenClaw recognises a gateway service it
+/// manages (`dist/constants-*.mjs`: `isGatewayServiceEnv`; `openclaw
+/// doctor` and `gateway status` scan unit files for them,
+/// `dist/inspect-*.mjs`: `hasGatewayServiceMarker`). Its own systemd unit
+/// sets them; ocgen's units and NixOS services do too.
+pub const SERVICE_MARKER_VAR: &str = "OPENCLAW_SERVICE_MARKER";
+/// Value of [`SERVICE_MARKER_VAR`].
+pub const SERVICE_MARKER: &str = "openclaw";
+/// The kind of service: a gateway (a node host says `node`).
+pub const SERVICE_KIND_VAR: &str = "OPENCLAW_SERVICE_KIND";
+/// Value of [`SERVICE_KIND_VAR`].
+pub const SERVICE_KIND: &str = "gateway";
+/// The unit's own name (`<unit>.service`). With a named profile, OpenClaw
+/// expects `openclaw-gateway-<profile>.service` here and skips managing
+/// the service otherwise (`resolveGatewayNativeServiceIdentityConflict`).
+pub const SYSTEMD_UNIT_VAR: &str = "OPENCLAW_SYSTEMD_UNIT";
+
+/// Profiles that clash with OpenClaw's own service names: on macOS a named
+/// profile's launchd label is `ai.openclaw.<profile>`, and
+/// `ai.openclaw.gateway` and `ai.openclaw.node` are the labels of the
+/// default gateway and of the node host (`dist/constants-*.mjs`).
+pub const RESERVED_PROFILES: &[(&str, &str)] = &[
+    (
+        "gateway",
+        "ai.openclaw.gateway, the default gateway's launchd label",
+    ),
+    ("node", "ai.openclaw.node, the node host's launchd label"),
 ];
 
 /// What a reserved port range is for.

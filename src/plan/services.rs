@@ -109,7 +109,8 @@ pub struct Service {
     pub args: Vec<String>,
     /// Base port P.
     pub port: u16,
-    /// The process environment: exactly [`Gateway::environment`].
+    /// The process environment: [`Gateway::environment`], then the marker
+    /// variables by which OpenClaw recognises a service it manages.
     pub environment: Vec<(String, String)>,
     /// `User=` and `Group=` (system units).
     pub account: Option<(String, String)>,
@@ -340,7 +341,18 @@ impl Gateway {
                 self.port.to_string(),
             ],
             port: self.port,
-            environment: self.environment(),
+            environment: {
+                let mut vars = self.environment();
+                vars.extend([
+                    (SERVICE_MARKER_VAR.to_string(), SERVICE_MARKER.to_string()),
+                    (SERVICE_KIND_VAR.to_string(), SERVICE_KIND.to_string()),
+                    (
+                        SYSTEMD_UNIT_VAR.to_string(),
+                        format!("{}.service", self.unit_name()),
+                    ),
+                ]);
+                vars
+            },
             account: system.then(|| (self.user.clone(), self.group.clone())),
             environment_file: EnvFile {
                 path: self.secrets_env_file.clone(),
