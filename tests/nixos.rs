@@ -139,8 +139,15 @@ fn check_services(plan: &Plan, v: &Value) {
             )),
             "{unit}"
         );
-        let env: serde_json::Map<String, Value> = g
-            .environment()
+        // The gateway's environment, then the markers by which OpenClaw
+        // recognises a service it manages.
+        let mut vars = g.environment();
+        vars.extend([
+            ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
+            ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
+            ("OPENCLAW_SYSTEMD_UNIT".into(), format!("{unit}.service")),
+        ]);
+        let env: serde_json::Map<String, Value> = vars
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect();

@@ -254,8 +254,18 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             .lines()
             .filter(|l| l.starts_with("Environment="))
             .collect();
-        let expected: Vec<String> = g
-            .environment()
+        // The gateway's environment, then the markers by which OpenClaw
+        // recognises a service it manages.
+        let mut vars = g.environment();
+        vars.extend([
+            ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
+            ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
+            (
+                "OPENCLAW_SYSTEMD_UNIT".into(),
+                format!("openclaw-gateway-{}.service", g.name),
+            ),
+        ]);
+        let expected: Vec<String> = vars
             .iter()
             .map(|(k, v)| format!("Environment={}", ocgen::render::quote::systemd_env(k, v)))
             .collect();

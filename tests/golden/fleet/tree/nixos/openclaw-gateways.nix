@@ -125,6 +125,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
           };
           environmentFiles = [ "/etc/openclaw/main.secrets.env" ];
           credentials = { };
@@ -209,6 +212,9 @@ in
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
             TEAM = "support";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-support.service";
           };
           environmentFiles = [ "/etc/openclaw/support.secrets.env" ];
           credentials = { };
@@ -285,6 +291,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-sales/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-sales.service";
           };
           environmentFiles = [ "/etc/openclaw/sales.secrets.env" ];
           credentials = { };
@@ -374,6 +383,9 @@ in
             OPENCLAW_DISABLE_BONJOUR = "1";
             TEAM = "research";
             GREETING = "it's \"quoted\", $dollar and \${brace}";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-research.service";
           };
           environmentFiles = [ "/etc/openclaw/research.secrets.env" ];
           credentials = { };
@@ -453,6 +465,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-ops/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-ops.service";
           };
           environmentFiles = [ "-/etc/openclaw/ops.secrets.env" ];
           credentials = {
@@ -546,6 +561,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-lab/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-lab.service";
           };
           environmentFiles = [ "/etc/openclaw/lab.secrets.env" ];
           credentials = { };
@@ -622,6 +640,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/srv/openclaw/.openclaw-proxied/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-proxied.service";
           };
           environmentFiles = [ "-/etc/openclaw/proxied.secrets.env" ];
           credentials = { };
@@ -697,6 +718,9 @@ in
             OPENCLAW_WORKSPACE_DIR = "/var/lib/openclaw-edge/workspace";
             TZ = "UTC";
             OPENCLAW_DISABLE_BONJOUR = "1";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-edge.service";
           };
           environmentFiles = [ "/etc/openclaw/edge.secrets.env" ];
           credentials = { };

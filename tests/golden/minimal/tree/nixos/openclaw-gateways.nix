@@ -123,6 +123,9 @@ in
             OPENCLAW_CONFIG_PATH = "/var/lib/openclaw/.openclaw-main/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/var/lib/openclaw/.openclaw-main/workspace";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
           };
           environmentFiles = [ "-/etc/openclaw/main.secrets.env" ];
           credentials = { };

@@ -123,6 +123,9 @@ in
             OPENCLAW_CONFIG_PATH = "/home/openclaw/.openclaw/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "18789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw/workspace";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
           };
           environmentFiles = [ "/etc/openclaw/main.secrets.env" ];
           credentials = { };
@@ -197,6 +200,9 @@ in
             OPENCLAW_CONFIG_PATH = "/home/openclaw/.openclaw-rescue/openclaw.json";
             OPENCLAW_GATEWAY_PORT = "19789";
             OPENCLAW_WORKSPACE_DIR = "/home/openclaw/.openclaw-rescue/workspace";
+            OPENCLAW_SERVICE_MARKER = "openclaw";
+            OPENCLAW_SERVICE_KIND = "gateway";
+            OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-rescue.service";
           };
           environmentFiles = [ "/etc/openclaw/rescue.secrets.env" ];
           credentials = { };
