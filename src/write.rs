@@ -268,9 +268,9 @@ pub fn replace_all(
     dirs: &[&Path],
     changes: &[Change],
 ) -> Result<Vec<PathBuf>, IoError> {
-    let mut new_dirs: Vec<(PathBuf, u32)> = Vec::new();
+    let mut new_dirs = NewDirs::default();
     for dir in dirs {
-        missing_dirs(dir, Path::new("/"), 0o700, &mut new_dirs);
+        new_dirs.add(dir, Path::new("/"), 0o700);
     }
     let writes: Vec<(PathBuf, String, bool)> = changes
         .iter()
@@ -285,18 +285,13 @@ pub fn replace_all(
         .collect();
     for (target, _, private) in &writes {
         if let Some(parent) = target.parent() {
-            missing_dirs(
-                parent,
-                Path::new("/"),
-                if *private { 0o700 } else { 0o755 },
-                &mut new_dirs,
-            );
+            new_dirs.add(parent, Path::new("/"), if *private { 0o700 } else { 0o755 });
         }
     }
     let tx = Transaction {
         journal: journal.to_path_buf(),
         root: None,
-        dirs: new_dirs,
+        dirs: new_dirs.list,
         writes,
         deletes: Vec::new(),
     };
@@ -338,19 +333,38 @@ fn has_staged_journal(journal: &Path) -> bool {
     })
 }
 
-/// Pushes the ancestors of `dir` below `root` (and `dir` itself) that do
-/// not exist and are not listed yet, parents first.
-fn missing_dirs(dir: &Path, root: &Path, mode: u32, out: &mut Vec<(PathBuf, u32)>) {
-    let mut missing = Vec::new();
-    let mut cur = Some(dir);
-    while let Some(d) = cur {
-        if d.as_os_str().is_empty() || d == root || d.is_dir() || out.iter().any(|(p, _)| p == d) {
-            break;
+/// Directories a write must create, parents first, each with the mode
+/// its most private file asks for.
+#[derive(Default)]
+struct NewDirs {
+    list: Vec<(PathBuf, u32)>,
+    index: std::collections::HashMap<PathBuf, usize>,
+}
+
+impl NewDirs {
+    /// Adds the ancestors of `dir` below `root` (and `dir` itself) that do
+    /// not exist; a directory listed already keeps the narrower mode.
+    fn add(&mut self, dir: &Path, root: &Path, mode: u32) {
+        let mut missing = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            if d.as_os_str().is_empty() || d == root {
+                break;
+            }
+            if let Some(&i) = self.index.get(d) {
+                self.list[i].1 = self.list[i].1.min(mode);
+            } else if d.is_dir() {
+                break;
+            } else {
+                missing.push(d.to_path_buf());
+            }
+            cur = d.parent();
         }
-        missing.push(d.to_path_buf());
-        cur = d.parent();
+        for d in missing.into_iter().rev() {
+            self.index.insert(d.clone(), self.list.len());
+            self.list.push((d, mode));
+        }
     }
-    out.extend(missing.into_iter().rev().map(|d| (d, mode)));
 }
 
 /// The manifest names files relative to the output directory; anything
@@ -367,7 +381,7 @@ fn is_safe_relative(p: &str) -> bool {
 /// and directory it made and puts back every file it replaced; a kill
 /// leaves a journal that the next run ([`recover`]) finishes or undoes.
 pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), IoError> {
-    let mut dirs: Vec<(PathBuf, u32)> = Vec::new();
+    let mut dirs = NewDirs::default();
     let mut writes: Vec<(PathBuf, String, bool)> = Vec::new();
     for c in changes {
         let (Action::Create | Action::Update) = c.action else {
@@ -375,12 +389,7 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
         };
         let target = dir.join(&c.path);
         if let Some(parent) = target.parent() {
-            missing_dirs(
-                parent,
-                dir,
-                if c.private { 0o700 } else { 0o755 },
-                &mut dirs,
-            );
+            dirs.add(parent, dir, if c.private { 0o700 } else { 0o755 });
         }
         writes.push((target, c.new.clone().unwrap_or_default(), c.private));
     }
@@ -397,7 +406,7 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
     let tx = Transaction {
         journal: dir.join(JOURNAL),
         root: Some(dir.to_path_buf()),
-        dirs,
+        dirs: dirs.list,
         writes,
         deletes,
     };

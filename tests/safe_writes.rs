@@ -301,3 +301,32 @@ fn an_edited_public_file_is_diffed_without_the_lines_that_may_hold_secrets() {
         "{s}"
     );
 }
+
+#[test]
+fn units_are_world_readable_and_env_files_stay_private() {
+    // systemd logs "marked world-inaccessible" on every reload for a unit
+    // that is not world-readable; a unit names secrets but holds none.
+    let d = generated(BEFORE);
+    let out = d.path().join("out");
+    for unit in [
+        "openclaw-gateway-main.service",
+        "openclaw-gateway-rescue.service",
+    ] {
+        let mode = fs::metadata(out.join("systemd").join(unit))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{unit}");
+    }
+    for private in [
+        "env/main.env",
+        "config/main/openclaw.json",
+        "systemd/config/main/openclaw.json",
+    ] {
+        let mode = fs::metadata(out.join(private))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{private}");
+    }
+}
