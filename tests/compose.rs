@@ -38,8 +38,8 @@ fn host_vars(plan: &ocgen::plan::Plan) -> BTreeSet<String> {
 fn compose_output(input: &Path, extra: &[&str]) -> Output {
     ocgen()
         .args(["-f", input.to_str().unwrap(), "--color", "never"])
-        .args(extra)
         .arg("compose")
+        .args(extra)
         .env("OPENCLAW_GATEWAY_TOKEN", SENTINEL)
         .output()
         .unwrap()
