@@ -221,7 +221,10 @@ fn completions_and_man_page() {
         let o = ocgen().args(["completions", shell]).output().unwrap();
         assert!(o.status.success());
         let s = stdout(&o);
-        assert!(s.contains("COMPLETE=") || s.contains("COMPLETE "), "{shell}: {s}");
+        assert!(
+            s.contains("COMPLETE=") || s.contains("COMPLETE "),
+            "{shell}: {s}"
+        );
     }
     let o = ocgen().arg("man").output().unwrap();
     assert!(o.status.success());

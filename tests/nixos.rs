@@ -350,9 +350,15 @@ fn hostile_strings_come_back_exactly() {
         json!(["1st-auth:/run/keys/first-password"])
     );
     assert_eq!(first["EnvironmentFile"], json!(["-/run/keys/first.env"]));
+    // The service's copy is bound over the file's own path, which the
+    // config names: one config for the host, however the gateway starts.
+    assert_eq!(
+        first["BindReadOnlyPaths"],
+        json!(["/run/credentials/openclaw-gateway-1st.service/1st-auth:/run/keys/first-password"])
+    );
     assert_eq!(
         v["gateways"]["1st"]["settings"]["secrets"]["providers"]["gateway-auth"]["path"],
-        json!("/run/credentials/openclaw-gateway-1st.service/1st-auth")
+        json!("/run/keys/first-password")
     );
 }
 

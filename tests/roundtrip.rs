@@ -502,12 +502,27 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
         let unit = file(&files, &format!("systemd/openclaw-gateway-{name}.service"));
         prop_assert_eq!(
             systemd_environment(unit).map_err(TestCaseError::fail)?,
-            env,
+            service_env(g),
             "{}",
             unit
         );
     }
     Ok(())
+}
+
+/// A service's environment: the gateway's, then the markers by which
+/// OpenClaw recognises a service it manages.
+fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
+    let mut env = g.environment();
+    env.extend([
+        ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
+        ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
+        (
+            "OPENCLAW_SYSTEMD_UNIT".into(),
+            format!("openclaw-gateway-{}.service", g.name),
+        ),
+    ]);
+    env
 }
 
 /// The real readers: docker-compose, nix-instantiate, systemd-analyze.
@@ -554,8 +569,7 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         )
         .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;
         for g in &plan.gateways {
-            let env: serde_json::Map<String, Value> = g
-                .environment()
+            let env: serde_json::Map<String, Value> = service_env(g)
                 .into_iter()
                 .map(|(k, v)| (k, Value::String(v)))
                 .collect();

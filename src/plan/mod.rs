@@ -774,6 +774,36 @@ mod tests {
     }
 
     #[test]
+    fn a_password_file_has_one_layout_for_install_and_the_unit() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{auth: {{mode: password, file: /run/secrets/main-pass}}}}\n"
+        ))
+        .unwrap();
+        let g = &p.gateways[0];
+        // The config the unit reads is the config `install` writes.
+        let unit_config = crate::render::openclaw::render(&g.service_view(Scope::System));
+        assert_eq!(unit_config, crate::render::openclaw::render(g));
+        assert!(
+            unit_config.contains("/run/secrets/main-pass"),
+            "{unit_config}"
+        );
+        let s = g.service(Scope::System);
+        assert_eq!(s.credentials[0].path, "/run/secrets/main-pass");
+        let bind = s
+            .directives
+            .iter()
+            .find(|d| d.key == "BindReadOnlyPaths")
+            .map(|d| d.value.clone());
+        assert_eq!(
+            bind,
+            Some(Value::List(vec![format!(
+                "/run/credentials/openclaw-gateway-main.service/{}:/run/secrets/main-pass",
+                s.credentials[0].id
+            )]))
+        );
+    }
+
+    #[test]
     fn services_carry_openclaws_service_markers() {
         let p = plan_of(&format!("{HEAD}  main: {{}}\n")).unwrap();
         for scope in [Scope::System, Scope::User] {
@@ -1313,9 +1343,7 @@ mod tests {
         assert!(!a.environment_file.required);
         assert_eq!(
             a.view.auth.as_ref().and_then(|x| x.secret.clone()),
-            Some(SecretSource::File(
-                "/run/credentials/openclaw-gateway-a.service/a-auth".into()
-            ))
+            Some(SecretSource::File("/run/keys/a".into()))
         );
         let b = p.gateways[1].service(Scope::System);
         assert_eq!(get(&b, "StateDirectory"), None);

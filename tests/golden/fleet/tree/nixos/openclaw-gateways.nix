@@ -507,6 +507,9 @@ in
             RestrictSUIDSGID = true;
             LockPersonality = true;
             SystemCallArchitectures = "native";
+            BindReadOnlyPaths = [
+              "/run/credentials/openclaw-gateway-ops.service/ops-auth:/run/secrets/openclaw-ops-password"
+            ];
           };
           openFirewall = false;
           publicPorts = [ 21000 21001 ];
@@ -542,7 +545,7 @@ in
               providers = {
                 gateway-auth = {
                   source = "file";
-                  path = "/run/credentials/openclaw-gateway-ops.service/ops-auth";
+                  path = "/run/secrets/openclaw-ops-password";
                   mode = "singleValue";
                 };
               };
