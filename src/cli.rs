@@ -995,8 +995,7 @@ fn install(
 
 /// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(crate::model::Document);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&crate::model::json_schema()).unwrap_or_default();
     s.push('\n');
     s
 }

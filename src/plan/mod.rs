@@ -241,6 +241,7 @@ fn is_project_name(s: &str) -> bool {
 }
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
+    // The same keys as `model::PER_GATEWAY_KEYS`, which the schema forbids.
     let per_gateway: [(&str, Option<Span>); 6] = [
         ("port", d.port.as_ref().map(|v| v.span)),
         ("profile", d.profile.as_ref().map(|v| v.span)),
