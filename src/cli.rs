@@ -651,7 +651,7 @@ fn completions(shell: clap_complete::Shell) -> Result<String, Failure> {
 pub const COMPLETE_VAR: &str = "COMPLETE";
 
 /// Answers a shell's completion request when `COMPLETE` is set (see
-/// [`completions`]) and exits; otherwise returns.
+/// `ocgen completions`) and exits; otherwise returns.
 pub fn complete_if_asked() {
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(COMPLETE_VAR)
