@@ -506,11 +506,16 @@ impl Transaction {
             let tmp = tmp_path(target);
             let backup = backup_path(&tmp);
             let step = (|| {
-                remove_if_exists(&backup)?;
                 step();
                 let kept = match fs::hard_link(target, &backup) {
                     Ok(()) => Some(backup.clone()),
                     Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                    // A backup a killed run left: replace it.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        fs::remove_file(&backup)?;
+                        fs::hard_link(target, &backup)?;
+                        Some(backup.clone())
+                    }
                     Err(e) => return Err(e),
                 };
                 step();
@@ -688,7 +693,9 @@ fn prune(target: &Path, root: Option<&Path>) {
 }
 
 fn tmp_path(target: &Path) -> PathBuf {
-    tmp_path_of(target, std::process::id())
+    // One getpid for the whole run: a large tree stages thousands of files.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    tmp_path_of(target, *PID.get_or_init(std::process::id))
 }
 
 /// The temporary file process `pid` stages `target` in.
