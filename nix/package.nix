@@ -14,14 +14,19 @@ rustPlatform.buildRustPackage {
   pname = cargoToml.package.name;
   inherit (cargoToml.package) version;
 
-  # Only what the build and the tests read: a stray target/ directory or an
-  # edited README does not cause a rebuild.
+  # Only what the build and the tests read: a stray target/ directory does
+  # not cause a rebuild. Cargo.toml declares the benches (cargo refuses a
+  # manifest whose bench is missing), a test reads README.md, another lists
+  # the files of nix/.
   src = lib.fileset.toSource {
     root = ../.;
     fileset = lib.fileset.unions [
       ../Cargo.toml
       ../Cargo.lock
+      ../README.md
       ../ocgen.schema.json
+      ../benches
+      ../nix
       ../src
       ../templates
       ../examples

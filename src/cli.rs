@@ -12,6 +12,7 @@ use clap_complete::engine::ArgValueCandidates;
 use crate::diag::{self, Problem, exit};
 use crate::plan::Plan;
 use crate::render::{self, Templates};
+use crate::target::Target;
 use crate::write::{self, Action};
 
 /// Generate side-by-side OpenClaw gateway deployments from one file.
@@ -170,12 +171,27 @@ pub enum Command {
         #[arg(long)]
         user: bool,
     },
+    /// Print the macOS LaunchAgent of one gateway (`launchd/ai.openclaw.<profile>.plist`).
+    Launchd {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Gateway name.
+        #[arg(add = ArgValueCandidates::new(gateway_candidates))]
+        name: String,
+    },
     /// Print the Docker Compose file: one isolated service per gateway.
     Compose {
         #[command(flatten)]
         input: InputArgs,
         #[command(flatten)]
         tpl: TemplateArgs,
+    },
+    /// Print the Kubernetes manifests as one YAML stream (`ocgen kube |
+    /// kubectl apply -f -`): per gateway a StatefulSet, Service, ConfigMap
+    /// and NetworkPolicy; the namespaces first.
+    Kube {
+        #[command(flatten)]
+        input: InputArgs,
     },
     /// Write every output file into a directory.
     Generate {
@@ -379,14 +395,34 @@ fn invalid(input: &Input, problems: &[Problem], color: bool) -> Failure {
     }
 }
 
-/// Reads, parses and plans the input.
+/// Reads, parses and plans the input for the targets the file names.
 pub fn load_plan(path: &Path, color: bool) -> Result<(Input, Plan), Failure> {
+    load_plan_for(path, None, color)
+}
+
+/// Reads, parses and plans the input, checking the rules every target
+/// shares and those of `only` (else of the file's targets).
+pub fn load_plan_for(
+    path: &Path,
+    only: Option<crate::target::Target>,
+    color: bool,
+) -> Result<(Input, Plan), Failure> {
     // The default name, unless -f named it.
     let explicit = path != Path::new("ocgen.yaml");
     let input = read_input(path, explicit)?;
-    let doc = crate::model::load(&input.text).map_err(|p| invalid(&input, &p, color))?;
-    let plan = crate::plan::plan(&doc).map_err(|p| invalid(&input, &p, color))?;
-    Ok((input, plan))
+    // An unknown key is reported with everything else that is wrong.
+    let (doc, mut problems) = crate::model::load_lenient(&input.text);
+    let Some(doc) = doc else {
+        return Err(invalid(&input, &problems, color));
+    };
+    match crate::plan::plan_for(&doc, only) {
+        Ok(plan) if problems.is_empty() => Ok((input, plan)),
+        Ok(_) => Err(invalid(&input, &problems, color)),
+        Err(more) => {
+            problems.extend(more);
+            Err(invalid(&input, &problems, color))
+        }
+    }
 }
 
 /// What a command reads, from its own options or those before it.
@@ -429,6 +465,8 @@ impl Command {
             | Command::Nix { input, .. }
             | Command::Systemd { input, .. }
             | Command::Compose { input, .. }
+            | Command::Kube { input, .. }
+            | Command::Launchd { input, .. }
             | Command::Generate { input, .. }
             | Command::Install { input, .. }
             | Command::Status { input, .. } => Some(input),
@@ -509,25 +547,37 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
     let color = ctx.color;
     match &cli.command {
         Command::Check { host, .. } => {
-            let (input, plan) = load_plan(&ctx.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let only = host.then_some(Target::Host);
+            let (input, plan) = load_plan_for(&ctx.file, only, color)?;
             emit(out, &check_summary(&input, &plan))?;
             if *host {
                 let (report, used) = crate::host::check_host(&plan);
                 emit(out, &report)?;
+                let drift = crate::host::check_configs(&plan);
+                for d in &drift {
+                    emit(out, &format!("{d}\n"))?;
+                }
+                if !drift.is_empty() {
+                    emit(
+                        out,
+                        "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n",
+                    )?;
+                }
                 if used.is_some_and(|u| !u.is_empty()) {
                     return Ok(exit::PORTS_IN_USE);
+                }
+                if !drift.is_empty() {
+                    return Ok(exit::DRIFT);
                 }
             }
         }
         Command::Install { root, force, .. } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
             let t = templates(ctx)?;
             return install(&plan, root.as_deref(), &t, *force, out);
         }
         Command::Status { format, .. } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
             let all = crate::host::status(&plan);
             emit(
                 out,
@@ -539,13 +589,16 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
             if all.iter().any(|g| g.state != crate::host::State::Healthy) {
                 return Ok(exit::UNHEALTHY);
             }
+            if all.iter().any(|g| !g.config_drift.is_empty()) {
+                return Ok(exit::DRIFT);
+            }
         }
         Command::Ports { format, .. } => {
             let (_, plan) = load_plan(&ctx.file, color)?;
             emit(out, &ports(&plan, *format))?;
         }
         Command::Env { name, .. } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
             let t = templates(ctx)?;
             let g = find_gateway(&plan, name)?;
             let text = render::env::render(g, &t).map_err(|e| Failure {
@@ -560,7 +613,12 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
             user,
             ..
         } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let only = if *service {
+                Target::Systemd
+            } else {
+                Target::Host
+            };
+            let (_, plan) = load_plan_for(&ctx.file, Some(only), color)?;
             let g = find_gateway(&plan, name)?;
             if *service {
                 let view = g.service_view(render::systemd::scope(&plan, *user));
@@ -570,21 +628,23 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
             }
         }
         Command::Compose { .. } => {
-            let (input, plan) = load_plan(&ctx.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Compose), color)?;
             let t = templates(ctx)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
+        Command::Kube { .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Kubernetes), color)?;
+            emit(out, &render::kubernetes::render(&plan))?;
+        }
         Command::Nix { .. } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Nixos), color)?;
             let t = templates(ctx)?;
             let text = render::nixos::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
         Command::Systemd { name, user, .. } => {
-            let (_, plan) = load_plan(&ctx.file, color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Systemd), color)?;
             let t = templates(ctx)?;
             let g = find_gateway(&plan, name)?;
             let scope = render::systemd::scope(&plan, *user);
@@ -592,15 +652,18 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
                 render::systemd::render(&plan, g, scope, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
+        Command::Launchd { name, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Launchd), color)?;
+            let g = find_gateway(&plan, name)?;
+            emit(out, &render::launchd::render(&plan, g))?;
+        }
         Command::Generate {
             out: dir,
             check,
             force,
             ..
         } => {
-            let (input, plan) = load_plan(&ctx.file, color)?;
-            plan.check_containers()
-                .map_err(|p| invalid(&input, &p, color))?;
+            let (_, plan) = load_plan(&ctx.file, color)?;
             let t = templates(ctx)?;
             let files = render::tree(&plan, &t).map_err(|e| template_failure(&e))?;
             return generate(dir, &files, *check, *force, out);

@@ -37,6 +37,7 @@ pub mod exit {
 pub const MAX_SHOWN: usize = 20;
 
 pub use crate::span::Span;
+use crate::target::Targets;
 
 /// What went wrong, as a stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,9 @@ pub enum Kind {
     Account,
     Firewall,
     Publish,
+    Settings,
+    Target,
+    Kubernetes,
 }
 
 impl Kind {
@@ -92,6 +96,9 @@ impl Kind {
             Kind::Account => "ocgen::account",
             Kind::Firewall => "ocgen::firewall",
             Kind::Publish => "ocgen::publish",
+            Kind::Settings => "ocgen::settings",
+            Kind::Target => "ocgen::target",
+            Kind::Kubernetes => "ocgen::kubernetes",
         }
     }
 }
@@ -110,6 +117,8 @@ pub struct Problem {
     /// Whether the source line may be printed. False where the line may hold
     /// a secret that the user wrote inline.
     pub show_source: bool,
+    /// The targets whose rule this is; `None` for rules every target shares.
+    pub targets: Option<Targets>,
 }
 
 impl Problem {
@@ -121,7 +130,33 @@ impl Problem {
             help: None,
             labels: Vec::new(),
             show_source: true,
+            targets: None,
         }
+    }
+
+    /// Marks the problem as a rule of these targets only.
+    #[must_use]
+    pub fn only(mut self, targets: Targets) -> Self {
+        self.targets = Some(targets);
+        self
+    }
+
+    /// Whether the problem matters when `wanted` are the targets checked.
+    pub fn applies_to(&self, wanted: Targets) -> bool {
+        self.targets.is_none_or(|t| t.intersects(wanted))
+    }
+
+    /// A target's own rule says which of the checked targets it belongs
+    /// to at the start of its message (`compose: ...`).
+    #[must_use]
+    pub fn for_targets(mut self, wanted: Targets) -> Self {
+        if let Some(t) = self.targets {
+            let t = t.intersection(wanted);
+            if t != Targets::NONE {
+                self.message = format!("{}: {}", t.label(), self.message);
+            }
+        }
+        self
     }
 
     /// Adds the fix.
@@ -377,27 +412,39 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
             ));
     }
     // Parser limits: the loose reading below would hit the same limit.
-    let (p, owner) = match limit_problem(&message, span) {
-        Some(p) => (p, locate_by_lines(text, span.line)),
-        None => (
-            yaml_problem(&message, span),
-            locate(text, span.line).or_else(|| locate_by_lines(text, span.line)),
-        ),
-    };
-    let mut p = match owner {
+    if let Some(p) = limit_problem(&message, span) {
+        return with_owner(p, locate_by_lines(text, span.line));
+    }
+    let owner = locate(text, span.line).or_else(|| locate_by_lines(text, span.line));
+    problem_at(&message, span, owner, &redact::Redaction::of(text))
+}
+
+/// A problem for a YAML reader's `message` at `span`, said of `owner`
+/// (`gateway `main``, `defaults`), with what `redaction` hides kept out.
+pub fn problem_at(
+    message: &str,
+    span: Span,
+    owner: Option<String>,
+    redaction: &redact::Redaction,
+) -> Problem {
+    let mut p = with_owner(yaml_problem(message, span), owner);
+    // A wrong value where a secret's reference belongs may be the secret.
+    let at = span.offset.map(|o| o..o + span.len);
+    if p.kind != Kind::Syntax && at.is_some_and(|at| redaction.touches(at)) {
+        p.kind = Kind::Secret;
+        p.help = Some(INLINE_SECRET_HELP.to_string());
+    }
+    p
+}
+
+fn with_owner(p: Problem, owner: Option<String>) -> Problem {
+    match owner {
         Some(owner) => Problem {
             message: format!("{owner}: {}", p.message),
             ..p
         },
         None => p,
-    };
-    // A wrong value where a secret's reference belongs may be the secret.
-    let at = span.offset.map(|o| o..o + span.len);
-    if p.kind != Kind::Syntax && at.is_some_and(|at| redact::Redaction::of(text).touches(at)) {
-        p.kind = Kind::Secret;
-        p.help = Some(INLINE_SECRET_HELP.to_string());
     }
-    p
 }
 
 /// The fix for a secret written where ocgen expects a reference to it.
@@ -539,7 +586,7 @@ fn locate_by_lines(text: &str, line: u32) -> Option<String> {
                 .map(|k| format!("gateway `{}`", k.escape_debug()));
             gateway.or_else(|| Some("`gateways`".to_string()))
         }
-        "nixos" | "systemd" => Some(format!("`{top_key}`")),
+        "nixos" | "systemd" | "launchd" => Some(format!("`{top_key}`")),
         _ => None,
     }
 }

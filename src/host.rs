@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::plan::{
-    Gateway, HEALTH_PATH, PROBE_ADDR, Plan, PortRange, READY_PATH, SecretSource, is_healthy,
-    is_ready,
+    ConfigMode, Gateway, HEALTH_PATH, PROBE_ADDR, Plan, PortRange, READY_PATH, SecretSource,
+    is_healthy, is_ready,
 };
 use crate::render::{self, OutFile, TemplateError, Templates};
 use crate::write::{self, Action, Change, IoError};
@@ -68,15 +68,21 @@ pub fn root_prefix(dir: &Path) -> Result<String, String> {
 }
 
 /// The files `ocgen install` writes for a plan (already rooted): each
-/// gateway's config at its config path and its env file beside it.
+/// gateway's config at its config path and its env file beside it. A
+/// seeded config is written only where none exists: after that it is
+/// OpenClaw's (`status` reports where it strays from what ocgen pins).
 pub fn install_files(plan: &Plan, t: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
-        files.push(OutFile {
-            path: g.config_path.clone(),
-            contents: render::openclaw::render(g),
-            private: true,
-        });
+        let seeded_and_there =
+            g.config_mode == ConfigMode::Seeded && Path::new(&g.config_path).exists();
+        if !seeded_and_there {
+            files.push(OutFile {
+                path: g.config_path.clone(),
+                contents: render::openclaw::render(g),
+                private: true,
+            });
+        }
         files.push(OutFile {
             path: g.env_file_path(),
             contents: render::env::render_by(g, t, "ocgen install")?,
@@ -93,6 +99,8 @@ pub struct Installed {
     pub changes: Vec<Change>,
     /// Directories it created, parents first.
     pub dirs_created: Vec<PathBuf>,
+    /// Secrets files it created empty (mode 0600) for the operator to fill.
+    pub secrets_files_created: Vec<String>,
 }
 
 /// Why `ocgen install` wrote nothing.
@@ -131,18 +139,47 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
     for f in &files {
         dirs.extend(Path::new(&f.path).parent());
     }
-    let Some(first) = files.first() else {
-        return Ok(Installed {
-            changes,
-            dirs_created: Vec::new(),
-        });
-    };
-    let journal = write::install_journal(Path::new(&first.path));
+    for g in &plan.gateways {
+        dirs.extend(Path::new(&g.secrets_env_file).parent());
+    }
+    let journal = files.first().map_or_else(
+        || PathBuf::from("/").join(write::INSTALL_JOURNAL),
+        |f| write::install_journal(Path::new(&f.path)),
+    );
     let created = write::replace_all(&journal, &dirs, &changes).map_err(InstallError::Io)?;
+    let mut secrets_files_created = Vec::new();
+    for g in &plan.gateways {
+        if create_empty_private(Path::new(&g.secrets_env_file)).map_err(InstallError::Io)? {
+            secrets_files_created.push(g.secrets_env_file.clone());
+        }
+    }
     Ok(Installed {
         changes,
         dirs_created: created,
+        secrets_files_created,
     })
+}
+
+/// Creates `path` empty with mode 0600 unless something exists there; true
+/// when it did. Never opens an existing file: its contents are the operator's.
+fn create_empty_private(path: &Path) -> Result<bool, IoError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.symlink_metadata().is_ok() {
+        return Ok(false);
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(error) => Err(IoError {
+            path: path.to_path_buf(),
+            error,
+        }),
+    }
 }
 
 /// The report of a successful install: the files it wrote, a summary, and
@@ -177,21 +214,77 @@ pub fn install_report(plan: &Plan, done: &Installed) -> String {
             "ies"
         },
     );
-    s.push_str(&secret_notes(plan));
+    s.push_str(&secret_notes(plan, done));
+    s.push_str(&launchd_notes(plan));
     s
 }
 
-/// One line per secret the gateways read and ocgen does not write.
-fn secret_notes(plan: &Plan) -> String {
+/// For a file that targets launchd: where each gateway's LaunchAgent goes
+/// and the `launchctl` commands that start and stop it. ocgen does not
+/// load them itself: `launchctl` acts on the GUI session of the user who
+/// runs it, which an installer cannot assume.
+fn launchd_notes(plan: &Plan) -> String {
     let mut s = String::new();
-    let mut by_var: Vec<(&str, Vec<&Gateway>)> = Vec::new();
+    if !plan.has_target(crate::target::Target::Launchd) {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "launchd: as the macOS user of each gateway, copy its plist from `ocgen generate`'s launchd/ and load it:"
+    );
     for g in &plan.gateways {
-        match g.auth.as_ref().and_then(|a| a.secret.as_ref()) {
-            Some(SecretSource::Env(var)) => match by_var.iter_mut().find(|(v, _)| v == var) {
-                Some((_, gs)) => gs.push(g),
-                None => by_var.push((var, vec![g])),
-            },
-            Some(SecretSource::File(path)) if !Path::new(path).exists() => {
+        let a = g.launch_agent(&plan.launchd);
+        let _ = writeln!(s, "  {} ({}):", g.name, a.label);
+        // What OpenClaw's installer creates before loading: launchd opens
+        // the log but makes no directory, and Node does not create TMPDIR.
+        let log_dir = a.stdout_path.rsplit_once('/').map_or("", |(d, _)| d);
+        let _ = writeln!(
+            s,
+            "    mkdir -p {log_dir} && mkdir -p -m 0700 {}",
+            a.tmp_dir()
+        );
+        let _ = writeln!(
+            s,
+            "    install -m 0644 launchd/{} {}",
+            a.file_name(),
+            a.plist_path
+        );
+        let _ = writeln!(s, "    launchctl bootstrap gui/$(id -u) {}", a.plist_path);
+        let _ = writeln!(s, "    stop: launchctl bootout gui/$(id -u)/{}", a.label);
+        let _ = writeln!(
+            s,
+            "    secrets: {}/.env; logs: {}",
+            g.state_dir, a.stdout_path
+        );
+    }
+    s
+}
+
+/// What the operator still has to provide: each gateway's secrets, by name,
+/// in its own secrets file (ocgen never writes a value), and auth files.
+fn secret_notes(plan: &Plan, done: &Installed) -> String {
+    let mut s = String::new();
+    for f in &done.secrets_files_created {
+        let _ = writeln!(s, "created  {f} (empty, mode 0600)");
+    }
+    for g in &plan.gateways {
+        let names = g.secret_names();
+        if !names.is_empty() {
+            let who = if g.secrets_env_file == format!("{}/.env", g.state_dir) {
+                "OpenClaw loads it, and so does the gateway's systemd unit"
+            } else {
+                "the gateway's systemd unit loads it; source it before `openclaw gateway run` by hand"
+            };
+            let _ = writeln!(
+                s,
+                "note: gateway `{}` reads {} from {} (one NAME=value line each, mode 0600; {who})",
+                g.name,
+                names.join(", "),
+                g.secrets_env_file,
+            );
+        }
+        if let Some(SecretSource::File(path)) = g.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+            if !Path::new(path).exists() {
                 let _ = writeln!(
                     s,
                     "note: gateway `{}` reads its {} from {path}, which does not exist yet: create it (mode 0600, owned by the gateway's user)",
@@ -199,21 +292,56 @@ fn secret_notes(plan: &Plan) -> String {
                     g.auth.as_ref().map_or("secret", |a| a.mode.as_str()),
                 );
             }
-            Some(SecretSource::File(_)) | None => {}
         }
-    }
-    for (var, gs) in by_var {
-        let names: Vec<&str> = gs.iter().map(|g| g.name.as_str()).collect();
-        let _ = writeln!(
-            s,
-            "note: {} read{} ${var}: set it in the gateway's environment or in <state_dir>/.env (e.g. {}/.env, mode 0600), which OpenClaw loads",
-            names.join(", "),
-            if gs.len() == 1 { "s" } else { "" },
-            gs[0].state_dir,
-        );
     }
     s
 }
+
+/// Where a seeded gateway's live `openclaw.json` strays from what ocgen
+/// pins: one line per key, empty when it agrees (or is managed, or absent).
+pub fn config_drift(g: &Gateway) -> Vec<String> {
+    if g.config_mode != ConfigMode::Seeded {
+        return Vec::new();
+    }
+    let Ok(text) = std::fs::read_to_string(&g.config_path) else {
+        return Vec::new();
+    };
+    let Ok(live) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return vec![format!(
+            "{}: not plain JSON, cannot compare with the plan",
+            g.config_path
+        )];
+    };
+    let want = render::openclaw::value(g);
+    let mut out = Vec::new();
+    for key in PINNED_KEYS {
+        let pointer = format!("/{}", key.replace('.', "/"));
+        let (a, b) = (want.pointer(&pointer), live.pointer(&pointer));
+        if a != b {
+            let shown = |v: Option<&serde_json::Value>| {
+                v.map_or("nothing".to_string(), ToString::to_string)
+            };
+            out.push(format!(
+                "{key} is {} in {}, ocgen pins {}",
+                shown(b),
+                g.config_path,
+                shown(a)
+            ));
+        }
+    }
+    out
+}
+
+/// Keys of a seeded config that ocgen owns and compares with the live file.
+pub const PINNED_KEYS: &[&str] = &[
+    "gateway.mode",
+    "gateway.port",
+    "gateway.bind",
+    "gateway.customBindHost",
+    "gateway.auth.mode",
+    "agents.defaults.workspace",
+    "logging.file",
+];
 
 // ---------------------------------------------------------------------------
 // HTTP probes
@@ -639,6 +767,19 @@ pub fn check_host(plan: &Plan) -> (String, Option<Vec<PortInUse>>) {
     (s, Some(used))
 }
 
+/// `ocgen check --host`: the seeded configs that stray from what ocgen
+/// pins, one line each.
+pub fn check_configs(plan: &Plan) -> Vec<String> {
+    plan.gateways
+        .iter()
+        .flat_map(|g| {
+            config_drift(g)
+                .into_iter()
+                .map(move |d| format!("config: gateway `{}`: {d}", g.name))
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // status
 
@@ -689,6 +830,8 @@ pub struct GatewayStatus {
     /// For a gateway that is not healthy: its reserved ports that something
     /// else listens on (`null` when this host cannot tell, or when healthy).
     pub ports_in_use: Option<Vec<PortInUse>>,
+    /// Seeded configs: where the live file strays from what ocgen pins.
+    pub config_drift: Vec<String>,
 }
 
 /// Probes one gateway's `/healthz` and `/readyz` on loopback.
@@ -706,6 +849,7 @@ fn probe(g: &Gateway) -> GatewayStatus {
         detail: None,
         listener: None,
         ports_in_use: None,
+        config_drift: config_drift(g),
     };
     // A gateway that is busy starting its sidecars can miss one deadline:
     // a timed-out probe gets one more try.
@@ -833,6 +977,12 @@ pub fn status_table(plan: &Plan, all: &[GatewayStatus]) -> String {
             for u in used {
                 let _ = write!(detail, "; port {u}");
             }
+        }
+        for d in &g.config_drift {
+            if !detail.is_empty() {
+                detail.push_str("; ");
+            }
+            let _ = write!(detail, "config: {d}");
         }
         let _ = writeln!(
             s,

@@ -15,4 +15,5 @@ pub mod openclaw;
 pub mod plan;
 pub mod render;
 pub mod span;
+pub mod target;
 pub mod write;

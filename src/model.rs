@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::diag::{Kind, Problem};
 pub use crate::span::{Sp, yaml_options};
+pub use crate::target::Target;
 
 /// The only format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -45,6 +46,15 @@ pub struct Document {
     /// The plain systemd units (`ocgen systemd`, `systemd/`).
     #[serde(default)]
     pub systemd: Option<SystemdSettings>,
+    /// The macOS LaunchAgents (`ocgen launchd`, `launchd/`).
+    #[serde(default)]
+    pub launchd: Option<LaunchdSettings>,
+    /// Where the gateways run: `host`, `systemd`, `nixos`, `compose`,
+    /// `kubernetes`, `launchd`. `check` and `generate` check and write these
+    /// targets only. Default: `[host, systemd, nixos, compose]`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Target>>")]
+    pub targets: Option<Sp<Vec<Sp<Target>>>>,
 }
 
 /// Settings of the NixOS module, for the whole file.
@@ -78,6 +88,25 @@ pub struct SystemdSettings {
     /// Absolute path of the `openclaw` executable the units start.
     /// Default: `/usr/local/bin/openclaw` (where `npm install -g` puts it).
     pub openclaw: Option<Sp<String>>,
+}
+
+/// Settings of the macOS LaunchAgents, for the whole file.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchdSettings {
+    /// Absolute path of the `node` that runs the gateway, as OpenClaw's own
+    /// `gateway install` starts it. Default: `/opt/homebrew/bin/node`
+    /// (Homebrew on Apple silicon; `/usr/local/bin/node` on Intel Macs).
+    pub node: Option<Sp<String>>,
+    /// Absolute path of OpenClaw's entry script, the package's
+    /// `dist/index.js`. Default:
+    /// `/opt/homebrew/lib/node_modules/openclaw/dist/index.js` (`npm install -g openclaw`
+    /// with Homebrew's node).
+    pub entry: Option<Sp<String>>,
+    /// Allow state dirs, configs, workspaces and secrets files outside the
+    /// gateway's `home` (a LaunchAgent runs as that user, who must be able
+    /// to write there). Default: `false`.
+    pub allow_outside_home: Option<Sp<bool>>,
 }
 
 /// Per-gateway settings. In `defaults`, the same keys (except the ones that
@@ -148,6 +177,230 @@ pub struct Settings {
     /// Needed when the gateway is reached beyond loopback under a name or
     /// address other than localhost.
     pub allowed_origins: Option<Sp<Vec<String>>>,
+    /// OpenClaw settings merged into the gateway's `openclaw.json`, as
+    /// OpenClaw spells them (`agents.defaults.model`, `channels.telegram`,
+    /// ...). Deep-merged with `defaults.openclaw` key by key; a list replaces
+    /// the list. Keys that ocgen sets itself (port, bind, auth, paths, ...)
+    /// are refused, and credentials are SecretRefs, never literal values:
+    /// `{source: env, provider: default, id: VAR}` with `VAR` in `secrets`.
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub openclaw: Option<Sp<Tree>>,
+    /// Names of the environment variables that hold this gateway's secrets
+    /// (model provider keys, channel tokens), `^[A-Z][A-Z0-9_]{0,127}$`.
+    /// The values live in the gateway's own secrets env file, never in
+    /// ocgen's output. Joined with `defaults.secrets`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub secrets: Option<Sp<Vec<Sp<String>>>>,
+    /// Who owns `openclaw.json`: `managed` (default: ocgen writes it and
+    /// OpenClaw may not change it) or `seeded` (ocgen writes it only where
+    /// none exists; OpenClaw may edit it afterwards, e.g. `openclaw
+    /// channels add`).
+    pub config: Option<Sp<ConfigMode>>,
+    /// The Kubernetes target (`ocgen kube`, `kubernetes/`): what a cluster
+    /// needs and a host does not. Merged key by key with
+    /// `defaults.kubernetes` (labels and annotations per key).
+    pub kubernetes: Option<Sp<KubeSettings>>,
+}
+
+/// Kubernetes settings of a gateway (or of every gateway, in `defaults`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeSettings {
+    /// Namespace of the gateway's objects, created by the output and
+    /// labelled to enforce the `restricted` Pod Security profile. Default:
+    /// the deployment's `name` (`openclaw`).
+    pub namespace: Option<Sp<String>>,
+    /// Storage class of the gateway's volumes. Default: the cluster's
+    /// default storage class.
+    pub storage_class: Option<Sp<String>>,
+    /// Size of the state volume (`/home/node/.openclaw`), a Kubernetes
+    /// quantity. Default: `1Gi`.
+    pub state_size: Option<Sp<String>>,
+    /// Size of the workspace volume. Default: `5Gi`.
+    pub workspace_size: Option<Sp<String>>,
+    /// CPU and memory requests and limits, as Kubernetes writes them.
+    /// Default: requests `{cpu: 250m, memory: 1Gi}`, limits `{memory: 2Gi}`.
+    pub resources: Option<Sp<KubeResources>>,
+    /// Name of the Secret (in the gateway's namespace) that holds this
+    /// gateway's secrets, one key per variable (`auth.env`, `secrets`) and
+    /// `auth-file` for an `auth.file` secret. You create it; ocgen only
+    /// refers to it. Default: `<name>-<gateway>-secrets`. Per gateway only.
+    pub secret: Option<Sp<String>>,
+    /// Labels added to every object of the gateway and to its pod.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub labels: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Annotations added to every object of the gateway and to its pod.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub annotations: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Who may connect to the gateway's port (its NetworkPolicy): a list of
+    /// peers, each selecting namespaces and/or pods by labels, e.g. an
+    /// ingress controller. Default: nobody (`kubectl port-forward` still
+    /// works). Other gateways are never allowed.
+    #[schemars(with = "Option<Vec<KubePeer>>")]
+    pub allow_from: Option<Sp<Vec<Sp<KubePeer>>>>,
+}
+
+/// `kubernetes.resources`.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeResources {
+    /// What the scheduler reserves.
+    pub requests: Option<KubeQuantities>,
+    /// What the container may use at most.
+    pub limits: Option<KubeQuantities>,
+}
+
+/// CPU and memory, as Kubernetes quantities (`500m`, `1`, `1Gi`).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubeQuantities {
+    /// CPU: cores (`1`, `0.5`) or millicores (`250m`).
+    pub cpu: Option<Sp<String>>,
+    /// Memory: `512Mi`, `2Gi`. At least 512Mi for a limit.
+    pub memory: Option<Sp<String>>,
+}
+
+/// One peer allowed to reach a gateway: pods matching `pod_selector` in
+/// namespaces matching `namespace_selector` (both: label maps; only
+/// `namespace_selector`: every pod there; only `pod_selector`: pods in the
+/// gateway's own namespace).
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KubePeer {
+    /// Labels the peer's namespace has, e.g.
+    /// `{kubernetes.io/metadata.name: ingress-nginx}`.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub namespace_selector: Option<IndexMap<Sp<String>, Sp<String>>>,
+    /// Labels the peer's pods have, e.g.
+    /// `{app.kubernetes.io/name: ingress-nginx}`.
+    #[schemars(with = "Option<IndexMap<String, String>>")]
+    pub pod_selector: Option<IndexMap<Sp<String>, Sp<String>>>,
+}
+
+/// `config` values: who owns a gateway's `openclaw.json`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConfigMode {
+    /// ocgen writes the file on every run; the gateway reads it read-only.
+    #[default]
+    Managed,
+    /// ocgen writes the file once, where none exists; OpenClaw owns it after.
+    Seeded,
+}
+
+impl ConfigMode {
+    /// The value as written in `ocgen.yaml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfigMode::Managed => "managed",
+            ConfigMode::Seeded => "seeded",
+        }
+    }
+}
+
+/// A YAML value read without a schema (the `openclaw:` settings), with the
+/// place of every key and value, so that rules can point at them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tree {
+    /// `null` or an empty value.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// Any other number.
+    Float(f64),
+    /// Text.
+    Str(String),
+    /// A list.
+    List(Vec<Sp<Tree>>),
+    /// A map, in file order.
+    Map(Vec<(Sp<String>, Sp<Tree>)>),
+}
+
+impl Tree {
+    /// The value as JSON (what `openclaw.json` holds).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Tree::Null => Value::Null,
+            Tree::Bool(b) => Value::Bool(*b),
+            Tree::Int(i) => Value::from(*i),
+            Tree::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Tree::Str(s) => Value::String(s.clone()),
+            Tree::List(items) => Value::Array(items.iter().map(|i| i.value.to_json()).collect()),
+            Tree::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.value.clone(), v.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The entry `key` of a map.
+    pub fn get(&self, key: &str) -> Option<&Sp<Tree>> {
+        match self {
+            Tree::Map(entries) => entries.iter().find(|(k, _)| k.value == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Tree;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("OpenClaw settings (any YAML value)")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Tree, E> {
+                Ok(Tree::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Tree, E> {
+                Ok(Tree::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Tree, E> {
+                i64::try_from(v)
+                    .map(Tree::Int)
+                    .map_err(|_| E::custom("a number too large for OpenClaw's config"))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Tree, E> {
+                Ok(Tree::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Tree, E> {
+                Ok(Tree::Str(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Tree, E> {
+                Ok(Tree::Str(v))
+            }
+            fn visit_unit<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_none<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
+                Tree::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut items = Vec::new();
+                while let Some(i) = a.next_element()? {
+                    items.push(i);
+                }
+                Ok(Tree::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(e) = a.next_entry()? {
+                    entries.push(e);
+                }
+                Ok(Tree::Map(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Container networking.
@@ -407,33 +660,131 @@ pub const SETTINGS_KEYS: &[&str] = &[
     "resources",
     "workspace_host_path",
     "allowed_origins",
+    "openclaw",
+    "secrets",
+    "config",
+    "kubernetes",
 ];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
 /// is room for tens of thousands of gateways and refuses worse.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 
-/// Parses `text` into a [`Document`].
+/// Parses `text` into a [`Document`], or every problem of the file: see
+/// [`load_lenient`].
 pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
+    match load_lenient(text) {
+        (Some(doc), problems) if problems.is_empty() => Ok(doc),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// How many unknown keys one run reports before it gives up reading on.
+const MAX_UNKNOWN_KEYS: usize = 20;
+/// Inputs above this size get one parse: each unknown key costs another.
+const LENIENT_MAX_BYTES: usize = 1024 * 1024;
+
+/// Parses `text`. An unknown key does not hide the rest of the file: it is
+/// reported, its entry is blanked out (offsets, and so every other place,
+/// unchanged) and the text is read again, so the document that comes back
+/// with the unknown-key problems can still be planned and checked.
+pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
     if text.len() > MAX_INPUT_BYTES {
-        return Err(vec![
-            Problem::new(
-                Kind::Syntax,
-                format!("the file is larger than {MAX_INPUT_BYTES} bytes, the most ocgen reads"),
-            )
-            .help("split the deployment into several files"),
-        ]);
+        return (
+            None,
+            vec![
+                Problem::new(
+                    Kind::Syntax,
+                    format!(
+                        "the file is larger than {MAX_INPUT_BYTES} bytes, the most ocgen reads"
+                    ),
+                )
+                .help("split the deployment into several files"),
+            ],
+        );
     }
     if text.trim().is_empty() {
-        return Err(vec![Problem::new(Kind::Syntax, "the file is empty").help(
-            "start from `ocgen init`, or write `version: 1` and a `gateways:` map",
-        )]);
+        return (
+            None,
+            vec![
+                Problem::new(Kind::Syntax, "the file is empty")
+                    .help("start from `ocgen init`, or write `version: 1` and a `gateways:` map"),
+            ],
+        );
     }
-    let options = yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
-    let doc: Document = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| vec![crate::diag::from_yaml_error(&e, text)])?;
+    let options = || yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
+    let mut problems = Vec::new();
+    let doc = match serde_saphyr::from_str_with_options::<Document>(text, options()) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            let first = crate::diag::from_yaml_error(&e, text);
+            // Every unknown key at once: read the file without the schema,
+            // compare its keys with the schema's, blank them all out (every
+            // other place unchanged) and read it once more.
+            let unknown = (first.kind == Kind::UnknownKey && text.len() <= LENIENT_MAX_BYTES)
+                .then(|| unknown_keys(text))
+                .flatten()
+                .filter(|u| !u.is_empty());
+            match unknown {
+                None => {
+                    problems.push(first);
+                    None
+                }
+                Some(unknown) => {
+                    let redaction = crate::diag::redact::Redaction::of(text);
+                    let mut blanked = text.to_string();
+                    for u in unknown.iter().take(MAX_UNKNOWN_KEYS) {
+                        problems.push(crate::diag::problem_at(
+                            &format!(
+                                "unknown field `{}`, expected one of {}",
+                                u.key,
+                                u.expected
+                                    .iter()
+                                    .map(|k| format!("`{k}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                            u.span,
+                            u.owner.clone(),
+                            &redaction,
+                        ));
+                        if let Some(next) = u.span.offset.and_then(|o| blank_entry(&blanked, o)) {
+                            blanked = next;
+                        }
+                    }
+                    match serde_saphyr::from_str_with_options::<Document>(&blanked, options()) {
+                        Ok(doc) => Some(doc),
+                        Err(e) => {
+                            let p = crate::diag::from_yaml_error(&e, text);
+                            // `gateway:` blanked leaves `gateways` missing: said already.
+                            let echo =
+                                p.message
+                                    .split("missing field `")
+                                    .nth(1)
+                                    .is_some_and(|rest| {
+                                        let field = rest.split('`').next().unwrap_or("");
+                                        unknown.iter().any(|u| {
+                                            let expected: Vec<&str> =
+                                                u.expected.iter().map(String::as_str).collect();
+                                            crate::diag::did_you_mean(&u.key, &expected)
+                                                == Some(field)
+                                        })
+                                    });
+                            if !echo {
+                                problems.push(p);
+                            }
+                            None
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let Some(doc) = doc else {
+        return (None, problems);
+    };
     if doc.version.value != FORMAT_VERSION {
-        return Err(vec![
+        problems.push(
             Problem::new(
                 Kind::Version,
                 format!(
@@ -443,7 +794,235 @@ pub fn load(text: &str) -> Result<Document, Vec<Problem>> {
             )
             .label(doc.version.span, "unsupported version")
             .help("write `version: 1`"),
-        ]);
+        );
+        return (None, problems);
     }
-    Ok(doc)
+    (Some(doc), problems)
+}
+
+/// A key the schema does not know, where it was written.
+struct Unknown {
+    key: String,
+    span: crate::diag::Span,
+    /// The keys allowed there.
+    expected: Vec<String>,
+    /// `gateway `main``, `defaults`, ...: whose key it is.
+    owner: Option<String>,
+}
+
+/// Every key of `text` that the schema of [`Document`] does not allow, in
+/// file order; None when the text does not read as YAML at all.
+fn unknown_keys(text: &str) -> Option<Vec<Unknown>> {
+    let options = yaml_options(serde_saphyr::DuplicateKeyPolicy::LastWins);
+    let tree: Sp<Tree> = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let schema = serde_json::to_value(schemars::schema_for!(Document)).ok()?;
+    let mut out = Vec::new();
+    walk_schema(&schema, &schema, &tree, &mut Vec::new(), &mut out);
+    out.sort_by_key(|u| u.span.offset);
+    Some(out)
+}
+
+/// `node` with its `$ref` followed and `Option`'s `anyOf [T, null]` opened,
+/// down to the schema of an object, if it is one.
+fn object_schema<'s>(
+    root: &'s serde_json::Value,
+    node: &'s serde_json::Value,
+) -> Option<&'s serde_json::Value> {
+    let mut node = node;
+    for _ in 0..8 {
+        if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+            node = root.pointer(r.trim_start_matches('#'))?;
+            continue;
+        }
+        if let Some(alts) = node
+            .get("anyOf")
+            .or_else(|| node.get("oneOf"))
+            .and_then(|a| a.as_array())
+        {
+            node = alts
+                .iter()
+                .find(|a| a.get("type").and_then(|t| t.as_str()) != Some("null"))?;
+            continue;
+        }
+        break;
+    }
+    (node.get("properties").is_some() || node.get("additionalProperties").is_some()).then_some(node)
+}
+
+fn walk_schema(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    tree: &Sp<Tree>,
+    path: &mut Vec<String>,
+    out: &mut Vec<Unknown>,
+) {
+    let Tree::Map(entries) = &tree.value else {
+        return;
+    };
+    let Some(obj) = object_schema(root, node) else {
+        return;
+    };
+    let props = obj.get("properties").and_then(|p| p.as_object());
+    let extra = obj.get("additionalProperties");
+    for (k, v) in entries {
+        let sub = props.and_then(|p| p.get(&k.value)).or(match extra {
+            Some(serde_json::Value::Bool(_)) | None => None,
+            Some(s) => Some(s),
+        });
+        match sub {
+            Some(sub) => {
+                path.push(k.value.clone());
+                walk_schema(root, sub, v, path, out);
+                path.pop();
+            }
+            None if matches!(extra, Some(serde_json::Value::Bool(false))) => {
+                let owner = match path.as_slice() {
+                    [g, name, ..] if g == "gateways" => {
+                        Some(format!("gateway `{}`", name.escape_debug()))
+                    }
+                    [first, ..] => Some(format!("`{first}`")),
+                    [] => None,
+                };
+                let owner = owner.map(|o| {
+                    if o == "`defaults`" {
+                        "defaults".to_string()
+                    } else {
+                        o
+                    }
+                });
+                out.push(Unknown {
+                    key: k.value.clone(),
+                    span: k.span,
+                    expected: props
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default(),
+                    owner,
+                });
+            }
+            None => {}
+        }
+    }
+}
+
+/// `text` with the mapping entry whose key starts at `offset` replaced by
+/// spaces (newlines kept): a block entry with every more-indented line
+/// below it, or a flow entry up to its `,`. None when that cannot be done.
+fn blank_entry(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    if offset >= bytes.len() {
+        return None;
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..offset];
+    let mut out = bytes.to_vec();
+    let blank = |out: &mut Vec<u8>, a: usize, b: usize| {
+        for c in &mut out[a..b] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    if prefix.bytes().all(|c| c == b' ' || c == b'-') {
+        // Block style: the key's line, then every line indented deeper
+        // (or a block list at the key's own indent), blank lines and comments.
+        let col = offset - line_start;
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let value_inline = text[offset..line_end]
+            .split_once(':')
+            .is_some_and(|(_, v)| !v.trim().is_empty() && !v.trim_start().starts_with('#'));
+        blank(&mut out, offset, line_end);
+        let mut pos = line_end;
+        while pos < text.len() {
+            let start = pos + 1;
+            if start > text.len() {
+                break;
+            }
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line = &text[start..end];
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let trimmed = line.trim();
+            let belongs = trimmed.is_empty()
+                || trimmed.starts_with('#')
+                || indent > col
+                || (!value_inline && indent == col && trimmed.starts_with('-'));
+            if !belongs {
+                break;
+            }
+            blank(&mut out, start, end);
+            pos = end;
+        }
+    } else {
+        // Flow style: up to the `,` that ends the entry (taken with it) or
+        // the bracket that closes the map (left in place).
+        let mut depth = 0i32;
+        let mut quote: Option<u8> = None;
+        let mut end = None;
+        for (i, &c) in bytes.iter().enumerate().skip(offset) {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'"' | b'\'' => quote = Some(c),
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' if depth == 0 => {
+                        end = Some(i);
+                        break;
+                    }
+                    b']' | b'}' => depth -= 1,
+                    b',' if depth == 0 => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    _ => {}
+                },
+            }
+        }
+        blank(&mut out, offset, end?);
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_blanked_and_the_rest_is_read() {
+        let text = "version: 1\ndefaults:\n  hmoe: /x\n  env:\n    A: b\ngateways:\n  a:\n    prot: 1\n    bogus:\n      deep: 1\n      deeper: [1, 2]\n    port: 20000\n  b: {port: 30000, nope: [1, {x: 2}], home: /h}\n";
+        let (doc, problems) = load_lenient(text);
+        let doc = doc.expect("read after blanking");
+        let keys: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(problems.len(), 4, "{keys:?}");
+        assert!(problems.iter().all(|p| p.kind == Kind::UnknownKey));
+        assert_eq!(
+            doc.defaults
+                .env
+                .as_ref()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()
+                .value,
+            "b"
+        );
+        let b = doc
+            .gateways
+            .values()
+            .nth(1)
+            .unwrap()
+            .value
+            .as_ref()
+            .unwrap();
+        assert_eq!(b.home.as_ref().unwrap().value, "/h");
+        // Places still point into the text as written.
+        assert_eq!(problems[0].primary().unwrap().line, 3);
+    }
+
+    #[test]
+    fn a_block_list_at_the_keys_indent_goes_with_it() {
+        let text = "version: 1\ngateways:\n  a:\n    nope:\n    - 1\n    - 2\n    port: 20000\n";
+        let (doc, problems) = load_lenient(text);
+        assert_eq!(problems.len(), 1);
+        assert!(doc.is_some());
+    }
 }

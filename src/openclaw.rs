@@ -39,6 +39,7 @@ pub const RESERVED_ENV: &[&str] = &[
     "OPENCLAW_GATEWAY_PORT",
     "OPENCLAW_WORKSPACE_DIR",
     "OPENCLAW_HOME",
+    "OPENCLAW_CONFIG_READONLY",
     SERVICE_MARKER_VAR,
     SERVICE_KIND_VAR,
     SYSTEMD_UNIT_VAR,
@@ -60,18 +61,6 @@ pub const SERVICE_KIND: &str = "gateway";
 /// expects `openclaw-gateway-<profile>.service` here and skips managing
 /// the service otherwise (`resolveGatewayNativeServiceIdentityConflict`).
 pub const SYSTEMD_UNIT_VAR: &str = "OPENCLAW_SYSTEMD_UNIT";
-
-/// Profiles that clash with OpenClaw's own service names: on macOS a named
-/// profile's launchd label is `ai.openclaw.<profile>`, and
-/// `ai.openclaw.gateway` and `ai.openclaw.node` are the labels of the
-/// default gateway and of the node host (`dist/constants-*.mjs`).
-pub const RESERVED_PROFILES: &[(&str, &str)] = &[
-    (
-        "gateway",
-        "ai.openclaw.gateway, the default gateway's launchd label",
-    ),
-    ("node", "ai.openclaw.node, the node host's launchd label"),
-];
 
 /// What a reserved port range is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -124,6 +113,39 @@ pub const CONTAINER_STATE_DIR: &str = "/home/node/.openclaw";
 
 /// Workspace inside a gateway's container.
 pub const CONTAINER_WORKSPACE: &str = "/home/node/.openclaw/workspace";
+
+/// The legacy OAuth recovery key directory: the official compose file and
+/// `openclaw fleet` mount it per instance, so ocgen gives it a volume too.
+pub const CONTAINER_OAUTH_DIR: &str = "/home/node/.config/openclaw";
+
+/// `XDG_CACHE_HOME` in a container: on the state volume, as `openclaw
+/// fleet` sets it, so that caches survive a new container and the root
+/// filesystem can stay read-only.
+pub const CONTAINER_CACHE_DIR: (&str, &str) = ("XDG_CACHE_HOME", "/home/node/.openclaw/cache");
+
+/// A gateway holds an owner lease in its state database, recorded with its
+/// pid and `hostname()`; a later gateway reclaims it at once only when it
+/// sees the same host name and the pid dead, else it waits for the lease to
+/// expire (300 s: "Another Gateway owner lease is still active"). A new
+/// container gets a new random host name, so a container killed before it
+/// released the lease (a stop timeout) would block its successor for five
+/// minutes: each gateway's container gets a fixed host name.
+pub const STATE_LEASE_TTL_SECS: u32 = 300;
+
+/// The image's working directory and the gateway's entry point in it (the
+/// image's own `CMD` is `node openclaw.mjs gateway`).
+pub const CONTAINER_GATEWAY_CMD: &[&str] = &["node", "openclaw.mjs", "gateway"];
+
+/// `openclaw fleet`'s container limits (`docs/cli/fleet.md`, security
+/// profile): processes, memory and CPUs per cell. ocgen's compose output
+/// uses the same defaults, overridable per gateway (`resources`).
+pub const CONTAINER_PIDS_LIMIT: u32 = 512;
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_MEMORY: &str = "2g";
+
+/// See [`CONTAINER_PIDS_LIMIT`].
+pub const CONTAINER_CPUS: f64 = 2.0;
 
 /// OpenClaw's switch for an externally managed config: startup migrations
 /// stay in memory and config writers (setup, `config set`, doctor --fix)
@@ -232,4 +254,159 @@ pub fn is_secret_env_name(s: &str) -> bool {
         && b[0].is_ascii_uppercase()
         && b.iter()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// Top-level config keys that OpenClaw no longer accepts, and where their
+/// settings went. 2026.9.6 rejects a config that sets them.
+pub const RETIRED_KEYS: &[(&str, &str)] = &[
+    (
+        "canvasHost",
+        "the standalone canvas host was removed (2026.9): the canvas shares the gateway port, and its settings live under `plugins.entries.canvas.config.host`",
+    ),
+    (
+        "bridge",
+        "the bridge (old port 18790) was removed from OpenClaw: remove the key",
+    ),
+];
+
+/// The file secret provider ocgen declares for `auth.file`
+/// (`secrets.providers.<this>`): OpenClaw reads a file SecretRef only
+/// through a declared provider, and `singleValue` makes the whole file the
+/// secret.
+pub const FILE_PROVIDER: &str = "gateway-auth";
+
+/// launchd: the label of the default profile's gateway LaunchAgent
+/// (`ai.openclaw.gateway`); other profiles get [`LAUNCHD_LABEL_PREFIX`] + profile.
+pub const LAUNCHD_DEFAULT_LABEL: &str = "ai.openclaw.gateway";
+
+/// launchd: label prefix of a named profile's gateway (`ai.openclaw.<profile>`).
+pub const LAUNCHD_LABEL_PREFIX: &str = "ai.openclaw.";
+
+/// launchd labels OpenClaw uses for itself: the default gateway's and the
+/// node host's (`openclaw node install`). A profile of the same name would
+/// share its LaunchAgent.
+pub const LAUNCHD_OWN_LABELS: &[(&str, &str)] = &[
+    ("gateway", "the default profile's gateway LaunchAgent"),
+    (
+        "node",
+        "the node host's LaunchAgent (`openclaw node install`)",
+    ),
+];
+
+/// The LaunchAgent label of a profile, as `gateway install` names it
+/// (`resolveGatewayLaunchAgentLabel`).
+pub fn launchd_label(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        LAUNCHD_DEFAULT_LABEL.to_string()
+    } else {
+        format!("{LAUNCHD_LABEL_PREFIX}{profile}")
+    }
+}
+
+/// The `Comment` of a gateway's LaunchAgent (`formatGatewayServiceDescription`).
+pub fn launchd_comment(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        "OpenClaw Gateway".to_string()
+    } else {
+        format!("OpenClaw Gateway (profile: {profile})")
+    }
+}
+
+/// The fixed policy keys of OpenClaw's LaunchAgent (`LAUNCH_AGENT_POLICY`
+/// in `dist/launchd-plist-*.mjs`), in its order: start at login, restart
+/// whenever it exits, at most every 10 s, 20 s between SIGTERM and SIGKILL,
+/// scheduled as an interactive job, umask 077 (63), no stdin.
+pub const LAUNCHD_POLICY: &[(&str, LaunchdValue)] = &[
+    ("RunAtLoad", LaunchdValue::Bool(true)),
+    ("KeepAlive", LaunchdValue::Bool(true)),
+    ("ExitTimeOut", LaunchdValue::Int(20)),
+    ("ProcessType", LaunchdValue::Str("Interactive")),
+    ("ThrottleInterval", LaunchdValue::Int(10)),
+    ("Umask", LaunchdValue::Int(63)),
+    ("StandardInPath", LaunchdValue::Str("/dev/null")),
+];
+
+/// A value of a fixed LaunchAgent key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LaunchdValue {
+    /// `<true/>` / `<false/>`.
+    Bool(bool),
+    /// `<integer>`.
+    Int(u32),
+    /// `<string>`.
+    Str(&'static str),
+}
+
+/// The variables by which `openclaw doctor` and `gateway status` recognise
+/// a service OpenClaw manages (`GATEWAY_SERVICE_MARKER`, `GATEWAY_SERVICE_KIND`).
+pub const SERVICE_MARKERS: &[(&str, &str)] = &[
+    ("OPENCLAW_SERVICE_MARKER", "openclaw"),
+    ("OPENCLAW_SERVICE_KIND", "gateway"),
+];
+
+/// The service names of the other platforms, which `gateway install` sets
+/// on every platform so that a profile's identity is the same everywhere
+/// (`buildServiceEnvironment`): the systemd unit, the Windows task and its
+/// hidden launcher switch.
+pub fn other_service_names(profile: &str) -> [(&'static str, String); 3] {
+    let default = profile.eq_ignore_ascii_case("default");
+    [
+        (
+            "OPENCLAW_SYSTEMD_UNIT",
+            if default {
+                "openclaw-gateway.service".to_string()
+            } else {
+                format!("openclaw-gateway-{profile}.service")
+            },
+        ),
+        (
+            "OPENCLAW_WINDOWS_TASK_NAME",
+            if default {
+                "OpenClaw Gateway".to_string()
+            } else {
+                format!("OpenClaw Gateway ({profile})")
+            },
+        ),
+        ("OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER", "1".to_string()),
+    ]
+}
+
+/// The variable that names a gateway's LaunchAgent; OpenClaw refuses to
+/// start a profile whose label it does not match.
+pub const LAUNCHD_LABEL_ENV: &str = "OPENCLAW_LAUNCHD_LABEL";
+
+/// `PATH` of a LaunchAgent on macOS (`resolveSystemPathDirs("darwin")`):
+/// launchd starts jobs with a bare PATH that lacks Homebrew.
+pub const LAUNCHD_PATH: &str =
+    "/opt/homebrew/bin:/opt/homebrew/sbin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+/// TLS roots a LaunchAgent's Node uses on macOS (`resolveNodeStartupTlsEnvironment`).
+pub const LAUNCHD_TLS_ENV: &[(&str, &str)] = &[
+    ("NODE_EXTRA_CA_CERTS", "/etc/ssl/cert.pem"),
+    ("NODE_USE_SYSTEM_CA", "1"),
+];
+
+/// Where `gateway install` writes LaunchAgent logs, under the user's home
+/// (`resolveMacLaunchAgentLogPaths`): `<home>/Library/Logs/openclaw/gateway-<profile>.log`.
+pub const LAUNCHD_LOG_DIR: &str = "Library/Logs/openclaw";
+
+/// Where a user's LaunchAgents live, under the home.
+pub const LAUNCH_AGENTS_DIR: &str = "Library/LaunchAgents";
+
+/// The node of a Homebrew install on Apple silicon, which OpenClaw's
+/// installer finds first on macOS.
+pub const LAUNCHD_DEFAULT_NODE: &str = "/opt/homebrew/bin/node";
+
+/// The package entry `npm install -g openclaw` gives under Homebrew's node:
+/// the script `gateway install` runs with node.
+pub const LAUNCHD_DEFAULT_ENTRY: &str = "/opt/homebrew/lib/node_modules/openclaw/dist/index.js";
+
+/// The log file name of a profile's LaunchAgent (stdout and stderr share it).
+pub fn launchd_log_name(profile: &str) -> String {
+    if profile.eq_ignore_ascii_case("default") {
+        "gateway.log".to_string()
+    } else {
+        format!("gateway-{profile}.log")
+    }
 }

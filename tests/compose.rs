@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{examples, golden, ocgen, root, tool};
+use common::{examples_for, golden, ocgen, root, tool};
 use serde_json::Value;
 
 /// A value no output may contain: what the tests put in every secret.
@@ -23,13 +23,11 @@ fn plan_of(text: &str) -> ocgen::plan::Plan {
     ocgen::plan::plan(&ocgen::model::load(text).unwrap()).unwrap()
 }
 
-/// Variables compose takes from the environment (`${VAR:?...}`), by plan.
-fn host_vars(plan: &ocgen::plan::Plan) -> BTreeSet<String> {
+/// The variables each gateway's secrets file must set, by gateway.
+fn host_vars(plan: &ocgen::plan::Plan) -> BTreeMap<String, Vec<String>> {
     plan.gateways
         .iter()
-        .flat_map(ocgen::plan::Gateway::container_environment)
-        .filter(|(_, v)| *v == ocgen::plan::EnvValue::FromHost)
-        .map(|(k, _)| k)
+        .map(|g| (g.name.clone(), g.container_secret_vars()))
         .collect()
 }
 
@@ -55,9 +53,24 @@ fn compose_text(input: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Runs the real docker-compose on `file` with `vars` set and nothing else
-/// from this process's environment.
-fn docker_compose(tool: &Path, file: &Path, vars: &BTreeSet<String>, args: &[&str]) -> Output {
+/// Runs the real docker-compose on `file` with nothing from this
+/// process's environment, after writing each gateway's secrets file
+/// (`secrets/<gateway>.env` beside it) with `vars` set to the sentinel.
+fn docker_compose(
+    tool: &Path,
+    file: &Path,
+    vars: &BTreeMap<String, Vec<String>>,
+    args: &[&str],
+) -> Output {
+    let secrets = file.parent().unwrap().join("secrets");
+    for (gw, names) in vars {
+        std::fs::create_dir_all(&secrets).unwrap();
+        let body = names.iter().fold(String::new(), |mut t, n| {
+            t.push_str(&format!("{n}={SENTINEL}-{gw}\n"));
+            t
+        });
+        std::fs::write(secrets.join(format!("{gw}.env")), body).unwrap();
+    }
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(tool);
     cmd.env_clear()
@@ -67,9 +80,6 @@ fn docker_compose(tool: &Path, file: &Path, vars: &BTreeSet<String>, args: &[&st
         .arg("-f")
         .arg(file)
         .args(args);
-    for v in vars {
-        cmd.env(v, SENTINEL);
-    }
     cmd.output().unwrap()
 }
 
@@ -94,7 +104,12 @@ fn write_compose(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-fn config_json(tool: &Path, file: &Path, vars: &BTreeSet<String>, extra: &[&str]) -> Value {
+fn config_json(
+    tool: &Path,
+    file: &Path,
+    vars: &BTreeMap<String, Vec<String>>,
+    extra: &[&str],
+) -> Value {
     let mut args = vec!["config", "--format", "json"];
     args.extend_from_slice(extra);
     let out = docker_compose(tool, file, vars, &args);
@@ -116,7 +131,7 @@ fn write_input(dir: &Path, text: &str) -> PathBuf {
 
 #[test]
 fn examples_match_golden_files() {
-    for ex in examples() {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         golden(
             &format!("{}/tree/compose.yaml", stem(&ex)),
             &compose_text(&ex),
@@ -129,7 +144,7 @@ fn every_example_passes_docker_compose_config() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples() {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         let dir = tempfile::tempdir().unwrap();
         let file = write_compose(dir.path(), &compose_text(&ex));
         let vars = host_vars(&plan_of(&std::fs::read_to_string(&ex).unwrap()));
@@ -154,7 +169,7 @@ fn the_compose_check_can_fail() {
         accepted(&docker_compose(
             &dc,
             &bad,
-            &BTreeSet::new(),
+            &BTreeMap::new(),
             &["config", "-q"]
         ))
         .is_err()
@@ -167,7 +182,7 @@ fn the_compose_check_can_fail() {
         accepted(&docker_compose(
             &dc,
             &unset,
-            &BTreeSet::new(),
+            &BTreeMap::new(),
             &["config", "-q"]
         ))
         .is_err()
@@ -179,7 +194,7 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
     let Some(dc) = tool("docker-compose") else {
         return;
     };
-    for ex in examples() {
+    for ex in examples_for(ocgen::plan::Target::Compose) {
         let text = std::fs::read_to_string(&ex).unwrap();
         let plan = plan_of(&text);
         let dir = tempfile::tempdir().unwrap();
@@ -194,6 +209,7 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
         assert_eq!(names, wanted, "{ctx}: one service per gateway");
 
         let mut published = BTreeSet::new();
+        let mut networks = BTreeSet::new();
         let mut volume_users: BTreeMap<String, usize> = BTreeMap::new();
         for g in &plan.gateways {
             let s = &services[&g.name];
@@ -248,15 +264,37 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
                 .collect();
             assert_eq!(
                 targets,
-                ["/home/node/.openclaw", "/home/node/.openclaw/workspace"],
+                [
+                    "/home/node/.openclaw",
+                    "/home/node/.openclaw/workspace",
+                    "/home/node/.config/openclaw"
+                ],
                 "{ctx}"
             );
 
-            // Hardening.
-            assert_eq!(
-                s["cap_drop"],
-                serde_json::json!(["NET_RAW", "NET_ADMIN"]),
+            // Hardening: openclaw fleet's profile or better.
+            assert_eq!(s["cap_drop"], serde_json::json!(["ALL"]), "{ctx}");
+            assert_eq!(s["init"], true, "{ctx}");
+            assert_eq!(s["deploy"]["resources"]["limits"]["pids"], 512, "{ctx}");
+            assert!(
+                s["deploy"]["resources"]["limits"]["memory"].is_string(),
                 "{ctx}"
+            );
+            assert!(
+                s["deploy"]["resources"]["limits"]["cpus"].is_number(),
+                "{ctx}"
+            );
+            assert_eq!(
+                s["environment"]["XDG_CACHE_HOME"], "/home/node/.openclaw/cache",
+                "{ctx}"
+            );
+            // A network of its own: no other service is on it.
+            let nets: Vec<&String> = s["networks"].as_object().unwrap().keys().collect();
+            assert_eq!(nets.len(), 1, "{ctx}");
+            assert!(
+                networks.insert(nets[0].clone()),
+                "{ctx}: network {} shared",
+                nets[0]
             );
             assert_eq!(
                 s["security_opt"],
@@ -265,14 +303,40 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
             );
             assert_eq!(s["restart"], "unless-stopped", "{ctx}");
 
-            // The config the container reads: this gateway's port, bind lan.
+            // The config the container reads: this gateway's port, bind lan
+            // (`managed`), or the seed copied into the state volume once.
             let cfg = &s["configs"][0];
             assert_eq!(cfg["target"], "/etc/openclaw/openclaw.json", "{ctx}");
-            assert_eq!(
-                s["environment"]["OPENCLAW_CONFIG_PATH"],
-                "/etc/openclaw/openclaw.json"
-            );
-            assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+            let command: Vec<&str> = s["command"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap())
+                .collect();
+            let pinned = format!("gateway --bind lan --port {}", g.port);
+            if g.config_mode == ocgen::model::ConfigMode::Managed {
+                assert_eq!(
+                    s["environment"]["OPENCLAW_CONFIG_PATH"],
+                    "/etc/openclaw/openclaw.json"
+                );
+                assert_eq!(s["environment"]["OPENCLAW_CONFIG_READONLY"], "1", "{ctx}");
+                assert_eq!(
+                    command.join(" "),
+                    format!("node openclaw.mjs {pinned}"),
+                    "{ctx}"
+                );
+            } else {
+                assert_eq!(
+                    s["environment"]["OPENCLAW_CONFIG_PATH"],
+                    "/home/node/.openclaw/openclaw.json"
+                );
+                assert!(
+                    s["environment"].get("OPENCLAW_CONFIG_READONLY").is_none(),
+                    "{ctx}"
+                );
+                assert_eq!(command[..2], ["sh", "-c"], "{ctx}");
+                assert!(command[2].ends_with(&pinned), "{ctx}: {}", command[2]);
+            }
             let content = &json["configs"][cfg["source"].as_str().unwrap()]["content"];
             let oc: Value = serde_json::from_str(&unescape(content.as_str().unwrap())).unwrap();
             assert_eq!(oc["gateway"]["port"], g.port, "{ctx}");
@@ -285,6 +349,8 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
         for (v, n) in &volume_users {
             assert_eq!(*n, 1, "{ctx}: volume {v} is used by {n} services");
         }
+        let declared: BTreeSet<&String> = json["networks"].as_object().unwrap().keys().collect();
+        assert_eq!(declared, networks.iter().collect(), "{ctx}: networks");
     }
 }
 
@@ -300,7 +366,7 @@ fn no_secret_value_reaches_the_compose_file() {
             secret_file.display()
         ),
     );
-    let mut inputs = examples();
+    let mut inputs = examples_for(ocgen::plan::Target::Compose);
     inputs.push(input);
     let dc = tool("docker-compose");
     for input in inputs {
@@ -311,20 +377,31 @@ fn no_secret_value_reaches_the_compose_file() {
         let vars = host_vars(&plan);
         let tmp = tempfile::tempdir().unwrap();
         let file = write_compose(tmp.path(), &text);
-        // As written: each secret variable is a reference, never a value.
-        let raw = config_json(dc, &file, &vars, &["--no-interpolate"]);
-        assert!(!raw.to_string().contains(SENTINEL), "{}", input.display());
+        // Compose reads each gateway's secrets file into that service's
+        // environment: its own values, and no other gateway's.
+        let json = config_json(dc, &file, &vars, &[]);
         for g in &plan.gateways {
-            for (name, value) in g.container_environment() {
-                if value == ocgen::plan::EnvValue::FromHost {
-                    let v = raw["services"][&g.name]["environment"][&name]
-                        .as_str()
-                        .unwrap();
-                    assert_eq!(
-                        v,
-                        format!("${{{name}:?set {name} in the environment or .env}}")
-                    );
-                }
+            let env = json["services"][&g.name]["environment"]
+                .as_object()
+                .unwrap();
+            for name in g.container_secret_vars() {
+                assert_eq!(
+                    env[&name],
+                    format!("{SENTINEL}-{}", g.name),
+                    "{}: {}",
+                    input.display(),
+                    g.name
+                );
+            }
+            let mine = format!("{SENTINEL}-{}", g.name);
+            for (k, v) in env {
+                let v = v.as_str().unwrap();
+                assert!(
+                    !v.contains(SENTINEL) || v == mine,
+                    "{}: {} got {k}={v}",
+                    input.display(),
+                    g.name
+                );
             }
         }
     }
@@ -341,7 +418,7 @@ fn a_file_secret_is_a_compose_secret_mounted_where_the_config_reads_it() {
         "version: 1\ndefaults: {home: /srv/oc}\ngateways:\n  ops: {auth: {mode: password, file: /run/keys/ops-pw}}\n",
     );
     let file = write_compose(dir.path(), &compose_text(&input));
-    let json = config_json(&dc, &file, &BTreeSet::new(), &[]);
+    let json = config_json(&dc, &file, &BTreeMap::new(), &[]);
     assert_eq!(json["secrets"]["ops-auth"]["file"], "/run/keys/ops-pw");
     let s = &json["services"]["ops"];
     assert_eq!(s["secrets"][0]["source"], "ops-auth");
@@ -418,11 +495,13 @@ fn hostile_env_values_come_back_from_compose_exactly() {
 }
 
 #[test]
-fn a_gateway_without_auth_gets_its_token_from_the_environment() {
+fn a_gateway_without_auth_gets_its_token_from_its_own_secrets_file() {
     let text = compose_text(&root().join("examples/minimal.yaml"));
-    assert!(text.contains(
-        "\"OPENCLAW_GATEWAY_TOKEN\": \"${OPENCLAW_GATEWAY_TOKEN:?set OPENCLAW_GATEWAY_TOKEN in the environment or .env}\""
-    ));
+    // Nothing is taken from the shell's environment: `down` and `logs`
+    // work without exporting anything.
+    assert!(!text.contains("${"), "{text}");
+    assert!(text.contains("      - path: \"secrets/main.env\"\n        required: true\n"));
+    assert!(text.contains("# secrets/main.env must set: OPENCLAW_GATEWAY_TOKEN\n"));
     assert!(text.contains("\"bind\": \"lan\""));
     assert!(text.contains("\"id\": \"OPENCLAW_GATEWAY_TOKEN\""));
 }

@@ -34,6 +34,15 @@ use ocgen::plan::{Gateway, Plan};
 /// file and becomes the gateway.
 const GATEWAY_SH: &str = r#"echo $$ >"${1%.env}.pid"; set -a; . "$1"; set +a; exec openclaw gateway run >>"${1%.env}.out" 2>&1"#;
 
+/// How a gateway runs under its systemd unit, without systemd: the env file
+/// (`Environment=`), then the gateway's own secrets file
+/// (`EnvironmentFile=`), exported into the process it becomes.
+const UNIT_SH: &str = r#"echo $$ >"${1%.env}.pid"; set -a; . "$1"; . "$2"; set +a; exec openclaw gateway run >>"${1%.env}.out" 2>&1"#;
+
+/// One e2e test at a time: each starts several gateways, and two such
+/// tests side by side on two cores would only slow each other down.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// How long all gateways may take to answer `/healthz` together. Startup is
 /// CPU-bound (5-11 s alone); ten at once on two cores that other builds
 /// share took 60 to 100 s.
@@ -316,11 +325,21 @@ fn ocgen_out(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Writes a secret file: a new one 0600, or the empty 0600 file that
+/// `ocgen install` created for the operator to fill.
 fn write_private(path: &Path, contents: &str) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
+    if let Ok(meta) = fs::metadata(path) {
+        assert_eq!(meta.len(), 0, "{} is not empty", path.display());
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+            0o600
+        );
+    }
     let mut f = fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(0o600)
         .open(path)
         .unwrap();
@@ -430,6 +449,9 @@ fn status_json(yaml: &Path) -> (i32, serde_json::Value) {
 
 #[test]
 fn gateways_run_side_by_side_from_what_ocgen_installed() {
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(openclaw) = tool("openclaw") else {
         return;
     };
@@ -877,4 +899,302 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         assert!(!f.exists(), "{}", f.display());
     }
     say(&format!("total {:.1} s", t0.elapsed().as_secs_f64()));
+}
+
+/// The variables of a NAME=value file (the secrets files the test writes).
+fn environ_of(pid: u32) -> HashMap<String, String> {
+    let raw = fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    raw.split(|b| *b == 0)
+        .filter_map(|kv| {
+            let kv = String::from_utf8_lossy(kv);
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// `examples/assistant.yaml`: two gateways with a model provider and a
+/// Telegram channel each, credentials as env SecretRefs, one managed and
+/// one seeded config. Both start offline from what `ocgen install` wrote,
+/// each gateway's process holds its own secrets and none of the other's,
+/// the managed config refuses OpenClaw's writes, the seeded one takes them,
+/// survives the next install, and `status` reports where it strays.
+#[test]
+fn assistants_with_settings_and_secrets_run_apart() {
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
+    let t0 = Instant::now();
+    let shm = Path::new("/dev/shm");
+    let tmp = if shm.is_dir() {
+        tempfile::Builder::new()
+            .prefix("ocgen-e2e-")
+            .tempdir_in(shm)
+            .or_else(|_| tempfile::tempdir())
+    } else {
+        tempfile::tempdir()
+    }
+    .unwrap();
+    let base = free_window(300);
+    let home = tmp.path().join("home");
+    fs::create_dir(&home).unwrap();
+    let path_var = format!("{}:/usr/bin:/bin", openclaw.parent().unwrap().display());
+    let yaml = tmp.path().join("ocgen.yaml");
+    fs::write(
+        &yaml,
+        rewrite(example("assistant.yaml"), &[base, base + 120], &mut (0..0)),
+    )
+    .unwrap();
+    let y = yaml.to_str().unwrap();
+    let rootdir = tmp.path().join("root");
+    let r = rootdir.to_str().unwrap();
+    let (code, out, err) = ocgen_out(&["-f", y, "install", "--root", r]);
+    assert_eq!(code, 0, "{out}{err}");
+    let plan = plan_of(&yaml).rooted(r);
+    assert_eq!(plan.gateways.len(), 2);
+
+    // Canary secrets, one set per gateway, in the file install created.
+    let mut canaries: Vec<Vec<(String, String)>> = Vec::new();
+    for g in &plan.gateways {
+        let f = Path::new(&g.secrets_env_file);
+        let meta = fs::metadata(f).unwrap();
+        assert_eq!(meta.len(), 0, "install wrote into {}", f.display());
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777,
+            0o600
+        );
+        let mine: Vec<(String, String)> = g
+            .secret_names()
+            .iter()
+            .map(|n| {
+                let v = if n.contains("TELEGRAM") {
+                    format!("123456789:canary{}{}", g.name, "x".repeat(30))
+                } else {
+                    format!("canary-{}-{}", g.name, token(n))
+                };
+                ((*n).to_string(), v)
+            })
+            .collect();
+        assert!(mine.len() >= 2, "{}: {mine:?}", g.name);
+        let text = mine.iter().fold(String::new(), |mut t, (k, v)| {
+            t.push_str(&format!("{k}={v}\n"));
+            t
+        });
+        fs::write(f, text).unwrap();
+        canaries.push(mine);
+    }
+    // The configs name the variables, never a value.
+    for g in &plan.gateways {
+        let cfg = fs::read_to_string(&g.config_path).unwrap();
+        for set in &canaries {
+            for (_, v) in set {
+                assert!(!cfg.contains(v.as_str()), "{}", g.config_path);
+            }
+        }
+    }
+
+    let mut gws: Vec<Gw> = plan
+        .gateways
+        .iter()
+        .map(|g| Gw {
+            layout: "assistant",
+            g: g.clone(),
+            secrets: Vec::new(),
+            token: None,
+            child: None,
+            root_pid: None,
+            seen: HashSet::new(),
+            healthy_after: None,
+        })
+        .collect();
+    let tmp_dirs = [
+        format!("/tmp/openclaw-state-locks-{}", uid()),
+        format!("/tmp/.openclaw-terminal-staging-{}", uid()),
+    ]
+    .into_iter()
+    .map(PathBuf::from)
+    .filter(|d| !d.exists())
+    .collect();
+    let tmp_files = gws.iter().flat_map(|gw| coordinator_locks(&gw.g)).collect();
+    let start = Instant::now();
+    for gw in &mut gws {
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(UNIT_SH)
+            .arg("sh")
+            .arg(gw.g.env_file_path())
+            .arg(&gw.g.secrets_env_file)
+            .env_clear()
+            .env("PATH", &path_var)
+            .env("HOME", &home)
+            .current_dir(&home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        gw.root_pid = Pid::of(child.id());
+        gw.child = Some(child);
+    }
+    let mut running = Running {
+        gws,
+        tmp_files,
+        tmp_dirs,
+    };
+    loop {
+        let mut waiting = 0;
+        for gw in &mut running.gws {
+            if gw.healthy_after.is_some() {
+                continue;
+            }
+            if let Some(status) = gw.exited() {
+                panic!(
+                    "gateway {} exited ({status}) before it was healthy:\n{}",
+                    gw.g.name,
+                    gw.out_tail()
+                );
+            }
+            let addr = SocketAddr::from((ocgen::plan::PROBE_ADDR, gw.g.port));
+            match ocgen::host::http_get(addr, ocgen::plan::HEALTH_PATH, Duration::from_millis(500))
+            {
+                Ok(r) if r.status == 200 && r.body.contains("\"ok\":true") => {
+                    gw.healthy_after = Some(start.elapsed());
+                }
+                _ => waiting += 1,
+            }
+        }
+        if waiting == 0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < HEALTHY_DEADLINE,
+            "not healthy within {HEALTHY_DEADLINE:?}:\n{}",
+            running
+                .gws
+                .iter()
+                .map(|g| format!("{}:\n{}", g.g.name, g.out_tail()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    for gw in &running.gws {
+        say(&format!(
+            "assistant {:<7} port {}  healthy after {:>5.1} s",
+            gw.g.name,
+            gw.g.port,
+            gw.healthy_after.unwrap().as_secs_f64()
+        ));
+    }
+
+    // Each gateway's process holds its own secrets and none of the other's.
+    for (i, gw) in running.gws.iter().enumerate() {
+        let env = environ_of(gw.pid());
+        assert_eq!(
+            env.get("OPENCLAW_STATE_DIR").map(String::as_str),
+            Some(gw.g.state_dir.as_str()),
+            "{}: not the gateway's process",
+            gw.g.name
+        );
+        for (k, v) in &canaries[i] {
+            assert_eq!(env.get(k), Some(v), "{}: {k}", gw.g.name);
+        }
+        for (j, set) in canaries.iter().enumerate() {
+            if j == i {
+                continue;
+            }
+            for (k, v) in set {
+                assert!(
+                    !env.values().any(|x| x == v),
+                    "{} holds {}'s {k}",
+                    gw.g.name,
+                    running.gws[j].g.name
+                );
+            }
+        }
+    }
+
+    // Managed: OpenClaw may not write its config. Seeded: it may.
+    let config_set = |gw: &Gw, path: &str, value: &str| -> (i32, String) {
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                r#"set -a; . "$1"; set +a; exec openclaw config set {path} {value}"#
+            ))
+            .arg("sh")
+            .arg(gw.g.env_file_path())
+            .env_clear()
+            .env("PATH", &path_var)
+            .env("HOME", &home)
+            .current_dir(&home)
+            .process_group(0)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            ),
+        )
+    };
+    let (family, work) = (&running.gws[0], &running.gws[1]);
+    assert_eq!(family.g.config_mode, ocgen::plan::ConfigMode::Managed);
+    assert_eq!(work.g.config_mode, ocgen::plan::ConfigMode::Seeded);
+    let before = fs::read_to_string(&family.g.config_path).unwrap();
+    let (code, out) = config_set(family, "agents.defaults.thinkingDefault", "low");
+    assert_ne!(code, 0, "a managed config took a write: {out}");
+    assert_eq!(fs::read_to_string(&family.g.config_path).unwrap(), before);
+    let (code, out) = config_set(work, "agents.defaults.thinkingDefault", "low");
+    assert_eq!(code, 0, "the seeded config refused a write: {out}");
+    let edited = fs::read_to_string(&work.g.config_path).unwrap();
+    assert!(edited.contains("thinkingDefault"), "{edited}");
+
+    // The next install keeps OpenClaw's edit of the seeded config.
+    let (code, out, err) = ocgen_out(&["-f", y, "install", "--root", r]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(fs::read_to_string(&work.g.config_path).unwrap(), edited);
+    let (code, v) = status_json(&yaml_rooted(&yaml, r, tmp.path()));
+    assert_eq!(code, 0, "{v:#}");
+
+    // A pinned key changed in the seeded config: status and check --host say so.
+    let (code, out) = config_set(work, "gateway.bind", "lan");
+    assert_eq!(code, 0, "{out}");
+    let rooted = yaml_rooted(&yaml, r, tmp.path());
+    let (code, v) = status_json(&rooted);
+    assert_eq!(code, 1, "{v:#}");
+    let drift = v["gateways"][1]["config_drift"].to_string();
+    assert!(drift.contains("gateway.bind is \\\"lan\\\""), "{drift}");
+    assert_eq!(v["gateways"][0]["config_drift"], serde_json::json!([]));
+    let (code, out, _) = ocgen_out(&["-f", rooted.to_str().unwrap(), "check", "--host"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("config: gateway `work`: gateway.bind"),
+        "{out}"
+    );
+
+    let all: Vec<usize> = (0..running.gws.len()).collect();
+    running.stop(&all, Duration::from_secs(30));
+    running.clean_tmp();
+    say(&format!(
+        "assistant total {:.1} s",
+        t0.elapsed().as_secs_f64()
+    ));
+}
+
+/// The test's ocgen.yaml with every path under the install root, so that
+/// `status` and `check --host` read the files `install --root` wrote.
+fn yaml_rooted(yaml: &Path, root: &str, dir: &Path) -> PathBuf {
+    let mut doc: serde_json::Value =
+        serde_saphyr::from_str(&fs::read_to_string(yaml).unwrap()).unwrap();
+    let home = doc["defaults"]["home"].as_str().unwrap().to_string();
+    doc["defaults"]["home"] = format!("{root}{home}").into();
+    let out = dir.join("rooted.yaml");
+    fs::write(&out, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    out
 }

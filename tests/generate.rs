@@ -255,3 +255,52 @@ fn unreadable_output_dir_is_an_io_error() {
     assert_eq!(o.status.code(), Some(74), "{}", stderr(&o));
     assert!(stderr(&o).contains("out"), "{}", stderr(&o));
 }
+
+/// `generate` writes the outputs of the file's targets only, and dropping a
+/// target removes the files ocgen wrote for it.
+#[test]
+fn generate_writes_the_listed_targets_only() {
+    let files = |dir: &std::path::Path| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p.strip_prefix(dir).unwrap().display().to_string());
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let compose_only = "version: 1\ntargets: [compose]\ngateways:\n  main: {}\n  rescue: {}\n";
+    let d = setup(compose_only);
+    let o = run_in(d.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        files(&d.path().join("out")),
+        [".ocgen-manifest", "compose.yaml"]
+    );
+
+    let host = TWO.replace("version: 1\n", "version: 1\ntargets: [host, systemd]\n");
+    fs::write(d.path().join("ocgen.yaml"), host).unwrap();
+    let o = run_in(d.path(), &["generate", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        files(&d.path().join("out")),
+        [
+            ".ocgen-manifest",
+            "config/main/openclaw.json",
+            "config/rescue/openclaw.json",
+            "env/main.env",
+            "env/rescue.env",
+            "systemd/config/main/openclaw.json",
+            "systemd/config/rescue/openclaw.json",
+            "systemd/openclaw-gateway-main.service",
+            "systemd/openclaw-gateway-rescue.service",
+        ]
+    );
+}

@@ -66,9 +66,11 @@ fn install_creates_private_dirs_and_files_with_rooted_paths() {
             "srv/oc",
             "srv/oc/.openclaw",
             "srv/oc/.openclaw-rescue",
+            "srv/oc/.openclaw-rescue/.env",
             "srv/oc/.openclaw-rescue/openclaw.json",
             "srv/oc/.openclaw-rescue/rescue.env",
             "srv/oc/.openclaw-rescue/workspace",
+            "srv/oc/.openclaw/.env",
             "srv/oc/.openclaw/main.env",
             "srv/oc/.openclaw/openclaw.json",
             "srv/oc/.openclaw/workspace",
@@ -420,4 +422,45 @@ fn check_host_reports_reserved_ports_in_use() {
     let squatter = TcpListener::bind(("127.0.0.1", base)).unwrap();
     assert!(run_in(d.path(), &["check"]).status.success());
     drop(squatter);
+}
+
+#[test]
+fn install_for_launchd_says_where_the_plists_go_and_how_to_load_them() {
+    let d = setup(
+        "version: 1\nname: mac\ntargets: [launchd]\ndefaults:\n  home: /Users/alice\ngateways:\n  main: {profile: default}\n  work: {}\n",
+    );
+    let o = run_in(d.path(), &["install", "--root", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let roots = fs::canonicalize(d.path().join("r"))
+        .unwrap()
+        .display()
+        .to_string();
+    let s = stdout(&o);
+    let agents = format!("{roots}/Users/alice/Library/LaunchAgents");
+    for (name, label, state) in [
+        (
+            "main",
+            "ai.openclaw.gateway",
+            format!("{roots}/Users/alice/.openclaw"),
+        ),
+        (
+            "work",
+            "ai.openclaw.work",
+            format!("{roots}/Users/alice/.openclaw-work"),
+        ),
+    ] {
+        let want = format!(
+            "  {name} ({label}):\n    mkdir -p {roots}/Users/alice/Library/Logs/openclaw && mkdir -p -m 0700 {state}/tmp\n    install -m 0644 launchd/{label}.plist {agents}/{label}.plist\n    launchctl bootstrap gui/$(id -u) {agents}/{label}.plist\n    stop: launchctl bootout gui/$(id -u)/{label}\n"
+        );
+        assert!(s.contains(&want), "{s}");
+    }
+    assert!(
+        s.contains(&format!(
+            "    secrets: {roots}/Users/alice/.openclaw-work/.env; logs: {roots}/Users/alice/Library/Logs/openclaw/gateway-work.log\n"
+        )),
+        "{s}"
+    );
+    // A file without the launchd target says nothing of it.
+    let o = run_in(setup(&yaml(18789)).path(), &["install", "--root", "r"]);
+    assert!(!stdout(&o).contains("launchctl"), "{}", stdout(&o));
 }

@@ -42,9 +42,35 @@ fn configs_of(example: &Path, out: &Path) -> Vec<PathBuf> {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut v = Vec::new();
-    for e in std::fs::read_dir(out.join("config")).unwrap() {
-        v.push(e.unwrap().path().join("openclaw.json"));
+    if out.join("config").is_dir() {
+        for e in std::fs::read_dir(out.join("config")).unwrap() {
+            v.push(e.unwrap().path().join("openclaw.json"));
+        }
     }
+    // The configs of the LaunchAgents, as each expects at its config path.
+    if out.join("launchd/config").is_dir() {
+        for e in std::fs::read_dir(out.join("launchd/config")).unwrap() {
+            v.push(e.unwrap().path().join("openclaw.json"));
+        }
+    }
+    // The configs of the Kubernetes ConfigMaps, as the pods read them.
+    if out.join("kubernetes").is_dir() {
+        for e in std::fs::read_dir(out.join("kubernetes")).unwrap() {
+            let p = e.unwrap().path();
+            let docs: Vec<serde_json::Value> =
+                serde_saphyr::from_str_multiple(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            for d in docs.iter().filter(|d| d["kind"] == "ConfigMap") {
+                let dir = out
+                    .join("kube-config")
+                    .join(d["metadata"]["name"].as_str().unwrap());
+                std::fs::create_dir_all(&dir).unwrap();
+                let file = dir.join("openclaw.json");
+                std::fs::write(&file, d["data"]["openclaw.json"].as_str().unwrap()).unwrap();
+                v.push(file);
+            }
+        }
+    }
+    assert!(!v.is_empty(), "{}: no config generated", example.display());
     v.sort();
     v
 }
@@ -111,4 +137,44 @@ fn real_openclaw_rejects_a_retired_key() {
     .unwrap();
     let (ok, out) = validate(&openclaw, &cfg, tmp.path());
     assert!(!ok, "OpenClaw accepted canvasHost: {out}");
+}
+
+/// The credential keys OpenClaw itself lists (its SecretRef credential
+/// matrix, shipped in the package's docs) are refused as literal values in
+/// `openclaw:`: every leaf key of the matrix is a credential key to ocgen,
+/// except the few that only the value's shape can tell (listed here).
+#[test]
+fn openclaws_credential_matrix_is_covered() {
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
+    // $TOOLS/bin/openclaw → $TOOLS/openclaw-<version>/node_modules/openclaw
+    let tools = openclaw.parent().unwrap().parent().unwrap();
+    let matrix = tools
+        .join(format!("openclaw-{}", ocgen::plan::OPENCLAW_VERSION))
+        .join(
+            "node_modules/openclaw/docs/reference/secretref-user-supplied-credentials-matrix.json",
+        );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&matrix).unwrap()).unwrap();
+    // Keys whose name says nothing (a TLS `ca`, a `value`, a map of headers):
+    // their values are checked by shape only.
+    let by_shape_only = ["*", "ca", "cert", "value", "authTag", "serviceAccount"];
+    let mut checked = 0;
+    for e in m["entries"].as_array().unwrap() {
+        if e["configFile"] != "openclaw.json" {
+            continue;
+        }
+        let path = e["path"].as_str().unwrap();
+        let leaf = path.rsplit('.').next().unwrap().trim_end_matches("[]");
+        if by_shape_only.contains(&leaf) {
+            continue;
+        }
+        assert!(
+            ocgen::plan::is_credential_key(leaf),
+            "OpenClaw's credential `{path}` is not a credential key to ocgen"
+        );
+        checked += 1;
+    }
+    assert!(checked > 90, "only {checked} matrix entries");
 }

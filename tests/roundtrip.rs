@@ -6,9 +6,10 @@
 //!
 //! Readers: serde_json for every openclaw.json; a POSIX shell
 //! (`set -a; . FILE`) for every env file; systemd's quoting rules for every
-//! `Environment=` line; a YAML parser for compose.yaml. On fewer cases, the
+//! `Environment=` line; a YAML parser for compose.yaml and the Kubernetes
+//! manifests. On fewer cases, the
 //! real tools: `docker-compose config --format json`, the NixOS module
-//! evaluated by `nix-instantiate` against tests/nix/stub.nix, and
+//! evaluated inside a real NixOS system (tests/common/realnix.rs), and
 //! `systemd-analyze verify` with its dump of the parsed unit.
 //! Also: the tree is byte-identical across runs and orders of `defaults`,
 //! and `generate --check` right after `generate` finds nothing to do.
@@ -406,12 +407,15 @@ fn check_compose_json(plan: &Plan, json: &Value, interpolated: bool) -> Result<(
             let got = env[&k]
                 .as_str()
                 .ok_or_else(|| TestCaseError::fail(format!("{}: {k} missing: {env}", g.name)))?;
-            match v {
-                EnvValue::Literal(v) => {
-                    prop_assert_eq!(compose_unescape(got)?, v, "{}: {}", g.name, k);
-                }
-                EnvValue::FromHost if interpolated => prop_assert_eq!(got, SENTINEL),
-                EnvValue::FromHost => prop_assert!(got.starts_with(&format!("${{{k}:?")), "{got}"),
+            prop_assert_eq!(compose_unescape(got)?, v, "{}: {}", g.name, k);
+        }
+        // The secrets file's variables, read by compose (`interpolated`)
+        // from the gateway's own file; never in the file as written.
+        for k in g.container_secret_vars() {
+            if interpolated {
+                prop_assert_eq!(env[&k].as_str(), Some(SENTINEL), "{}: {}", g.name, k);
+            } else {
+                prop_assert!(env.get(&k).is_none(), "{}: {k} in the file", g.name);
             }
         }
         let content = json["configs"][format!("{}-config", g.name)]["content"]
@@ -459,6 +463,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
     let compose: Value = serde_saphyr::from_str(file(&files, "compose.yaml"))
         .map_err(|e| TestCaseError::fail(format!("compose.yaml: {e}")))?;
     check_compose_json(&plan, &compose, false)?;
+    check_kube(&plan)?;
 
     for (g, spec) in plan.gateways.iter().zip(&input.gateways) {
         let name = &g.name;
@@ -510,22 +515,42 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A service's environment: the gateway's, then the markers by which
-/// OpenClaw recognises a service it manages.
-fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
-    let mut env = g.environment();
-    env.extend([
-        ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
-        ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
-        (
-            "OPENCLAW_SYSTEMD_UNIT".into(),
-            format!("openclaw-gateway-{}.service", g.name),
-        ),
-    ]);
-    env
+/// The Kubernetes manifests, read back: every literal of every pod's
+/// environment and every config, unchanged; secrets by reference only.
+fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
+    let text = ocgen::render::kubernetes::render(plan);
+    let docs: Vec<Value> = serde_saphyr::from_str_multiple(&text)
+        .map_err(|e| TestCaseError::fail(format!("kube: {e}")))?;
+    for g in &plan.gateways {
+        let named = |kind: &str, name: &str| {
+            docs.iter()
+                .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let sts = named("StatefulSet", &g.kube.object);
+        let env = sts["spec"]["template"]["spec"]["containers"][0]["env"].clone();
+        let expected: Vec<Value> = g
+            .kube_environment()
+            .into_iter()
+            .map(|(k, v)| match v {
+                EnvValue::Literal(v) => serde_json::json!({"name": k, "value": v}),
+                EnvValue::FromHost => serde_json::json!({"name": k, "valueFrom": {"secretKeyRef": {"name": g.kube.secret, "key": k}}}),
+            })
+            .collect();
+        prop_assert_eq!(&env, &Value::Array(expected), "{}", g.name);
+        let cm = named("ConfigMap", &format!("{}-config", g.kube.object));
+        prop_assert_eq!(
+            &cm["data"]["openclaw.json"],
+            &Value::from(openclaw::render(&g.kube_view())),
+            "{}",
+            g.name
+        );
+    }
+    Ok(())
 }
 
-/// The real readers: docker-compose, nix-instantiate, systemd-analyze.
+/// The real readers: docker-compose, a NixOS evaluation, systemd-analyze.
 fn check_tools(input: &Input) -> Result<(), TestCaseError> {
     let text = yaml(input, &input.order);
     let plan = plan_of(&text);
@@ -542,11 +567,16 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
             .current_dir(dir.path())
             .args(["-f", "compose.yaml", "config", "--format", "json"]);
         for g in &plan.gateways {
-            for (k, v) in g.container_environment() {
-                if v == EnvValue::FromHost {
-                    cmd.env(k, SENTINEL);
-                }
-            }
+            let secrets = dir.path().join("secrets");
+            std::fs::create_dir_all(&secrets).unwrap();
+            let body = g
+                .container_secret_vars()
+                .iter()
+                .fold(String::new(), |mut t, k| {
+                    let _ = writeln!(t, "{k}={SENTINEL}");
+                    t
+                });
+            std::fs::write(secrets.join(format!("{}.env", g.name)), body).unwrap();
         }
         let out = cmd.output().unwrap();
         prop_assert!(
@@ -559,29 +589,27 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         check_compose_json(&plan, &json, true)?;
     }
 
-    if let Some(nix) = tool("nix-instantiate") {
-        let v = common::nix::evaluate(
-            &nix,
-            dir.path(),
-            file(&files, ocgen::render::NIXOS_MODULE),
-            &[],
-            true,
-        )
-        .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;
+    if let Some(nix) = common::realnix::real_nix() {
+        let case =
+            common::realnix::Case::new("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
+        let v = nix
+            .evaluate(dir.path(), &[case])
+            .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;
+        let v = &v["roundtrip"];
+        prop_assert_eq!(&v["failedAssertions"], &serde_json::json!([]), "{}", text);
         for g in &plan.gateways {
-            let env: serde_json::Map<String, Value> = service_env(g)
-                .into_iter()
-                .map(|(k, v)| (k, Value::String(v)))
-                .collect();
             let unit = format!("openclaw-gateway-{}", g.name);
+            for (k, val) in g.environment() {
+                prop_assert_eq!(
+                    &v["services"][&unit]["environment"][&k],
+                    &Value::String(val),
+                    "{}: {}",
+                    unit,
+                    k
+                );
+            }
             prop_assert_eq!(
-                &v["services"][&unit]["environment"],
-                &Value::Object(env),
-                "{}",
-                unit
-            );
-            prop_assert_eq!(
-                &v["gateways"][&g.name]["settings"],
+                &v["openclawJson"][&g.name],
                 &openclaw::value(&g.service_view(Scope::System)),
                 "{}",
                 unit

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::systemd::{check_dump, stub_executable, system_root, verify};
-use common::{examples, golden, ocgen, root, tool};
+use common::{examples_for, golden, ocgen, root, tool};
 use ocgen::plan::Plan;
 
 fn plan_of(yaml: &str) -> Plan {
@@ -39,7 +39,7 @@ fn tmp() -> tempfile::TempDir {
 
 #[test]
 fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
-    for ex in examples() {
+    for ex in examples_for(ocgen::plan::Target::Systemd) {
         let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         let out = tmp();
@@ -89,7 +89,7 @@ fn every_example_unit_passes_systemd_analyze_verify() {
     };
     let dir = tmp();
     let sys_root = system_root(dir.path());
-    for ex in examples() {
+    for ex in examples_for(ocgen::plan::Target::Systemd) {
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         for g in &plan.gateways {
             let path = sys_root.join(format!(
@@ -178,7 +178,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     );
     // auth.env: the file with the variable is required (no `-`); others optional.
     assert!(dumps["tok"].contains("\tEnvironmentFile: /etc/openclaw/tok.env\n"));
-    assert!(dumps["pw"].contains("\tEnvironmentFile: -/etc/openclaw/pw.secrets.env\n"));
+    assert!(dumps["pw"].contains("\tEnvironmentFile: -/var/lib/oc/.openclaw-pw/.env\n"));
     // State under /home: ProtectHome=read-only so ReadWritePaths= can open it.
     assert!(dumps["tok"].contains("\tProtectHome: read-only\n"));
     assert!(dumps["main"].contains("\tProtectHome: yes\n"));

@@ -150,7 +150,28 @@ impl Redaction {
                 for (k, v) in entries {
                     match k.value.as_scalar() {
                         Some("auth") => self.walk_auth(text, v),
-                        Some(key) if is_secret_key(key) || auth_vars.iter().any(|a| a == key) => {
+                        // `secrets:` lists variable names; anything else
+                        // there may be a value. OpenClaw's own `secrets`
+                        // section (providers) holds paths and commands.
+                        Some("secrets") => match &v.value {
+                            Loose::List(items) => {
+                                for i in items {
+                                    if !i
+                                        .value
+                                        .as_scalar()
+                                        .is_some_and(crate::openclaw::is_secret_env_name)
+                                    {
+                                        self.hide(text, i);
+                                    }
+                                }
+                            }
+                            Loose::Map(_) => self.walk(text, v, auth_vars),
+                            Loose::Scalar(_) => self.hide(text, v),
+                        },
+                        Some(key)
+                            if (is_secret_key(key) || auth_vars.iter().any(|a| a == key))
+                                && !is_reference(&v.value) =>
+                        {
                             self.hide(text, v);
                         }
                         _ => self.walk(text, v, auth_vars),
@@ -254,6 +275,25 @@ impl Redaction {
             .to_string();
         self.values.push(v);
         self.ranges.push(range);
+    }
+}
+
+/// An OpenClaw SecretRef (`{source, provider, id}`) or `${VAR}`: where a
+/// secret is, not the secret.
+fn is_reference(v: &Loose) -> bool {
+    match v {
+        Loose::Map(entries) => {
+            !entries.is_empty()
+                && entries.iter().all(|(k, v)| {
+                    matches!(k.value.as_scalar(), Some("source" | "provider" | "id"))
+                        && v.value.as_scalar().is_some()
+                })
+        }
+        Loose::Scalar(s) => s
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .is_some_and(crate::openclaw::is_secret_env_name),
+        Loose::List(_) => false,
     }
 }
 

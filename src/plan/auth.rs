@@ -1,4 +1,5 @@
-//! Auth and secrets: the gateway's auth mode and where its secret lives.
+//! Auth and secrets: the gateway's auth mode and where its secret lives, and
+//! the names of the other secrets it is given (`secrets:`).
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -153,5 +154,67 @@ pub(super) fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) 
         mode,
         secret: if needs_secret { secret } else { None },
         trusted_proxy,
+    }
+}
+
+/// `secrets:` checked: names of variables (OpenClaw's env SecretRef
+/// grammar), each once, none that ocgen sets or that `env` writes out.
+pub(super) fn resolve_secrets(
+    gw: &str,
+    list: Option<&Sp<Vec<Sp<String>>>>,
+    env: &IndexMap<String, String>,
+    auth: Option<&GatewayAuth>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let auth_var = match auth.and_then(|a| a.secret.as_ref()) {
+        Some(SecretSource::Env(v)) => Some(v.as_str()),
+        _ => None,
+    };
+    for item in list.iter().flat_map(|l| l.value.iter()) {
+        let name = &item.value;
+        if !is_secret_env_name(name) {
+            // What is written here may be the secret itself: never echo it.
+            problems.push(
+                Problem::new(
+                    Kind::Secret,
+                    format!("gateway `{gw}`: `secrets` lists something that is not the name of an environment variable"),
+                )
+                .label(item.span, "not a variable name")
+                .redact_source()
+                .help("list variable names such as ANTHROPIC_API_KEY (^[A-Z][A-Z0-9_]{0,127}$); their values go in the gateway's secrets file, never in ocgen.yaml"),
+            );
+        } else if RESERVED_ENV.contains(&name.as_str()) {
+            problems.push(
+                Problem::new(Kind::Secret, format!("gateway `{gw}`: `{name}` in `secrets` is set by ocgen"))
+                    .label(item.span, "set by ocgen")
+                    .help("remove it from `secrets`; use the gateway's `profile`, `port` or path settings"),
+            );
+        } else if env.contains_key(name) {
+            problems.push(
+                Problem::new(Kind::Secret, format!("gateway `{gw}`: `{name}` is in `secrets` and also written out in `env`"))
+                    .label(item.span, "a secret")
+                    .redact_source()
+                    .help(format!("remove `{name}` from `env`: a secret's value belongs in the gateway's secrets file")),
+            );
+        } else if Some(name.as_str()) == auth_var || out.contains(name) {
+            // `auth.env` is delivered anyway; a repeat adds nothing.
+        } else {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+impl Gateway {
+    /// Every secret variable the gateway reads from its secrets file: the
+    /// auth variable first, then `secrets`.
+    pub fn secret_names(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(SecretSource::Env(v)) = self.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+            out.push(v.as_str());
+        }
+        out.extend(self.secrets.iter().map(String::as_str));
+        out
     }
 }

@@ -75,33 +75,32 @@ pub const HEALTH_RETRIES: u32 = 3;
 /// 10 s would kill it mid-write.
 pub const STOP_GRACE_PERIOD: &str = "330s";
 
-/// A variable of a container's environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnvValue {
-    /// A value written into the deployment file.
-    Literal(String),
-    /// The variable of the same name from the deployment's own environment
-    /// (a secret: never written anywhere by ocgen).
-    FromHost,
-}
+/// Where a `seeded` gateway's own config lives in its container: in the
+/// state volume, where OpenClaw may edit it. ocgen's config, mounted at
+/// [`CONTAINER_CONFIG_PATH`], is copied there only when none exists.
+pub const CONTAINER_SEEDED_CONFIG_PATH: &str = "/home/node/.openclaw/openclaw.json";
 
 impl Gateway {
     /// The same gateway as seen from inside its own container: OpenClaw's
-    /// paths in the official image, the config at [`CONTAINER_CONFIG_PATH`],
-    /// and a file secret at its mount point under `/run/secrets`.
+    /// paths in the official image, the config at [`CONTAINER_CONFIG_PATH`]
+    /// (`managed`) or [`CONTAINER_SEEDED_CONFIG_PATH`] (`seeded`), and a
+    /// file secret at its mount point under `/run/secrets`.
     ///
     /// Bind: with bridge networking `lan`, so the published port reaches it
     /// (the compose file decides which host address publishes it); with host
     /// networking the `publish` address itself. A non-loopback bind needs
     /// auth, so a gateway that declares none gets token auth from
     /// [`CONTAINER_DEFAULT_TOKEN_ENV`]; an explicit `mode: none` stays and is
-    /// reported in [`Plan::container_problems`].
+    /// reported for the container targets.
     #[must_use]
     pub fn container_view(&self) -> Gateway {
         let mut g = self.clone();
         g.state_dir = CONTAINER_STATE_DIR.to_string();
-        g.config_path = CONTAINER_CONFIG_PATH.to_string();
+        g.config_path = match self.config_mode {
+            ConfigMode::Managed => CONTAINER_CONFIG_PATH,
+            ConfigMode::Seeded => CONTAINER_SEEDED_CONFIG_PATH,
+        }
+        .to_string();
         g.workspace = CONTAINER_WORKSPACE.to_string();
         g.log_file = format!("{CONTAINER_STATE_DIR}/logs/openclaw.log");
         (g.bind, g.custom_bind_host) = match (self.container.network_mode, self.container.publish) {
@@ -132,30 +131,89 @@ impl Gateway {
         format!("{}-auth", self.name)
     }
 
-    /// The container's environment, in a fixed order: `HOME`, the read-only
-    /// config switch, OpenClaw's paths and port, the user's variables, then
-    /// the secret passed from the deployment's environment.
-    pub fn container_environment(&self) -> Vec<(String, EnvValue)> {
+    /// The container's environment, literal values in a fixed order:
+    /// `HOME`, the cache directory, OpenClaw's paths and port, the
+    /// read-only config switch (`managed` only), then the user's variables.
+    /// Secrets are not here: see [`Gateway::container_secret_vars`].
+    pub fn container_environment(&self) -> Vec<(String, String)> {
         let view = self.container_view();
-        let mut vars = vec![
-            (
-                "HOME".to_string(),
-                EnvValue::Literal(CONTAINER_HOME.to_string()),
-            ),
-            (
-                CONTAINER_CONFIG_READONLY.0.to_string(),
-                EnvValue::Literal(CONTAINER_CONFIG_READONLY.1.to_string()),
-            ),
-        ];
-        vars.extend(
-            view.environment()
-                .into_iter()
-                .map(|(k, v)| (k, EnvValue::Literal(v))),
-        );
+        // The read-only switch (`managed` only) comes with OpenClaw's
+        // variables, as on every target.
+        let mut vars = vec![("HOME".to_string(), CONTAINER_HOME.to_string())];
+        vars.push((
+            CONTAINER_CACHE_DIR.0.to_string(),
+            CONTAINER_CACHE_DIR.1.to_string(),
+        ));
+        vars.extend(view.environment());
+        vars
+    }
+
+    /// Names of the variables the gateway's own secrets file must hold in
+    /// its container: the auth token's variable (when auth is an env
+    /// secret), then `secrets`. Values never pass through ocgen.
+    pub fn container_secret_vars(&self) -> Vec<String> {
+        let view = self.container_view();
+        let mut vars: Vec<String> = Vec::new();
         if let Some(SecretSource::Env(var)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
-            vars.push((var.clone(), EnvValue::FromHost));
+            vars.push(var.clone());
+        }
+        for s in &self.secrets {
+            if !vars.contains(s) {
+                vars.push(s.clone());
+            }
         }
         vars
+    }
+
+    /// The container's command (the image's entry point, `tini`, runs it).
+    /// Port and bind are pinned as arguments, which beat any config, as
+    /// `openclaw fleet` runs its cells. A `seeded` gateway first copies
+    /// ocgen's config into its state volume when none is there yet, so
+    /// OpenClaw's later edits survive restarts, upgrades and regenerations.
+    pub fn container_command(&self) -> Vec<String> {
+        let view = self.container_view();
+        let mut gateway: Vec<String> = CONTAINER_GATEWAY_CMD
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        gateway.extend([
+            "--bind".to_string(),
+            view.bind.as_str().to_string(),
+            "--port".to_string(),
+            self.port.to_string(),
+        ]);
+        match self.config_mode {
+            ConfigMode::Managed => gateway,
+            ConfigMode::Seeded => {
+                // Every word is a fixed path, a bind keyword or a number:
+                // nothing here needs shell quoting.
+                let script = format!(
+                    "[ -e {dst} ] || install -m 600 {src} {dst} && exec {cmd}",
+                    dst = CONTAINER_SEEDED_CONFIG_PATH,
+                    src = CONTAINER_CONFIG_PATH,
+                    cmd = gateway.join(" "),
+                );
+                vec!["sh".to_string(), "-c".to_string(), script]
+            }
+        }
+    }
+
+    /// The container's fixed host name (see [`STATE_LEASE_TTL_SECS`]).
+    pub fn container_hostname(&self) -> String {
+        self.name.replace('_', "-")
+    }
+
+    /// Memory limit of the container: the user's, else `openclaw fleet`'s.
+    pub fn container_memory(&self) -> String {
+        self.container
+            .memory
+            .clone()
+            .unwrap_or_else(|| CONTAINER_MEMORY.to_string())
+    }
+
+    /// CPU limit of the container: the user's, else `openclaw fleet`'s.
+    pub fn container_cpus(&self) -> f64 {
+        self.container.cpus.unwrap_or(CONTAINER_CPUS)
     }
 
     /// The container's health check command. The image's own HEALTHCHECK
@@ -203,6 +261,7 @@ pub(super) fn check_publishable(
                         g.bind.as_str()
                     ),
                 )
+                .only(Targets::of(&[Target::Nixos]))
                 .label(span, "no host address")
                 .help("use `bind: custom` with `custom_bind_host: <the host's address>`, `bind: lan` or `bind: loopback`, or `nixos.backend: systemd`"),
             );
@@ -367,8 +426,12 @@ pub(super) fn check_image(gw: &str, i: &Sp<String>, problems: &mut Vec<Problem>)
 
 /// What keeps a valid gateway out of a container: OpenClaw's rules for the
 /// bind the container needs, and variables that ocgen sets in it.
-pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> Vec<Problem> {
-    let mut problems = Vec::new();
+pub(super) fn check_containers(
+    resolved: &[Resolved],
+    gateways: &[Gateway],
+    targets: Targets,
+    problems: &mut Vec<Problem>,
+) {
     for (r, g) in resolved.iter().zip(gateways) {
         let view = g.container_view();
         let open = view.auth.as_ref().is_none_or(|a| a.mode == AuthMode::None);
@@ -383,39 +446,53 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
                         view.bind.as_str()
                     ),
                 )
+                .only(targets)
                 .label(span, "no auth")
                 .help(format!(
                     "use `auth: {{ mode: token, env: {CONTAINER_DEFAULT_TOKEN_ENV} }}` (or leave `auth` out: containers then take the token from {CONTAINER_DEFAULT_TOKEN_ENV}), or run it with `network_mode: host` and `publish: loopback`"
                 )),
             );
         }
-        // ocgen's own container variables, then the user's: a name twice
-        // would make one silently win.
+        // ocgen's own container variables, then the user's, then the
+        // secrets file's: a name twice would make one silently win.
         let mut seen: HashMap<String, &'static str> = HashMap::new();
-        for (name, value) in g.container_environment() {
+        let literal = g
+            .container_environment()
+            .into_iter()
+            .map(|(k, _)| (k, false));
+        let secret = g.container_secret_vars().into_iter().map(|k| (k, true));
+        for (name, from_secrets) in literal.chain(secret) {
             let ours = name == "HOME"
                 || name == CONTAINER_CONFIG_READONLY.0
+                || name == CONTAINER_CACHE_DIR.0
                 || RESERVED_ENV.contains(&name.as_str());
-            let what = match value {
-                EnvValue::FromHost => "`auth.env`",
-                EnvValue::Literal(_) if ours && !seen.contains_key(&name) => "ocgen",
-                EnvValue::Literal(_) => "`env`",
+            let what = if from_secrets {
+                "the secrets file (`auth.env` or `secrets`)"
+            } else if ours && !seen.contains_key(&name) {
+                "ocgen"
+            } else {
+                "`env`"
             };
             if let Some(first) = seen.get(&name) {
-                let span = match value {
-                    EnvValue::FromHost => {
-                        r.s.auth
-                            .as_ref()
-                            .and_then(|a| a.value.env.as_ref())
-                            .map_or(r.name.span, |e| e.span)
-                    }
-                    EnvValue::Literal(_) => {
-                        r.s.env
-                            .iter()
-                            .flatten()
-                            .find(|(k, _)| k.value == name)
-                            .map_or(r.name.span, |(k, _)| k.span)
-                    }
+                let span = if from_secrets {
+                    r.s.auth
+                        .as_ref()
+                        .and_then(|a| a.value.env.as_ref())
+                        .map(|e| e.span)
+                        .or_else(|| {
+                            r.s.secrets
+                                .iter()
+                                .flat_map(|s| s.value.iter())
+                                .find(|s| s.value == name)
+                                .map(|s| s.span)
+                        })
+                        .unwrap_or(r.name.span)
+                } else {
+                    r.s.env
+                        .iter()
+                        .flatten()
+                        .find(|(k, _)| k.value == name)
+                        .map_or(r.name.span, |(k, _)| k.span)
                 };
                 problems.push(
                     Problem::new(
@@ -425,10 +502,11 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
                             g.name
                         ),
                     )
+                    .only(targets)
                     .label(span, "set twice in the container")
                     .help(format!(
-                        "ocgen sets HOME, {} and OpenClaw's paths in every container: rename or remove this variable",
-                        CONTAINER_CONFIG_READONLY.0
+                        "ocgen sets HOME, {}, {} and OpenClaw's paths in every container: rename or remove this variable",
+                        CONTAINER_CONFIG_READONLY.0, CONTAINER_CACHE_DIR.0
                     )),
                 );
             } else {
@@ -436,5 +514,4 @@ pub(super) fn check_containers(resolved: &[Resolved], gateways: &[Gateway]) -> V
             }
         }
     }
-    problems
 }

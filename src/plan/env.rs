@@ -52,7 +52,8 @@ pub(super) fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut
 
 impl Gateway {
     /// The process environment, in a fixed order: OpenClaw's variables, then
-    /// the user's.
+    /// the user's. A managed config is read-only for the gateway: OpenClaw
+    /// keeps startup migrations in memory and its config writers refuse.
     pub fn environment(&self) -> Vec<(String, String)> {
         let mut vars = vec![
             ("OPENCLAW_PROFILE".to_string(), self.profile.clone()),
@@ -61,6 +62,12 @@ impl Gateway {
             ("OPENCLAW_GATEWAY_PORT".to_string(), self.port.to_string()),
             ("OPENCLAW_WORKSPACE_DIR".to_string(), self.workspace.clone()),
         ];
+        if self.config_mode == ConfigMode::Managed {
+            vars.push((
+                CONTAINER_CONFIG_READONLY.0.to_string(),
+                CONTAINER_CONFIG_READONLY.1.to_string(),
+            ));
+        }
         vars.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
         vars
     }

@@ -38,10 +38,12 @@ impl Gateway {
         let root = root.trim_end_matches('/');
         let re = |p: &str| format!("{root}{p}");
         let mut g = self.clone();
+        g.home = self.home.as_deref().map(re);
         g.state_dir = re(&self.state_dir);
         g.config_path = re(&self.config_path);
         g.workspace = re(&self.workspace);
         g.log_file = re(&self.log_file);
+        g.secrets_env_file = re(&self.secrets_env_file);
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(p)) = &mut auth.secret {
                 *p = re(p);
@@ -166,6 +168,7 @@ pub(super) fn check_executable(p: &Sp<String>, problems: &mut Vec<Problem>) -> S
     if !ok {
         problems.push(
             Problem::new(Kind::Path, format!("`systemd.openclaw` `{}` is not an absolute path to the executable", v.escape_debug()))
+                .only(Targets::of(&[Target::Systemd]))
                 .label(p.span, "not usable in ExecStart=")
                 .help(format!("write the full path of `openclaw` from `/` in letters, digits and `/ . _ - + @`, e.g. `{DEFAULT_OPENCLAW_BIN}` (see `command -v openclaw`)")),
         );
@@ -253,6 +256,7 @@ pub(super) fn check_path_overlaps(
                             ap.trim_end_matches('/')
                         ),
                     )
+                    .only(Targets::of(Target::HOST_PATHS))
                     .label(span(*cg, ck), "here")
                     .label(span(*ag, ak), "conflicts with this")
                     .help("two gateways on one state dir hang waiting for each other's lock: give each gateway its own directories, or leave the paths out to get <home>/.openclaw-<profile>"),
@@ -317,6 +321,7 @@ pub(super) fn check_workspace_host_paths(
                         ap.trim_end_matches('/')
                     ),
                 )
+                .only(Targets::of(&[Target::Compose]))
                 .label(span(*cg), "here")
                 .label(span(*ag), "conflicts with this")
                 .help("give each gateway a workspace directory of its own, or leave `workspace_host_path` out to get a named volume per gateway"),

@@ -29,14 +29,17 @@ pub(super) fn check_profiles(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, g) in gateways.iter().enumerate() {
         let key = g.profile.to_ascii_lowercase();
-        if let Some((_, label)) = RESERVED_PROFILES.iter().find(|(p, _)| *p == key) {
+        // OpenClaw's own launchd labels: refused for every target, since
+        // a file may gain the launchd target later.
+        if let Some((p, what)) = LAUNCHD_OWN_LABELS.iter().find(|(p, _)| *p == key) {
+            let label = format!("{LAUNCHD_LABEL_PREFIX}{p}, {what}");
             let explicit = resolved[i].s.profile.as_ref();
             let span = explicit.map_or(resolved[i].name.span, |p| p.span);
             problems.push(
                 Problem::new(
                     Kind::Profile,
                     format!(
-                        "gateway `{}`: the profile `{}` clashes with OpenClaw's own service name {label}",
+                        "gateway `{}`: the profile `{}` clashes with OpenClaw's own launchd label {label}",
                         g.name, g.profile
                     ),
                 )

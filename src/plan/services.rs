@@ -299,10 +299,12 @@ impl Gateway {
         d("LockPersonality", Value::Bool(true));
         d("SystemCallArchitectures", Value::Str("native".to_string()));
 
-        let uses_env_secret = self
-            .auth
-            .as_ref()
-            .is_some_and(|a| matches!(a.secret, Some(SecretSource::Env(_))));
+        // The unit must not start without the secrets the gateway needs.
+        let needs_secrets_file = !self.secrets.is_empty()
+            || self
+                .auth
+                .as_ref()
+                .is_some_and(|a| matches!(a.secret, Some(SecretSource::Env(_))));
         let credentials = match self.auth.as_ref().and_then(|a| a.secret.as_ref()) {
             Some(SecretSource::File(path)) if system => {
                 vec![Credential {
@@ -347,11 +349,7 @@ impl Gateway {
             } else {
                 "default.target"
             },
-            args: vec![
-                "gateway".to_string(),
-                "--port".to_string(),
-                self.port.to_string(),
-            ],
+            args: self.service_args(),
             port: self.port,
             environment: {
                 let mut vars = self.environment();
@@ -368,7 +366,7 @@ impl Gateway {
             account: system.then(|| (self.user.clone(), self.group.clone())),
             environment_file: EnvFile {
                 path: self.secrets_env_file.clone(),
-                required: uses_env_secret,
+                required: needs_secrets_file,
             },
             credentials,
             directories,
@@ -392,14 +390,34 @@ pub(super) fn check_account(gw: &str, key: &str, v: &Sp<String>, problems: &mut 
     if !valid {
         problems.push(
             Problem::new(Kind::Account, format!("gateway `{gw}`: `{key}` `{}` is not a valid account name", v.value.escape_debug()))
+                .only(Targets::of(&[Target::Systemd, Target::Nixos]))
                 .label(v.span, "invalid name")
                 .help(format!("use 1 to 32 lowercase letters, digits, `_` and `-`, starting with a letter or `_` (default: `{DEFAULT_SERVICE_USER}`)")),
         );
     } else if v.value == "root" {
         problems.push(
             Problem::new(Kind::Account, format!("gateway `{gw}`: the service would run as {key} `root`"))
+                .only(Targets::of(&[Target::Systemd, Target::Nixos]))
                 .label(v.span, "root")
                 .help(format!("run gateways as an unprivileged account: leave `{key}` out for `{DEFAULT_SERVICE_USER}`, or name another one")),
         );
+    }
+}
+
+impl Gateway {
+    /// Arguments after the `openclaw` executable. A seeded config may be
+    /// edited by OpenClaw, so what ocgen owns is pinned on the command line
+    /// too: the port always, the bind for seeded configs.
+    pub fn service_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "gateway".to_string(),
+            "--port".to_string(),
+            self.port.to_string(),
+        ];
+        if self.config_mode == ConfigMode::Seeded {
+            args.push("--bind".to_string());
+            args.push(self.bind.as_str().to_string());
+        }
+        args
     }
 }

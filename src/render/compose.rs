@@ -1,22 +1,35 @@
 //! The Docker Compose file of the deployment (`ocgen compose`, `compose.yaml`).
 //!
-//! One service per gateway, each isolated from the others: named volumes of
-//! its own, its own `openclaw.json` (inline in `configs:`, read-only in the
-//! container), its own port. Everything OpenClaw-specific (paths, bind,
-//! auth, environment, health probe) comes from the plan's container view;
-//! this module knows compose: the names of volumes, configs and secrets,
-//! and which values are literals and which compose takes from the
-//! environment at `up` time.
+//! One service per gateway, each isolated from the others: a network of its
+//! own (no traffic between gateways), named volumes of its own (state,
+//! workspace, OAuth key directory), its own `openclaw.json` (inline in
+//! `configs:`; read-only in the container, or a seed copied into the state
+//! volume once), its own port published on one host address, and its own
+//! secrets file. Every container gets `openclaw fleet`'s security profile:
+//! no capabilities, `no-new-privileges`, an init process, PID, memory and
+//! CPU limits. Not a read-only root filesystem: the gateway runs with one
+//! (checked with `docker run --read-only`), but Compose refuses
+//! `configs.content` in a read-only service, and the inline config is what
+//! keeps the file self-contained. Everything OpenClaw-specific (paths, bind, auth, environment,
+//! command, health probe, limits) comes from the plan's container view;
+//! this module knows compose: the names of networks, volumes, configs and
+//! secrets.
 //!
-//! The file needs nothing beside it, so `ocgen compose > docker-compose.yml`
-//! works on its own; it needs Docker Compose 2.23.1 or later (`content:`).
+//! Secrets: the gateway's token and its `secrets:` reach the container
+//! through its own `env_file` (`secrets/<gateway>.env` beside the compose
+//! file, which the operator writes; ocgen never does). Nothing in the file
+//! is interpolated from the shell's environment, so `up`, `logs` and `down`
+//! need no exported variables, and two gateways may hold different values
+//! under one variable name. It needs Docker Compose 2.24.0 or later
+//! (`configs.content`, `env_file.required`).
 
 use serde::Serialize;
 
 use super::templates::{COMPOSE, TemplateError, Templates};
 use crate::model::NetworkMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, EnvValue, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
+    CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT,
+    CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
     HEALTH_TIMEOUT, Plan, STOP_GRACE_PERIOD, SecretSource,
 };
 
@@ -33,6 +46,8 @@ pub struct Context {
     pub services: Vec<Service>,
     /// Top-level named volumes; each is used by exactly one service.
     pub volumes: Vec<String>,
+    /// Top-level networks; each is used by exactly one service.
+    pub networks: Vec<String>,
     /// Top-level inline configs: each gateway's `openclaw.json`.
     pub configs: Vec<Config>,
     /// Top-level file secrets: one per gateway whose auth is a file.
@@ -46,13 +61,25 @@ pub struct Service {
     pub name: String,
     /// Image, pinned to a version tag.
     pub image: String,
-    /// `network_mode: host`; `ports` is then empty.
+    /// `network_mode: host`; `ports` and `network` are then empty.
     pub host_network: bool,
+    /// The gateway's own network.
+    pub network: Option<String>,
+    /// Fixed host name: a new container reclaims its predecessor's state lease.
+    pub hostname: String,
+    /// The command: the gateway with its bind and port pinned.
+    pub command: Vec<String>,
+    /// The gateway's own secrets file, relative to the compose file.
+    pub env_file: String,
+    /// Whether the secrets file must exist (the gateway has secrets).
+    pub env_file_required: bool,
+    /// Names of the variables the secrets file must set.
+    pub secret_vars: Vec<String>,
     /// Published ports: the gateway port P only, never the derived ones.
     pub ports: Vec<Port>,
-    /// Environment in order.
+    /// Environment in order: literals only.
     pub environment: Vec<EnvVar>,
-    /// Mounts: the state volume, then the workspace.
+    /// Mounts: the state volume, the workspace, the OAuth key directory.
     pub volumes: Vec<Mount>,
     /// The gateway's config.
     pub config: FileMount,
@@ -65,8 +92,12 @@ pub struct Service {
     /// Hash of the config content, as a label: a changed config changes the
     /// service, so `docker compose up -d` recreates the container.
     pub config_hash: String,
-    /// Resource limits, if any.
-    pub limits: Option<Limits>,
+    /// Resource limits.
+    pub limits: Limits,
+    /// Largest number of processes.
+    pub pids_limit: u32,
+    /// Capabilities dropped.
+    pub cap_drop: &'static str,
 }
 
 /// A published port: container port P on host port P.
@@ -83,10 +114,8 @@ pub struct Port {
 pub struct EnvVar {
     /// Name (validated).
     pub name: String,
-    /// The literal value; empty when `from_host`.
+    /// The literal value.
     pub value: String,
-    /// Taken from the deployment's environment (`${NAME:?...}`).
-    pub from_host: bool,
 }
 
 /// A volume or bind mount.
@@ -128,9 +157,9 @@ pub struct Healthcheck {
 #[derive(Debug, Serialize)]
 pub struct Limits {
     /// Memory, compose syntax.
-    pub memory: Option<String>,
+    pub memory: String,
     /// CPUs.
-    pub cpus: Option<String>,
+    pub cpus: String,
 }
 
 /// A top-level inline config.
@@ -157,6 +186,7 @@ pub fn context(plan: &Plan) -> Context {
         name: plan.name.clone(),
         services: Vec::with_capacity(plan.gateways.len()),
         volumes: Vec::new(),
+        networks: Vec::new(),
         configs: Vec::new(),
         secrets: Vec::new(),
     };
@@ -164,6 +194,7 @@ pub fn context(plan: &Plan) -> Context {
         ctx.services.push(service(
             g,
             &mut ctx.volumes,
+            &mut ctx.networks,
             &mut ctx.configs,
             &mut ctx.secrets,
         ));
@@ -174,6 +205,7 @@ pub fn context(plan: &Plan) -> Context {
 fn service(
     g: &Gateway,
     volumes: &mut Vec<String>,
+    networks: &mut Vec<String>,
     configs: &mut Vec<Config>,
     secrets: &mut Vec<Secret>,
 ) -> Service {
@@ -187,22 +219,17 @@ fn service(
             host_ip: g.container.publish.host_ip(),
         }]
     };
+    let network = (!host_network).then(|| {
+        let n = format!("{}-net", g.name);
+        networks.push(n.clone());
+        n
+    });
     let environment = g
         .container_environment()
         .into_iter()
-        .map(|(name, value)| match value {
-            EnvValue::Literal(value) => EnvVar {
-                name,
-                value,
-                from_host: false,
-            },
-            EnvValue::FromHost => EnvVar {
-                name,
-                value: String::new(),
-                from_host: true,
-            },
-        })
+        .map(|(name, value)| EnvVar { name, value })
         .collect();
+    let secret_vars = g.container_secret_vars();
 
     let state = format!("{}-state", g.name);
     volumes.push(state.clone());
@@ -224,6 +251,13 @@ fn service(
         kind: workspace.0,
         source: workspace.1,
         target: view.workspace.clone(),
+    });
+    let oauth = format!("{}-oauth", g.name);
+    volumes.push(oauth.clone());
+    mounts.push(Mount {
+        kind: "volume",
+        source: oauth,
+        target: CONTAINER_OAUTH_DIR.to_string(),
     });
 
     let content = super::openclaw::render(&view);
@@ -251,21 +285,23 @@ fn service(
         _ => None,
     };
 
-    let limits = (g.container.memory.is_some() || g.container.cpus.is_some()).then(|| Limits {
-        memory: g.container.memory.clone(),
-        cpus: g.container.cpus.map(|c| c.to_string()),
-    });
-
     Service {
         name: g.name.clone(),
         image: g.image.clone(),
         host_network,
+        network,
+        hostname: g.container_hostname(),
+        command: g.container_command(),
+        env_file: format!("{SECRETS_DIR}/{}.env", g.name),
+        env_file_required: !secret_vars.is_empty(),
+        secret_vars,
         ports,
         environment,
         volumes: mounts,
+        // The config itself (`managed`) or the seed (`seeded`), read-only.
         config: FileMount {
             source: config_name,
-            target: view.config_path.clone(),
+            target: CONTAINER_CONFIG_PATH.to_string(),
         },
         secret,
         healthcheck: Healthcheck {
@@ -277,19 +313,21 @@ fn service(
         },
         stop_grace_period: STOP_GRACE_PERIOD.to_string(),
         config_hash,
-        limits,
+        limits: Limits {
+            memory: g.container_memory(),
+            cpus: g.container_cpus().to_string(),
+        },
+        pids_limit: CONTAINER_PIDS_LIMIT,
+        cap_drop: CONTAINER_CAP_DROP,
     }
 }
 
-/// Renders the compose file. Call [`Plan::check_containers`] first to
-/// report problems with their place in the input; a plan that fails it is
-/// refused here too.
+/// The folder beside the compose file that holds each gateway's secrets
+/// file, `<gateway>.env`; written by the operator, never by ocgen.
+pub const SECRETS_DIR: &str = "secrets";
+
+/// Renders the compose file of a plan checked for the compose target
+/// ([`crate::plan::plan_for`] with [`crate::target::Target::Compose`]).
 pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
-    if let Err(problems) = plan.check_containers() {
-        let first = problems.first().map_or("", |p| p.message.as_str());
-        return Err(TemplateError(format!(
-            "the gateways cannot run in containers: {first}"
-        )));
-    }
     t.render(COMPOSE, &context(plan))
 }

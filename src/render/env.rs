@@ -14,6 +14,10 @@ pub struct Context<'a> {
     pub command: &'a str,
     /// Variables in order; values are quoted by the template's `env` helper.
     pub vars: Vec<Var>,
+    /// The gateway's own secrets file (a validated absolute path).
+    pub secrets_file: &'a str,
+    /// Names of the secrets the gateway expects there (validated names).
+    pub secrets: Vec<&'a str>,
 }
 
 /// One variable.
@@ -43,6 +47,8 @@ pub fn render_by(g: &Gateway, t: &Templates, command: &str) -> Result<String, Te
             gateway: &g.name,
             command,
             vars,
+            secrets_file: &g.secrets_env_file,
+            secrets: g.secret_names(),
         },
     )
 }

@@ -3,13 +3,15 @@
 
 pub mod compose;
 pub mod env;
+pub mod kubernetes;
+pub mod launchd;
 pub mod nixos;
 pub mod openclaw;
 pub mod quote;
 pub mod systemd;
 pub mod templates;
 
-use crate::plan::Plan;
+use crate::plan::{Plan, Target};
 pub use templates::{TemplateError, Templates};
 
 /// One file of the output tree.
@@ -23,32 +25,45 @@ pub struct OutFile {
     pub private: bool,
 }
 
-/// Every file `ocgen generate` writes, in a fixed order.
+/// Every file `ocgen generate` writes for the plan's targets, in a fixed order.
 ///
 /// The formats are independent, so they render on separate threads (the
 /// template engine dominates the cost of a large plan); the order of the
 /// result does not depend on which finishes first.
 pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     type Part<'a> = Box<dyn FnOnce() -> Result<Vec<OutFile>, TemplateError> + Send + 'a>;
-    let parts: Vec<Part> = vec![
-        Box::new(|| gateway_files(plan, templates)),
-        Box::new(|| {
+    let mut parts: Vec<Part> = Vec::new();
+    if plan.has_target(Target::Host) {
+        parts.push(Box::new(|| gateway_files(plan, templates)));
+    }
+    if plan.has_target(Target::Nixos) {
+        parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: NIXOS_MODULE.to_string(),
                 contents: nixos::render(plan, templates)?,
                 // Meant for the world-readable Nix store: it names secret files only.
                 private: false,
             }])
-        }),
-        Box::new(|| systemd_files(plan, templates)),
-        Box::new(|| {
+        }));
+    }
+    if plan.has_target(Target::Systemd) {
+        parts.push(Box::new(|| systemd_files(plan, templates)));
+    }
+    if plan.has_target(Target::Compose) {
+        parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: "compose.yaml".to_string(),
                 contents: compose::render(plan, templates)?,
                 private: false,
             }])
-        }),
-    ];
+        }));
+    }
+    if plan.has_target(Target::Kubernetes) {
+        parts.push(Box::new(|| Ok(kubernetes::files(plan))));
+    }
+    if plan.has_target(Target::Launchd) {
+        parts.push(Box::new(|| Ok(launchd_files(plan))));
+    }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
     } else {
@@ -108,6 +123,24 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
         });
     }
     Ok(files)
+}
+
+/// The LaunchAgent of every gateway and the config it expects.
+fn launchd_files(plan: &Plan) -> Vec<OutFile> {
+    // The private configs first: a directory is made with the mode of the
+    // first file written below it, and launchd/ holds private files.
+    let configs = plan.gateways.iter().map(|g| OutFile {
+        path: format!("launchd/config/{}/openclaw.json", g.name),
+        contents: openclaw::render(g),
+        private: true,
+    });
+    let plists = plan.gateways.iter().map(|g| OutFile {
+        path: launchd::path(plan, g),
+        contents: launchd::render(plan, g),
+        // Paths and ports only: the secrets stay in <state_dir>/.env.
+        private: false,
+    });
+    configs.chain(plists).collect()
 }
 
 /// Where `generate` writes the NixOS module.

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::AuthMode;
-use crate::plan::{Gateway, SecretSource};
+use crate::plan::{FILE_PROVIDER, Gateway, SecretSource};
 
 /// The JSON value of the config.
 pub fn value(g: &Gateway) -> Value {
@@ -78,11 +78,27 @@ pub fn value(g: &Gateway) -> Value {
             json!({ "providers": { FILE_PROVIDER: { "source": "file", "path": path, "mode": "singleValue" } } }),
         );
     }
-    Value::Object(root)
+    let mut root = Value::Object(root);
+    merge_settings(&mut root, &g.settings);
+    root
 }
 
-/// The file secret provider declared for the auth secret (`secrets.providers`).
-pub const FILE_PROVIDER: &str = "gateway-auth";
+/// The user's OpenClaw settings joined into ocgen's config, key by key.
+/// The plan refuses settings on keys ocgen writes, so nothing of ocgen's is
+/// replaced; lists and scalars of the user's are taken whole.
+fn merge_settings(base: &mut Value, settings: &Value) {
+    let (Value::Object(b), Value::Object(s)) = (base, settings) else {
+        return;
+    };
+    for (k, v) in s {
+        match b.get_mut(k) {
+            Some(existing @ Value::Object(_)) if v.is_object() => merge_settings(existing, v),
+            _ => {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
 
 /// An OpenClaw SecretRef for a secret's location. A file secret refers to
 /// [`FILE_PROVIDER`], a `singleValue` provider whose one id is `value`

@@ -51,6 +51,36 @@ pub fn yaml(value: &str) -> String {
     out
 }
 
+/// The text of an XML element (a plist `<string>` or `<key>`): `&`, `<`,
+/// `>`, `"` and `'` as entities, and CR as `&#13;`, which a parser would
+/// otherwise turn into LF. Tab and LF stay as they are (element content
+/// keeps them). XML 1.0 cannot carry other control characters, nor U+FFFE
+/// and U+FFFF, even as references: the plan refuses them in every value
+/// that reaches a plist, and should one slip through it becomes U+FFFD
+/// rather than a file no parser reads.
+pub fn xml(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
+            c if is_xml_char(c) => out.push(c),
+            _ => out.push('\u{fffd}'),
+        }
+    }
+    out
+}
+
+/// Whether XML 1.0 can hold `c` (its `Char` production; Rust has no surrogates).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
+}
+
 /// A Nix double-quoted string: escapes `"`, `\`, `${` and control characters.
 pub fn nix(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
@@ -112,6 +142,15 @@ pub fn compose_literal(value: &str) -> String {
 /// newline, a leading space or newline, control or YAML line-break
 /// characters) gets the double-quoted form instead.
 pub fn compose_block(value: &str, indent: usize) -> String {
+    yaml_block(&compose_literal(value), indent)
+}
+
+/// A multi-line YAML string: a `|` block scalar whose lines are indented by
+/// `indent` spaces (the caller writes the line end after it), or the
+/// double-quoted form for text that a block cannot carry unchanged (no
+/// single final newline, a leading space or newline, control or YAML
+/// line-break characters).
+pub fn yaml_block(value: &str, indent: usize) -> String {
     let block_safe = value.ends_with('\n')
         && !value.ends_with("\n\n")
         && !value.starts_with([' ', '\n'])
@@ -119,11 +158,11 @@ pub fn compose_block(value: &str, indent: usize) -> String {
             c == '\n' || !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
         });
     if !block_safe {
-        return yaml(&compose_literal(value));
+        return yaml(value);
     }
     let pad = " ".repeat(indent);
     let mut out = String::from("|");
-    for line in compose_literal(value).lines() {
+    for line in value.lines() {
         out.push('\n');
         if !line.is_empty() {
             out.push_str(&pad);
@@ -147,6 +186,20 @@ pub fn compose_var(name: &str) -> Option<String> {
             "${{{name}:?set {name} in the environment or .env}}"
         ))
     })
+}
+
+/// A YAML mapping key: bare when every YAML reader takes it as that
+/// string (a letter, then letters, digits and `_./-`, and not one of YAML
+/// 1.1's booleans or nulls, which Kubernetes' YAML 1.1 reader converts),
+/// else double-quoted.
+pub fn yaml_key(key: &str) -> String {
+    const WORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+    let bare = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && !WORDS.contains(&key.to_ascii_lowercase().as_str());
+    if bare { key.to_string() } else { yaml(key) }
 }
 
 /// Nix keywords, which need quotes as attribute names.
@@ -225,6 +278,15 @@ fn push_indent(out: &mut String, n: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_escapes_markup_and_keeps_cr() {
+        assert_eq!(
+            xml("a&b<c>\"d\"'e'\r\n\tzoë"),
+            "a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;&#13;\n\tzoë"
+        );
+        assert_eq!(xml("x\u{1}\u{ffff}"), "x\u{fffd}\u{fffd}");
+    }
 
     #[test]
     fn env_escapes_the_four_double_quote_specials() {

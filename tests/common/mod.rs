@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod nix;
+pub mod realnix;
 pub mod systemd;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,20 @@ pub fn examples() -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
+}
+
+/// The examples whose `targets` include `target` (a file lists its
+/// targets, or gets host, systemd, nixos and compose).
+pub fn examples_for(target: ocgen::plan::Target) -> Vec<PathBuf> {
+    examples()
+        .into_iter()
+        .filter(|p| {
+            let doc = ocgen::model::load(&std::fs::read_to_string(p).unwrap()).unwrap();
+            let plan = ocgen::plan::plan(&doc)
+                .unwrap_or_else(|e| panic!("{}: {}", p.display(), e[0].message));
+            plan.has_target(target)
+        })
+        .collect()
 }
 
 /// Whether missing tools must fail the test run (the README's test command

@@ -1,0 +1,526 @@
+//! Kubernetes manifests (`ocgen kube`, `kubernetes/`).
+//!
+//! Per gateway: a ConfigMap with its `openclaw.json`, a Service on port P,
+//! a one-replica StatefulSet whose claims (state, workspace) belong to it
+//! alone, and a NetworkPolicy that admits only the peers `allow_from`
+//! names; per namespace a Namespace enforcing the `restricted` Pod Security
+//! profile. No Secret is ever written: the pod reads each variable from the
+//! Secret the user names (`secretKeyRef`).
+//!
+//! The objects are built as JSON values and written by [`yaml`], which
+//! quotes every string, so that no value can change the structure or be
+//! read as another type by Kubernetes' YAML 1.1 reader. Only APIs served
+//! by Kubernetes 1.20 and every release since are used: `v1`, `apps/v1`,
+//! `networking.k8s.io/v1`.
+
+use serde_json::{Map, Value, json};
+
+use super::OutFile;
+use super::quote;
+use crate::model::ConfigMode;
+use crate::plan::{
+    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, HEALTH_PATH, KUBE_AUTH_FILE_KEY,
+    KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
+    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, POD_SECURITY_VERSION, Plan, READY_PATH,
+    SecretSource, TIMEOUT_STOP_SEC, kube_pod_labels,
+};
+
+/// Where the ConfigMap is mounted: the managed config's path is
+/// `<this>/openclaw.json` (the plan's container view says so).
+const CONFIG_MOUNT: &str = "/etc/openclaw";
+
+/// Where a seeded config's source is mounted for the init container.
+const SEED_MOUNT: &str = "/etc/openclaw-seed";
+
+/// Where the Secret's `auth-file` key is mounted for the init container.
+const SECRET_SOURCE_MOUNT: &str = "/run/ocgen-secret";
+
+/// Key of `openclaw.json` in the ConfigMap.
+const CONFIG_KEY: &str = "openclaw.json";
+
+/// Header of every file and of the stream.
+const HEADER: &str = "# OpenClaw gateways on Kubernetes, written by ocgen. Do not edit; change\n# ocgen.yaml and run `ocgen kube` (or `ocgen generate`) again.\n";
+
+/// Every object, in apply order: the namespaces, then each gateway's.
+pub fn objects(plan: &Plan) -> Vec<Value> {
+    let mut all = namespaces(plan);
+    for g in &plan.gateways {
+        all.extend(gateway_objects(plan, g));
+    }
+    all
+}
+
+/// `ocgen kube`: every object as one multi-document YAML stream.
+pub fn render(plan: &Plan) -> String {
+    stream(&objects(plan))
+}
+
+/// `kubernetes/`: a Kustomize directory whose build is [`render`]'s objects.
+pub fn files(plan: &Plan) -> Vec<OutFile> {
+    let mut files = vec![OutFile {
+        path: "kubernetes/namespace.yaml".to_string(),
+        contents: stream(&namespaces(plan)),
+        private: false,
+    }];
+    let mut resources = vec![Value::from("namespace.yaml")];
+    for g in &plan.gateways {
+        let name = format!("{}.yaml", g.name);
+        files.push(OutFile {
+            path: format!("kubernetes/{name}"),
+            contents: stream(&gateway_objects(plan, g)),
+            private: false,
+        });
+        resources.push(Value::from(name));
+    }
+    let kustomization = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    });
+    files.insert(
+        0,
+        OutFile {
+            path: "kubernetes/kustomization.yaml".to_string(),
+            contents: format!("{HEADER}{}", yaml(&kustomization)),
+            private: false,
+        },
+    );
+    files
+}
+
+fn stream(docs: &[Value]) -> String {
+    let mut out = String::from(HEADER);
+    for d in docs {
+        out.push_str("---\n");
+        out.push_str(&yaml(d));
+    }
+    out
+}
+
+fn namespaces(plan: &Plan) -> Vec<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    for g in &plan.gateways {
+        if !seen.contains(&g.kube.namespace.as_str()) {
+            seen.push(&g.kube.namespace);
+        }
+    }
+    seen.iter()
+        .map(|ns| {
+            json!({
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {
+                    "name": ns,
+                    "labels": {
+                        "app.kubernetes.io/managed-by": "ocgen",
+                        "pod-security.kubernetes.io/enforce": "restricted",
+                        "pod-security.kubernetes.io/enforce-version": POD_SECURITY_VERSION,
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/warn-version": POD_SECURITY_VERSION,
+                    },
+                },
+            })
+        })
+        .collect()
+}
+
+fn pairs(p: &[(String, String)]) -> Value {
+    Value::Object(
+        p.iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect(),
+    )
+}
+
+/// The labels that select a gateway's pods: stable across changes of
+/// anything else (a StatefulSet's selector cannot change).
+fn selector(g: &Gateway) -> Value {
+    json!({
+        "app.kubernetes.io/name": "openclaw",
+        "app.kubernetes.io/instance": g.kube.object,
+    })
+}
+
+fn metadata(plan: &Plan, g: &Gateway, name: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert("namespace".into(), json!(g.kube.namespace));
+    m.insert("labels".into(), pairs(&kube_pod_labels(&plan.name, g)));
+    if !g.kube.annotations.is_empty() {
+        m.insert("annotations".into(), pairs(&g.kube.annotations));
+    }
+    Value::Object(m)
+}
+
+fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
+    let view = g.kube_view();
+    let config = super::openclaw::render(&view);
+    let config_name = format!("{}-config", g.kube.object);
+    let config_map = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": metadata(plan, g, &config_name),
+        "data": { CONFIG_KEY: config },
+    });
+    let service = json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": metadata(plan, g, &g.kube.object),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": selector(g),
+            "ports": [{ "name": "gateway", "port": g.port, "targetPort": g.port, "protocol": "TCP" }],
+        },
+    });
+    let stateful_set = stateful_set(plan, g, &config, &config_name);
+    let mut ingress = Vec::new();
+    if !g.kube.allow_from.is_empty() {
+        let from: Vec<Value> = g
+            .kube
+            .allow_from
+            .iter()
+            .map(|p| {
+                let mut peer = Map::new();
+                if let Some(ns) = &p.namespace_selector {
+                    peer.insert(
+                        "namespaceSelector".into(),
+                        json!({ "matchLabels": pairs(ns) }),
+                    );
+                }
+                if let Some(pod) = &p.pod_selector {
+                    peer.insert("podSelector".into(), json!({ "matchLabels": pairs(pod) }));
+                }
+                Value::Object(peer)
+            })
+            .collect();
+        ingress.push(json!({ "from": from, "ports": [{ "protocol": "TCP", "port": g.port }] }));
+    }
+    let policy = json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata(plan, g, &g.kube.object),
+        "spec": {
+            "podSelector": { "matchLabels": selector(g) },
+            "policyTypes": ["Ingress"],
+            "ingress": ingress,
+        },
+    });
+    vec![config_map, service, stateful_set, policy]
+}
+
+fn security_context() -> Value {
+    json!({
+        "allowPrivilegeEscalation": false,
+        "readOnlyRootFilesystem": true,
+        "runAsNonRoot": true,
+        "capabilities": { "drop": ["ALL"] },
+    })
+}
+
+fn probe(command: &[String], period: u32, failures: u32) -> Value {
+    json!({
+        "exec": { "command": command },
+        "periodSeconds": period,
+        "timeoutSeconds": KUBE_PROBE_TIMEOUT,
+        "failureThreshold": failures,
+    })
+}
+
+/// An init container of the gateway's image running `node -e script`.
+fn init_container(g: &Gateway, name: &str, script: &str, mounts: &Value) -> Value {
+    json!({
+        "name": name,
+        "image": g.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["node", "-e", script],
+        "securityContext": security_context(),
+        "resources": {
+            "requests": { "cpu": "10m", "memory": "64Mi" },
+            "limits": { "memory": "256Mi" },
+        },
+        "volumeMounts": mounts,
+    })
+}
+
+fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Value {
+    let view = g.kube_view();
+    let env: Vec<Value> = g
+        .kube_environment()
+        .into_iter()
+        .map(|(name, value)| match value {
+            EnvValue::Literal(v) => json!({ "name": name, "value": v }),
+            EnvValue::FromHost => json!({
+                "name": name,
+                "valueFrom": { "secretKeyRef": { "name": g.kube.secret, "key": name } },
+            }),
+        })
+        .collect();
+    let mut volumes = vec![json!({ "name": "tmp", "emptyDir": {} })];
+    let mut mounts = vec![
+        json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR }),
+        json!({ "name": "workspace", "mountPath": view.workspace }),
+        json!({ "name": "tmp", "mountPath": "/tmp" }),
+    ];
+    let config_volume = json!({
+        "name": "config",
+        "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
+    });
+    volumes.push(config_volume);
+    let mut init = Vec::new();
+    match g.config_mode {
+        ConfigMode::Managed => {
+            mounts.push(json!({ "name": "config", "mountPath": CONFIG_MOUNT, "readOnly": true }));
+        }
+        ConfigMode::Seeded => {
+            // Copied only where none exists, through a temporary file, so
+            // that a pod killed mid-copy never leaves half a config.
+            let from = json_str(&format!("{SEED_MOUNT}/{CONFIG_KEY}"));
+            let to = json_str(&view.config_path);
+            let script = format!(
+                "const fs=require('fs'),d={to};if(!fs.existsSync(d)){{fs.copyFileSync({from},d+'.ocgen-tmp');fs.renameSync(d+'.ocgen-tmp',d)}}"
+            );
+            init.push(init_container(
+                g,
+                "seed-config",
+                &script,
+                &json!([
+                    { "name": "state", "mountPath": CONTAINER_STATE_DIR },
+                    { "name": "config", "mountPath": SEED_MOUNT, "readOnly": true },
+                ]),
+            ));
+        }
+    }
+    if let Some(SecretSource::File(path)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+        // OpenClaw wants a secret file owned by its user, mode 0600, not a
+        // symlink: a Secret volume gives root-owned symlinks, so the init
+        // container copies the key into a memory volume of the pod's own.
+        volumes.push(json!({
+            "name": "secret-source",
+            "secret": {
+                "secretName": g.kube.secret,
+                "items": [{ "key": KUBE_AUTH_FILE_KEY, "path": KUBE_AUTH_FILE_KEY }],
+                "defaultMode": 0o440,
+            },
+        }));
+        volumes.push(json!({ "name": "secrets", "emptyDir": { "medium": "Memory" } }));
+        let from = json_str(&format!("{SECRET_SOURCE_MOUNT}/{KUBE_AUTH_FILE_KEY}"));
+        let to = json_str(path);
+        let script = format!(
+            "const fs=require('fs');fs.rmSync({to},{{force:true}});fs.copyFileSync({from},{to});fs.chmodSync({to},0o600)"
+        );
+        init.push(init_container(
+            g,
+            "auth-file",
+            &script,
+            &json!([
+                { "name": "secret-source", "mountPath": SECRET_SOURCE_MOUNT, "readOnly": true },
+                { "name": "secrets", "mountPath": KUBE_SECRET_DIR },
+            ]),
+        ));
+        mounts.push(json!({ "name": "secrets", "mountPath": KUBE_SECRET_DIR, "readOnly": true }));
+    }
+
+    let mut template_annotations = Map::new();
+    for (k, v) in &g.kube.annotations {
+        template_annotations.insert(k.clone(), json!(v));
+    }
+    template_annotations.insert(
+        "ocgen.dev/config-hash".into(),
+        json!(format!("{:016x}", super::fnv1a64(config.as_bytes()))),
+    );
+
+    let mut container = Map::new();
+    container.insert("name".into(), json!("gateway"));
+    container.insert("image".into(), json!(g.image));
+    container.insert("imagePullPolicy".into(), json!("IfNotPresent"));
+    container.insert(
+        "ports".into(),
+        json!([{ "name": "gateway", "containerPort": g.port, "protocol": "TCP" }]),
+    );
+    container.insert("env".into(), Value::Array(env));
+    container.insert(
+        "resources".into(),
+        json!({ "requests": pairs(&g.kube.requests), "limits": pairs(&g.kube.limits) }),
+    );
+    container.insert(
+        "startupProbe".into(),
+        probe(
+            &g.kube_probe(READY_PATH, "ready"),
+            KUBE_STARTUP_PERIOD,
+            KUBE_STARTUP_FAILURES,
+        ),
+    );
+    container.insert(
+        "readinessProbe".into(),
+        probe(
+            &g.kube_probe(READY_PATH, "ready"),
+            KUBE_READY_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
+    );
+    container.insert(
+        "livenessProbe".into(),
+        probe(
+            &g.kube_probe(HEALTH_PATH, "ok"),
+            KUBE_LIVE_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
+    );
+    container.insert("securityContext".into(), security_context());
+    container.insert("volumeMounts".into(), Value::Array(mounts));
+
+    let mut pod = Map::new();
+    pod.insert("automountServiceAccountToken".into(), json!(false));
+    // Service links would put `<SERVICE>_PORT=tcp://...` variables of every
+    // Service in the namespace into the gateway's environment: a Service
+    // named `openclaw-gateway` sets OPENCLAW_GATEWAY_PORT.
+    pod.insert("enableServiceLinks".into(), json!(false));
+    pod.insert(
+        "terminationGracePeriodSeconds".into(),
+        json!(TIMEOUT_STOP_SEC),
+    );
+    pod.insert(
+        "securityContext".into(),
+        json!({
+            "runAsNonRoot": true,
+            "runAsUser": CONTAINER_UID,
+            "runAsGroup": CONTAINER_UID,
+            "fsGroup": CONTAINER_UID,
+            "seccompProfile": { "type": "RuntimeDefault" },
+        }),
+    );
+    if !init.is_empty() {
+        pod.insert("initContainers".into(), Value::Array(init));
+    }
+    pod.insert("containers".into(), json!([Value::Object(container)]));
+    pod.insert("volumes".into(), Value::Array(volumes));
+
+    let claim = |name: &str, size: &str| {
+        let mut spec = Map::new();
+        spec.insert("accessModes".into(), json!(["ReadWriteOnce"]));
+        if let Some(sc) = &g.kube.storage_class {
+            spec.insert("storageClassName".into(), json!(sc));
+        }
+        spec.insert(
+            "resources".into(),
+            json!({ "requests": { "storage": size } }),
+        );
+        json!({ "metadata": { "name": name }, "spec": Value::Object(spec) })
+    };
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": metadata(plan, g, &g.kube.object),
+        "spec": {
+            // One pod, ever: two gateways on one state directory hang on
+            // OpenClaw's lock, and a StatefulSet stops the old pod before
+            // it starts the new one.
+            "replicas": 1,
+            "serviceName": g.kube.object,
+            "selector": { "matchLabels": selector(g) },
+            "template": {
+                "metadata": {
+                    "labels": pairs(&kube_pod_labels(&plan.name, g)),
+                    "annotations": Value::Object(template_annotations),
+                },
+                "spec": Value::Object(pod),
+            },
+            "volumeClaimTemplates": [
+                claim("state", &g.kube.state_size),
+                claim("workspace", &g.kube.workspace_size),
+            ],
+        },
+    })
+}
+
+fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A JSON value as block YAML: maps and lists indented by two spaces,
+/// every string double-quoted (or a `|` block for multi-line text), keys
+/// bare only when no YAML reader can take them for another type.
+pub fn yaml(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(v, 0, &mut out);
+    out
+}
+
+fn scalar(v: &Value, indent: usize) -> Option<String> {
+    Some(match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) if s.contains('\n') => quote::yaml_block(s, indent),
+        Value::String(s) => quote::yaml(s),
+        Value::Array(a) if a.is_empty() => "[]".into(),
+        Value::Object(o) if o.is_empty() => "{}".into(),
+        _ => return None,
+    })
+}
+
+fn write_value(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, v) in o {
+                out.push_str(&pad);
+                out.push_str(&quote::yaml_key(k));
+                out.push(':');
+                if let Some(s) = scalar(v, indent + 2) {
+                    out.push(' ');
+                    out.push_str(&s);
+                    out.push('\n');
+                } else {
+                    out.push('\n');
+                    write_value(v, indent + 2, out);
+                }
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for item in a {
+                if let Some(s) = scalar(item, indent + 2) {
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    out.push_str(&s);
+                    out.push('\n');
+                } else if item.is_object() {
+                    // The item's first key goes on the dash's line.
+                    let mut inner = String::new();
+                    write_value(item, indent + 2, &mut inner);
+                    out.push_str(&pad);
+                    out.push_str("- ");
+                    out.push_str(&inner[indent + 2..]);
+                } else {
+                    out.push_str(&pad);
+                    out.push_str("-\n");
+                    write_value(item, indent + 2, out);
+                }
+            }
+        }
+        other => {
+            out.push_str(&pad);
+            out.push_str(&scalar(other, indent).unwrap_or_default());
+            out.push('\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_writer_quotes_and_nests() {
+        let v = json!({
+            "a": "yes",
+            "on": [1, {"b": true, "c": []}, [2]],
+            "text": "line 1\nline 2\n",
+            "odd": "x: \"y\"\u{2028}",
+        });
+        assert_eq!(
+            yaml(&v),
+            "a: \"yes\"\n\"on\":\n  - 1\n  - b: true\n    c: []\n  -\n    - 2\ntext: |\n  line 1\n  line 2\nodd: \"x: \\\"y\\\"\\u2028\"\n"
+        );
+    }
+}

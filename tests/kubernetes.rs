@@ -1,0 +1,612 @@
+//! The Kubernetes target: `ocgen kube` and `kubernetes/`, parsed back and
+//! checked point by point (one StatefulSet per gateway on its planned port,
+//! claims of its own, probes that assert the JSON body, the restricted
+//! security context, secrets by reference only, a NetworkPolicy per
+//! gateway); proven by `kubernetes-validate --strict` against the schemas
+//! of Kubernetes 1.30, by a real API server's `apply --dry-run=server`
+//! (../shared/tools/kube-apiserver.sh, v1.20.2), and by `kubectl
+//! kustomize`, which must build the same objects from `kubernetes/`.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ocgen::model::ConfigMode;
+use ocgen::plan::{Plan, SecretSource, Target};
+use serde_json::Value;
+
+fn plan_of(text: &str) -> Plan {
+    let doc = ocgen::model::load(text).unwrap_or_else(|p| panic!("{}\n{text}", p[0].message));
+    ocgen::plan::plan_for(&doc, Some(Target::Kubernetes))
+        .unwrap_or_else(|p| panic!("{}\n{text}", p[0].message))
+}
+
+fn docs(text: &str) -> Vec<Value> {
+    let v: Vec<Value> = serde_saphyr::from_str_multiple(text).unwrap_or_else(|e| panic!("{e}"));
+    v.into_iter().filter(|d| !d.is_null()).collect()
+}
+
+fn kube_of(path: &Path) -> String {
+    let out = ocgen().arg("-f").arg(path).arg("kube").output().unwrap();
+    assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
+    stdout(&out)
+}
+
+fn find<'a>(all: &'a [Value], kind: &str, ns: &str, name: &str) -> &'a Value {
+    let hits: Vec<&Value> = all
+        .iter()
+        .filter(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .filter(|d| kind == "Namespace" || d["metadata"]["namespace"] == ns)
+        .collect();
+    assert_eq!(hits.len(), 1, "{kind} {ns}/{name}");
+    hits[0]
+}
+
+fn subset(sel: &Value, labels: &Value) -> bool {
+    sel.as_object()
+        .unwrap()
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// Every point of the issue, for one plan and its manifests.
+fn check_manifests(plan: &Plan, all: &[Value]) {
+    assert!(
+        all.iter().all(|d| d["kind"] != "Secret"),
+        "a Secret was written"
+    );
+    let statefulsets: Vec<&Value> = all.iter().filter(|d| d["kind"] == "StatefulSet").collect();
+    assert_eq!(
+        statefulsets.len(),
+        plan.gateways.len(),
+        "one StatefulSet per gateway"
+    );
+    let mut claims = std::collections::HashSet::new();
+    for g in &plan.gateways {
+        let (ns, name) = (g.kube.namespace.as_str(), g.kube.object.as_str());
+        let namespace = find(all, "Namespace", "", ns);
+        assert_eq!(
+            namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+            "restricted"
+        );
+        let sts = find(all, "StatefulSet", ns, name);
+        let spec = &sts["spec"];
+        assert_eq!(spec["replicas"], 1, "{name}");
+        let pod_labels = &spec["template"]["metadata"]["labels"];
+        let selector = &spec["selector"]["matchLabels"];
+        assert!(subset(selector, pod_labels));
+        for o in &plan.gateways {
+            if o.name != g.name && o.kube.namespace == g.kube.namespace {
+                let other = &find(all, "StatefulSet", ns, &o.kube.object)["spec"]["template"]["metadata"]
+                    ["labels"];
+                assert!(!subset(selector, other), "{name} selects {}", o.name);
+            }
+        }
+        let pod = &spec["template"]["spec"];
+        let containers = pod["containers"].as_array().unwrap();
+        assert_eq!(containers.len(), 1);
+        let c = &containers[0];
+        // Port P, as planned, in the container, the Service and the policy.
+        assert_eq!(c["ports"][0]["containerPort"], g.port, "{name}");
+        let svc = find(all, "Service", ns, name);
+        assert_eq!(svc["spec"]["ports"][0]["port"], g.port);
+        assert_eq!(svc["spec"]["ports"][0]["targetPort"], g.port);
+        assert!(subset(&svc["spec"]["selector"], pod_labels));
+        assert_eq!(svc["spec"]["selector"], *selector);
+        // Claims of its own: templates only, no shared claim or host path.
+        let templates: Vec<&str> = spec["volumeClaimTemplates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(templates, ["state", "workspace"]);
+        for t in &templates {
+            assert!(claims.insert(format!("{ns}/{t}-{name}-0")), "claim shared");
+        }
+        for v in pod["volumes"].as_array().unwrap() {
+            assert!(v.get("persistentVolumeClaim").is_none() && v.get("hostPath").is_none());
+        }
+        // Probes: /readyz for startup and readiness, /healthz for liveness,
+        // each asserting the JSON body.
+        for (probe, path, field) in [
+            ("startupProbe", "/readyz", "j.ready===true"),
+            ("readinessProbe", "/readyz", "j.ready===true"),
+            ("livenessProbe", "/healthz", "j.ok===true"),
+        ] {
+            let cmd = &c[probe]["exec"]["command"];
+            assert_eq!(cmd[0], "node", "{probe}");
+            let script = cmd[2].as_str().unwrap();
+            assert!(
+                script.contains(&format!("http://127.0.0.1:{}{path}", g.port))
+                    && script.contains(field),
+                "{probe}: {script}"
+            );
+        }
+        let budget = c["startupProbe"]["periodSeconds"].as_u64().unwrap()
+            * c["startupProbe"]["failureThreshold"].as_u64().unwrap();
+        assert!(budget >= 180, "startup budget {budget}s");
+        // The restricted profile.
+        let psc = &pod["securityContext"];
+        assert_eq!(psc["runAsNonRoot"], true);
+        assert_eq!(psc["runAsUser"], 1000);
+        assert_eq!(psc["fsGroup"], 1000);
+        assert_eq!(psc["seccompProfile"]["type"], "RuntimeDefault");
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        let inits = pod["initContainers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for c in inits.iter().chain(containers) {
+            let sc = &c["securityContext"];
+            assert_eq!(sc["allowPrivilegeEscalation"], false);
+            assert_eq!(sc["readOnlyRootFilesystem"], true);
+            assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
+        }
+        let mounts = c["volumeMounts"].as_array().unwrap();
+        let tmp = mounts.iter().find(|m| m["mountPath"] == "/tmp").unwrap();
+        let tmp_vol = pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == tmp["name"])
+            .unwrap();
+        assert!(tmp_vol.get("emptyDir").is_some());
+        // Secrets by reference only, from the gateway's own Secret.
+        let env = c["env"].as_array().unwrap();
+        let value_of = |k: &str| env.iter().find(|e| e["name"] == k);
+        let mut secret_vars = g.secrets.clone();
+        if let Some(SecretSource::Env(v)) =
+            g.kube_view().auth.as_ref().and_then(|a| a.secret.clone())
+        {
+            secret_vars.push(v);
+        }
+        assert!(!secret_vars.is_empty() || g.auth.is_some());
+        for s in &secret_vars {
+            let e = value_of(s).unwrap_or_else(|| panic!("{name}: {s} not delivered"));
+            assert!(e.get("value").is_none(), "{name}: {s} has a value");
+            assert_eq!(
+                e["valueFrom"]["secretKeyRef"]["name"],
+                g.kube.secret.as_str()
+            );
+            assert_eq!(e["valueFrom"]["secretKeyRef"]["key"], s.as_str());
+        }
+        // The config: read-only from the ConfigMap, or seeded once.
+        let cm = find(all, "ConfigMap", ns, &format!("{name}-config"));
+        let config: Value =
+            serde_json::from_str(cm["data"]["openclaw.json"].as_str().unwrap()).unwrap();
+        assert_eq!(config, ocgen::render::openclaw::value(&g.kube_view()));
+        assert_eq!(config["gateway"]["port"], g.port);
+        let config_path = value_of("OPENCLAW_CONFIG_PATH").unwrap()["value"]
+            .as_str()
+            .unwrap();
+        let readonly = value_of("OPENCLAW_CONFIG_READONLY").is_some();
+        match g.config_mode {
+            ConfigMode::Managed => {
+                assert!(readonly);
+                let dir = config_path.rsplit_once('/').unwrap().0;
+                let m = mounts.iter().find(|m| m["mountPath"] == dir).unwrap();
+                assert_eq!(m["readOnly"], true);
+            }
+            ConfigMode::Seeded => {
+                assert!(!readonly);
+                assert!(config_path.starts_with("/home/node/.openclaw/"));
+                let seed = inits.iter().find(|i| i["name"] == "seed-config").unwrap();
+                let script = seed["command"][2].as_str().unwrap();
+                assert!(script.contains("existsSync") && script.contains(config_path));
+            }
+        }
+        assert!(spec["template"]["metadata"]["annotations"]["ocgen.dev/config-hash"].is_string());
+        // The NetworkPolicy: its own pods, port P, only the allowed peers.
+        let np = find(all, "NetworkPolicy", ns, name);
+        assert_eq!(np["spec"]["podSelector"]["matchLabels"], *selector);
+        assert_eq!(np["spec"]["policyTypes"], serde_json::json!(["Ingress"]));
+        let rules = np["spec"]["ingress"].as_array().unwrap();
+        assert_eq!(rules.len(), usize::from(!g.kube.allow_from.is_empty()));
+        for r in rules {
+            assert_eq!(
+                r["ports"],
+                serde_json::json!([{"protocol": "TCP", "port": g.port}])
+            );
+            let from = r["from"].as_array().unwrap();
+            assert_eq!(from.len(), g.kube.allow_from.len());
+            for peer in from {
+                let pods = &peer["podSelector"]["matchLabels"];
+                for o in &plan.gateways {
+                    let other = &find(all, "StatefulSet", &o.kube.namespace, &o.kube.object)["spec"]
+                        ["template"]["metadata"]["labels"];
+                    assert!(
+                        peer.get("podSelector").is_none()
+                            && peer.get("namespaceSelector").is_some()
+                            || !subset(pods, other),
+                        "{name} admits gateway {}",
+                        o.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_example_becomes_manifests_that_keep_every_rule() {
+    for ex in examples() {
+        let text = std::fs::read_to_string(&ex).unwrap();
+        let plan = plan_of(&text);
+        check_manifests(&plan, &docs(&kube_of(&ex)));
+    }
+}
+
+#[test]
+fn the_kubernetes_example_covers_seeded_secrets_and_settings() {
+    let plan = plan_of(&std::fs::read_to_string(root().join("examples/kubernetes.yaml")).unwrap());
+    assert_eq!(plan.targets, [Target::Kubernetes]);
+    assert!(plan.gateways.len() >= 3);
+    assert!(
+        plan.gateways
+            .iter()
+            .any(|g| g.config_mode == ConfigMode::Seeded)
+    );
+    assert!(plan
+        .gateways
+        .iter()
+        .any(|g| !g.secrets.is_empty() && g.settings.as_object().is_some_and(|o| !o.is_empty())));
+    // Two gateways read TELEGRAM_BOT_TOKEN, each from its own Secret.
+    let secrets: Vec<&str> = plan
+        .gateways
+        .iter()
+        .filter(|g| g.secrets.iter().any(|s| s == "TELEGRAM_BOT_TOKEN"))
+        .map(|g| g.kube.secret.as_str())
+        .collect();
+    assert_eq!(secrets, ["team-family-secrets", "work-gateway-secrets"]);
+}
+
+#[test]
+fn a_changed_config_rolls_the_pod_and_nothing_else_changes() {
+    let y = "version: 1\ntargets: [kubernetes]\ngateways:\n  a: {}\n  b: {}\n";
+    let hash = |y: &str| -> Vec<String> {
+        let d = setup(y);
+        let o = run_in(d.path(), &["kube"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        docs(&stdout(&o))
+            .iter()
+            .filter(|d| d["kind"] == "StatefulSet")
+            .map(|d| {
+                d["spec"]["template"]["metadata"]["annotations"]["ocgen.dev/config-hash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let before = hash(y);
+    assert_eq!(before, hash(y), "deterministic");
+    let after = hash(&y.replace(
+        "  a: {}",
+        "  a: {openclaw: {agents: {defaults: {model: {primary: x/y}}}}}",
+    ));
+    assert_ne!(before[0], after[0]);
+    assert_eq!(before[1], after[1]);
+}
+
+#[test]
+fn kubernetes_rules_report_every_problem_with_its_place() {
+    let y = "version: 1\nname: my_app\ntargets: [kubernetes]\ndefaults:\n  kubernetes:\n    secret: shared\n    labels: {app.kubernetes.io/name: x}\ngateways:\n  a_b:\n    kubernetes:\n      state_size: lots\n      resources: {requests: {memory: 4Gi}, limits: {memory: 256Mi}}\n      allow_from: [{pod_selector: {ocgen.dev/gateway: c}}]\n  c: {auth: {mode: none}}\n  d: {kubernetes: {namespace: Bad}}\n";
+    let d = setup(y);
+    let o = run_in(d.path(), &["kube"]);
+    assert_eq!(o.status.code(), Some(65), "{}", stderr(&o));
+    let err = stderr(&o);
+    for want in [
+        "`kubernetes.secret` cannot be a default",
+        "objects would be named `my_app-a_b`",
+        "namespace `Bad`",
+        "name `my_app` is not a namespace",
+        "`kubernetes.state_size: lots`",
+        "memory limit `256Mi` is below 512Mi",
+        "memory request `4Gi` is above its limit",
+        "`app.kubernetes.io/name` is one of the",
+        "selects the pods of gateway",
+        "`c` has `auth: { mode: none }`",
+        "ocgen.yaml:12:61:",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in\n{err}");
+    }
+    // The same file is fine for compose, which has none of these rules.
+    let compose = y
+        .replace("targets: [kubernetes]", "targets: [compose]")
+        .replace("  c: {auth: {mode: none}}\n", "  c: {}\n");
+    assert!(compose.contains("  c: {}\n"));
+    let d = setup(&compose);
+    assert!(run_in(d.path(), &["check"]).status.success());
+}
+
+// ---------------------------------------------------------------------------
+// Hostile values: every string quoted, every value read back unchanged.
+
+const HOSTILE: &[&str] = &[
+    "yes",
+    "no",
+    "on",
+    "Off",
+    "null",
+    "~",
+    "0x1F",
+    "1e3",
+    "012",
+    "12:30",
+    "2001-01-01",
+    "true",
+    "- x",
+    "[a]",
+    "{b}",
+    "&a",
+    "*a",
+    "!tag",
+    "%",
+    "#c",
+    " # c",
+    ": ",
+    "\"",
+    "'",
+    "\\",
+    "\\n",
+    "a\nb",
+    "tab\there",
+    "é日本🦀",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{feff}",
+    "$X ${Y} $$",
+    "`id`",
+    " lead",
+    "trail ",
+    "",
+];
+
+fn hostile_yaml() -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap();
+    let mut y = String::from(
+        "version: 1\nname: hostile\ntargets: [kubernetes]\ndefaults:\n  kubernetes:\n    annotations:\n",
+    );
+    for (i, h) in HOSTILE.iter().enumerate() {
+        y.push_str(&format!("      example.com/a{i}: {}\n", q(h)));
+    }
+    y.push_str("gateways:\n  main:\n    env:\n");
+    for (i, h) in HOSTILE.iter().enumerate() {
+        y.push_str(&format!("      V_{i}: {}\n", q(h)));
+    }
+    y.push_str("    openclaw:\n      agents:\n        defaults:\n          model: {primary: ");
+    y.push_str(&q("x/\"y\"\n: yes"));
+    y.push_str("}\n    kubernetes:\n      labels: {team: \"yes\", tier: \"012\"}\n  seeded: {config: seeded, auth: {mode: password, file: /run/x}}\n");
+    y
+}
+
+#[test]
+fn hostile_values_read_back_unchanged() {
+    let y = hostile_yaml();
+    let plan = plan_of(&y);
+    let all = docs(&ocgen::render::kubernetes::render(&plan));
+    check_manifests(&plan, &all);
+    let g = &plan.gateways[0];
+    let sts = find(&all, "StatefulSet", "hostile", &g.kube.object);
+    let c = &sts["spec"]["template"]["spec"]["containers"][0];
+    for (i, h) in HOSTILE.iter().enumerate() {
+        let e = c["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == format!("V_{i}"))
+            .unwrap();
+        assert_eq!(e["value"], *h, "env V_{i}");
+        assert_eq!(
+            sts["metadata"]["annotations"][format!("example.com/a{i}")],
+            *h,
+            "annotation {i}"
+        );
+    }
+    assert_eq!(sts["metadata"]["labels"]["team"], "yes");
+    assert_eq!(sts["metadata"]["labels"]["tier"], "012");
+}
+
+// ---------------------------------------------------------------------------
+// The real readers.
+
+/// Every manifest this suite proves: the examples' and the hostile one.
+fn corpus(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for ex in examples() {
+        let stem = ex.file_stem().unwrap().to_string_lossy().into_owned();
+        let p = dir.join(format!("{stem}.yaml"));
+        std::fs::write(&p, kube_of(&ex)).unwrap();
+        out.push((stem, p));
+    }
+    let p = dir.join("hostile.yaml");
+    std::fs::write(
+        &p,
+        ocgen::render::kubernetes::render(&plan_of(&hostile_yaml())),
+    )
+    .unwrap();
+    out.push(("hostile".into(), p));
+    out
+}
+
+#[test]
+fn kubernetes_validate_accepts_every_document_for_1_30() {
+    let Some(kv) = tool("kubernetes-validate") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |p: &Path| {
+        Command::new(&kv)
+            .args(["--strict", "-k", "1.30.0"])
+            .arg(p)
+            .output()
+            .unwrap()
+    };
+    for (name, p) in corpus(dir.path()) {
+        let o = validate(&p);
+        let text = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(o.status.success(), "{name}: {text}");
+        assert!(!text.contains("Couldn't find schema"), "{name}: {text}");
+        assert!(!text.contains("ERROR"), "{name}: {text}");
+    }
+    // The validator does catch a field that 1.30 does not have.
+    let bad = dir.path().join("bad.yaml");
+    let text = std::fs::read_to_string(dir.path().join("kubernetes.yaml")).unwrap();
+    std::fs::write(
+        &bad,
+        text.replace("enableServiceLinks", "enableServiceLink"),
+    )
+    .unwrap();
+    assert!(!validate(&bad).status.success());
+}
+
+/// A kube-apiserver of ../shared/tools, stopped when dropped.
+struct ApiServer {
+    script: PathBuf,
+    state: PathBuf,
+    kubeconfig: PathBuf,
+}
+
+impl ApiServer {
+    fn start() -> Option<ApiServer> {
+        let script = root().join("../shared/tools/kube-apiserver.sh");
+        if !script.is_file() {
+            assert!(
+                !tools_required(),
+                "{} missing; OCGEN_REQUIRE_TOOLS=1 forbids skipping",
+                script.display()
+            );
+            eprintln!("SKIPPED: {} missing", script.display());
+            return None;
+        }
+        tool("kubectl")?;
+        let tools = std::env::var_os("OCGEN_TOOLS").map_or_else(
+            || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
+            PathBuf::from,
+        );
+        let state = tools.join("kube");
+        std::fs::create_dir_all(&state).unwrap();
+        let server = ApiServer {
+            script,
+            kubeconfig: state.join("kubeconfig"),
+            state,
+        };
+        let out = Command::new("bash")
+            .arg(&server.script)
+            .arg("start")
+            .arg(&server.state)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kube-apiserver.sh start: {}",
+            stderr(&out)
+        );
+        Some(server)
+    }
+
+    fn kubectl(&self, args: &[&str], file: &Path) -> std::process::Output {
+        Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self.state.join("cache"))
+            .args(args)
+            .arg("-f")
+            .arg(file)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for ApiServer {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(&self.script)
+            .arg("stop")
+            .arg(&self.state)
+            .output();
+    }
+}
+
+#[test]
+fn a_real_api_server_accepts_every_manifest() {
+    let Some(server) = ApiServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, p) in corpus(dir.path()) {
+        // Namespaces for real: a namespace created by a dry run does not
+        // exist for the objects in it.
+        let all = docs(&std::fs::read_to_string(&p).unwrap());
+        let ns: Vec<&Value> = all.iter().filter(|d| d["kind"] == "Namespace").collect();
+        let ns_file = dir.path().join(format!("{name}-ns.json"));
+        std::fs::write(
+            &ns_file,
+            serde_json::to_string(
+                &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": ns}),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let o = server.kubectl(&["apply"], &ns_file);
+        assert!(o.status.success(), "{name} namespaces: {}", stderr(&o));
+        let o = server.kubectl(&["apply", "--dry-run=server", "--validate=false"], &p);
+        assert!(o.status.success(), "{name}: {}{}", stdout(&o), stderr(&o));
+        let created = stdout(&o).matches("(server dry run)").count();
+        assert_eq!(created, all.len(), "{name}: {}", stdout(&o));
+    }
+    // The server does refuse what Kubernetes does not take.
+    let text = std::fs::read_to_string(dir.path().join("kubernetes.yaml")).unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        text.replace("runAsNonRoot: true", "runAsNonRoot: \"maybe\"")
+            .replace("name: \"team-work\"", "name: \"team_work\""),
+    )
+    .unwrap();
+    let o = server.kubectl(&["apply", "--dry-run=server", "--validate=false"], &bad);
+    assert!(!o.status.success(), "{}", stdout(&o));
+}
+
+#[test]
+fn kustomize_builds_the_same_objects_as_ocgen_kube() {
+    let Some(kubectl) = tool("kubectl") else {
+        return;
+    };
+    let key = |d: &Value| {
+        format!(
+            "{}/{}/{}",
+            d["kind"], d["metadata"]["namespace"], d["metadata"]["name"]
+        )
+    };
+    let sorted = |mut v: Vec<Value>| {
+        v.sort_by_key(key);
+        v
+    };
+    for ex in examples() {
+        // Every example as a Kubernetes deployment: its own `targets` line goes.
+        let text: String = std::fs::read_to_string(&ex)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("targets:"))
+            .flat_map(|l| [l, "\n"])
+            .collect();
+        let d = setup(&format!("{text}\ntargets: [kubernetes]\n"));
+        let o = run_in(d.path(), &["generate", "-o", "out"]);
+        assert!(o.status.success(), "{}: {}", ex.display(), stderr(&o));
+        let out = Command::new(&kubectl)
+            .arg("kustomize")
+            .arg(d.path().join("out/kubernetes"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let built = sorted(docs(&stdout(&out)));
+        let streamed = sorted(docs(&stdout(&run_in(d.path(), &["kube"]))));
+        assert_eq!(built.len(), streamed.len(), "{}", ex.display());
+        assert_eq!(built, streamed, "{}", ex.display());
+    }
+}
