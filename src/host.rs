@@ -146,40 +146,32 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
         || PathBuf::from("/").join(write::INSTALL_JOURNAL),
         |f| write::install_journal(Path::new(&f.path)),
     );
-    let created = write::replace_all(&journal, &dirs, &changes).map_err(InstallError::Io)?;
+    // The empty secrets env files that are missing are created in the same
+    // journaled transaction, so that a kill leaves all or none of them.
+    // Only missing ones: an existing file is the operator's, never opened.
+    let mut all = changes.clone();
     let mut secrets_files_created = Vec::new();
     for g in &plan.gateways {
-        if create_empty_private(Path::new(&g.secrets_env_file)).map_err(InstallError::Io)? {
-            secrets_files_created.push(g.secrets_env_file.clone());
+        let path = &g.secrets_env_file;
+        if Path::new(path).symlink_metadata().is_err() && !secrets_files_created.contains(path) {
+            secrets_files_created.push(path.clone());
+            all.push(Change {
+                path: path.clone(),
+                action: Action::Create,
+                old: None,
+                new: Some(String::new()),
+                private: true,
+                foreign: false,
+                on_host: true,
+            });
         }
     }
+    let created = write::replace_all(&journal, &dirs, &all).map_err(InstallError::Io)?;
     Ok(Installed {
         changes,
         dirs_created: created,
         secrets_files_created,
     })
-}
-
-/// Creates `path` empty with mode 0600 unless something exists there; true
-/// when it did. Never opens an existing file: its contents are the operator's.
-fn create_empty_private(path: &Path) -> Result<bool, IoError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if path.symlink_metadata().is_ok() {
-        return Ok(false);
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        Err(error) => Err(IoError {
-            path: path.to_path_buf(),
-            error,
-        }),
-    }
 }
 
 /// The report of a successful install: the files it wrote, a summary, and
