@@ -42,6 +42,44 @@ def colliding(n):
     return "".join(y)
 
 
+TEN_MB = 10 * 1024 * 1024
+HEAD = "version: 1\ndefaults:\n  home: /srv/oc\ngateways:\n"
+
+
+def ten_mb_of_gateways():
+    y, i, size = [HEAD], 0, len(HEAD)
+    while size < TEN_MB:
+        line = f"  g{i}: {{}}\n"
+        y.append(line)
+        size += len(line)
+        i += 1
+    return "".join(y)
+
+
+def ten_mb_of_variables():
+    y, i = [HEAD + "  main:\n    env:\n"], 0
+    size = len(y[0])
+    while size < TEN_MB:
+        line = f"      V{i}: value-{i}\n"
+        y.append(line)
+        size += len(line)
+        i += 1
+    return "".join(y)
+
+
+def hundred_thousand_variables():
+    return HEAD + "  main:\n    env:\n" + "".join(f"      V{i}: value-{i}\n" for i in range(100_000))
+
+
+# The hostile inputs of tests/bounds.rs, with the limit each must stay
+# under in a release build (the tests assert exit codes, not speed).
+HOSTILE = [
+    ("10 MB of gateways (refused at the parser's limit)", ten_mb_of_gateways, 65, 5.0),
+    ("10 MB of variables in one gateway (refused)", ten_mb_of_variables, 65, 5.0),
+    ("one gateway with 100,000 variables (accepted)", hundred_thousand_variables, 0, 5.0),
+]
+
+
 def run_once(argv, before=None):
     """Wall seconds and max RSS (KiB) of one run of argv."""
     if before:
@@ -118,6 +156,19 @@ def main():
         wall, rss = measure([ocgen, "check", "-f", f], max(3, args.runs // 4), expect=65)
         print(f"\n10,000 colliding gateways: `ocgen check` rejects them (exit 65) in "
               f"{wall * 1000:.0f} ms, peak RSS {rss / 1024:.1f} MB")
+        print("\n| hostile input (tests/bounds.rs) | exit | `ocgen check` | limit | peak RSS |")
+        print("|---|---:|---:|---:|---:|")
+        over = []
+        for name, make, code, limit in HOSTILE:
+            f = os.path.join(tmp, "hostile.yaml")
+            with open(f, "w") as fh:
+                fh.write(make())
+            wall, rss = measure([ocgen, "check", "-f", f], max(3, args.runs // 4), expect=code)
+            print(f"| {name} | {code} | {wall:.2f} s | {limit:.0f} s | {rss / 1024:.0f} MB |")
+            if wall > limit:
+                over.append(name)
+        if over:
+            sys.exit(f"over the limit: {', '.join(over)}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

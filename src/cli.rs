@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
 
 use crate::diag::{self, Problem, exit};
 use crate::plan::Plan;
@@ -20,31 +21,70 @@ use crate::write::{self, Action};
 /// side by side on one host (ports, profiles, paths, auth), and writes what
 /// each one needs: env files, openclaw.json configs and deployment files.
 #[derive(Debug, Parser)]
-#[command(name = "ocgen", version, about, long_about, propagate_version = true)]
+#[command(name = "ocgen", version, about, long_about)]
 #[command(
     after_help = "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status) or a \
                         reserved port in use (check --host), 2 usage, 65 invalid input, \
                         73 refused to overwrite a file ocgen did not write, 74 I/O error."
 )]
 pub struct Cli {
-    /// The deployment file; `-` reads standard input.
-    #[arg(
-        short = 'f',
-        long = "file",
-        global = true,
-        default_value = "ocgen.yaml",
-        value_name = "PATH"
-    )]
-    pub file: PathBuf,
-    /// Use templates from DIR instead of the built-in ones (files named as in templates/).
-    #[arg(long, global = true, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// When to colour diagnostics.
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
+    /// The deployment file [default: ocgen.yaml]; `-` reads standard
+    /// input. Also accepted after the command.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// When to colour diagnostics [default: auto]. Also accepted after the command.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<Color>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The options of every command that reads the deployment file. They are
+/// the command's own (not global), so that a command's `--help` shows only
+/// what means something to it; the same options before the command count
+/// too.
+#[derive(Debug, Args, Default)]
+pub struct InputArgs {
+    /// The deployment file [default: ocgen.yaml]; `-` reads standard input.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// When to colour diagnostics [default: auto].
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<Color>,
+}
+
+/// The option of every command that renders a template.
+#[derive(Debug, Args, Default)]
+pub struct TemplateArgs {
+    /// Use templates from DIR instead of the built-in ones (files named as in templates/).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+}
+
+/// The gateway names of the deployment file, for dynamic shell completion
+/// (`ocgen env <TAB>`): the file named by `-f`/`--file` on the line being
+/// completed, else ./ocgen.yaml. Nothing when it cannot be read.
+fn gateway_candidates() -> Vec<clap_complete::CompletionCandidate> {
+    let args: Vec<String> = std::env::args().collect();
+    let mut file = PathBuf::from("ocgen.yaml");
+    for (i, a) in args.iter().enumerate() {
+        if let Some(v) = a.strip_prefix("--file=") {
+            file = PathBuf::from(v);
+        } else if (a == "-f" || a == "--file") && i + 1 < args.len() {
+            file = PathBuf::from(&args[i + 1]);
+        }
+    }
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return Vec::new();
+    };
+    let Ok(doc) = crate::model::load(&text) else {
+        return Vec::new();
+    };
+    doc.gateways
+        .keys()
+        .map(|k| clap_complete::CompletionCandidate::new(k.value.clone()))
+        .collect()
 }
 
 /// Colour choice.
@@ -66,9 +106,13 @@ pub enum Format {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// The flattened option groups are documented on their types.
+#[allow(missing_docs)]
 pub enum Command {
     /// Validate the file and print one line per gateway.
     Check {
+        #[command(flatten)]
+        input: InputArgs,
         /// Also report reserved ports that are already in use on this host
         /// (reads /proc/net/tcp: Linux only, skipped elsewhere); exit 1 if any.
         #[arg(long)]
@@ -76,18 +120,28 @@ pub enum Command {
     },
     /// Print the port plan: every range each gateway reserves.
     Ports {
+        #[command(flatten)]
+        input: InputArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Print the env file of one gateway.
     Env {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
         /// Gateway name.
+        #[arg(add = ArgValueCandidates::new(gateway_candidates))]
         name: String,
     },
     /// Print the openclaw.json of one gateway.
     Config {
+        #[command(flatten)]
+        input: InputArgs,
         /// Gateway name.
+        #[arg(add = ArgValueCandidates::new(gateway_candidates))]
         name: String,
         /// The config as the systemd unit sees it (an `auth.file` secret
         /// read from its credentials directory), as in `systemd/config/`.
@@ -98,10 +152,20 @@ pub enum Command {
         user: bool,
     },
     /// Print the NixOS module that runs every gateway (`nixos/openclaw-gateways.nix`).
-    Nix,
+    Nix {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
+    },
     /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<name>.service`).
     Systemd {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
         /// Gateway name.
+        #[arg(add = ArgValueCandidates::new(gateway_candidates))]
         name: String,
         /// Write a user unit (`systemctl --user`) even if ocgen.yaml asks for system units.
         #[arg(long)]
@@ -109,20 +173,40 @@ pub enum Command {
     },
     /// Print the macOS LaunchAgent of one gateway (`launchd/ai.openclaw.<profile>.plist`).
     Launchd {
+        #[command(flatten)]
+        input: InputArgs,
         /// Gateway name.
+        #[arg(add = ArgValueCandidates::new(gateway_candidates))]
         name: String,
     },
     /// Print the Docker Compose file: one isolated service per gateway.
-    Compose,
+    Compose {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
+    },
     /// Print the Caddyfile of the front door (`proxy:`): every gateway
     /// behind one HTTPS reverse proxy, at its own host name or path.
-    Proxy,
+    Proxy {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
+    },
     /// Print the Kubernetes manifests as one YAML stream (`ocgen kube |
     /// kubectl apply -f -`): per gateway a StatefulSet, Service, ConfigMap
     /// and NetworkPolicy; the namespaces first.
-    Kube,
+    Kube {
+        #[command(flatten)]
+        input: InputArgs,
+    },
     /// Write every output file into a directory.
     Generate {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
         /// Output directory.
         #[arg(long, short = 'o', value_name = "DIR")]
         out: PathBuf,
@@ -141,6 +225,10 @@ pub enum Command {
     /// replaced without --force; the diff is shown. All files are staged
     /// before any is renamed into place.
     Install {
+        #[command(flatten)]
+        input: InputArgs,
+        #[command(flatten)]
+        tpl: TemplateArgs,
         /// Install under DIR: every path of the plan, in the files too,
         /// becomes DIR/path (the gateways then run from there).
         #[arg(long, value_name = "DIR")]
@@ -153,6 +241,8 @@ pub enum Command {
     /// the ones that are down, which reserved ports something else holds.
     /// Exit 0 only if all are healthy.
     Status {
+        #[command(flatten)]
+        input: InputArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -160,7 +250,14 @@ pub enum Command {
     /// Print the JSON Schema of ocgen.yaml.
     Schema,
     /// Write a starter ocgen.yaml (OpenClaw's main + rescue layout) and its schema.
-    Init,
+    Init {
+        /// The file to write [default: ocgen.yaml]; the schema goes beside it.
+        #[arg(short = 'f', long = "file", value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Overwrite the file and its schema if they exist.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print shell completions.
     Completions {
         /// Shell.
@@ -219,12 +316,8 @@ pub fn run(
             return code;
         }
     };
-    let color = match cli.color {
-        Color::Always => true,
-        Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
-    };
-    match execute(&cli, color, out) {
+    let ctx = Ctx::new(&cli);
+    match execute(&cli, &ctx, out) {
         Ok(code) => code,
         Err(f) => {
             let _ = err.write_all(f.message.as_bytes());
@@ -233,7 +326,7 @@ pub fn run(
     }
 }
 
-fn read_input(path: &Path) -> Result<Input, Failure> {
+fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
     let (name, bytes) = if path == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -254,7 +347,16 @@ fn read_input(path: &Path) -> Result<Input, Failure> {
         let bytes = read(path).map_err(|e| {
             let mut msg = format!("error: cannot read {name}: {e}\n");
             if e.kind() == std::io::ErrorKind::NotFound {
-                msg.push_str("help: run `ocgen init` to write a starter file, or pass -f PATH\n");
+                if explicit {
+                    let _ = writeln!(
+                        msg,
+                        "help: check the path, or run `ocgen init -f {name}` to write a starter file there"
+                    );
+                } else {
+                    msg.push_str(
+                        "help: run `ocgen init` to write a starter file, or pass -f PATH to read another one\n",
+                    );
+                }
             }
             Failure {
                 code: exit::IO,
@@ -313,7 +415,9 @@ pub fn load_plan_for(
     only: Option<crate::target::Target>,
     color: bool,
 ) -> Result<(Input, Plan), Failure> {
-    let input = read_input(path)?;
+    // The default name, unless -f named it.
+    let explicit = path != Path::new("ocgen.yaml");
+    let input = read_input(path, explicit)?;
     // An unknown key is reported with everything else that is wrong.
     let (doc, mut problems) = crate::model::load_lenient(&input.text);
     let Some(doc) = doc else {
@@ -329,8 +433,90 @@ pub fn load_plan_for(
     }
 }
 
-fn templates(cli: &Cli) -> Result<Templates, Failure> {
-    let t = match &cli.templates {
+/// What a command reads, from its own options or those before it.
+struct Ctx {
+    file: PathBuf,
+    color: bool,
+    templates: Option<PathBuf>,
+}
+
+impl Ctx {
+    fn new(cli: &Cli) -> Self {
+        let input = cli.command.input();
+        let file = input
+            .and_then(|i| i.file.clone())
+            .or_else(|| cli.file.clone())
+            .unwrap_or_else(|| PathBuf::from("ocgen.yaml"));
+        let color = match input.and_then(|i| i.color).or(cli.color) {
+            Some(Color::Always) => true,
+            Some(Color::Never) => false,
+            None | Some(Color::Auto) => {
+                std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+            }
+        };
+        let templates = cli.command.templates().and_then(|t| t.templates.clone());
+        Ctx {
+            file,
+            color,
+            templates,
+        }
+    }
+}
+
+impl Command {
+    fn input(&self) -> Option<&InputArgs> {
+        match self {
+            Command::Check { input, .. }
+            | Command::Ports { input, .. }
+            | Command::Env { input, .. }
+            | Command::Config { input, .. }
+            | Command::Nix { input, .. }
+            | Command::Systemd { input, .. }
+            | Command::Compose { input, .. }
+            | Command::Proxy { input, .. }
+            | Command::Kube { input, .. }
+            | Command::Launchd { input, .. }
+            | Command::Generate { input, .. }
+            | Command::Install { input, .. }
+            | Command::Status { input, .. } => Some(input),
+            Command::Schema | Command::Init { .. } | Command::Completions { .. } | Command::Man => {
+                None
+            }
+        }
+    }
+
+    fn templates(&self) -> Option<&TemplateArgs> {
+        match self {
+            Command::Env { tpl, .. }
+            | Command::Nix { tpl, .. }
+            | Command::Systemd { tpl, .. }
+            | Command::Compose { tpl, .. }
+            | Command::Proxy { tpl, .. }
+            | Command::Generate { tpl, .. }
+            | Command::Install { tpl, .. } => Some(tpl),
+            _ => None,
+        }
+    }
+}
+
+fn templates(ctx: &Ctx) -> Result<Templates, Failure> {
+    if let Some(dir) = &ctx.templates {
+        if !dir.is_dir() {
+            return Err(Failure {
+                code: exit::USAGE,
+                message: format!(
+                    "error: --templates {}: {}\nhelp: give a directory holding templates named as in ocgen's templates/ (compose.hbs, ...)\n",
+                    dir.display(),
+                    if dir.exists() {
+                        "not a directory"
+                    } else {
+                        "no such directory"
+                    }
+                ),
+            });
+        }
+    }
+    let t = match &ctx.templates {
         Some(dir) => Templates::with_overrides(dir),
         None => Templates::builtin(),
     };
@@ -367,11 +553,12 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
-fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> {
+fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+    let color = ctx.color;
     match &cli.command {
-        Command::Check { host } => {
+        Command::Check { host, .. } => {
             let only = host.then_some(Target::Host);
-            let (input, plan) = load_plan_for(&cli.file, only, color)?;
+            let (input, plan) = load_plan_for(&ctx.file, only, color)?;
             emit(out, &check_summary(&input, &plan))?;
             if *host {
                 let (report, used) = crate::host::check_host(&plan);
@@ -394,13 +581,13 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                 }
             }
         }
-        Command::Install { root, force } => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
-            let t = templates(cli)?;
+        Command::Install { root, force, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
+            let t = templates(ctx)?;
             return install(&plan, root.as_deref(), &t, *force, out);
         }
-        Command::Status { format } => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
+        Command::Status { format, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
             let all = crate::host::status(&plan);
             emit(
                 out,
@@ -416,13 +603,13 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                 return Ok(exit::DRIFT);
             }
         }
-        Command::Ports { format } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
+        Command::Ports { format, .. } => {
+            let (_, plan) = load_plan(&ctx.file, color)?;
             emit(out, &ports(&plan, *format))?;
         }
-        Command::Env { name } => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
-            let t = templates(cli)?;
+        Command::Env { name, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
+            let t = templates(ctx)?;
             let g = find_gateway(&plan, name)?;
             let text = render::env::render(g, &t).map_err(|e| Failure {
                 code: exit::INVALID,
@@ -434,13 +621,14 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             name,
             service,
             user,
+            ..
         } => {
             let only = if *service {
                 Target::Systemd
             } else {
                 Target::Host
             };
-            let (_, plan) = load_plan_for(&cli.file, Some(only), color)?;
+            let (_, plan) = load_plan_for(&ctx.file, Some(only), color)?;
             let g = find_gateway(&plan, name)?;
             if *service {
                 let view = g.service_view(render::systemd::scope(&plan, *user));
@@ -449,14 +637,14 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                 emit(out, &render::openclaw::render(g))?;
             }
         }
-        Command::Compose => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Compose), color)?;
-            let t = templates(cli)?;
+        Command::Compose { .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Compose), color)?;
+            let t = templates(ctx)?;
             let text = render::compose::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
-        Command::Proxy => {
-            let (input, plan) = load_plan_for(&cli.file, Some(Target::Host), color)?;
+        Command::Proxy { .. } => {
+            let (input, plan) = load_plan_for(&ctx.file, Some(Target::Host), color)?;
             let Some(proxy) = &plan.proxy else {
                 return Err(Failure {
                     code: exit::USAGE,
@@ -466,31 +654,31 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
                     ),
                 });
             };
-            let t = templates(cli)?;
+            let t = templates(ctx)?;
             let text = render::caddy::render(&plan, proxy, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
-        Command::Kube => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Kubernetes), color)?;
+        Command::Kube { .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Kubernetes), color)?;
             emit(out, &render::kubernetes::render(&plan))?;
         }
-        Command::Nix => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Nixos), color)?;
-            let t = templates(cli)?;
+        Command::Nix { .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Nixos), color)?;
+            let t = templates(ctx)?;
             let text = render::nixos::render(&plan, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
-        Command::Systemd { name, user } => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Systemd), color)?;
-            let t = templates(cli)?;
+        Command::Systemd { name, user, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Systemd), color)?;
+            let t = templates(ctx)?;
             let g = find_gateway(&plan, name)?;
             let scope = render::systemd::scope(&plan, *user);
             let text =
                 render::systemd::render(&plan, g, scope, &t).map_err(|e| template_failure(&e))?;
             emit(out, &text)?;
         }
-        Command::Launchd { name } => {
-            let (_, plan) = load_plan_for(&cli.file, Some(Target::Launchd), color)?;
+        Command::Launchd { name, .. } => {
+            let (_, plan) = load_plan_for(&ctx.file, Some(Target::Launchd), color)?;
             let g = find_gateway(&plan, name)?;
             emit(out, &render::launchd::render(&plan, g))?;
         }
@@ -498,30 +686,150 @@ fn execute(cli: &Cli, color: bool, out: &mut dyn Write) -> Result<i32, Failure> 
             out: dir,
             check,
             force,
+            ..
         } => {
-            let (_, plan) = load_plan(&cli.file, color)?;
-            let t = templates(cli)?;
+            let (_, plan) = load_plan(&ctx.file, color)?;
+            let t = templates(ctx)?;
             let files = render::tree(&plan, &t).map_err(|e| template_failure(&e))?;
             return generate(dir, &files, *check, *force, out);
         }
         Command::Schema => emit(out, &schema_json())?,
-        Command::Init => return init(&cli.file, out),
-        Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "ocgen", &mut buf);
-            out.write_all(&buf)
-                .map_err(|e| Failure::io("cannot write to standard output", &e))?;
+        Command::Init { file, force } => {
+            let path = file
+                .clone()
+                .or_else(|| cli.file.clone())
+                .unwrap_or_else(|| PathBuf::from("ocgen.yaml"));
+            return init(&path, *force, out);
         }
+        Command::Completions { shell } => emit(out, &completions(*shell)?)?,
         Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut buf)
-                .map_err(|e| Failure::io("cannot render the man page", &e))?;
+            let buf = man_page().map_err(|e| Failure::io("cannot render the man page", &e))?;
             out.write_all(&buf)
                 .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
     }
     Ok(exit::OK)
+}
+
+/// The shell's registration of ocgen's dynamic completion: at each TAB the
+/// shell asks `ocgen` itself (with `COMPLETE=<shell>` set), so that
+/// `ocgen env <TAB>` offers the gateway names of the file. Shells without
+/// dynamic support get clap's static script.
+fn completions(shell: clap_complete::Shell) -> Result<String, Failure> {
+    use clap_complete::env::EnvCompleter;
+    let mut buf = Vec::new();
+    let dynamic: Option<&dyn EnvCompleter> = match shell {
+        clap_complete::Shell::Bash => Some(&clap_complete::env::Bash),
+        clap_complete::Shell::Zsh => Some(&clap_complete::env::Zsh),
+        clap_complete::Shell::Fish => Some(&clap_complete::env::Fish),
+        clap_complete::Shell::Elvish => Some(&clap_complete::env::Elvish),
+        clap_complete::Shell::PowerShell => Some(&clap_complete::env::Powershell),
+        _ => None,
+    };
+    match dynamic {
+        Some(c) => c
+            .write_registration(COMPLETE_VAR, "ocgen", "ocgen", "ocgen", &mut buf)
+            .map_err(|e| Failure::io("cannot write the completion script", &e))?,
+        None => clap_complete::generate(shell, &mut Cli::command(), "ocgen", &mut buf),
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The variable that makes `ocgen` answer a completion request.
+pub const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers a shell's completion request when `COMPLETE` is set (see
+/// `ocgen completions`) and exits; otherwise returns.
+pub fn complete_if_asked() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .complete();
+}
+
+/// The man page: clap's NAME, DESCRIPTION and OPTIONS, then every command
+/// with its options written out (there are no per-command pages to refer
+/// to), then EXIT STATUS.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut buf = Vec::new();
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    let _ = writeln!(
+        buf,
+        ".SH SYNOPSIS\n\\fBocgen\\fR [\\fB\\-f\\fR \\fIPATH\\fR] [\\fB\\-\\-color\\fR \\fIWHEN\\fR] \\fICOMMAND\\fR [\\fIOPTIONS\\fR]"
+    );
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    let _ = writeln!(buf, ".SH COMMANDS");
+    for sub in cmd.get_subcommands() {
+        let mut usage = format!("\\fBocgen {}\\fR", roff(sub.get_name()));
+        for a in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+            let id = a.get_id().as_str();
+            if id == "help" {
+                continue;
+            }
+            let value = a
+                .get_value_names()
+                .and_then(|v| v.first())
+                .map_or_else(|| id.to_ascii_uppercase(), ToString::to_string);
+            if a.is_positional() {
+                let _ = write!(usage, " \\fI{}\\fR", roff(&value));
+                continue;
+            }
+            let flag = a.get_short().map_or_else(
+                || format!("\\-\\-{}", roff(a.get_long().unwrap_or(id))),
+                |c| format!("\\-{c}"),
+            );
+            let takes_value = a.get_action().takes_values();
+            if takes_value {
+                let _ = write!(usage, " [\\fB{flag}\\fR \\fI{}\\fR]", roff(&value));
+            } else {
+                let _ = write!(usage, " [\\fB{flag}\\fR]");
+            }
+        }
+        let _ = writeln!(buf, ".TP\n{usage}");
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let _ = writeln!(buf, "{}", roff(&about).replace("\n\n", "\n.sp\n"));
+    }
+    let _ = writeln!(buf, ".SH \"EXIT STATUS\"");
+    for (code, meaning) in EXIT_STATUS {
+        let _ = writeln!(buf, ".TP\n\\fB{code}\\fR\n{}", roff(meaning));
+    }
+    man.render_version_section(&mut buf)?;
+    Ok(buf)
+}
+
+/// The exit codes, for `--help` and the man page.
+const EXIT_STATUS: &[(i32, &str)] = &[
+    (exit::OK, "success"),
+    (
+        1,
+        "generate --check found files that differ; status: a gateway is not healthy; check --host: a reserved port is in use",
+    ),
+    (
+        exit::USAGE,
+        "usage error (unknown flag, unknown gateway name, a --templates directory that does not exist)",
+    ),
+    (exit::INVALID, "the input file is invalid"),
+    (
+        exit::REFUSED,
+        "generate, install or init refused to overwrite a file ocgen did not write (or that was edited since); --force overwrites",
+    ),
+    (exit::IO, "a file could not be read or written"),
+];
+
+/// Text as roff: backslashes, hyphens and leading dots or quotes escaped.
+fn roff(text: &str) -> String {
+    let mut s = text.replace('\\', "\\e").replace('-', "\\-");
+    if s.starts_with('.') || s.starts_with('\'') {
+        s.insert_str(0, "\\&");
+    }
+    s
 }
 
 /// One line per gateway and a total.
@@ -628,6 +936,20 @@ fn generate(
     force: bool,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure {
+            code: exit::IO,
+            message: format!(
+                "error: --out {}: not a directory\nhelp: give a directory (it is created if it does not exist)\n",
+                dir.display()
+            ),
+        });
+    }
+    if !check {
+        // A killed earlier run: finish or undo it before comparing.
+        write::recover(&dir.join(write::JOURNAL))
+            .map_err(|e| Failure::io("cannot finish the interrupted run in the output tree", &e))?;
+    }
     let changes =
         write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
     let pending: Vec<&write::Change> = changes
@@ -761,8 +1083,7 @@ fn install(
 
 /// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(crate::model::Document);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&crate::model::json_schema()).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -770,7 +1091,7 @@ pub fn schema_json() -> String {
 /// The starter file `ocgen init` writes.
 pub const INIT_TEMPLATE: &str = include_str!("../examples/rescue-bot.yaml");
 
-fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     if path == Path::new("-") {
         return Err(Failure {
             code: exit::USAGE,
@@ -784,8 +1105,13 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
         1,
     );
     // Stage beside the target, then hard-link: atomic, and it fails if the
-    // target exists, so a person's file is never overwritten.
+    // target exists, so a person's file is never overwritten. With --force,
+    // a rename replaces it (atomically too).
     let create = |p: &Path, contents: &str| -> Result<(), Failure> {
+        if force {
+            return write::write_atomic(p, contents, false)
+                .map_err(|e| Failure::io(&format!("cannot write {}", p.display()), &e));
+        }
         let tmp = write::stage(p, contents, false)
             .map_err(|e| Failure::io(&format!("cannot create {}", p.display()), &e))?;
         let linked = std::fs::hard_link(&tmp, p);
@@ -794,7 +1120,7 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Failure {
                     code: 73,
-                    message: format!("error: {} already exists; ocgen init never overwrites a file\nhelp: remove it first, or pass -f OTHER.yaml\n", p.display()),
+                    message: format!("error: {} already exists; ocgen init does not overwrite a file without --force\nhelp: pass --force to replace it, or -f OTHER.yaml to write another file\n", p.display()),
                 }
             } else {
                 Failure::io(&format!("cannot create {}", p.display()), &e)
@@ -803,7 +1129,7 @@ fn init(path: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
     };
     create(path, &text)?;
     let mut msg = format!("wrote {}\n", path.display());
-    if schema_path.exists() {
+    if schema_path.exists() && !force {
         let _ = writeln!(msg, "kept {} (already there)", schema_path.display());
     } else {
         create(&schema_path, &schema_json())?;

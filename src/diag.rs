@@ -388,6 +388,31 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
         }
         None => message,
     };
+    // A key the whole file lacks: serde-saphyr points at the last key it
+    // read, which has nothing to do with it. Point at the file's start.
+    if let Some(field) = ["version", "gateways"]
+        .into_iter()
+        .find(|f| message == format!("missing field `{f}`"))
+    {
+        let example = if field == "version" {
+            "`version: 1` as the first line"
+        } else {
+            "a `gateways:` map with one entry per gateway"
+        };
+        return Problem::new(Kind::Syntax, format!("the file has no `{field}` key"))
+            .label(
+                Span {
+                    offset: Some(0),
+                    len: 0,
+                    line: 1,
+                    column: 1,
+                },
+                "missing here",
+            )
+            .help(format!(
+                "add {example}; `ocgen init` writes a complete starter file"
+            ));
+    }
     // Parser limits: the loose reading below would hit the same limit.
     if let Some(p) = limit_problem(&message, span) {
         return with_owner(p, locate_by_lines(text, span.line));

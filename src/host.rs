@@ -120,6 +120,13 @@ pub enum InstallError {
 /// it was and removes the directories it created.
 pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, InstallError> {
     let files = install_files(plan, t).map_err(InstallError::Template)?;
+    // A killed earlier install of this plan: finish or undo it first.
+    if let Some(journal) = files
+        .first()
+        .and_then(|f| write::find_install_journal(Path::new(&f.path)))
+    {
+        write::recover(&journal).map_err(InstallError::Io)?;
+    }
     let changes = write::compare_absolute(&files).map_err(InstallError::Io)?;
     let foreign: Vec<Change> = changes.iter().filter(|c| c.foreign).cloned().collect();
     if !foreign.is_empty() && !force {
@@ -135,44 +142,36 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
     for g in &plan.gateways {
         dirs.extend(Path::new(&g.secrets_env_file).parent());
     }
-    let created = write::create_dirs(&dirs, 0o700).map_err(InstallError::Io)?;
-    if let Err(e) = write::replace_all(&changes) {
-        write::remove_dirs(&created);
-        return Err(InstallError::Io(e));
-    }
+    let journal = files.first().map_or_else(
+        || PathBuf::from("/").join(write::INSTALL_JOURNAL),
+        |f| write::install_journal(Path::new(&f.path)),
+    );
+    // The empty secrets env files that are missing are created in the same
+    // journaled transaction, so that a kill leaves all or none of them.
+    // Only missing ones: an existing file is the operator's, never opened.
+    let mut all = changes.clone();
     let mut secrets_files_created = Vec::new();
     for g in &plan.gateways {
-        if create_empty_private(Path::new(&g.secrets_env_file)).map_err(InstallError::Io)? {
-            secrets_files_created.push(g.secrets_env_file.clone());
+        let path = &g.secrets_env_file;
+        if Path::new(path).symlink_metadata().is_err() && !secrets_files_created.contains(path) {
+            secrets_files_created.push(path.clone());
+            all.push(Change {
+                path: path.clone(),
+                action: Action::Create,
+                old: None,
+                new: Some(String::new()),
+                private: true,
+                foreign: false,
+                on_host: true,
+            });
         }
     }
+    let created = write::replace_all(&journal, &dirs, &all).map_err(InstallError::Io)?;
     Ok(Installed {
         changes,
         dirs_created: created,
         secrets_files_created,
     })
-}
-
-/// Creates `path` empty with mode 0600 unless something exists there; true
-/// when it did. Never opens an existing file: its contents are the operator's.
-fn create_empty_private(path: &Path) -> Result<bool, IoError> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if path.symlink_metadata().is_ok() {
-        return Ok(false);
-    }
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        Err(error) => Err(IoError {
-            path: path.to_path_buf(),
-            error,
-        }),
-    }
 }
 
 /// The report of a successful install: the files it wrote, a summary, and

@@ -7,6 +7,8 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // A shell asking for completions (`COMPLETE=bash ocgen ...`): answer and exit.
+    ocgen::cli::complete_if_asked();
     let code = ocgen::cli::run(
         std::env::args_os(),
         &mut std::io::stdout().lock(),

@@ -607,12 +607,59 @@ pub struct Browser {
 #[serde(deny_unknown_fields)]
 pub struct BrowserProfile {
     /// Explicit Chrome DevTools port. Must lie outside every gateway's footprint.
-    #[schemars(with = "Option<u16>", range(min = 1, max = 65535))]
+    #[schemars(with = "Option<u16>", range(min = 1024, max = 65535))]
     pub cdp_port: Option<Sp<PortValue>>,
     /// URL of a Chrome DevTools endpoint. Never shared between gateways.
     pub cdp_url: Option<Sp<String>>,
     /// Launch this profile's Chrome headless.
     pub headless: Option<Sp<bool>>,
+}
+
+/// Keys that `check` refuses in `defaults`: every gateway needs its own.
+pub const PER_GATEWAY_KEYS: &[&str] = &[
+    "port",
+    "profile",
+    "state_dir",
+    "config_path",
+    "workspace",
+    "workspace_host_path",
+    "host",
+    "path",
+];
+
+/// The JSON Schema of `ocgen.yaml`: schemars' schema of [`Document`], plus
+/// what `check` refuses without needing the rest of the file, so that an
+/// editor flags it as you type: the keys `defaults` cannot hold, gateway
+/// and profile names (OpenClaw's grammars, lowercase; not `gateway` or
+/// `node`), at least one gateway, `version: 1`.
+pub fn json_schema() -> serde_json::Value {
+    use serde_json::json;
+    let mut schema = serde_json::to_value(schemars::schema_for!(Document)).unwrap_or_default();
+    let props = &mut schema["properties"];
+    props["version"] = json!({
+        "description": "Format version. Always `1`.",
+        "const": 1
+    });
+    let forbidden: serde_json::Map<String, serde_json::Value> = PER_GATEWAY_KEYS
+        .iter()
+        .map(|k| ((*k).to_string(), json!(false)))
+        .collect();
+    props["defaults"]["properties"] = serde_json::Value::Object(forbidden);
+    props["gateways"]["minProperties"] = json!(1);
+    props["gateways"]["propertyNames"] = json!({
+        "description": "A gateway name: a file and unit name, OpenClaw's profile grammar in lowercase.",
+        "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$"
+    });
+    let settings = &mut schema["$defs"]["Settings"]["properties"];
+    settings["profile"]["pattern"] = json!("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$");
+    // `gateway` and `node` in any case: OpenClaw's own launchd labels.
+    settings["profile"]["not"] = json!({
+        "type": "string",
+        "pattern": "^([gG][aA][tT][eE][wW][aA][yY]|[nN][oO][dD][eE])$"
+    });
+    schema["$defs"]["Browser"]["properties"]["profiles"]["propertyNames"] =
+        json!({ "pattern": "^[a-z0-9-]+$" });
+    schema
 }
 
 /// A port as written: any integer, range-checked later so the message can

@@ -20,8 +20,12 @@ pub const FOOTPRINT: u16 = 110;
 /// as OpenClaw's multiple-gateways guide asks).
 pub const SPACING: u16 = 120;
 
-/// Lowest base port accepted: below it are privileged ports.
-pub const MIN_BASE_PORT: u16 = 1024;
+/// Lowest port ocgen accepts anywhere (base ports, `cdp_port`): below it
+/// are privileged ports, which a gateway running as a user cannot bind.
+pub const MIN_PORT: u16 = 1024;
+
+/// Lowest base port accepted.
+pub const MIN_BASE_PORT: u16 = MIN_PORT;
 
 /// Highest base port accepted: above it P+110 passes 65535 and OpenClaw
 /// silently moves the CDP range to 18800-18899.
@@ -36,7 +40,27 @@ pub const RESERVED_ENV: &[&str] = &[
     "OPENCLAW_WORKSPACE_DIR",
     "OPENCLAW_HOME",
     "OPENCLAW_CONFIG_READONLY",
+    SERVICE_MARKER_VAR,
+    SERVICE_KIND_VAR,
+    SYSTEMD_UNIT_VAR,
 ];
+
+/// The variables by which OpenClaw recognises a gateway service it
+/// manages (`dist/constants-*.mjs`: `isGatewayServiceEnv`; `openclaw
+/// doctor` and `gateway status` scan unit files for them,
+/// `dist/inspect-*.mjs`: `hasGatewayServiceMarker`). Its own systemd unit
+/// sets them; ocgen's units and NixOS services do too.
+pub const SERVICE_MARKER_VAR: &str = "OPENCLAW_SERVICE_MARKER";
+/// Value of [`SERVICE_MARKER_VAR`].
+pub const SERVICE_MARKER: &str = "openclaw";
+/// The kind of service: a gateway (a node host says `node`).
+pub const SERVICE_KIND_VAR: &str = "OPENCLAW_SERVICE_KIND";
+/// Value of [`SERVICE_KIND_VAR`].
+pub const SERVICE_KIND: &str = "gateway";
+/// The unit's own name (`<unit>.service`). With a named profile, OpenClaw
+/// expects `openclaw-gateway-<profile>.service` here and skips managing
+/// the service otherwise (`resolveGatewayNativeServiceIdentityConflict`).
+pub const SYSTEMD_UNIT_VAR: &str = "OPENCLAW_SYSTEMD_UNIT";
 
 /// What a reserved port range is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -4,7 +4,10 @@
 //! nothing), then stages every changed file as a temporary file beside its
 //! target and only then renames them all into place, keeping a hard link to
 //! each file it replaces until the last rename: a failure while staging or
-//! renaming leaves the previous tree as it was. A manifest (`.ocgen-manifest`)
+//! renaming leaves the previous tree as it was. A journal (see
+//! [`recover`]) makes a kill at any moment recoverable: the next run
+//! either removes what the killed one staged (the old tree) or finishes its
+//! renames (the new tree), never leaving a mix. A manifest (`.ocgen-manifest`)
 //! records a hash of every file ocgen wrote, so a file that a person edited
 //! or created is never overwritten or deleted without `--force`.
 //!
@@ -256,94 +259,112 @@ pub fn compare_absolute(files: &[OutFile]) -> Result<Vec<Change>, IoError> {
         .collect()
 }
 
-/// Creates every missing directory of `dirs` and their missing ancestors
-/// with `mode`, and returns the ones it created, parents first. Directories
-/// that exist keep their mode. On a failure it removes what it created.
-pub fn create_dirs(dirs: &[&Path], mode: u32) -> Result<Vec<PathBuf>, IoError> {
-    let mut created: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        for dir in dirs {
-            let mut missing = Vec::new();
-            let mut cur = Some(*dir);
-            while let Some(d) = cur {
-                if d.as_os_str().is_empty() || d.is_dir() {
-                    break;
-                }
-                missing.push(d.to_path_buf());
-                cur = d.parent();
-            }
-            for d in missing.into_iter().rev() {
-                mkdir(&d, mode, &mut created)?;
-            }
-        }
-        Ok(())
-    })();
-    match result {
-        Ok(()) => Ok(created),
-        Err(e) => {
-            remove_dirs(&created);
-            Err(e)
-        }
-    }
-}
-
-/// Removes directories that [`create_dirs`] created, children first; best
-/// effort, and only empty ones.
-pub fn remove_dirs(created: &[PathBuf]) {
-    for d in created.iter().rev() {
-        let _ = fs::remove_dir(d);
-    }
-}
-
 /// Writes every [`Action::Create`] and [`Action::Update`] of `changes`,
-/// whose paths are absolute: stages all of them beside their targets first,
-/// then renames them into place. A staging failure removes the staged files
-/// and leaves every target as it was.
-pub fn replace_all(changes: &[Change]) -> Result<(), IoError> {
-    let wanted: Vec<(PathBuf, &str, bool)> = changes
+/// whose paths are absolute, and creates the missing directories of `dirs`
+/// (0700), as one transaction journaled at `journal` (see [`recover`]). A failure leaves
+/// every target as it was and removes what it created.
+pub fn replace_all(
+    journal: &Path,
+    dirs: &[&Path],
+    changes: &[Change],
+) -> Result<Vec<PathBuf>, IoError> {
+    let mut new_dirs = NewDirs::default();
+    for dir in dirs {
+        new_dirs.add(dir, Path::new("/"), 0o700);
+    }
+    let writes: Vec<(PathBuf, String, bool)> = changes
         .iter()
         .filter(|c| matches!(c.action, Action::Create | Action::Update))
         .map(|c| {
             (
                 PathBuf::from(&c.path),
-                c.new.as_deref().unwrap_or(""),
+                c.new.clone().unwrap_or_default(),
                 c.private,
             )
         })
         .collect();
-    let staged = stage_all(&wanted)?;
-    rename_all(&staged)
-}
-
-fn stage_all(files: &[(PathBuf, &str, bool)]) -> Result<Vec<(PathBuf, PathBuf)>, IoError> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::with_capacity(files.len());
-    for (target, contents, private) in files {
-        match stage(target, contents, *private) {
-            Ok(tmp) => staged.push((tmp, target.clone())),
-            Err(e) => {
-                for (tmp, _) in &staged {
-                    let _ = fs::remove_file(tmp);
-                }
-                return Err(e);
-            }
+    for (target, _, private) in &writes {
+        if let Some(parent) = target.parent() {
+            new_dirs.add(parent, Path::new("/"), if *private { 0o700 } else { 0o755 });
         }
     }
-    Ok(staged)
+    let tx = Transaction {
+        journal: journal.to_path_buf(),
+        root: None,
+        dirs: new_dirs.list,
+        writes,
+        deletes: Vec::new(),
+    };
+    tx.run()?;
+    Ok(tx.dirs.into_iter().map(|(d, _)| d).collect())
 }
 
-fn rename_all(staged: &[(PathBuf, PathBuf)]) -> Result<(), IoError> {
-    for (i, (tmp, target)) in staged.iter().enumerate() {
-        if let Err(e) = fs::rename(tmp, target) {
-            for (tmp, _) in &staged[i..] {
-                let _ = fs::remove_file(tmp);
-            }
-            return Err(IoError {
-                path: target.clone(),
-                error: e,
-            });
+/// Where `ocgen install` keeps its journal for the files of a plan: in the
+/// deepest directory that exists above the first file, so that it needs
+/// no directory of its own. [`find_install_journal`] finds it again.
+pub fn install_journal(first_file: &Path) -> PathBuf {
+    let mut dir = first_file.parent().unwrap_or(Path::new("/"));
+    while !dir.is_dir() {
+        match dir.parent() {
+            Some(p) => dir = p,
+            None => break,
         }
     }
-    Ok(())
+    dir.join(INSTALL_JOURNAL)
+}
+
+/// The journal a killed `ocgen install` of the same plan left, if any.
+pub fn find_install_journal(first_file: &Path) -> Option<PathBuf> {
+    first_file
+        .ancestors()
+        .skip(1)
+        .map(|d| d.join(INSTALL_JOURNAL))
+        .find(|j| j.exists() || has_staged_journal(j))
+}
+
+fn has_staged_journal(journal: &Path) -> bool {
+    let (Some(parent), Some(name)) = (journal.parent(), journal.file_name()) else {
+        return false;
+    };
+    let prefix = format!(".{}.ocgen-tmp.", name.to_string_lossy());
+    fs::read_dir(parent).is_ok_and(|rd| {
+        rd.flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+    })
+}
+
+/// Directories a write must create, parents first, each with the mode
+/// its most private file asks for.
+#[derive(Default)]
+struct NewDirs {
+    list: Vec<(PathBuf, u32)>,
+    index: std::collections::HashMap<PathBuf, usize>,
+}
+
+impl NewDirs {
+    /// Adds the ancestors of `dir` below `root` (and `dir` itself) that do
+    /// not exist; a directory listed already keeps the narrower mode.
+    fn add(&mut self, dir: &Path, root: &Path, mode: u32) {
+        let mut missing = Vec::new();
+        let mut cur = Some(dir);
+        while let Some(d) = cur {
+            if d.as_os_str().is_empty() || d == root {
+                break;
+            }
+            if let Some(&i) = self.index.get(d) {
+                self.list[i].1 = self.list[i].1.min(mode);
+            } else if d.is_dir() {
+                break;
+            } else {
+                missing.push(d.to_path_buf());
+            }
+            cur = d.parent();
+        }
+        for d in missing.into_iter().rev() {
+            self.index.insert(d.clone(), self.list.len());
+            self.list.push((d, mode));
+        }
+    }
 }
 
 /// The manifest names files relative to the output directory; anything
@@ -354,114 +375,369 @@ fn is_safe_relative(p: &str) -> bool {
         && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
-/// Applies changes: stages every new file as a temporary file beside its
-/// target, then renames them into place (the manifest last), then deletes
-/// stale files. A failure while staging or renaming removes every temporary
-/// file and directory it made and puts back every file it replaced: the
-/// tree is as it was.
+/// Applies changes as one journaled transaction (see [`recover`]) in `dir`: stages every
+/// new file beside its target, renames them into place (the manifest
+/// last), then deletes stale files. A failure removes every temporary file
+/// and directory it made and puts back every file it replaced; a kill
+/// leaves a journal that the next run ([`recover`]) finishes or undoes.
 pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), IoError> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    // Directories this run created, removed again if staging fails.
-    let mut created: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        mkdir(dir, 0o755, &mut created)?;
-        // Each directory once: a failed mkdir costs as much as a write here.
-        let mut made: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-        for c in changes {
-            let (Action::Create | Action::Update) = c.action else {
-                continue;
-            };
-            let target = dir.join(&c.path);
-            let parent = target.parent().unwrap_or(dir);
-            if !made.contains(parent) {
-                ensure_dirs(dir, parent, c.private, &mut made, &mut created)?;
-            }
-            let tmp = stage(&target, c.new.as_deref().unwrap_or(""), c.private)?;
-            staged.push((tmp, target));
+    let mut dirs = NewDirs::default();
+    let mut writes: Vec<(PathBuf, String, bool)> = Vec::new();
+    for c in changes {
+        let (Action::Create | Action::Update) = c.action else {
+            continue;
+        };
+        let target = dir.join(&c.path);
+        if let Some(parent) = target.parent() {
+            dirs.add(parent, dir, if c.private { 0o700 } else { 0o755 });
         }
-        let manifest_target = dir.join(MANIFEST);
-        let tmp = stage(&manifest_target, &manifest_text(files), false)?;
-        staged.push((tmp, manifest_target));
-        Ok(())
-    })();
-    let undo_staging = |staged: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in staged {
-            let _ = fs::remove_file(tmp);
-        }
+        writes.push((target, c.new.clone().unwrap_or_default(), c.private));
+    }
+    writes.push((dir.join(MANIFEST), manifest_text(files), false));
+    let deletes = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| dir.join(&c.path))
+        .collect();
+    let mut created = Vec::new();
+    // The journal lives in `dir`, so `dir` comes first, outside it: a kill
+    // right after leaves an empty directory, which holds no tree.
+    mkdir(dir, 0o755, &mut created)?;
+    let tx = Transaction {
+        journal: dir.join(JOURNAL),
+        root: Some(dir.to_path_buf()),
+        dirs: dirs.list,
+        writes,
+        deletes,
+    };
+    tx.run().inspect_err(|_| {
         for d in created.iter().rev() {
             let _ = fs::remove_dir(d);
         }
-    };
-    if let Err(e) = result {
-        undo_staging(&staged);
-        return Err(e);
+    })
+}
+
+/// Name of the journal of an unfinished `generate` in its output directory.
+pub const JOURNAL: &str = ".ocgen-journal";
+/// Name of the journal of an unfinished `install`.
+pub const INSTALL_JOURNAL: &str = ".ocgen-install-journal";
+
+/// One replacement of a set of files that a kill at any moment cannot
+/// leave half done:
+///
+/// 1. a journal in state `stage` names every directory and temporary file
+///    the run is about to create, then they are created;
+/// 2. the journal is rewritten (atomically, by rename) in state `commit`,
+///    naming every rename and deletion: this rename is the commit point;
+/// 3. the renames and deletions happen, then the journal is removed.
+///
+/// [`recover`] reads a journal left by a killed run: in state `stage` it
+/// removes what was staged (the old tree stays), in state `commit` it
+/// redoes the renames and deletions not yet done (the new tree results).
+/// Both are idempotent, so a kill during recovery is recovered too.
+struct Transaction {
+    journal: PathBuf,
+    /// The output directory, below which emptied directories are pruned.
+    root: Option<PathBuf>,
+    dirs: Vec<(PathBuf, u32)>,
+    writes: Vec<(PathBuf, String, bool)>,
+    deletes: Vec<PathBuf>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct JournalText {
+    state: String,
+    root: Option<PathBuf>,
+    dirs: Vec<PathBuf>,
+    /// The process whose temporary files these are (see [`tmp_path`]).
+    pid: u32,
+    /// Every file to replace; its temporary file is beside it.
+    targets: Vec<PathBuf>,
+    deletes: Vec<PathBuf>,
+}
+
+impl Transaction {
+    fn journal_text(&self, state: &str) -> String {
+        // Paths below the journal's directory are written relative to it,
+        // so that a recovery from another working directory finds them.
+        let base = self.journal.parent().unwrap_or(Path::new(""));
+        let rel = |p: &Path| p.strip_prefix(base).unwrap_or(p).to_path_buf();
+        let j = JournalText {
+            state: state.into(),
+            root: self.root.as_deref().map(rel),
+            dirs: self.dirs.iter().map(|(d, _)| rel(d)).collect(),
+            pid: std::process::id(),
+            targets: self.writes.iter().map(|(t, _, _)| rel(t)).collect(),
+            deletes: self.deletes.iter().map(|p| rel(p)).collect(),
+        };
+        // One line: the journal is written before anything else, and a
+        // small file limit (`ulimit -f`) should fail on the tree, not on it.
+        let mut text = serde_json::to_string(&j).unwrap_or_default();
+        text.push('\n');
+        text
     }
-    // A rename can fail too (an immutable file, a directory put in its
-    // place): each replaced file is first linked to a backup, and a
-    // failure puts every file back.
-    let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::with_capacity(staged.len());
-    let mut failure = None;
-    for (tmp, target) in &staged {
-        let mut backup = tmp.clone().into_os_string();
-        backup.push(".old");
-        let backup = PathBuf::from(backup);
-        let step = (|| {
-            let _ = fs::remove_file(&backup);
-            let kept = match fs::hard_link(target, &backup) {
-                Ok(()) => Some(backup.clone()),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e),
-            };
-            if let Err(e) = fs::rename(tmp, target) {
-                let _ = fs::remove_file(&backup);
-                return Err(e);
+
+    fn run(&self) -> Result<(), IoError> {
+        write_atomic(&self.journal, &self.journal_text("stage"), true)?;
+        let staged = (|| {
+            let mut created = Vec::new();
+            for (d, mode) in &self.dirs {
+                mkdir(d, *mode, &mut created)?;
             }
-            Ok(kept)
+            for (target, contents, private) in &self.writes {
+                stage(target, contents, *private)?;
+            }
+            Ok(())
         })();
-        match step {
-            Ok(kept) => done.push((target, kept)),
-            Err(e) => {
-                failure = Some(IoError {
-                    path: target.clone(),
-                    error: e,
-                });
-                break;
+        if let Err(e) = staged {
+            self.undo_staging();
+            return Err(e);
+        }
+        if let Err(e) = write_atomic(&self.journal, &self.journal_text("commit"), true) {
+            self.undo_staging();
+            return Err(e);
+        }
+        // A rename can fail too (an immutable file, a directory put in its
+        // place): each replaced file is first linked to a backup, and a
+        // failure puts every file back.
+        let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::with_capacity(self.writes.len());
+        let mut failure = None;
+        for (target, _, _) in &self.writes {
+            let tmp = tmp_path(target);
+            let backup = backup_path(&tmp);
+            let step = (|| {
+                step();
+                let kept = match fs::hard_link(target, &backup) {
+                    Ok(()) => Some(backup.clone()),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                    // A backup a killed run left: replace it.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        fs::remove_file(&backup)?;
+                        fs::hard_link(target, &backup)?;
+                        Some(backup.clone())
+                    }
+                    Err(e) => return Err(e),
+                };
+                step();
+                if let Err(e) = fs::rename(&tmp, target) {
+                    let _ = fs::remove_file(&backup);
+                    return Err(e);
+                }
+                Ok(kept)
+            })();
+            match step {
+                Ok(kept) => done.push((target, kept)),
+                Err(e) => {
+                    failure = Some(IoError {
+                        path: target.clone(),
+                        error: e,
+                    });
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failure {
+            for (target, backup) in done.iter().rev() {
+                let _ = match backup {
+                    Some(b) => fs::rename(b, target),
+                    None => fs::remove_file(target),
+                };
+            }
+            self.undo_staging();
+            return Err(e);
+        }
+        for (_, backup) in &done {
+            if let Some(b) = backup {
+                remove_if_exists(b).map_err(io_err(b))?;
+            }
+        }
+        for target in &self.deletes {
+            step();
+            fs::remove_file(target).map_err(io_err(target))?;
+            prune(target, self.root.as_deref());
+        }
+        step();
+        fs::remove_file(&self.journal).map_err(io_err(&self.journal))
+    }
+
+    /// Removes what staging made, and the journal: the old tree remains.
+    fn undo_staging(&self) {
+        for (target, _, _) in &self.writes {
+            let _ = fs::remove_file(tmp_path(target));
+        }
+        for (d, _) in self.dirs.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+        let _ = fs::remove_file(&self.journal);
+    }
+}
+
+/// What [`recover`] did with a killed run's journal.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Recovered {
+    /// The killed run had not committed: what it staged was removed.
+    RolledBack,
+    /// The killed run had committed: its renames and deletions were finished.
+    RolledForward,
+}
+
+/// Finishes or undoes the run a kill interrupted, from its journal, and
+/// removes the temporary files it left.
+///
+/// A write is journaled: first a journal in state `stage` names every
+/// directory and temporary file the run is about to create; then, once all
+/// are staged, the journal is replaced (by rename: the commit point) by one
+/// in state `commit` naming every rename and deletion; then those happen
+/// and the journal is removed. Here, a `stage` journal means the killed run
+/// had not committed: what it staged is removed and the old tree stays. A
+/// `commit` journal means it had: the renames and deletions not yet done
+/// are redone and the new tree results. Both are idempotent, so a kill
+/// during a recovery is recovered too. `None` when
+/// there was nothing to do.
+pub fn recover(journal: &Path) -> Result<Option<Recovered>, IoError> {
+    // The journal's own temporary file: a kill while writing it.
+    if let (Some(parent), Some(name)) = (journal.parent(), journal.file_name()) {
+        let prefix = format!(".{}.ocgen-tmp.", name.to_string_lossy());
+        if let Ok(rd) = fs::read_dir(parent) {
+            for e in rd.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    step();
+                    remove_if_exists(&e.path()).map_err(io_err(&e.path()))?;
+                }
             }
         }
     }
-    if let Some(e) = failure {
-        for (target, backup) in done.iter().rev() {
-            let _ = match backup {
-                Some(b) => fs::rename(b, target),
-                None => fs::remove_file(target),
-            };
+    let text = match fs::read_to_string(journal) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(IoError {
+                path: journal.to_path_buf(),
+                error: e,
+            });
         }
-        undo_staging(&staged);
-        return Err(e);
+    };
+    let mut j: JournalText = serde_json::from_str(&text).map_err(|e| IoError {
+        path: journal.to_path_buf(),
+        error: io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not a journal ocgen wrote: {e}"),
+        ),
+    })?;
+    let base = journal.parent().unwrap_or(Path::new(""));
+    j.root = j.root.map(|r| base.join(r));
+    for d in &mut j.dirs {
+        *d = base.join(&*d);
     }
-    for (_, backup) in &done {
-        if let Some(b) = backup {
-            let _ = fs::remove_file(b);
-        }
+    for target in &mut j.targets {
+        *target = base.join(&*target);
     }
-    for c in changes.iter().filter(|c| c.action == Action::Delete) {
-        let target = dir.join(&c.path);
-        fs::remove_file(&target).map_err(io_err(&target))?;
-        // Remove directories left empty (best effort: a person's file keeps them).
-        let mut p = target.parent();
-        while let Some(d) = p {
-            if d == dir || fs::remove_dir(d).is_err() {
-                break;
+    let moves: Vec<(PathBuf, &PathBuf)> = j
+        .targets
+        .iter()
+        .map(|t| (tmp_path_of(t, j.pid), t))
+        .collect();
+    for d in &mut j.deletes {
+        *d = base.join(&*d);
+    }
+    let done = if j.state == "commit" {
+        for (tmp, target) in &moves {
+            if tmp.exists() {
+                step();
+                fs::rename(tmp, target).map_err(io_err(target))?;
             }
-            p = d.parent();
+            let backup = backup_path(tmp);
+            step();
+            remove_if_exists(&backup).map_err(io_err(&backup))?;
         }
+        for target in &j.deletes {
+            step();
+            remove_if_exists(target).map_err(io_err(target))?;
+            prune(target, j.root.as_deref());
+        }
+        Recovered::RolledForward
+    } else {
+        for (tmp, _) in &moves {
+            step();
+            remove_if_exists(tmp).map_err(io_err(tmp))?;
+        }
+        for d in j.dirs.iter().rev() {
+            step();
+            let _ = fs::remove_dir(d);
+        }
+        Recovered::RolledBack
+    };
+    step();
+    fs::remove_file(journal).map_err(io_err(journal))?;
+    Ok(Some(done))
+}
+
+fn remove_if_exists(p: &Path) -> io::Result<()> {
+    match fs::remove_file(p) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// Removes directories left empty above `target`, up to `root` (best
+/// effort: a person's file keeps them).
+fn prune(target: &Path, root: Option<&Path>) {
+    let Some(root) = root else { return };
+    let mut p = target.parent();
+    while let Some(d) = p {
+        if d == root || !d.starts_with(root) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        p = d.parent();
+    }
+}
+
+fn tmp_path(target: &Path) -> PathBuf {
+    // One getpid for the whole run: a large tree stages thousands of files.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    tmp_path_of(target, *PID.get_or_init(std::process::id))
+}
+
+/// The temporary file process `pid` stages `target` in.
+fn tmp_path_of(target: &Path, pid: u32) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = target.parent().unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.ocgen-tmp.{pid}"))
+}
+
+fn backup_path(tmp: &Path) -> PathBuf {
+    let mut backup = tmp.to_path_buf().into_os_string();
+    backup.push(".old");
+    PathBuf::from(backup)
+}
+
+/// A test hook: with `OCGEN_TEST_ABORT_AFTER=N` in the environment, the
+/// process aborts (as a `kill -9` would stop it) at its N-th file-system
+/// step of a write. Only the tests set it.
+fn step() {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+    static STEPS: AtomicU64 = AtomicU64::new(0);
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("OCGEN_TEST_ABORT_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(n) = limit
+        && STEPS.fetch_add(1, Ordering::SeqCst) + 1 >= *n
+    {
+        std::process::abort();
+    }
 }
 
 /// Creates a directory with exactly `mode` (whatever the umask), or accepts
 /// one that exists; records what it created.
 fn mkdir(path: &Path, mode: u32, created: &mut Vec<PathBuf>) -> Result<(), IoError> {
+    step();
     match fs::DirBuilder::new().mode(mode).create(path) {
         Ok(()) => {
             created.push(path.to_path_buf());
@@ -475,36 +751,11 @@ fn mkdir(path: &Path, mode: u32, created: &mut Vec<PathBuf>) -> Result<(), IoErr
     }
 }
 
-/// Creates `parent` and its ancestors below `root`, skipping the ones in
-/// `made`; private files get 0700 directories.
-fn ensure_dirs(
-    root: &Path,
-    parent: &Path,
-    private: bool,
-    made: &mut std::collections::HashSet<PathBuf>,
-    created: &mut Vec<PathBuf>,
-) -> Result<(), IoError> {
-    let rel = parent.strip_prefix(root).unwrap_or(parent);
-    let mut cur = root.to_path_buf();
-    for comp in rel.components() {
-        cur.push(comp);
-        if !made.contains(&cur) {
-            mkdir(&cur, if private { 0o700 } else { 0o755 }, created)?;
-            made.insert(cur.clone());
-        }
-    }
-    Ok(())
-}
-
 /// Writes `contents` to a new temporary file beside `target` and returns its path.
 pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, IoError> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = target.parent().unwrap_or(Path::new("."));
-    let tmp = parent.join(format!(".{name}.ocgen-tmp.{}", std::process::id()));
+    let tmp = tmp_path(target);
     let mode = if private { 0o600 } else { 0o644 };
+    step();
     let mut f = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -525,6 +776,7 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
         // The file the user knows of, not the temporary name.
         .map_err(io_err(target))?;
     let res = (|| {
+        step();
         f.write_all(contents.as_bytes())?;
         // The umask may have narrowed the mode; make it exact.
         f.set_permissions(fs::Permissions::from_mode(mode))
@@ -542,6 +794,7 @@ pub fn stage(target: &Path, contents: &str, private: bool) -> Result<PathBuf, Io
 /// Writes one file atomically (stage + rename).
 pub fn write_atomic(target: &Path, contents: &str, private: bool) -> Result<(), IoError> {
     let tmp = stage(target, contents, private)?;
+    step();
     fs::rename(&tmp, target).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         IoError {
@@ -631,13 +884,14 @@ mod tests {
     }
 
     #[test]
-    fn create_dirs_reports_what_it_made_and_keeps_existing_modes() {
+    fn replace_all_creates_missing_dirs_0700_and_keeps_existing_modes() {
         let d = tempfile::tempdir().unwrap();
         fs::create_dir(d.path().join("a")).unwrap();
         fs::set_permissions(d.path().join("a"), fs::Permissions::from_mode(0o755)).unwrap();
         let deep = d.path().join("a/b/c");
         let other = d.path().join("a/b/d");
-        let made = create_dirs(&[&deep, &other, &deep], 0o700).unwrap();
+        let journal = d.path().join(INSTALL_JOURNAL);
+        let made = replace_all(&journal, &[&deep, &other, &deep], &[]).unwrap();
         assert_eq!(
             made,
             vec![d.path().join("a/b"), deep.clone(), other.clone()]
@@ -652,9 +906,15 @@ mod tests {
         assert_eq!(kept & 0o777, 0o755);
         // A file in the way: an error naming it, and nothing left behind.
         fs::write(d.path().join("f"), "").unwrap();
-        let e = create_dirs(&[&d.path().join("g/h"), &d.path().join("f/x")], 0o700).unwrap_err();
+        let e = replace_all(
+            &journal,
+            &[&d.path().join("g/h"), &d.path().join("f/x")],
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e.path, d.path().join("f"));
         assert!(!d.path().join("g").exists());
+        assert!(!journal.exists());
     }
 
     #[test]
@@ -667,16 +927,18 @@ mod tests {
             abs(d.path(), "sub/b", "b\n"),
             abs(d.path(), "missing-dir/c", "c\n"),
         ];
+        // A plain file where a directory must go: staging fails after
+        // `a` and `sub/b` were staged.
         let c = compare_absolute(&files).unwrap();
-        let e = replace_all(&c).unwrap_err();
-        assert_eq!(
-            e.path.parent(),
-            Some(d.path().join("missing-dir").as_path())
-        );
+        fs::write(d.path().join("missing-dir"), "a person's file\n").unwrap();
+        let journal = d.path().join(INSTALL_JOURNAL);
+        let e = replace_all(&journal, &[], &c).unwrap_err();
+        assert_eq!(e.path, d.path().join("missing-dir"));
         assert_eq!(fs::read_to_string(d.path().join("a")).unwrap(), "old\n");
         assert!(!d.path().join("sub/b").exists());
+        assert!(!journal.exists());
         assert_eq!(fs::read_dir(d.path().join("sub")).unwrap().count(), 0);
-        replace_all(&c[..2]).unwrap();
+        replace_all(&journal, &[], &c[..2]).unwrap();
         assert_eq!(fs::read_to_string(d.path().join("a")).unwrap(), "new\n");
         let mode = fs::metadata(d.path().join("sub/b"))
             .unwrap()

@@ -2,19 +2,21 @@
 //! clear message: 10 MB files (generated here, never committed), an alias
 //! bomb, deep nesting, a gateway with 100,000 variables.
 //!
-//! Time is measured as the CPU time ocgen used (bash's `times`), which a
-//! busy machine does not inflate; the bound is for a debug build. Memory is
-//! capped with `ulimit -v`, so a run that needs more fails instead of
-//! swapping.
+//! Nothing here depends on the machine's speed: each run must give the
+//! right exit code and a bounded report, within a memory cap (`ulimit -v`,
+//! so a run that needs more fails instead of swapping), and finish at all
+//! within a generous watchdog. The CPU time each run took is printed, not
+//! asserted: how fast these inputs are answered is a benchmark
+//! (`benches/measure.py`, figures in the README).
 
 mod common;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-/// CPU seconds a debug build may spend on any input below.
-const CPU_BOUND: f64 = 5.0;
+/// A watchdog against hangs, not a speed bound: ten minutes for what a
+/// release build answers in about a second.
+const WATCHDOG_SECS: u32 = 600;
 /// Address space ocgen may use, in KiB (about 3 GiB).
 const MEMORY_KIB: u64 = 3 * 1024 * 1024;
 const TEN_MB: usize = 10 * 1024 * 1024;
@@ -30,9 +32,8 @@ struct Run {
 /// output and CPU time.
 fn run(dir: &Path, args: &[&str]) -> Run {
     let script = format!(
-        "ulimit -v {MEMORY_KIB}; \"$0\" \"$@\" >ocgen.out 2>ocgen.err; rc=$?; times; exit $rc"
+        "ulimit -v {MEMORY_KIB}; timeout -s KILL {WATCHDOG_SECS} \"$0\" \"$@\" >ocgen.out 2>ocgen.err; rc=$?; times; exit $rc"
     );
-    let started = Instant::now();
     let out = std::process::Command::new("bash")
         .current_dir(dir)
         .arg("-c")
@@ -41,10 +42,11 @@ fn run(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .output()
         .unwrap();
-    // A hang guard, generous for a loaded machine; CPU time is the bound.
-    assert!(
-        started.elapsed() < Duration::from_secs(120),
-        "{args:?} hung"
+    // timeout(1) exits 137 when its KILL fired.
+    assert_ne!(
+        out.status.code(),
+        Some(137),
+        "{args:?} still ran after {WATCHDOG_SECS} s: a hang"
     );
     // `times`: the shell's user and system time, then its children's.
     let times = String::from_utf8_lossy(&out.stdout);
@@ -65,7 +67,7 @@ fn seconds(t: &str) -> f64 {
 }
 
 /// Writes `text` as ocgen.yaml, runs `check` (or `args`), and checks the
-/// bounds and the exit code.
+/// exit code and the size of the report; the CPU time is only printed.
 fn answer(text: &str, args: &[&str], code: i32) -> Run {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("ocgen.yaml"), text).unwrap();
@@ -76,12 +78,6 @@ fn answer(text: &str, args: &[&str], code: i32) -> Run {
         "{args:?} ({} bytes): {}",
         text.len(),
         &r.stderr[..r.stderr.len().min(2000)]
-    );
-    assert!(
-        r.cpu < CPU_BOUND,
-        "{args:?} ({} bytes) took {:.2} s of CPU",
-        text.len(),
-        r.cpu
     );
     eprintln!(
         "{args:?} on {} bytes: exit {code}, {:.2} s CPU",

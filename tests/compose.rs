@@ -36,8 +36,8 @@ fn host_vars(plan: &ocgen::plan::Plan) -> BTreeMap<String, Vec<String>> {
 fn compose_output(input: &Path, extra: &[&str]) -> Output {
     ocgen()
         .args(["-f", input.to_str().unwrap(), "--color", "never"])
-        .args(extra)
         .arg("compose")
+        .args(extra)
         .env("OPENCLAW_GATEWAY_TOKEN", SENTINEL)
         .output()
         .unwrap()

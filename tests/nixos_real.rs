@@ -628,9 +628,15 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         json!(["1st-auth:/run/keys/first-password"])
     );
     assert_eq!(first["EnvironmentFile"], json!(["-/run/keys/first.env"]));
+    // The service's copy is bound over the file's own path, which the
+    // config names: one openclaw.json for the host, however it starts.
+    assert_eq!(
+        first["BindReadOnlyPaths"],
+        json!(["/run/credentials/openclaw-gateway-1st.service/1st-auth:/run/keys/first-password"])
+    );
     assert_eq!(
         h["openclawJson"]["1st"]["secrets"]["providers"]["gateway-auth"]["path"],
-        json!("/run/credentials/openclaw-gateway-1st.service/1st-auth")
+        json!("/run/keys/first-password")
     );
 }
 

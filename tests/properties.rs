@@ -18,7 +18,7 @@ fn gw() -> impl Strategy<Value = Gw> {
     (
         proptest::option::of(0u16..450),
         any::<bool>(),
-        proptest::collection::vec(1u16..1000, 0..3),
+        proptest::collection::vec(17701u16..18700, 0..3),
         proptest::collection::vec(("[A-Z][A-Z0-9_]{0,8}", "\\PC{0,12}"), 0..3),
     )
         .prop_map(|(slot, profile_case, cdp, env)| Gw {
@@ -31,7 +31,8 @@ fn gw() -> impl Strategy<Value = Gw> {
 
 /// Builds a valid file: explicit base ports on distinct 111-port slots
 /// below the assigned grid (1024..) or far above it (30000..), explicit CDP
-/// ports below 1024 (outside every footprint) and distinct. (An explicit
+/// ports between the low slots and the grid (17701..18700, outside every
+/// footprint; ports below 1024 are refused) and distinct. (An explicit
 /// port that lands on a gateway assigned above it is an error by design.)
 fn yaml(gws: &[Gw], defaults_first_home: bool) -> String {
     let mut y = String::from("version: 1\ndefaults:\n");

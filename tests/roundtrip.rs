@@ -507,7 +507,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
         let unit = file(&files, &format!("systemd/openclaw-gateway-{name}.service"));
         prop_assert_eq!(
             systemd_environment(unit).map_err(TestCaseError::fail)?,
-            env,
+            service_env(g),
             "{}",
             unit
         );
@@ -548,6 +548,21 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
         );
     }
     Ok(())
+}
+
+/// A service's environment: the gateway's, then the markers by which
+/// OpenClaw recognises a service it manages.
+fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
+    let mut env = g.environment();
+    env.extend([
+        ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
+        ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
+        (
+            "OPENCLAW_SYSTEMD_UNIT".into(),
+            format!("openclaw-gateway-{}.service", g.name),
+        ),
+    ]);
+    env
 }
 
 /// The real readers: docker-compose, a NixOS evaluation, systemd-analyze.

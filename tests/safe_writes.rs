@@ -99,10 +99,10 @@ fn disk_full_midway_leaves_the_previous_tree_and_exits_74() {
     let d = generated(BEFORE);
     let out = d.path().join("out");
     let before = snapshot(&out);
-    // RLIMIT_FSIZE of 1 KiB: every env file and config stages (and is
-    // removed again), the Nix module fails with EFBIG (SIGXFSZ ignored, so
-    // write() reports it).
-    let o = generate_after(d.path(), "trap '' XFSZ; ulimit -f 2");
+    // RLIMIT_FSIZE of 1536 bytes: the journal, every env file and config
+    // stage (and are removed again), the Nix module fails with EFBIG
+    // (SIGXFSZ ignored, so write() reports it).
+    let o = generate_after(d.path(), "trap '' XFSZ; ulimit -f 3");
     assert_failed_cleanly(
         &o,
         "out/nixos/openclaw-gateways.nix",
@@ -301,4 +301,33 @@ fn an_edited_public_file_is_diffed_without_the_lines_that_may_hold_secrets() {
         s.contains("-    restart: always\n+    restart: unless-stopped\n"),
         "{s}"
     );
+}
+
+#[test]
+fn units_are_world_readable_and_env_files_stay_private() {
+    // systemd logs "marked world-inaccessible" on every reload for a unit
+    // that is not world-readable; a unit names secrets but holds none.
+    let d = generated(BEFORE);
+    let out = d.path().join("out");
+    for unit in [
+        "openclaw-gateway-main.service",
+        "openclaw-gateway-rescue.service",
+    ] {
+        let mode = fs::metadata(out.join("systemd").join(unit))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{unit}");
+    }
+    for private in [
+        "env/main.env",
+        "config/main/openclaw.json",
+        "systemd/config/main/openclaw.json",
+    ] {
+        let mode = fs::metadata(out.join(private))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{private}");
+    }
 }

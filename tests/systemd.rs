@@ -157,6 +157,13 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     // directory, where the service's openclaw.json points. (systemd 252's
     // dump leaves credentials out; verify above parsed the line silently.)
     assert!(texts["pw"].contains("\nLoadCredential=pw-auth:/run/keys/pw-password\n"));
+    // Its copy is bound over the file's own path, which the config names,
+    // so `ocgen install`'s config and the unit's are one file.
+    assert!(
+        texts["pw"].contains("\nBindReadOnlyPaths=/run/credentials/openclaw-gateway-pw.service/pw-auth:/run/keys/pw-password\n"),
+        "{}",
+        texts["pw"]
+    );
     assert!(!texts["tok"].contains("LoadCredential"));
     let cfg = ocgen()
         .arg("-f")
@@ -167,7 +174,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();
     assert_eq!(
         cfg["secrets"]["providers"]["gateway-auth"]["path"],
-        "/run/credentials/openclaw-gateway-pw.service/pw-auth"
+        "/run/keys/pw-password"
     );
     // auth.env: the file with the variable is required (no `-`); others optional.
     assert!(dumps["tok"].contains("\tEnvironmentFile: /etc/openclaw/tok.env\n"));
@@ -254,8 +261,18 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             .lines()
             .filter(|l| l.starts_with("Environment="))
             .collect();
-        let expected: Vec<String> = g
-            .environment()
+        // The gateway's environment, then the markers by which OpenClaw
+        // recognises a service it manages.
+        let mut vars = g.environment();
+        vars.extend([
+            ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
+            ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
+            (
+                "OPENCLAW_SYSTEMD_UNIT".into(),
+                format!("openclaw-gateway-{}.service", g.name),
+            ),
+        ]);
+        let expected: Vec<String> = vars
             .iter()
             .map(|(k, v)| format!("Environment={}", ocgen::render::quote::systemd_env(k, v)))
             .collect();

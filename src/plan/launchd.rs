@@ -221,7 +221,6 @@ pub(super) fn check_launchd(
     let mut labels: HashMap<String, usize> = HashMap::new();
     for (i, (r, g)) in resolved.iter().zip(gateways).enumerate() {
         let name = &g.name;
-        let profile_span = r.s.profile.as_ref().map_or(r.name.span, |p| p.span);
         let label = g.launchd_label();
         if let Some(&j) = labels.get(&label) {
             let span = |k: usize| {
@@ -246,23 +245,8 @@ pub(super) fn check_launchd(
             );
         } else {
             labels.insert(label, i);
-            let own = LAUNCHD_OWN_LABELS
-                .iter()
-                .find(|(p, _)| g.profile.eq_ignore_ascii_case(p));
-            if let Some((p, what)) = own {
-                problems.push(
-                    Problem::new(
-                        Kind::Profile,
-                        format!(
-                            "gateway `{name}`: the profile `{}` would take the LaunchAgent label `ai.openclaw.{p}`, which is {what}",
-                            g.profile
-                        ),
-                    )
-                    .only(launchd_only())
-                    .label(profile_span, "clashes with OpenClaw's own label")
-                    .help(format!("give the gateway another profile, e.g. `profile: {name}-gw`")),
-                );
-            }
+            // The profiles `gateway` and `node` (OpenClaw's own labels) are
+            // refused for every target, in plan/profiles.rs.
         }
 
         let Some(home) = &g.home else {

@@ -307,6 +307,7 @@ fn is_project_name(s: &str) -> bool {
 }
 
 fn check_defaults(d: &Settings, problems: &mut Vec<Problem>) {
+    // The same keys as `model::PER_GATEWAY_KEYS`, which the schema forbids.
     let per_gateway: [(&str, Option<Span>); 8] = [
         ("port", d.port.as_ref().map(|v| v.span)),
         ("profile", d.profile.as_ref().map(|v| v.span)),
@@ -635,7 +636,7 @@ fn resolve_gateway(r: &Resolved, problems: &mut Vec<Problem>) -> Gateway {
                 name,
                 &format!("browser profile `{}` cdp_port", pname.value),
                 p,
-                1,
+                MIN_PORT,
                 65535,
                 problems,
             )
@@ -864,6 +865,127 @@ mod tests {
             "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18899}}\n"
         )));
         assert_eq!(k, vec![Kind::PortOverlap]);
+    }
+
+    #[test]
+    fn free_port_suggestions_are_distinct_and_what_assignment_gives() {
+        let problems = plan_of(&format!(
+            "{HEAD}  main: {{port: 18789}}\n  rescue: {{port: 18809}}\n  third: {{port: 18829}}\n"
+        ))
+        .unwrap_err();
+        let helps: Vec<String> = problems.iter().filter_map(|p| p.help.clone()).collect();
+        assert_eq!(helps.len(), 2, "{helps:?}");
+        assert!(
+            helps[0].contains("move `rescue` (18909 is free)"),
+            "{helps:?}"
+        );
+        assert!(
+            helps[1].contains("move `third` (19029 is free)"),
+            "{helps:?}"
+        );
+        // Leaving both ports out assigns exactly those ports.
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{port: 18789}}\n  rescue: {{}}\n  third: {{}}\n"
+        ))
+        .unwrap();
+        let ports: Vec<u16> = p.gateways.iter().map(|g| g.port).collect();
+        assert_eq!(ports, vec![18789, 18909, 19029]);
+        // A suggestion never lands on an explicit port further down.
+        let problems = plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18800}}\n  c: {{port: 19000}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        let help = problems[0].help.clone().unwrap();
+        assert!(help.contains("move `b` (19149 is free)"), "{help}");
+    }
+
+    #[test]
+    fn cdp_ports_below_1024_are_refused() {
+        let y = format!("{HEAD}  a:\n    browser:\n      profiles:\n        w: {{cdp_port: 80}}\n");
+        let problems = plan_of(&y).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].kind, Kind::PortRange);
+        assert!(
+            problems[0].message.contains("privileged"),
+            "{}",
+            problems[0].message
+        );
+        let ok =
+            format!("{HEAD}  a:\n    browser:\n      profiles:\n        w: {{cdp_port: 1024}}\n");
+        assert!(plan_of(&ok).is_ok());
+    }
+
+    #[test]
+    fn profiles_gateway_and_node_clash_with_openclaws_launchd_labels() {
+        for y in [
+            format!("{HEAD}  gateway: {{}}\n"),
+            format!("{HEAD}  a: {{profile: node}}\n"),
+            format!("{HEAD}  a: {{profile: Gateway}}\n"),
+        ] {
+            let problems = plan_of(&y).unwrap_err();
+            assert_eq!(problems.len(), 1, "{y}");
+            assert_eq!(problems[0].kind, Kind::Profile);
+            assert!(
+                problems[0].message.contains("ai.openclaw."),
+                "{}",
+                problems[0].message
+            );
+        }
+        assert!(plan_of(&format!("{HEAD}  a: {{profile: gateway-1}}\n")).is_ok());
+    }
+
+    #[test]
+    fn a_password_file_has_one_layout_for_install_and_the_unit() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{auth: {{mode: password, file: /run/secrets/main-pass}}}}\n"
+        ))
+        .unwrap();
+        let g = &p.gateways[0];
+        // The config the unit reads is the config `install` writes.
+        let unit_config = crate::render::openclaw::render(&g.service_view(Scope::System));
+        assert_eq!(unit_config, crate::render::openclaw::render(g));
+        assert!(
+            unit_config.contains("/run/secrets/main-pass"),
+            "{unit_config}"
+        );
+        let s = g.service(Scope::System);
+        assert_eq!(s.credentials[0].path, "/run/secrets/main-pass");
+        let bind = s
+            .directives
+            .iter()
+            .find(|d| d.key == "BindReadOnlyPaths")
+            .map(|d| d.value.clone());
+        assert_eq!(
+            bind,
+            Some(Value::List(vec![format!(
+                "/run/credentials/openclaw-gateway-main.service/{}:/run/secrets/main-pass",
+                s.credentials[0].id
+            )]))
+        );
+    }
+
+    #[test]
+    fn services_carry_openclaws_service_markers() {
+        let p = plan_of(&format!("{HEAD}  main: {{}}\n")).unwrap();
+        for scope in [Scope::System, Scope::User] {
+            let env = p.gateways[0].service(scope).environment;
+            for (k, v) in [
+                ("OPENCLAW_SERVICE_MARKER", "openclaw"),
+                ("OPENCLAW_SERVICE_KIND", "gateway"),
+                ("OPENCLAW_SYSTEMD_UNIT", "openclaw-gateway-main.service"),
+            ] {
+                assert!(
+                    env.contains(&(k.to_string(), v.to_string())),
+                    "{k}={v} missing: {env:?}"
+                );
+            }
+        }
+        // A user may not set them.
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  main:\n    env: {{OPENCLAW_SERVICE_KIND: node}}\n"
+        )));
+        assert_eq!(k.len(), 1, "{k:?}");
     }
 
     #[test]
@@ -1398,7 +1520,8 @@ mod tests {
         let a = p.gateways[0].service(Scope::System);
         assert_eq!(a.unit, "openclaw-gateway-a");
         assert_eq!(a.args, ["gateway", "--port", "18789"]);
-        assert_eq!(a.environment, p.gateways[0].environment());
+        let gateway_env = p.gateways[0].environment();
+        assert_eq!(a.environment[..gateway_env.len()], gateway_env[..]);
         let get = |s: &Service, k: &str| {
             s.directives
                 .iter()
@@ -1421,9 +1544,7 @@ mod tests {
         assert!(!a.environment_file.required);
         assert_eq!(
             a.view.auth.as_ref().and_then(|x| x.secret.clone()),
-            Some(SecretSource::File(
-                "/run/credentials/openclaw-gateway-a.service/a-auth".into()
-            ))
+            Some(SecretSource::File("/run/keys/a".into()))
         );
         let b = p.gateways[1].service(Scope::System);
         assert_eq!(get(&b, "StateDirectory"), None);

@@ -97,26 +97,74 @@ pub(super) struct Interval {
     cdp: Option<usize>,
 }
 
-pub(super) fn assign_ports(
-    resolved: &[Resolved],
-    gateways: &mut [Gateway],
-    problems: &mut Vec<Problem>,
-) {
-    // Occupied intervals from gateways above the current one, keyed by start
-    // (multiple intervals may share a start when the input is invalid).
+/// Places every gateway without a base port (`None`) on the lowest grid
+/// slot whose spacing window is clear of every gateway above it (explicit
+/// or placed) and their explicit CDP ports; `None` when the grid is full.
+/// An explicit port of 0 (one already refused) reserves nothing.
+///
+/// Only what is above counts, so adding a gateway at the end never moves
+/// one that is there. `reserve_below` also keeps clear of explicit ports
+/// further down: the free-port suggestions of overlap errors use it, so
+/// that following them cannot collide again; where assignment alone would
+/// not collide (the usual case) both give the same ports.
+pub(super) fn grid_assign(
+    ports: &[Option<u16>],
+    cdps: &[Vec<u16>],
+    reserve_below: bool,
+) -> Vec<Option<u16>> {
+    let spacing = u32::from(SPACING);
     let mut occupied: BTreeMap<u32, u32> = BTreeMap::new();
     let occupy = |m: &mut BTreeMap<u32, u32>, s: u32, e: u32| {
         let slot = m.entry(s).or_insert(e);
         *slot = (*slot).max(e);
     };
-    let mut max_len: u32 = 0;
+    if reserve_below {
+        for &p in ports.iter().flatten().filter(|&&p| p != 0) {
+            occupy(&mut occupied, u32::from(p), u32::from(p) + spacing - 1);
+        }
+        for &c in cdps.iter().flatten() {
+            occupy(&mut occupied, u32::from(c), u32::from(c));
+        }
+    }
+    let max_len = spacing - 1;
+    let slots = u32::from(MAX_BASE_PORT - FIRST_BASE_PORT) / spacing + 1;
     let mut next_slot: u32 = 0;
-    let slots = u32::from(MAX_BASE_PORT - FIRST_BASE_PORT) / u32::from(SPACING) + 1;
-    let mut exhausted_reported = false;
-    for (i, r) in resolved.iter().enumerate() {
-        let g = &mut gateways[i];
-        if let Some(p) = &r.s.port {
-            g.port = check_port(
+    let mut placed = Vec::with_capacity(ports.len());
+    for (p, own_cdps) in ports.iter().zip(cdps) {
+        let port = match p {
+            Some(p) => Some(*p),
+            None => loop {
+                if next_slot >= slots {
+                    break None;
+                }
+                let b = u32::from(FIRST_BASE_PORT) + next_slot * spacing;
+                if overlaps(&occupied, max_len, b, b + spacing - 1) {
+                    next_slot += 1;
+                } else {
+                    break u16::try_from(b).ok();
+                }
+            },
+        };
+        if let Some(p) = port.filter(|&p| p != 0) {
+            occupy(&mut occupied, u32::from(p), u32::from(p) + spacing - 1);
+        }
+        for &c in own_cdps {
+            occupy(&mut occupied, u32::from(c), u32::from(c));
+        }
+        placed.push(port);
+    }
+    placed
+}
+
+pub(super) fn assign_ports(
+    resolved: &[Resolved],
+    gateways: &mut [Gateway],
+    problems: &mut Vec<Problem>,
+) {
+    let mut ports = Vec::with_capacity(gateways.len());
+    for (r, g) in resolved.iter().zip(gateways.iter()) {
+        ports.push(r.s.port.as_ref().map(|p| {
+            check_port(
                 &g.name,
                 "base port",
                 p,
@@ -124,49 +172,35 @@ pub(super) fn assign_ports(
                 MAX_BASE_PORT,
                 problems,
             )
-            .unwrap_or(0);
-        } else {
-            // Lowest grid slot whose spacing window is clear of everything above.
-            let mut found = None;
-            while next_slot < slots {
-                let b = u32::from(FIRST_BASE_PORT) + next_slot * u32::from(SPACING);
-                if overlaps(&occupied, max_len, b, b + u32::from(SPACING) - 1) {
-                    next_slot += 1;
-                } else {
-                    found = Some(b);
-                    break;
-                }
-            }
-            if let Some(b) = found {
-                g.port = u16::try_from(b).unwrap_or(0);
-            } else {
-                if !exhausted_reported {
-                    problems.push(
-                            Problem::new(
-                                Kind::PortExhausted,
-                                format!(
-                                    "gateway `{}`: no free base port is left between {FIRST_BASE_PORT} and {MAX_BASE_PORT} ({SPACING} ports apart)",
-                                    g.name
-                                ),
-                            )
-                            .label(r.name.span, "cannot be placed")
-                            .help(format!("give this and later gateways explicit base ports below {FIRST_BASE_PORT} (from {MIN_BASE_PORT}, {SPACING} apart), or spread them over several hosts")),
-                        );
-                    exhausted_reported = true;
-                }
-                g.port = 0;
-            }
-        }
-        if g.port != 0 {
-            let s = u32::from(g.port);
-            let e = s + u32::from(SPACING) - 1;
-            occupy(&mut occupied, s, e);
-            max_len = max_len.max(e - s);
-        }
-        for bp in &g.browser_profiles {
-            if let Some(c) = bp.cdp_port {
-                occupy(&mut occupied, u32::from(c), u32::from(c));
-            }
+            .unwrap_or(0)
+        }));
+    }
+    let cdps: Vec<Vec<u16>> = gateways
+        .iter()
+        .map(|g| {
+            g.browser_profiles
+                .iter()
+                .filter_map(|b| b.cdp_port)
+                .collect()
+        })
+        .collect();
+    let placed = grid_assign(&ports, &cdps, false);
+    let mut exhausted_reported = false;
+    for ((r, g), port) in resolved.iter().zip(gateways.iter_mut()).zip(placed) {
+        g.port = port.unwrap_or(0);
+        if port.is_none() && !exhausted_reported {
+            problems.push(
+                Problem::new(
+                    Kind::PortExhausted,
+                    format!(
+                        "gateway `{}`: no free base port is left between {FIRST_BASE_PORT} and {MAX_BASE_PORT} ({SPACING} ports apart)",
+                        g.name
+                    ),
+                )
+                .label(r.name.span, "cannot be placed")
+                .help(format!("give this and later gateways explicit base ports below {FIRST_BASE_PORT} (from {MIN_BASE_PORT}, {SPACING} apart), or spread them over several hosts")),
+            );
+            exhausted_reported = true;
         }
     }
 }
@@ -226,30 +260,43 @@ pub(super) fn check_port_overlaps(
     if found.is_empty() {
         return;
     }
-    // A fix that is valid for the whole file: the lowest clear grid slot.
-    let mut occupied = BTreeMap::new();
-    let mut max_len = 0;
-    for g in gateways.iter().filter(|g| g.port != 0) {
-        occupied.insert(
-            u32::from(g.port),
-            u32::from(g.port) + u32::from(SPACING) - 1,
-        );
-        max_len = u32::from(SPACING) - 1;
-    }
-    for bp in gateways.iter().flat_map(|g| &g.browser_profiles) {
-        if let Some(c) = bp.cdp_port {
-            occupied.entry(u32::from(c)).or_insert(u32::from(c));
+    // Fixes valid together for the whole file: the gateways to move, with
+    // their `port` left out, placed as assignment would place them (clear
+    // of explicit ports below them too). So the suggestions are distinct,
+    // and following them or leaving `port` out gives the same plan.
+    let moved = |a: &Interval, b: &Interval| {
+        if gateways[b.gw].port_assigned {
+            a.gw
+        } else {
+            b.gw
+        }
+    };
+    let mut to_move: Vec<bool> = vec![false; gateways.len()];
+    for (a, b) in &found {
+        if a.cdp.is_none() && b.cdp.is_none() {
+            to_move[moved(a, b)] = true;
         }
     }
-    let free = (0..=u32::from(MAX_BASE_PORT - FIRST_BASE_PORT) / u32::from(SPACING))
-        .map(|k| u32::from(FIRST_BASE_PORT) + k * u32::from(SPACING))
-        .take_while(|b| *b <= u32::from(MAX_BASE_PORT))
-        .find(|&b| !overlaps(&occupied, max_len, b, b + u32::from(SPACING) - 1));
-    let suggestion = free.map_or_else(
-        || "no free base port is left on the 120-port grid".to_string(),
-        |b| format!("{b} is free"),
-    );
+    let ports: Vec<Option<u16>> = gateways
+        .iter()
+        .zip(&to_move)
+        .map(|(g, &m)| (!m && !g.port_assigned).then_some(g.port))
+        .collect();
+    let cdps: Vec<Vec<u16>> = gateways
+        .iter()
+        .map(|g| {
+            g.browser_profiles
+                .iter()
+                .filter_map(|b| b.cdp_port)
+                .collect()
+        })
+        .collect();
+    let placed = grid_assign(&ports, &cdps, true);
     for (a, b) in found {
+        let suggestion = placed[moved(&a, &b)].map_or_else(
+            || format!("no free base port is left on the {SPACING}-port grid"),
+            |p| format!("{p} is free"),
+        );
         problems.push(overlap_problem(resolved, gateways, a, b, &suggestion));
     }
 }

@@ -29,6 +29,31 @@ pub(super) fn check_profiles(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, g) in gateways.iter().enumerate() {
         let key = g.profile.to_ascii_lowercase();
+        // OpenClaw's own launchd labels: refused for every target, since
+        // a file may gain the launchd target later.
+        if let Some((p, what)) = LAUNCHD_OWN_LABELS.iter().find(|(p, _)| *p == key) {
+            let label = format!("{LAUNCHD_LABEL_PREFIX}{p}, {what}");
+            let explicit = resolved[i].s.profile.as_ref();
+            let span = explicit.map_or(resolved[i].name.span, |p| p.span);
+            problems.push(
+                Problem::new(
+                    Kind::Profile,
+                    format!(
+                        "gateway `{}`: the profile `{}` clashes with OpenClaw's own launchd label {label}",
+                        g.name, g.profile
+                    ),
+                )
+                .label(span, "reserved by OpenClaw")
+                .help(if explicit.is_some() {
+                    format!("pick another profile, e.g. `profile: {}-1`", g.profile)
+                } else {
+                    format!(
+                        "the profile defaults to the gateway's name: rename the gateway or give it `profile: {}-1`",
+                        g.profile
+                    )
+                }),
+            );
+        }
         if let Some(&j) = seen.get(&key) {
             let span = |k: usize| {
                 resolved[k]

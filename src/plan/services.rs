@@ -109,7 +109,8 @@ pub struct Service {
     pub args: Vec<String>,
     /// Base port P.
     pub port: u16,
-    /// The process environment: exactly [`Gateway::environment`].
+    /// The process environment: [`Gateway::environment`], then the marker
+    /// variables by which OpenClaw recognises a service it manages.
     pub environment: Vec<(String, String)>,
     /// `User=` and `Group=` (system units).
     pub account: Option<(String, String)>,
@@ -183,26 +184,17 @@ impl Gateway {
         )
     }
 
-    /// The gateway as its service sees it. A system unit gets an `auth.file`
-    /// secret through `LoadCredential=`, so `OpenClaw`'s file `SecretRef`, which
-    /// takes a literal path, points at `/run/credentials/<unit>.service/<name>-auth`.
-    /// User units read the file where it is (their credentials directory
-    /// lies under `/run/user/<uid>`, unknown here).
+    /// The gateway as its service sees it: the same as everywhere else, so
+    /// that one openclaw.json serves a host whichever way the gateway is
+    /// started (`ocgen install`, the unit, by hand). A system unit gets an
+    /// `auth.file` secret through `LoadCredential=` and binds its copy over
+    /// the file's own path (`BindReadOnlyPaths=/run/credentials/<unit>/<id>:<path>`;
+    /// a literal path rather than `%d`, which the unit's quoting would
+    /// escape), so the
+    /// config's file `SecretRef` names the operator's path in every case.
     #[must_use]
-    pub fn service_view(&self, scope: Scope) -> Gateway {
-        let mut g = self.clone();
-        if scope == Scope::System {
-            if let Some(auth) = &mut g.auth {
-                if let Some(SecretSource::File(_)) = auth.secret {
-                    auth.secret = Some(SecretSource::File(format!(
-                        "{CREDENTIALS_ROOT}/{}.service/{}",
-                        self.unit_name(),
-                        self.credential_id()
-                    )));
-                }
-            }
-        }
-        g
+    pub fn service_view(&self, _scope: Scope) -> Gateway {
+        self.clone()
     }
 
     /// Ports that listen on the bind address rather than loopback: the
@@ -322,6 +314,27 @@ impl Gateway {
             }
             _ => Vec::new(),
         };
+        if !credentials.is_empty() {
+            // The service's copy (readable by its user) where the config
+            // looks for the secret: the operator's own path. The service
+            // sees `/run/credentials/<unit>` as `$CREDENTIALS_DIRECTORY`.
+            directives.push(Directive {
+                key: "BindReadOnlyPaths",
+                value: Value::List(
+                    credentials
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{CREDENTIALS_ROOT}/{}.service/{}:{}",
+                                self.unit_name(),
+                                c.id,
+                                c.path
+                            )
+                        })
+                        .collect(),
+                ),
+            });
+        }
         Service {
             unit: self.unit_name(),
             description: format!("OpenClaw gateway {}", self.name),
@@ -338,7 +351,18 @@ impl Gateway {
             },
             args: self.service_args(),
             port: self.port,
-            environment: self.environment(),
+            environment: {
+                let mut vars = self.environment();
+                vars.extend([
+                    (SERVICE_MARKER_VAR.to_string(), SERVICE_MARKER.to_string()),
+                    (SERVICE_KIND_VAR.to_string(), SERVICE_KIND.to_string()),
+                    (
+                        SYSTEMD_UNIT_VAR.to_string(),
+                        format!("{}.service", self.unit_name()),
+                    ),
+                ]);
+                vars
+            },
             account: system.then(|| (self.user.clone(), self.group.clone())),
             environment_file: EnvFile {
                 path: self.secrets_env_file.clone(),

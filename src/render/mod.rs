@@ -118,8 +118,10 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
         files.push(OutFile {
             path: format!("systemd/{}", systemd::file_name(g)),
             contents: systemd::render(plan, g, scope, templates)?,
-            // The same environment as env/<name>.env.
-            private: true,
+            // Units name secrets (EnvironmentFile=, LoadCredential=) but
+            // hold none, and systemd warns about every unit that is not
+            // world-readable ("marked world-inaccessible").
+            private: false,
         });
         files.push(OutFile {
             path: format!("systemd/config/{}/openclaw.json", g.name),

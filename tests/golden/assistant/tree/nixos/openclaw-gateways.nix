@@ -245,7 +245,11 @@ in
             logFile = "/home/openclaw/.openclaw-family/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-family.service";
+            };
             secretsFile = "/home/openclaw/.openclaw-family/.env";
             secrets = [ "ANTHROPIC_API_KEY" "FAMILY_TELEGRAM_BOT_TOKEN" ];
             config = "managed";
@@ -328,7 +332,11 @@ in
             logFile = "/home/openclaw/.openclaw-work/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-work.service";
+            };
             secretsFile = "/home/openclaw/.openclaw-work/.env";
             secrets = [ "ANTHROPIC_API_KEY" "WORK_TELEGRAM_BOT_TOKEN" ];
             config = "seeded";

@@ -248,6 +248,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
             };
             secretsFile = "/srv/openclaw/.openclaw/.env";
             secrets = [ ];
@@ -318,6 +321,9 @@ in
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               TEAM = "support";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-support.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-support/.env";
             secrets = [ ];
@@ -380,6 +386,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-sales.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-sales/.env";
             secrets = [ ];
@@ -455,6 +464,9 @@ in
               OPENCLAW_DISABLE_BONJOUR = "1";
               TEAM = "research";
               GREETING = "it's \"quoted\", $dollar and \${brace}";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-research.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-research/.env";
             secrets = [ ];
@@ -517,6 +529,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-ops.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-ops/.env";
             secrets = [ ];
@@ -551,6 +566,9 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              BindReadOnlyPaths = [
+                "/run/credentials/openclaw-gateway-ops.service/ops-auth:/run/secrets/openclaw-ops-password"
+              ];
             };
             openFirewall = false;
             settings = {
@@ -575,7 +593,7 @@ in
                 providers = {
                   gateway-auth = {
                     source = "file";
-                    path = "/run/credentials/openclaw-gateway-ops.service/ops-auth";
+                    path = "/run/secrets/openclaw-ops-password";
                     mode = "singleValue";
                   };
                 };
@@ -596,6 +614,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-lab.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-lab/.env";
             secrets = [ ];
@@ -658,6 +679,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-proxied.service";
             };
             secretsFile = "/srv/openclaw/.openclaw-proxied/.env";
             secrets = [ ];
@@ -719,6 +743,9 @@ in
             environment = {
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-edge.service";
             };
             secretsFile = "/var/lib/openclaw-edge/.env";
             secrets = [ ];

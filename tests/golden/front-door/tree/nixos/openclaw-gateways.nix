@@ -245,7 +245,11 @@ in
             logFile = "/home/openclaw/.openclaw-main/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
+            };
             secretsFile = "/home/openclaw/.openclaw-main/.env";
             secrets = [ ];
             config = "managed";
@@ -308,7 +312,11 @@ in
             logFile = "/home/openclaw/.openclaw-rescue/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-rescue.service";
+            };
             secretsFile = "/home/openclaw/.openclaw-rescue/.env";
             secrets = [ ];
             config = "managed";

@@ -245,7 +245,11 @@ in
             logFile = "/var/lib/openclaw/.openclaw-main/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
+            };
             secretsFile = "/var/lib/openclaw/.openclaw-main/.env";
             secrets = [ ];
             config = "managed";

@@ -245,7 +245,11 @@ in
             logFile = "/home/openclaw/.openclaw/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
+            };
             secretsFile = "/home/openclaw/.openclaw/.env";
             secrets = [ ];
             config = "managed";
@@ -304,7 +308,11 @@ in
             logFile = "/home/openclaw/.openclaw-rescue/logs/openclaw.log";
             user = "openclaw";
             group = "openclaw";
-            environment = { };
+            environment = {
+              OPENCLAW_SERVICE_MARKER = "openclaw";
+              OPENCLAW_SERVICE_KIND = "gateway";
+              OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-rescue.service";
+            };
             secretsFile = "/home/openclaw/.openclaw-rescue/.env";
             secrets = [ ];
             config = "managed";

@@ -1,0 +1,86 @@
+//! `.ci/test`, the README's test command, run with a stand-in `cargo` and
+//! install script: it writes its log under `CARGO_TARGET_DIR` (even one
+//! that does not exist yet), runs every test binary (`--no-fail-fast`),
+//! ends with one summary line, and exits with cargo's status.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+fn executable(path: &Path, text: &str) {
+    fs::write(path, text).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Runs a copy of `.ci/test` whose `cargo test` prints `test_output` and
+/// exits `test_status`; returns (exit code, stdout, cargo's arguments).
+fn ci_test(test_output: &str, test_status: i32, target: &Path) -> (Option<i32>, String, String) {
+    let d = tempfile::tempdir().unwrap();
+    let repo = d.path().join("repo");
+    fs::create_dir_all(repo.join(".ci")).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/test");
+    fs::copy(&script, repo.join(".ci/test")).unwrap();
+    executable(&repo.join(".ci/install-tools.sh"), "#!/bin/sh\nexit 0\n");
+    let bin = d.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    fs::write(d.path().join("test-output"), test_output).unwrap();
+    executable(
+        &bin.join("cargo"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >>{args}\nif [ \"$1\" = test ]; then cat {out}; exit {test_status}; fi\nexit 0\n",
+            args = d.path().join("args").display(),
+            out = d.path().join("test-output").display(),
+        ),
+    );
+    let o = Command::new("bash")
+        .arg(repo.join(".ci/test"))
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("OCGEN_TOOLS", d.path().join("tools"))
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    let args = fs::read_to_string(d.path().join("args")).unwrap_or_default();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        args,
+    )
+}
+
+const TWO_BINARIES: &str = "running 4 tests\ntest result: FAILED. 3 passed; 1 failed; 2 ignored; 0 measured; 0 filtered out; finished in 0.01s\n\nrunning 10 tests\ntest result: ok. 10 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.20s\n";
+
+#[test]
+fn the_log_goes_under_cargo_target_dir_and_one_line_sums_every_binary() {
+    let t = tempfile::tempdir().unwrap();
+    let target = t.path().join("not/yet/there");
+    let (code, stdout, args) = ci_test(TWO_BINARIES, 101, &target);
+    assert_eq!(code, Some(101), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("13 passed, 1 failed, 2 skipped"),
+        "{stdout}"
+    );
+    assert!(
+        args.lines()
+            .any(|l| l.starts_with("test ") && l.contains("--no-fail-fast")),
+        "{args}"
+    );
+    let log = fs::read_to_string(target.join("test-output.txt")).unwrap();
+    assert_eq!(log, TWO_BINARIES);
+}
+
+#[test]
+fn all_passing_exits_0_and_a_skip_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let ok = "test result: ok. 5 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n";
+    let (code, stdout, _) = ci_test(ok, 0, t.path());
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("5 passed, 0 failed, 0 skipped"));
+    let skipped = format!("SKIPPED: docker-compose not found\n{ok}");
+    let (code, _, _) = ci_test(&skipped, 0, t.path());
+    assert_eq!(code, Some(1));
+}
