@@ -95,11 +95,7 @@ fn systemd_reads_back_every_value() {
         "/usr/lib/systemd/user-environment-generators/30-systemd-environment-d-generator",
     );
     if !generator.is_file() {
-        assert!(
-            !tools_required(),
-            "systemd's environment.d generator is missing (apt-get install systemd)"
-        );
-        eprintln!("SKIPPED: systemd's environment.d generator not found");
+        skip("systemd's environment.d generator is missing (apt-get install systemd)");
         return;
     }
     // environment.d (unlike EnvironmentFile=) expands $VAR after parsing, so

@@ -531,20 +531,11 @@ impl ApiServer {
     fn start() -> Option<ApiServer> {
         let script = root().join("../shared/tools/kube-apiserver.sh");
         if !script.is_file() {
-            assert!(
-                !tools_required(),
-                "{} missing; OCGEN_REQUIRE_TOOLS=1 forbids skipping",
-                script.display()
-            );
-            eprintln!("SKIPPED: {} missing", script.display());
+            skip(&format!("{} missing", script.display()));
             return None;
         }
         tool("kubectl")?;
-        let tools = std::env::var_os("OCGEN_TOOLS").map_or_else(
-            || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
-            PathBuf::from,
-        );
-        let state = tools.join("kube");
+        let state = tools_dir().join("kube");
         std::fs::create_dir_all(&state).unwrap();
         let server = ApiServer {
             script,

@@ -205,7 +205,7 @@ impl Client {
         let start = Instant::now();
         loop {
             let r = self.run(args.clone());
-            if r["error"]["retryable"] != true || start.elapsed() > Duration::from_secs(60) {
+            if r["error"]["retryable"] != true || start.elapsed() > WATCHDOG {
                 return r;
             }
             std::thread::sleep(Duration::from_millis(500));
@@ -236,6 +236,10 @@ fn token(tag: &str) -> String {
         h.finish() ^ 0x5a5a
     )
 }
+
+/// How long a wait may take before the test calls it a hang: a watchdog,
+/// never a speed limit (a loaded 2-core machine is slow, not broken).
+const WATCHDOG: Duration = Duration::from_secs(600);
 
 fn wait_for(what: &str, deadline: Duration, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -268,11 +272,7 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
         return;
     };
     let Some(outside) = outside_address() else {
-        assert!(
-            !tools_required(),
-            "this machine has no global IPv4 address for the test client"
-        );
-        say("SKIPPED: no global IPv4 address for the test client");
+        skip("this machine has no global IPv4 address for the test client");
         return;
     };
     // OpenClaw's own node_modules hold the `ws` package the client uses.
@@ -377,8 +377,8 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
     };
     let started = Instant::now();
     let caddy_out = tmp.path().join("caddy.out");
-    wait_for("caddy's local CA", Duration::from_secs(60), || ca.is_file());
-    wait_for("both gateways healthy", Duration::from_secs(240), || {
+    wait_for("caddy's local CA", WATCHDOG, || ca.is_file());
+    wait_for("both gateways healthy", WATCHDOG, || {
         guard.remember();
         healthy_direct(main_port) && healthy_direct(rescue_port)
     });

@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use super::{root, tools_required};
+use super::root;
 
 fn say(msg: &str) {
     eprintln!("engine: {msg}");
@@ -36,17 +36,10 @@ impl Engine {
             None
         };
         if let Some(why) = missing {
-            assert!(
-                !tools_required(),
-                "{why}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
-            );
-            eprintln!("SKIPPED: {why}");
+            super::skip(&why);
             return None;
         }
-        let tools = std::env::var_os("OCGEN_TOOLS").map_or_else(
-            || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
-            PathBuf::from,
-        );
+        let tools = super::tools_dir();
         let state = tools.join("docker");
         std::fs::create_dir_all(&state).unwrap();
         let out = Command::new("timeout")

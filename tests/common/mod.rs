@@ -62,6 +62,26 @@ pub fn tools_required() -> bool {
     std::env::var_os("OCGEN_REQUIRE_TOOLS").is_some_and(|v| v == "1")
 }
 
+/// Where `install-tools.sh` puts the tools: `$OCGEN_TOOLS`, else
+/// `~/.cache/ocgen-test-tools`.
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("OCGEN_TOOLS").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/ocgen-test-tools"),
+        PathBuf::from,
+    )
+}
+
+/// A test that cannot run on this machine: a failure when tools are
+/// required (the test command, CI), else a `SKIPPED:` line, which the test
+/// command also refuses.
+pub fn skip(why: &str) {
+    assert!(
+        !tools_required(),
+        "{why}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
+    );
+    eprintln!("SKIPPED: {why}");
+}
+
 /// Finds an external tool: `$OCGEN_TOOLS/bin`, then the default cache
 /// (`~/.cache/ocgen-test-tools/bin`), then PATH. Returns None (after
 /// printing why) when it is missing and tools are not required; panics when
@@ -83,14 +103,9 @@ pub fn tool(name: &str) -> Option<PathBuf> {
             return Some(c);
         }
     }
-    let msg = format!(
+    skip(&format!(
         "external tool `{name}` not found (run `bash .ci/install-tools.sh`, or set OCGEN_TOOLS)"
-    );
-    assert!(
-        !tools_required(),
-        "{msg}; OCGEN_REQUIRE_TOOLS=1 forbids skipping"
-    );
-    eprintln!("SKIPPED: {msg}");
+    ));
     None
 }
 
