@@ -40,7 +40,10 @@ impl Engine {
             return None;
         }
         let tools = super::tools_dir();
-        let state = tools.join("docker");
+        // OCGEN_DOCKER_STATE: an engine of one's own (several test runs on
+        // one machine would otherwise stop each other's engine).
+        let state = std::env::var_os("OCGEN_DOCKER_STATE")
+            .map_or_else(|| tools.join("docker"), PathBuf::from);
         std::fs::create_dir_all(&state).unwrap();
         let out = Command::new("timeout")
             .args(["600", "bash"])
