@@ -75,7 +75,7 @@ fn render_openclaw_config(bencher: divan::Bencher, n: usize) {
     bencher.bench(|| {
         plan.gateways
             .iter()
-            .map(|g| ocgen::render::openclaw::render(g).len())
+            .map(|g| ocgen::render::openclaw::render(&g.host_runtime().unwrap()).len())
             .sum::<usize>()
     });
 }

@@ -628,14 +628,16 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
             } else {
                 Target::Host
             };
+            // A service reads the very config `ocgen install` writes: with
+            // or without `--service`, and whatever its scope.
+            let _ = user;
             let (_, plan) = load_plan_for(&ctx.file, Some(only), color)?;
             let g = find_gateway(&plan, name)?;
-            if *service {
-                let view = g.service_view(render::systemd::scope(&plan, *user));
-                emit(out, &render::openclaw::render(&view))?;
-            } else {
-                emit(out, &render::openclaw::render(g))?;
-            }
+            let rt = g.runtime(plan.site(only)).map_err(|e| Failure {
+                code: exit::INVALID,
+                message: format!("error: {e}\n"),
+            })?;
+            emit(out, &render::openclaw::render(&rt))?;
         }
         Command::Compose { .. } => {
             let (_, plan) = load_plan_for(&ctx.file, Some(Target::Compose), color)?;
@@ -680,7 +682,11 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
         Command::Launchd { name, .. } => {
             let (_, plan) = load_plan_for(&ctx.file, Some(Target::Launchd), color)?;
             let g = find_gateway(&plan, name)?;
-            emit(out, &render::launchd::render(&plan, g))?;
+            let text = render::launchd::render(&plan, g).map_err(|e| Failure {
+                code: exit::INVALID,
+                message: format!("error: {e}\n"),
+            })?;
+            emit(out, &text)?;
         }
         Command::Generate {
             out: dir,
@@ -834,11 +840,15 @@ fn roff(text: &str) -> String {
 
 /// One line per gateway and a total.
 pub fn check_summary(input: &Input, plan: &Plan) -> String {
+    // What the gateways really run with: on this machine when the file
+    // lists a target there, else in their containers.
+    let site = plan.primary_site();
     let rows: Vec<[String; 6]> = plan
         .gateways
         .iter()
-        .map(|g| {
-            [
+        .filter_map(|g| {
+            let rt = g.runtime(site).ok()?;
+            Some([
                 g.name.clone(),
                 format!("profile {}", g.profile),
                 format!(
@@ -847,13 +857,13 @@ pub fn check_summary(input: &Input, plan: &Plan) -> String {
                     g.port + crate::plan::FOOTPRINT,
                     if g.port_assigned { " (assigned)" } else { "" }
                 ),
-                format!("bind {}", g.bind.as_str()),
+                format!("bind {}", rt.bind.as_str()),
                 format!(
                     "auth {}",
-                    g.auth.as_ref().map_or("none", |a| a.mode.as_str())
+                    rt.auth.as_ref().map_or("none", |a| a.mode.as_str())
                 ),
-                format!("state {}", g.state_dir),
-            ]
+                format!("state {}", rt.state_dir),
+            ])
         })
         .collect();
     let mut width = [0usize; 6];

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::plan::{
-    ConfigMode, Gateway, HEALTH_PATH, PROBE_ADDR, Plan, PortRange, READY_PATH, SecretSource,
-    is_healthy, is_ready,
+    ConfigMode, Gateway, HEALTH_PATH, HostPaths, PINNED_KEYS, PROBE_ADDR, Plan, PortRange,
+    READY_PATH, SecretSource, is_healthy, is_ready,
 };
 use crate::render::{self, OutFile, TemplateError, Templates};
 use crate::write::{self, Action, Change, IoError};
@@ -74,17 +74,18 @@ pub fn root_prefix(dir: &Path) -> Result<String, String> {
 pub fn install_files(plan: &Plan, t: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
+        let rt = g.host_runtime()?;
         let seeded_and_there =
-            g.config_mode == ConfigMode::Seeded && Path::new(&g.config_path).exists();
+            g.config_mode == ConfigMode::Seeded && Path::new(&rt.config_path).exists();
         if !seeded_and_there {
             files.push(OutFile {
-                path: g.config_path.clone(),
-                contents: render::openclaw::render(g),
+                path: rt.config_path.clone(),
+                contents: render::openclaw::render(&rt),
                 private: true,
             });
         }
         files.push(OutFile {
-            path: g.env_file_path(),
+            path: g.host_paths()?.env_file(&g.name),
             contents: render::env::render_by(g, t, "ocgen install")?,
             private: true,
         });
@@ -132,15 +133,21 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
     if !foreign.is_empty() && !force {
         return Err(InstallError::Foreign(foreign));
     }
+    let paths: Vec<&HostPaths> = plan
+        .gateways
+        .iter()
+        .map(Gateway::host_paths)
+        .collect::<Result<_, _>>()
+        .map_err(|e| InstallError::Template(e.into()))?;
     let mut dirs: Vec<&Path> = Vec::new();
-    for g in &plan.gateways {
-        dirs.extend(g.private_dirs().into_iter().map(Path::new));
+    for p in &paths {
+        dirs.extend(p.private_dirs().into_iter().map(Path::new));
     }
     for f in &files {
         dirs.extend(Path::new(&f.path).parent());
     }
-    for g in &plan.gateways {
-        dirs.extend(Path::new(&g.secrets_env_file).parent());
+    for p in &paths {
+        dirs.extend(Path::new(&p.secrets_env_file).parent());
     }
     let journal = files.first().map_or_else(
         || PathBuf::from("/").join(write::INSTALL_JOURNAL),
@@ -151,8 +158,8 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
     // Only missing ones: an existing file is the operator's, never opened.
     let mut all = changes.clone();
     let mut secrets_files_created = Vec::new();
-    for g in &plan.gateways {
-        let path = &g.secrets_env_file;
+    for p in &paths {
+        let path = &p.secrets_env_file;
         if Path::new(path).symlink_metadata().is_err() && !secrets_files_created.contains(path) {
             secrets_files_created.push(path.clone());
             all.push(Change {
@@ -225,7 +232,9 @@ fn launchd_notes(plan: &Plan) -> String {
         "launchd: as the macOS user of each gateway, copy its plist from `ocgen generate`'s launchd/ and load it:"
     );
     for g in &plan.gateways {
-        let a = g.launch_agent(&plan.launchd);
+        let (Ok(a), Ok(p)) = (g.launch_agent(&plan.launchd), g.host_paths()) else {
+            continue;
+        };
         let _ = writeln!(s, "  {} ({}):", g.name, a.label);
         // What OpenClaw's installer creates before loading: launchd opens
         // the log but makes no directory, and Node does not create TMPDIR.
@@ -243,11 +252,7 @@ fn launchd_notes(plan: &Plan) -> String {
         );
         let _ = writeln!(s, "    launchctl bootstrap gui/$(id -u) {}", a.plist_path);
         let _ = writeln!(s, "    stop: launchctl bootout gui/$(id -u)/{}", a.label);
-        let _ = writeln!(
-            s,
-            "    secrets: {}/.env; logs: {}",
-            g.state_dir, a.stdout_path
-        );
+        let _ = writeln!(s, "    secrets: {}; logs: {}", p.dotenv(), a.stdout_path);
     }
     s
 }
@@ -261,8 +266,9 @@ fn secret_notes(plan: &Plan, done: &Installed) -> String {
     }
     for g in &plan.gateways {
         let names = g.secret_names();
+        let Ok(p) = g.host_paths() else { continue };
         if !names.is_empty() {
-            let who = if g.secrets_env_file == format!("{}/.env", g.state_dir) {
+            let who = if p.secrets_in_dotenv() {
                 "OpenClaw loads it, and so does the gateway's systemd unit"
             } else {
                 "the gateway's systemd unit loads it; source it before `openclaw gateway run` by hand"
@@ -272,7 +278,7 @@ fn secret_notes(plan: &Plan, done: &Installed) -> String {
                 "note: gateway `{}` reads {} from {} (one NAME=value line each, mode 0600; {who})",
                 g.name,
                 names.join(", "),
-                g.secrets_env_file,
+                p.secrets_env_file,
             );
         }
         if let Some(SecretSource::File(path)) = g.auth.as_ref().and_then(|a| a.secret.as_ref()) {
@@ -292,19 +298,22 @@ fn secret_notes(plan: &Plan, done: &Installed) -> String {
 /// Where a seeded gateway's live `openclaw.json` strays from what ocgen
 /// pins: one line per key, empty when it agrees (or is managed, or absent).
 pub fn config_drift(g: &Gateway) -> Vec<String> {
+    let Ok(rt) = g.host_runtime() else {
+        return Vec::new();
+    };
     if g.config_mode != ConfigMode::Seeded {
         return Vec::new();
     }
-    let Ok(text) = std::fs::read_to_string(&g.config_path) else {
+    let Ok(text) = std::fs::read_to_string(&rt.config_path) else {
         return Vec::new();
     };
     let Ok(live) = serde_json::from_str::<serde_json::Value>(&text) else {
         return vec![format!(
             "{}: not plain JSON, cannot compare with the plan",
-            g.config_path
+            rt.config_path
         )];
     };
-    let want = render::openclaw::value(g);
+    let want = render::openclaw::value(&rt);
     let mut out = Vec::new();
     for key in PINNED_KEYS {
         let pointer = format!("/{}", key.replace('.', "/"));
@@ -316,24 +325,13 @@ pub fn config_drift(g: &Gateway) -> Vec<String> {
             out.push(format!(
                 "{key} is {} in {}, ocgen pins {}",
                 shown(b),
-                g.config_path,
+                rt.config_path,
                 shown(a)
             ));
         }
     }
     out
 }
-
-/// Keys of a seeded config that ocgen owns and compares with the live file.
-pub const PINNED_KEYS: &[&str] = &[
-    "gateway.mode",
-    "gateway.port",
-    "gateway.bind",
-    "gateway.customBindHost",
-    "gateway.auth.mode",
-    "agents.defaults.workspace",
-    "logging.file",
-];
 
 // ---------------------------------------------------------------------------
 // HTTP probes

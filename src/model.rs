@@ -616,6 +616,8 @@ pub struct BrowserProfile {
 }
 
 /// Keys that `check` refuses in `defaults`: every gateway needs its own.
+/// The schema forbids them there too; [`Settings::per_gateway_keys`] finds
+/// them in a file.
 pub const PER_GATEWAY_KEYS: &[&str] = &[
     "port",
     "profile",
@@ -626,6 +628,30 @@ pub const PER_GATEWAY_KEYS: &[&str] = &[
     "host",
     "path",
 ];
+
+impl Settings {
+    /// The [`PER_GATEWAY_KEYS`] these settings set, with where each was read.
+    pub fn per_gateway_keys(&self) -> Vec<(&'static str, crate::span::Span)> {
+        PER_GATEWAY_KEYS
+            .iter()
+            .filter_map(|&k| self.span_of_per_gateway_key(k).map(|s| (k, s)))
+            .collect()
+    }
+
+    fn span_of_per_gateway_key(&self, key: &str) -> Option<crate::span::Span> {
+        match key {
+            "port" => self.port.as_ref().map(|v| v.span),
+            "profile" => self.profile.as_ref().map(|v| v.span),
+            "state_dir" => self.state_dir.as_ref().map(|v| v.span),
+            "config_path" => self.config_path.as_ref().map(|v| v.span),
+            "workspace" => self.workspace.as_ref().map(|v| v.span),
+            "workspace_host_path" => self.workspace_host_path.as_ref().map(|v| v.span),
+            "host" => self.host.as_ref().map(|v| v.span),
+            "path" => self.path.as_ref().map(|v| v.span),
+            _ => None,
+        }
+    }
+}
 
 /// The JSON Schema of `ocgen.yaml`: schemars' schema of [`Document`], plus
 /// what `check` refuses without needing the rest of the file, so that an
@@ -1100,6 +1126,23 @@ mod tests {
         assert_eq!(b.home.as_ref().unwrap().value, "/h");
         // Places still point into the text as written.
         assert_eq!(problems[0].primary().unwrap().line, 3);
+    }
+
+    #[test]
+    fn every_per_gateway_key_is_found_where_it_is_written() {
+        let mut body = String::from("version: 1\ndefaults:\n");
+        for k in PER_GATEWAY_KEYS {
+            let v = if *k == "port" { "20000" } else { "/x" };
+            body.push_str(&format!("  {k}: {v}\n"));
+        }
+        body.push_str("gateways:\n  a: {}\n");
+        let (doc, _) = load_lenient(&body);
+        let found = doc.unwrap().defaults.per_gateway_keys();
+        let keys: Vec<&str> = found.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, PER_GATEWAY_KEYS);
+        for (i, (_, span)) in found.iter().enumerate() {
+            assert_eq!(span.line as usize, i + 3);
+        }
     }
 
     #[test]

@@ -194,14 +194,50 @@ pub const READY_PATH: &str = "/readyz";
 /// address), so loopback reaches all of them and the probe never leaves the host.
 pub const PROBE_ADDR: std::net::Ipv4Addr = std::net::Ipv4Addr::LOCALHOST;
 
+/// One of the gateway's HTTP probes: it passes on a 200 whose JSON body
+/// has `field: true` (the Control UI answers any other path with 200, so
+/// the status alone proves nothing). No auth is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    /// The path, served at the gateway's root whatever its base path.
+    pub path: &'static str,
+    /// The JSON field that must be `true`.
+    pub field: &'static str,
+}
+
+impl Probe {
+    /// Whether an answer passes.
+    pub fn passes(self, status: u16, body: &serde_json::Value) -> bool {
+        status == 200 && body.get(self.field) == Some(&serde_json::Value::Bool(true))
+    }
+}
+
+/// `/healthz`: the gateway is alive.
+pub const LIVE: Probe = Probe {
+    path: HEALTH_PATH,
+    field: "ok",
+};
+
+/// `/readyz`: the gateway is ready (its startup sidecars and channels run).
+pub const READY: Probe = Probe {
+    path: READY_PATH,
+    field: "ready",
+};
+
 /// Whether a `/healthz` answer means the gateway is alive.
 pub fn is_healthy(status: u16, body: &serde_json::Value) -> bool {
-    status == 200 && body.get("ok") == Some(&serde_json::Value::Bool(true))
+    LIVE.passes(status, body)
 }
 
 /// Whether a `/readyz` answer means the gateway is ready.
 pub fn is_ready(status: u16, body: &serde_json::Value) -> bool {
-    status == 200 && body.get("ready") == Some(&serde_json::Value::Bool(true))
+    READY.passes(status, body)
+}
+
+/// `<state_dir>/.env`: OpenClaw's trusted global `.env`, which it loads
+/// itself at start (the place for a gateway's token and provider keys).
+pub fn dotenv_path(state_dir: &str) -> String {
+    format!("{state_dir}/.env")
 }
 
 /// OpenClaw's profile grammar `^[a-z0-9][a-z0-9_-]{0,63}$`, case-insensitive.
@@ -431,5 +467,31 @@ pub fn launchd_log_name(profile: &str) -> String {
         "gateway.log".to_string()
     } else {
         format!("gateway-{profile}.log")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_healthy, is_ready, is_secret_env_name};
+
+    #[test]
+    fn health_and_readiness_answers() {
+        let ok = serde_json::json!({"ok": true, "status": "live"});
+        assert!(is_healthy(200, &ok));
+        assert!(!is_healthy(503, &ok));
+        assert!(!is_healthy(200, &serde_json::json!({"ok": "true"})));
+        assert!(is_ready(
+            200,
+            &serde_json::json!({"ready": true, "failing": []})
+        ));
+        assert!(!is_ready(503, &serde_json::json!({"ready": false})));
+    }
+
+    #[test]
+    fn secret_env_names_follow_openclaw() {
+        assert!(is_secret_env_name("OPENCLAW_GATEWAY_TOKEN"));
+        assert!(!is_secret_env_name("lower_case"));
+        assert!(!is_secret_env_name("_LEADING"));
+        assert!(!is_secret_env_name("1ABC"));
     }
 }

@@ -88,6 +88,11 @@ impl Targets {
     /// No target.
     pub const NONE: Targets = Targets(0);
 
+    /// The set of one target.
+    pub fn one(t: Target) -> Targets {
+        Targets(t.bit())
+    }
+
     /// The set of these targets.
     pub fn of(targets: &[Target]) -> Targets {
         Targets(targets.iter().fold(0, |m, t| m | t.bit()))

@@ -197,3 +197,139 @@ fn a_cycle_is_found_when_there_is_one() {
     g.insert("b".to_string(), BTreeSet::new());
     assert!(find_cycle(&g).is_none());
 }
+
+/// Every source file under `src/<dir>`, relative name and text.
+fn sources(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_str().unwrap().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Lines of a rule file that import its folder wholesale.
+fn glob_imports(text: &str) -> Vec<String> {
+    code_lines(text)
+        .filter(|l| {
+            let l = l.trim();
+            l.starts_with("use super::*") || l.starts_with("pub use super::*")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn rule_files_name_what_they_import() {
+    for (file, text) in sources("plan") {
+        let globs = glob_imports(&text);
+        assert!(
+            globs.is_empty(),
+            "src/plan/{file}.rs imports its folder wholesale ({globs:?}): name what it uses, so that the reader (and this test) sees which rule family depends on which"
+        );
+    }
+}
+
+/// Files of `src/render/` that are not renderers: shared formatting.
+const RENDER_HELPERS: &[&str] = &["mod", "quote", "yaml", "templates"];
+
+/// `(other renderer, item)` pairs a renderer file reaches into, except its
+/// entry points (`render*`, `value`): a renderer may embed another's
+/// output, never reuse one of its rules.
+fn foreign_renderer_items(me: &str, text: &str, renderers: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in code_lines(text) {
+        for prefix in ["super::", "crate::render::"] {
+            let mut rest = line;
+            while let Some(i) = rest.find(prefix) {
+                rest = &rest[i + prefix.len()..];
+                let module: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                if module == me || !renderers.contains(&module) {
+                    continue;
+                }
+                let after = rest[module.len()..].strip_prefix("::").unwrap_or("");
+                let items: Vec<String> = if let Some(group) = after.strip_prefix('{') {
+                    group
+                        .split('}')
+                        .next()
+                        .unwrap_or("")
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                } else {
+                    vec![
+                        after
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect(),
+                    ]
+                };
+                for item in items {
+                    if !(item.starts_with("render") || item == "value") {
+                        out.push((module.clone(), item));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_renderer_takes_only_other_renderers_outputs() {
+    let files = sources("render");
+    let renderers: Vec<String> = files
+        .iter()
+        .map(|(f, _)| f.clone())
+        .filter(|f| !RENDER_HELPERS.contains(&f.as_str()))
+        .collect();
+    for (file, text) in &files {
+        if RENDER_HELPERS.contains(&file.as_str()) {
+            continue;
+        }
+        let bad = foreign_renderer_items(file, text, &renderers);
+        assert!(
+            bad.is_empty(),
+            "src/render/{file}.rs reaches into another renderer for {bad:?}: a fact both need belongs in src/plan/"
+        );
+    }
+}
+
+#[test]
+fn the_layout_checks_catch_what_they_forbid() {
+    assert_eq!(glob_imports("use super::*;\nfn f() {}\n").len(), 1);
+    assert!(glob_imports("use super::auth::X;\n#[cfg(test)]\nuse super::*;\n").is_empty());
+    let renderers = vec!["compose".to_string(), "systemd".to_string()];
+    assert_eq!(
+        foreign_renderer_items("compose", "use super::systemd::scope;\n", &renderers),
+        vec![("systemd".to_string(), "scope".to_string())]
+    );
+    assert_eq!(
+        foreign_renderer_items(
+            "compose",
+            "use super::systemd::{render, file_name};\n",
+            &renderers
+        ),
+        vec![("systemd".to_string(), "file_name".to_string())]
+    );
+    assert!(
+        foreign_renderer_items(
+            "compose",
+            "let x = super::systemd::render(p);\nsuper::quote::yaml(v);\n",
+            &renderers
+        )
+        .is_empty()
+    );
+}

@@ -27,7 +27,7 @@ fn plan_of(text: &str) -> ocgen::plan::Plan {
 fn host_vars(plan: &ocgen::plan::Plan) -> BTreeMap<String, Vec<String>> {
     plan.gateways
         .iter()
-        .map(|g| (g.name.clone(), g.container_secret_vars()))
+        .map(|g| (g.name.clone(), g.compose_runtime().secret_vars()))
         .collect()
 }
 
@@ -220,21 +220,26 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
         for g in &plan.gateways {
             let s = &services[&g.name];
             let ctx = format!("{ctx}: {}", g.name);
-            // Only P, on loopback by default, container port = host port;
-            // behind the proxy nothing (see the front door's test).
+            // The ports that listen on the gateway's own address (P and
+            // P+1, as the plan says), on loopback by default, container
+            // port = host port; behind the proxy nothing (see the front
+            // door's test).
             if plan.proxy.is_some() && !g.container.publish_asked {
                 assert!(s.get("ports").is_none(), "{ctx}");
             } else {
                 let ports = s["ports"].as_array().unwrap();
-                assert_eq!(ports.len(), 1, "{ctx}");
-                assert_eq!(ports[0]["published"], g.port.to_string(), "{ctx}");
-                assert_eq!(ports[0]["target"], g.port, "{ctx}");
-                assert_eq!(ports[0]["host_ip"], "127.0.0.1", "{ctx}");
-                assert!(
-                    published.insert(g.port),
-                    "{ctx}: port {} published twice",
-                    g.port
-                );
+                let planned = g.public_ports();
+                assert_eq!(planned, [g.port, g.port + 1], "{ctx}");
+                assert_eq!(ports.len(), planned.len(), "{ctx}");
+                for (p, want) in ports.iter().zip(&planned) {
+                    assert_eq!(p["published"], want.to_string(), "{ctx}");
+                    assert_eq!(p["target"], *want, "{ctx}");
+                    assert_eq!(p["host_ip"], "127.0.0.1", "{ctx}");
+                    assert!(
+                        published.insert(*want),
+                        "{ctx}: port {want} published twice"
+                    );
+                }
             }
             assert_eq!(
                 s["environment"]["OPENCLAW_GATEWAY_PORT"],
@@ -405,7 +410,7 @@ fn no_secret_value_reaches_the_compose_file() {
             let env = json["services"][&g.name]["environment"]
                 .as_object()
                 .unwrap();
-            for name in g.container_secret_vars() {
+            for name in g.compose_runtime().secret_vars() {
                 assert_eq!(
                     env[&name],
                     format!("{SENTINEL}-{}", g.name),

@@ -253,7 +253,8 @@ fn generated_gateways_run_isolated_hardened_and_keep_their_state_on_a_real_engin
     std::fs::create_dir_all(dir.join("secrets")).unwrap();
     for g in &plan.gateways {
         let vars: BTreeMap<String, String> = g
-            .container_secret_vars()
+            .compose_runtime()
+            .secret_vars()
             .into_iter()
             .map(|v| {
                 let value = secret(&g.name, &v);

@@ -355,7 +355,7 @@ fn two_gateways_behind_the_compose_caddy_on_a_real_engine() {
         let net = format!("{PROJECT}_{}-net", r.gateway);
         assert_eq!(
             c["NetworkSettings"]["Networks"][&net]["IPAddress"],
-            r.proxy_address.as_str(),
+            r.network.as_ref().unwrap().proxy_address.as_str(),
             "{net}"
         );
     }

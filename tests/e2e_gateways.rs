@@ -87,7 +87,12 @@ impl Gw {
     }
 
     fn out_tail(&self) -> String {
-        let out = self.g.env_file_path().replace(".env", ".out");
+        let out = self
+            .g
+            .host_paths()
+            .unwrap()
+            .env_file(&self.g.name)
+            .replace(".env", ".out");
         let text = fs::read_to_string(&out).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(25)..].join("\n")
@@ -403,7 +408,7 @@ fn uid() -> u32 {
 /// OpenClaw's per-state-dir lock coordinators outside the state dir:
 /// `/tmp/openclaw-state-locks-<uid>/<family>.<sha256(state db)[:8]>.lock.sqlite`.
 fn coordinator_locks(g: &Gateway) -> Vec<PathBuf> {
-    let db = fs::canonicalize(&g.state_dir)
+    let db = fs::canonicalize(&g.host_paths().unwrap().state_dir)
         .unwrap()
         .join("state/openclaw.sqlite");
     let mut c = Command::new("sha256sum")
@@ -462,7 +467,7 @@ fn openclaw_cli(gw: &Gw, path_var: &str, home: &Path, args: &str) -> (i32, serde
             r#"set -a; . "$1"; set +a; exec openclaw gateway {args}"#
         ))
         .arg("sh")
-        .arg(gw.g.env_file_path())
+        .arg(gw.g.host_paths().unwrap().env_file(&gw.g.name))
         .env_clear()
         .env("PATH", path_var)
         .env("HOME", home)
@@ -573,7 +578,7 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
                     gw.secrets.push((var.clone(), t.clone()));
                 } else {
                     write_private(
-                        &Path::new(&g.state_dir).join(".env"),
+                        &Path::new(&g.host_paths().unwrap().state_dir).join(".env"),
                         &format!("{var}={t}\n"),
                     );
                 }
@@ -588,7 +593,7 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
     let mut running = Running::new(gws);
     let start = Instant::now();
     for gw in &mut running.gws {
-        let env_file = gw.g.env_file_path();
+        let env_file = gw.g.host_paths().unwrap().env_file(&gw.g.name);
         gw.start(GATEWAY_SH, &[&env_file], &path_var, &home);
     }
 
@@ -625,7 +630,13 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
 
     // The pid the docs' start command recorded is the gateway itself.
     for gw in &mut running.gws {
-        let recorded = fs::read_to_string(gw.g.env_file_path().replace(".env", ".pid")).unwrap();
+        let recorded = fs::read_to_string(
+            gw.g.host_paths()
+                .unwrap()
+                .env_file(&gw.g.name)
+                .replace(".env", ".pid"),
+        )
+        .unwrap();
         assert_eq!(recorded.trim(), gw.pid().to_string(), "{}", gw.g.name);
         gw.remember_tree();
     }
@@ -655,22 +666,29 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
     let lock_dir = format!("tmp/openclaw-{}", uid());
     for gw in &running.gws {
         let g = &gw.g;
-        let lock_path = Path::new(&g.state_dir)
+        let lock_path = Path::new(&g.host_paths().unwrap().state_dir)
             .join(&lock_dir)
             .join("gateway.state.lock");
         let lock: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(&lock_path).unwrap()).unwrap();
         assert_eq!(lock["pid"], gw.pid(), "{}", lock_path.display());
         assert_eq!(lock["port"], g.port);
-        assert_eq!(lock["stateDir"], g.state_dir.as_str());
-        assert_eq!(lock["configPath"], g.config_path.as_str());
+        assert_eq!(lock["stateDir"], g.host_paths().unwrap().state_dir.as_str());
+        assert_eq!(
+            lock["configPath"],
+            g.host_paths().unwrap().config_path.as_str()
+        );
         assert!(
-            Path::new(&g.state_dir)
+            Path::new(&g.host_paths().unwrap().state_dir)
                 .join("state/openclaw.sqlite")
                 .is_file()
         );
-        for other in running.gws.iter().filter(|o| o.g.state_dir != g.state_dir) {
-            let theirs = Path::new(&other.g.state_dir)
+        for other in running
+            .gws
+            .iter()
+            .filter(|o| o.g.host_paths().unwrap().state_dir != g.host_paths().unwrap().state_dir)
+        {
+            let theirs = Path::new(&other.g.host_paths().unwrap().state_dir)
                 .join(&lock_dir)
                 .join("gateway.state.lock");
             let text = fs::read_to_string(&theirs).unwrap();
@@ -682,11 +700,12 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
             );
         }
         // Its own log file: the gateway announces it in it.
-        let log = fs::read_to_string(&g.log_file).unwrap_or_else(|e| panic!("{}: {e}", g.log_file));
+        let log = fs::read_to_string(&g.host_paths().unwrap().log_file)
+            .unwrap_or_else(|e| panic!("{}: {e}", g.host_paths().unwrap().log_file));
         assert!(
-            log.contains(&format!("log file: {}", g.log_file)),
+            log.contains(&format!("log file: {}", g.host_paths().unwrap().log_file)),
             "{} is not {}'s log",
-            g.log_file,
+            g.host_paths().unwrap().log_file,
             g.name
         );
         // Outside the state dir, OpenClaw keeps only lock coordinators keyed
@@ -695,7 +714,11 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
             assert!(c.is_file(), "{}", c.display());
         }
     }
-    let logs: HashSet<&str> = running.gws.iter().map(|g| g.g.log_file.as_str()).collect();
+    let logs: HashSet<&str> = running
+        .gws
+        .iter()
+        .map(|g| g.g.host_paths().unwrap().log_file.as_str())
+        .collect();
     assert_eq!(logs.len(), running.gws.len());
 
     // Every listening socket of a gateway's processes is inside its footprint.
@@ -913,7 +936,7 @@ fn assistants_with_settings_and_secrets_run_apart() {
     // Canary secrets, one set per gateway, in the file install created.
     let mut canaries: Vec<Vec<(String, String)>> = Vec::new();
     for g in &plan.gateways {
-        let f = Path::new(&g.secrets_env_file);
+        let f = Path::new(&g.host_paths().unwrap().secrets_env_file);
         let meta = fs::metadata(f).unwrap();
         assert_eq!(meta.len(), 0, "install wrote into {}", f.display());
         assert_eq!(
@@ -942,10 +965,14 @@ fn assistants_with_settings_and_secrets_run_apart() {
     }
     // The configs name the variables, never a value.
     for g in &plan.gateways {
-        let cfg = fs::read_to_string(&g.config_path).unwrap();
+        let cfg = fs::read_to_string(&g.host_paths().unwrap().config_path).unwrap();
         for set in &canaries {
             for (_, v) in set {
-                assert!(!cfg.contains(v.as_str()), "{}", g.config_path);
+                assert!(
+                    !cfg.contains(v.as_str()),
+                    "{}",
+                    g.host_paths().unwrap().config_path
+                );
             }
         }
     }
@@ -967,7 +994,10 @@ fn assistants_with_settings_and_secrets_run_apart() {
     let mut running = Running::new(gws);
     let start = Instant::now();
     for gw in &mut running.gws {
-        let (env_file, secrets_file) = (gw.g.env_file_path(), gw.g.secrets_env_file.clone());
+        let (env_file, secrets_file) = (
+            gw.g.host_paths().unwrap().env_file(&gw.g.name),
+            gw.g.host_paths().unwrap().secrets_env_file.clone(),
+        );
         gw.start(UNIT_SH, &[&env_file, &secrets_file], &path_var, &home);
     }
     running.wait_healthy(start);
@@ -985,7 +1015,7 @@ fn assistants_with_settings_and_secrets_run_apart() {
         let env = environ_of(gw.pid());
         assert_eq!(
             env.get("OPENCLAW_STATE_DIR").map(String::as_str),
-            Some(gw.g.state_dir.as_str()),
+            Some(gw.g.host_paths().unwrap().state_dir.as_str()),
             "{}: not the gateway's process",
             gw.g.name
         );
@@ -1015,7 +1045,7 @@ fn assistants_with_settings_and_secrets_run_apart() {
                 r#"set -a; . "$1"; set +a; exec openclaw config set {path} {value}"#
             ))
             .arg("sh")
-            .arg(gw.g.env_file_path())
+            .arg(gw.g.host_paths().unwrap().env_file(&gw.g.name))
             .env_clear()
             .env("PATH", &path_var)
             .env("HOME", &home)
@@ -1035,19 +1065,25 @@ fn assistants_with_settings_and_secrets_run_apart() {
     let (family, work) = (&running.gws[0], &running.gws[1]);
     assert_eq!(family.g.config_mode, ocgen::plan::ConfigMode::Managed);
     assert_eq!(work.g.config_mode, ocgen::plan::ConfigMode::Seeded);
-    let before = fs::read_to_string(&family.g.config_path).unwrap();
+    let before = fs::read_to_string(&family.g.host_paths().unwrap().config_path).unwrap();
     let (code, out) = config_set(family, "agents.defaults.thinkingDefault", "low");
     assert_ne!(code, 0, "a managed config took a write: {out}");
-    assert_eq!(fs::read_to_string(&family.g.config_path).unwrap(), before);
+    assert_eq!(
+        fs::read_to_string(&family.g.host_paths().unwrap().config_path).unwrap(),
+        before
+    );
     let (code, out) = config_set(work, "agents.defaults.thinkingDefault", "low");
     assert_eq!(code, 0, "the seeded config refused a write: {out}");
-    let edited = fs::read_to_string(&work.g.config_path).unwrap();
+    let edited = fs::read_to_string(&work.g.host_paths().unwrap().config_path).unwrap();
     assert!(edited.contains("thinkingDefault"), "{edited}");
 
     // The next install keeps OpenClaw's edit of the seeded config.
     let (code, out, err) = ocgen_out(&["-f", y, "install", "--root", r]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(fs::read_to_string(&work.g.config_path).unwrap(), edited);
+    assert_eq!(
+        fs::read_to_string(&work.g.host_paths().unwrap().config_path).unwrap(),
+        edited
+    );
     let (code, v) = status_json(&yaml_rooted(&yaml, r, tmp.path()));
     assert_eq!(code, 0, "{v:#}");
 

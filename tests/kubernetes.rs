@@ -159,7 +159,7 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         let value_of = |k: &str| env.iter().find(|e| e["name"] == k);
         let mut secret_vars = g.secrets.clone();
         if let Some(SecretSource::Env(v)) =
-            g.kube_view().auth.as_ref().and_then(|a| a.secret.clone())
+            g.pod_runtime().auth.as_ref().and_then(|a| a.secret.clone())
         {
             secret_vars.push(v);
         }
@@ -177,10 +177,7 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         let cm = find(all, "ConfigMap", ns, &format!("{name}-config"));
         let config: Value =
             serde_json::from_str(cm["data"]["openclaw.json"].as_str().unwrap()).unwrap();
-        assert_eq!(
-            config,
-            ocgen::render::openclaw::value(&g.kube_config_view(plan.proxy.as_ref()))
-        );
+        assert_eq!(config, ocgen::render::openclaw::value(&g.pod_runtime()));
         assert_eq!(config["gateway"]["port"], g.port);
         let config_path = value_of("OPENCLAW_CONFIG_PATH").unwrap()["value"]
             .as_str()

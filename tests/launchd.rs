@@ -145,7 +145,7 @@ fn plists_parse_with_plistlib_and_plistutil_and_round_trip_hostile_values() {
         let agents: Vec<LaunchAgent> = plan
             .gateways
             .iter()
-            .map(|g| g.launch_agent(&plan.launchd))
+            .map(|g| g.launch_agent(&plan.launchd).unwrap())
             .collect();
         let files: Vec<PathBuf> = agents
             .iter()
@@ -172,14 +172,14 @@ fn plists_parse_with_plistlib_and_plistutil_and_round_trip_hostile_values() {
     }
     // The hostile values really are in there.
     let plan = plan_of(HOSTILE);
-    let a = plan.gateways[0].launch_agent(&plan.launchd);
+    let a = plan.gateways[0].launch_agent(&plan.launchd).unwrap();
     assert!(a.program_arguments[0].contains("\"Node\" & <co>'s"));
     assert!(
         a.environment
             .iter()
             .any(|(k, v)| k == "MARKUP" && v.contains("]]>"))
     );
-    let b = plan.gateways[1].launch_agent(&plan.launchd);
+    let b = plan.gateways[1].launch_agent(&plan.launchd).unwrap();
     assert_eq!(b.label, "ai.openclaw.gateway");
 }
 
@@ -216,12 +216,12 @@ fn openclaws_own_builder_and_service_environment_agree() {
             .gateways
             .iter()
             .map(|g| {
-                let a = g.launch_agent(&plan.launchd);
+                let a = g.launch_agent(&plan.launchd).unwrap();
                 json!({
                     "profile": g.profile,
                     "home": a.home,
-                    "stateDir": g.state_dir,
-                    "configPath": g.config_path,
+                    "stateDir": g.host_paths().unwrap().state_dir,
+                    "configPath": g.host_paths().unwrap().config_path,
                     "configReadonly": a
                         .environment
                         .iter()
@@ -264,7 +264,7 @@ fn openclaws_own_builder_and_service_environment_agree() {
             let f = d.path().join(format!("upstream-{i}.plist"));
             std::fs::write(&f, u["builder"].as_str().unwrap()).unwrap();
             theirs.push(f);
-            let a = g.launch_agent(&plan.launchd);
+            let a = g.launch_agent(&plan.launchd).unwrap();
             ours.push(d.path().join("out/launchd").join(a.file_name()));
         }
         let theirs = parse_all(&python, None, &theirs);
@@ -278,7 +278,7 @@ fn openclaws_own_builder_and_service_environment_agree() {
         }
 
         for (u, g) in upstream.iter().zip(&plan.gateways) {
-            let a = g.launch_agent(&plan.launchd);
+            let a = g.launch_agent(&plan.launchd).unwrap();
             let ours = expected(&a);
             // What OpenClaw derives for the profile on darwin.
             assert_eq!(u["label"], json!(a.label), "{}", g.name);

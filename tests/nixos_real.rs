@@ -164,7 +164,8 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             exec[0]
         );
         let s = &v["services"][format!("openclaw-gateway-{}", g.name)];
-        for (k, val) in g.environment() {
+        let paths = g.host_paths().unwrap();
+        for (k, val) in g.host_runtime().unwrap().environment() {
             assert_eq!(s["environment"][&k], json!(val), "{name}: {unit}: {k}");
         }
         let managed = g.config_mode == ocgen::plan::ConfigMode::Managed;
@@ -177,9 +178,9 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         let env_files = unit_line(text, "EnvironmentFile");
         let names = g.secret_names();
         let want = if names.is_empty() {
-            format!("-{}", g.secrets_env_file)
+            format!("-{}", paths.secrets_env_file)
         } else {
-            g.secrets_env_file.clone()
+            paths.secrets_env_file.clone()
         };
         assert_eq!(
             env_files.first().copied(),
@@ -196,7 +197,7 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         same_directives_as_the_plain_unit(e, g, &s["serviceConfig"]);
         assert_eq!(
             v["openclawJson"][&g.name],
-            ocgen::render::openclaw::value(&g.service_view(Scope::System)),
+            ocgen::render::openclaw::value(&g.service(Scope::System).unwrap().runtime),
             "{name}: {}: openclaw.json is `ocgen config`'s",
             g.name
         );
@@ -210,11 +211,11 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
                 "C",
                 Some(format!(
                     "z {} 0600 {} {} - -",
-                    g.config_path, g.user, g.group
+                    paths.config_path, g.user, g.group
                 )),
             )
         };
-        let link_prefix = format!("{rule} {} - - - - /nix/store/", g.config_path);
+        let link_prefix = format!("{rule} {} - - - - /nix/store/", paths.config_path);
         assert!(
             tmpfiles.iter().any(|r| {
                 let r = r.as_str().unwrap();
@@ -225,8 +226,8 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         if let Some(then) = then {
             assert!(tmpfiles.contains(&json!(then)), "{name}: {then}");
         }
-        if !g.state_dir.starts_with(&format!("{STATE_ROOT}/")) {
-            let rule = format!("d {} 0700 {} {} - -", g.state_dir, g.user, g.group);
+        if !paths.state_dir.starts_with(&format!("{STATE_ROOT}/")) {
+            let rule = format!("d {} 0700 {} {} - -", paths.state_dir, g.user, g.group);
             assert!(tmpfiles.contains(&json!(rule)), "{name}: {rule}");
         }
         let dump = verify_nixos_unit(analyze, dir, &format!("{name}-{unit}"), text);
@@ -236,8 +237,8 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         .plan
         .gateways
         .iter()
-        .find(|g| g.user == "openclaw")
-        .and_then(|g| g.home.clone());
+        .filter(|g| g.user == "openclaw")
+        .find_map(|g| g.host_paths().ok().and_then(|p| p.home.clone()));
     assert_eq!(v["users"]["openclaw"]["home"], json!(home), "{name}");
     assert_eq!(v["users"]["openclaw"]["isSystemUser"], json!(true));
     assert_eq!(v["groups"], json!(["openclaw"]));
@@ -246,7 +247,7 @@ fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         .gateways
         .iter()
         .filter(|g| g.open_firewall)
-        .flat_map(Gateway::public_ports)
+        .flat_map(Gateway::firewall_ports)
         .collect();
     assert_eq!(v["firewall"], json!(firewall), "{name}");
 }
@@ -260,7 +261,8 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
     let compose: Value = serde_saphyr::from_str(&run_ocgen(&e.yaml, &["compose"])).unwrap();
     for g in &e.plan.gateways {
         let c = &v["containers"][format!("openclaw-gateway-{}", g.name)];
-        let view = g.container_view();
+        let view = g.oci_runtime();
+        let paths = g.host_paths().unwrap();
         assert_eq!(c["image"], json!(g.image));
         assert_eq!(
             c["cmd"],
@@ -274,8 +276,8 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             "{name}"
         );
         // The environment of the compose service, secrets aside.
-        let env: serde_json::Map<String, Value> = g
-            .container_environment()
+        let env: serde_json::Map<String, Value> = view
+            .environment()
             .into_iter()
             .map(|(k, val)| (k, json!(val)))
             .collect();
@@ -297,12 +299,12 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         assert_eq!(
             c["environmentFiles"],
             if env_secret {
-                json!([g.secrets_env_file])
+                json!([paths.secrets_env_file])
             } else {
                 json!([])
             }
         );
-        let host = g.publish_address().unwrap();
+        let host = ocgen::plan::bind_address(g.bind, g.custom_bind_host.as_deref()).unwrap();
         assert_eq!(
             c["ports"],
             json!([
@@ -318,7 +320,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             .collect();
         assert_eq!(
             volumes[0],
-            format!("{}:{CONTAINER_STATE_DIR}", g.state_dir),
+            format!("{}:{CONTAINER_STATE_DIR}", paths.state_dir),
             "{name}"
         );
         assert!(
@@ -379,7 +381,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             v["tmpfiles"]
                 .as_array()
                 .unwrap()
-                .contains(&json!(format!("d {} 0700 1000 1000 - -", g.state_dir))),
+                .contains(&json!(format!("d {} 0700 1000 1000 - -", paths.state_dir))),
             "{name}"
         );
     }
@@ -388,7 +390,7 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
         .gateways
         .iter()
         .filter(|g| g.open_firewall)
-        .flat_map(Gateway::public_ports)
+        .flat_map(Gateway::firewall_ports)
         .collect();
     assert_eq!(v["firewall"], json!(firewall), "{name}");
     assert_eq!(v["users"], json!({}), "{name}: no account for containers");

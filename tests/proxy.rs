@@ -320,7 +320,11 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
     let tokens = [token("main"), token("rescue")];
     for (g, t) in plan.gateways.iter().zip(&tokens) {
         let var = g.secret_names()[0];
-        fs::write(&g.secrets_env_file, format!("{var}={t}\n")).unwrap();
+        fs::write(
+            &g.host_paths().unwrap().secrets_env_file,
+            format!("{var}={t}\n"),
+        )
+        .unwrap();
     }
 
     let mut guard = Guard::default();
@@ -331,8 +335,8 @@ fn two_gateways_behind_a_real_caddy_with_internal_tls() {
             .arg("-c")
             .arg(r#"set -a; . "$1"; . "$2"; set +a; exec openclaw gateway run"#)
             .arg("sh")
-            .arg(g.env_file_path())
-            .arg(&g.secrets_env_file)
+            .arg(g.host_paths().unwrap().env_file(&g.name))
+            .arg(&g.host_paths().unwrap().secrets_env_file)
             .env_clear()
             .env("PATH", &path_var)
             .env("HOME", &home)

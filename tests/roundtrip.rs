@@ -403,7 +403,8 @@ fn compose_unescape(v: &str) -> Result<String, TestCaseError> {
 fn check_compose_json(plan: &Plan, json: &Value, interpolated: bool) -> Result<(), TestCaseError> {
     for g in &plan.gateways {
         let env = &json["services"][&g.name]["environment"];
-        for (k, v) in g.container_environment() {
+        let rt = g.compose_runtime();
+        for (k, v) in rt.environment() {
             let got = env[&k]
                 .as_str()
                 .ok_or_else(|| TestCaseError::fail(format!("{}: {k} missing: {env}", g.name)))?;
@@ -411,7 +412,7 @@ fn check_compose_json(plan: &Plan, json: &Value, interpolated: bool) -> Result<(
         }
         // The secrets file's variables, read by compose (`interpolated`)
         // from the gateway's own file; never in the file as written.
-        for k in g.container_secret_vars() {
+        for k in rt.secret_vars() {
             if interpolated {
                 prop_assert_eq!(env[&k].as_str(), Some(SENTINEL), "{}: {}", g.name, k);
             } else {
@@ -423,7 +424,7 @@ fn check_compose_json(plan: &Plan, json: &Value, interpolated: bool) -> Result<(
             .ok_or_else(|| TestCaseError::fail(format!("{}: no config", g.name)))?;
         prop_assert_eq!(
             compose_unescape(content)?,
-            openclaw::render(&g.container_view()),
+            openclaw::render(&rt),
             "{}: the config compose carries",
             &g.name
         );
@@ -468,11 +469,15 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
     for (g, spec) in plan.gateways.iter().zip(&input.gateways) {
         let name = &g.name;
         // openclaw.json, as written for the host and for the unit.
+        let service = g.service(Scope::System).unwrap();
         for (path, view) in [
-            (format!("config/{name}/openclaw.json"), g.clone()),
+            (
+                format!("config/{name}/openclaw.json"),
+                g.host_runtime().unwrap(),
+            ),
             (
                 format!("systemd/config/{name}/openclaw.json"),
-                g.service_view(Scope::System),
+                service.runtime.clone(),
             ),
         ] {
             let json: Value = serde_json::from_str(file(&files, &path))
@@ -484,7 +489,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
                 &Value::from(view.workspace.clone())
             );
             if spec.workspace {
-                prop_assert_eq!(&g.workspace, &workspace(spec));
+                prop_assert_eq!(&g.host_paths().unwrap().workspace, &workspace(spec));
             }
             if let Some(suffix) = &spec.cdp {
                 prop_assert_eq!(
@@ -494,7 +499,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
             }
         }
         // The env file through a shell.
-        let env = g.environment();
+        let env = g.host_runtime().unwrap().environment();
         let names: Vec<String> = env.iter().map(|(k, _)| k.clone()).collect();
         let values: Vec<String> = env.iter().map(|(_, v)| v.clone()).collect();
         prop_assert_eq!(
@@ -542,7 +547,7 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
         let cm = named("ConfigMap", &format!("{}-config", g.kube.object));
         prop_assert_eq!(
             &cm["data"]["openclaw.json"],
-            &Value::from(openclaw::render(&g.kube_view())),
+            &Value::from(openclaw::render(&g.pod_runtime())),
             "{}",
             g.name
         );
@@ -553,7 +558,7 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
 /// A service's environment: the gateway's, then the markers by which
 /// OpenClaw recognises a service it manages.
 fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
-    let mut env = g.environment();
+    let mut env = g.host_runtime().unwrap().environment();
     env.extend([
         ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
         ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
@@ -585,7 +590,8 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
             let secrets = dir.path().join("secrets");
             std::fs::create_dir_all(&secrets).unwrap();
             let body = g
-                .container_secret_vars()
+                .compose_runtime()
+                .secret_vars()
                 .iter()
                 .fold(String::new(), |mut t, k| {
                     let _ = writeln!(t, "{k}={SENTINEL}");
@@ -614,7 +620,7 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         prop_assert_eq!(&v["failedAssertions"], &serde_json::json!([]), "{}", text);
         for g in &plan.gateways {
             let unit = format!("openclaw-gateway-{}", g.name);
-            for (k, val) in g.environment() {
+            for (k, val) in g.host_runtime().unwrap().environment() {
                 prop_assert_eq!(
                     &v["services"][&unit]["environment"][&k],
                     &Value::String(val),
@@ -625,7 +631,7 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
             }
             prop_assert_eq!(
                 &v["openclawJson"][&g.name],
-                &openclaw::value(&g.service_view(Scope::System)),
+                &openclaw::value(&g.service(Scope::System).unwrap().runtime),
                 "{}",
                 unit
             );

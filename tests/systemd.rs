@@ -263,7 +263,7 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             .collect();
         // The gateway's environment, then the markers by which OpenClaw
         // recognises a service it manages.
-        let mut vars = g.environment();
+        let mut vars = g.host_runtime().unwrap().environment();
         vars.extend([
             ("OPENCLAW_SERVICE_MARKER".into(), "openclaw".into()),
             ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
@@ -284,7 +284,7 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             .output()
             .unwrap();
         let env_file = String::from_utf8(out.stdout).unwrap();
-        for (k, _) in g.environment() {
+        for (k, _) in g.host_runtime().unwrap().environment() {
             assert!(
                 env_file.contains(&format!("\n{k}=")),
                 "{}: {k} missing from the env file",

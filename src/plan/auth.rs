@@ -1,40 +1,121 @@
-//! Auth and secrets: the gateway's auth mode and where its secret lives, and
-//! the names of the other secrets it is given (`secrets:`).
+//! Bind, auth and secrets: which addresses the gateway listens on, its
+//! auth mode and where its secret lives (a non-loopback bind needs one),
+//! and the names of the other secrets it is given (`secrets:`).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use indexmap::IndexMap;
 
-/// Resolved auth: the mode and where the secret lives.
-#[derive(Clone, Debug, Serialize)]
-pub struct GatewayAuth {
-    /// Mode.
-    pub mode: AuthMode,
-    /// The secret's location, for `token` and `password`.
-    pub secret: Option<SecretSource>,
-    /// Settings of `trusted-proxy` mode.
-    pub trusted_proxy: Option<TrustedProxy>,
+use super::defaults::Resolved;
+use super::gateway::{Gateway, GatewayAuth, Publish, SecretSource, TrustedProxy};
+use super::paths::normalize_path;
+use crate::diag::{Kind, Problem};
+use crate::model::{Auth, AuthMode, Bind, Sp};
+use crate::openclaw::{RESERVED_ENV, is_secret_env_name};
+
+/// The address the gateway listens on for a bind: `127.0.0.1` for
+/// loopback, `0.0.0.0` for lan, the custom host for custom; `None` for
+/// `tailnet` and `auto`, which only OpenClaw resolves at run time. The
+/// host address a container publishes on follows the same rule.
+pub fn bind_address(bind: Bind, custom_host: Option<&str>) -> Option<String> {
+    match bind {
+        Bind::Loopback => Some(LOOPBACK.to_string()),
+        Bind::Lan => Some(ANY_ADDRESS.to_string()),
+        Bind::Custom => custom_host.map(ToString::to_string),
+        Bind::Tailnet | Bind::Auto => None,
+    }
 }
 
-/// `trusted-proxy` mode: OpenClaw needs the identity header and at least
-/// one proxy address (it exits 78 without them).
-#[derive(Clone, Debug, Serialize)]
-pub struct TrustedProxy {
-    /// `gateway.auth.trustedProxy.userHeader`.
-    pub user_header: String,
-    /// `gateway.trustedProxies`.
-    pub proxies: Vec<String>,
-    /// `gateway.auth.trustedProxy.allowLoopback`.
-    pub allow_loopback: bool,
+/// The loopback address every gateway also listens on.
+pub const LOOPBACK: &str = "127.0.0.1";
+
+/// Every IPv4 address of the host (`bind: lan`).
+pub const ANY_ADDRESS: &str = "0.0.0.0";
+
+impl Publish {
+    /// The bind that listens where this publishes: loopback, every
+    /// address (lan), or one address (custom).
+    pub fn as_bind(self) -> (Bind, Option<String>) {
+        match self {
+            Publish::Loopback => (Bind::Loopback, None),
+            Publish::All => (Bind::Lan, None),
+            Publish::Address(ip) => (Bind::Custom, Some(ip.to_string())),
+        }
+    }
+
+    /// The host address a published port is bound to; None for every
+    /// address (Compose's default).
+    pub fn host_ip(self) -> Option<String> {
+        let (bind, host) = self.as_bind();
+        bind_address(bind, host.as_deref()).filter(|_| bind != Bind::Lan)
+    }
 }
 
-/// Where a secret is kept. Never the secret itself.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SecretSource {
-    /// An environment variable of the gateway process.
-    Env(String),
-    /// A file readable by the gateway process.
-    File(String),
+/// `bind` and `custom_bind_host`, checked: OpenClaw needs a host for
+/// `custom` and takes IPv4 only.
+pub(super) fn resolve_bind(r: &Resolved, problems: &mut Vec<Problem>) -> (Bind, Option<String>) {
+    let name = &r.name.value;
+    let s = &r.s;
+    let bind = s.bind.as_ref().map_or(Bind::Loopback, |b| b.value);
+    match (bind, &s.custom_bind_host) {
+        (Bind::Custom, None) => problems.push(
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{name}`: `bind: custom` needs `custom_bind_host`"),
+            )
+            .label(s.bind.as_ref().map_or(r.body, |b| b.span), "custom bind")
+            .help("add `custom_bind_host: <address>` or choose `bind: loopback`"),
+        ),
+        (b, Some(h)) if b != Bind::Custom => problems.push(
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{name}`: `custom_bind_host` is only used with `bind: custom`"),
+            )
+            .label(h.span, "ignored")
+            .help("set `bind: custom` or remove `custom_bind_host`"),
+        ),
+        _ => {}
+    }
+    if let Some(h) = &s.custom_bind_host {
+        // OpenClaw 2026.9.6 exits at start unless this is an IPv4 address.
+        if h.value.parse::<std::net::Ipv4Addr>().is_err() {
+            problems.push(
+                Problem::new(
+                    Kind::Type,
+                    format!("gateway `{name}`: `custom_bind_host` must be an IPv4 address"),
+                )
+                .label(h.span, "not an IPv4 address")
+                .help(
+                    "write an IPv4 address such as 192.168.1.10 (OpenClaw refuses anything else)",
+                ),
+            );
+        }
+    }
+    (bind, s.custom_bind_host.as_ref().map(|h| h.value.clone()))
+}
+
+/// Whether a gateway with this auth must not listen beyond loopback:
+/// OpenClaw refuses a non-loopback bind without a token or password.
+pub fn is_open(auth: Option<&GatewayAuth>) -> bool {
+    auth.is_none_or(|a| a.mode == AuthMode::None)
+}
+
+/// A non-loopback bind without auth is refused by OpenClaw.
+pub(super) fn check_needs_auth(
+    r: &Resolved,
+    bind: Bind,
+    auth: Option<&GatewayAuth>,
+    problems: &mut Vec<Problem>,
+) {
+    if bind != Bind::Loopback && is_open(auth) {
+        let span = r.s.bind.as_ref().map_or(r.body, |b| b.span);
+        problems.push(
+            Problem::new(
+                Kind::Auth,
+                format!("gateway `{}` binds `{}` without auth: OpenClaw refuses a non-loopback bind without a token or password", r.name.value, bind.as_str()),
+            )
+            .label(span, "reachable from other hosts")
+            .help("add `auth: { mode: token, env: OPENCLAW_GATEWAY_TOKEN }` (the token stays in the environment), or use `bind: loopback`"),
+        );
+    }
 }
 
 pub(super) fn resolve_auth(gw: &str, a: &Sp<Auth>, problems: &mut Vec<Problem>) -> GatewayAuth {
@@ -206,7 +287,7 @@ pub(super) fn resolve_secrets(
     out
 }
 
-impl Gateway {
+impl<P> Gateway<P> {
     /// Every secret variable the gateway reads from its secrets file: the
     /// auth variable first, then `secrets`.
     pub fn secret_names(&self) -> Vec<&str> {
@@ -216,5 +297,69 @@ impl Gateway {
         }
         out.extend(self.secrets.iter().map(String::as_str));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Kind;
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+
+    #[test]
+    fn non_loopback_bind_needs_auth() {
+        let y = format!("{HEAD}  a: {{bind: lan}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+        let y = format!("{HEAD}  a: {{bind: lan, auth: {{mode: none}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+        let y = format!("{HEAD}  a: {{bind: lan, auth: {{mode: token, env: OC_TOKEN}}}}\n");
+        assert!(plan_of(&y).is_ok());
+        let y = format!("{HEAD}  a: {{auth: {{mode: token}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+    }
+
+    #[test]
+    fn inline_secrets_are_refused_without_echoing_them() {
+        let y = format!("{HEAD}  a: {{auth: {{mode: token, env: 'hunter2 secret'}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(!errs[0].message.contains("hunter2"));
+        assert!(!errs[0].show_source);
+        let y = format!("{HEAD}  a: {{env: {{OPENAI_API_KEY: sk-123}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Secret]);
+    }
+
+    #[test]
+    fn trusted_proxy_needs_header_and_proxies() {
+        let y = format!("{HEAD}  a: {{bind: lan, auth: {{mode: trusted-proxy}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+        let y = format!(
+            "{HEAD}  a: {{bind: lan, auth: {{mode: trusted-proxy, user_header: x-user, trusted_proxies: [10.0.0.2]}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let tp = p.gateways[0]
+            .auth
+            .as_ref()
+            .unwrap()
+            .trusted_proxy
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            (tp.user_header.as_str(), tp.proxies.clone()),
+            ("x-user", vec!["10.0.0.2".to_string()])
+        );
+        let y = format!("{HEAD}  a: {{auth: {{mode: token, env: T, user_header: x}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Auth]);
+    }
+
+    #[test]
+    fn custom_bind_host_must_be_ipv4() {
+        let ok = format!(
+            "{HEAD}  a: {{bind: custom, custom_bind_host: 10.1.2.3, auth: {{mode: token, env: T}}}}\n"
+        );
+        assert!(plan_of(&ok).is_ok());
+        let bad = format!(
+            "{HEAD}  a: {{bind: custom, custom_bind_host: 'fe80::1', auth: {{mode: token, env: T}}}}\n"
+        );
+        assert_eq!(kinds(plan_of(&bad)), vec![Kind::Type]);
     }
 }

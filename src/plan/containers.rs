@@ -1,63 +1,26 @@
 //! Containers: how a gateway runs inside its own container (compose, the
-//! NixOS oci-containers backend): the container's view of paths, bind and
-//! auth, its environment, mounts and health check, and the rules that keep
-//! a gateway out of one.
+//! NixOS oci-containers backend, Kubernetes): the bind its network needs,
+//! the auth that bind needs, its config path, command, mounts, limits and
+//! health check, and the rules that keep a gateway out of one.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::HashMap;
 
-/// Container settings of one gateway, resolved.
-#[derive(Clone, Debug, Serialize)]
-pub struct ContainerSettings {
-    /// Host address P is published on.
-    pub publish: Publish,
-    /// Whether `publish` was written (defaults or gateway): behind the
-    /// compose proxy only such a gateway still publishes its port.
-    pub publish_asked: bool,
-    /// Container networking.
-    pub network_mode: NetworkMode,
-    /// Memory limit, as written (validated compose syntax).
-    pub memory: Option<String>,
-    /// CPU limit in cores.
-    pub cpus: Option<f64>,
-    /// Host directory mounted as the workspace instead of a named volume.
-    pub workspace_host_path: Option<String>,
-}
-
-/// Where a container's port is published (with host networking: which
-/// address the gateway binds).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Publish {
-    /// 127.0.0.1 only.
-    Loopback,
-    /// Every interface.
-    All,
-    /// One address of the host.
-    Address(std::net::IpAddr),
-}
-
-impl Publish {
-    /// The host address a published port is bound to; None for every address.
-    pub fn host_ip(self) -> Option<String> {
-        match self {
-            Publish::Loopback => Some("127.0.0.1".to_string()),
-            Publish::All => None,
-            Publish::Address(ip) => Some(ip.to_string()),
-        }
-    }
-}
-
-/// Where a file-based auth secret is mounted inside a container.
-pub const CONTAINER_SECRET_DIR: &str = "/run/secrets";
-
-/// Where ocgen's `openclaw.json` is placed, read-only, inside a container.
-///
-/// Outside the state volume on purpose: OpenClaw rewrites a writable config
-/// at startup (migrations, `.bak` files, a lock file beside it), and a file
-/// in the volume would outlive the ocgen.yaml it came from. With
-/// [`CONTAINER_CONFIG_READONLY`] OpenClaw reads it and writes nothing there.
-pub const CONTAINER_CONFIG_PATH: &str = "/etc/openclaw/openclaw.json";
+use super::auth::{bind_address, is_open};
+use super::defaults::Resolved;
+use super::gateway::{ContainerSettings, Draft, Gateway, Publish};
+use super::paths::{NoHostPaths, normalize_path};
+use super::probe::node_probe;
+use super::runtime::{
+    CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime,
+};
+use crate::diag::{Kind, Problem};
+use crate::model::{Bind, ConfigMode, NetworkMode, Settings, Sp};
+use crate::openclaw::{
+    CONTAINER_CACHE_DIR, CONTAINER_CONFIG_READONLY, CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV,
+    CONTAINER_GATEWAY_CMD, CONTAINER_MEMORY, CONTAINER_STATE_DIR, CONTAINER_WORKSPACE,
+    DEFAULT_IMAGE, LIVE, MIN_CONTAINER_MEMORY, OPENCLAW_VERSION, RESERVED_ENV,
+};
+use crate::target::{Target, Targets};
 
 /// Health probe timings. The gateway answers `/healthz` 5 to 10 s after
 /// start on a small machine; the first start of a new volume runs
@@ -78,130 +41,19 @@ pub const HEALTH_RETRIES: u32 = 3;
 /// 10 s would kill it mid-write.
 pub const STOP_GRACE_PERIOD: &str = "330s";
 
-/// Where a `seeded` gateway's own config lives in its container: in the
-/// state volume, where OpenClaw may edit it. ocgen's config, mounted at
-/// [`CONTAINER_CONFIG_PATH`], is copied there only when none exists.
-pub const CONTAINER_SEEDED_CONFIG_PATH: &str = "/home/node/.openclaw/openclaw.json";
-
-impl Gateway {
-    /// The same gateway as seen from inside its own container: OpenClaw's
-    /// paths in the official image, the config at [`CONTAINER_CONFIG_PATH`]
-    /// (`managed`) or [`CONTAINER_SEEDED_CONFIG_PATH`] (`seeded`), and a
-    /// file secret at its mount point under `/run/secrets`.
-    ///
-    /// Bind: with bridge networking `lan`, so the published port reaches it
-    /// (the compose file decides which host address publishes it); with host
-    /// networking the `publish` address itself. A non-loopback bind needs
-    /// auth, so a gateway that declares none gets token auth from
-    /// [`CONTAINER_DEFAULT_TOKEN_ENV`]; an explicit `mode: none` stays and is
-    /// reported for the container targets.
-    #[must_use]
-    pub fn container_view(&self) -> Gateway {
-        let mut g = self.clone();
-        g.state_dir = CONTAINER_STATE_DIR.to_string();
-        g.config_path = match self.config_mode {
-            ConfigMode::Managed => CONTAINER_CONFIG_PATH,
-            ConfigMode::Seeded => CONTAINER_SEEDED_CONFIG_PATH,
-        }
-        .to_string();
-        g.workspace = CONTAINER_WORKSPACE.to_string();
-        g.log_file = format!("{CONTAINER_STATE_DIR}/logs/openclaw.log");
-        (g.bind, g.custom_bind_host) = match (self.container.network_mode, self.container.publish) {
-            (NetworkMode::Bridge, _) | (NetworkMode::Host, Publish::All) => (Bind::Lan, None),
-            (NetworkMode::Host, Publish::Loopback) => (Bind::Loopback, None),
-            (NetworkMode::Host, Publish::Address(ip)) => (Bind::Custom, Some(ip.to_string())),
-        };
-        if g.auth.is_none() && g.bind != Bind::Loopback {
-            g.auth = Some(GatewayAuth {
-                mode: AuthMode::Token,
-                secret: Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.to_string())),
-                trusted_proxy: None,
-            });
-        }
-        if let Some(auth) = &mut g.auth {
-            if let Some(SecretSource::File(_)) = auth.secret {
-                auth.secret = Some(SecretSource::File(format!(
-                    "{CONTAINER_SECRET_DIR}/{}",
-                    self.container_secret_name()
-                )));
-            }
-        }
-        g
-    }
-
-    /// Name of the gateway's auth secret in container outputs.
+impl<P> Gateway<P> {
+    /// Name of the gateway's auth secret in container outputs (and of its
+    /// `LoadCredential=`).
     pub fn container_secret_name(&self) -> String {
         format!("{}-auth", self.name)
     }
 
-    /// The container's environment, literal values in a fixed order:
-    /// `HOME`, the cache directory, OpenClaw's paths and port, the
-    /// read-only config switch (`managed` only), then the user's variables.
-    /// Secrets are not here: see [`Gateway::container_secret_vars`].
-    pub fn container_environment(&self) -> Vec<(String, String)> {
-        let view = self.container_view();
-        // The read-only switch (`managed` only) comes with OpenClaw's
-        // variables, as on every target.
-        let mut vars = vec![("HOME".to_string(), CONTAINER_HOME.to_string())];
-        vars.push((
-            CONTAINER_CACHE_DIR.0.to_string(),
-            CONTAINER_CACHE_DIR.1.to_string(),
-        ));
-        vars.extend(view.environment());
-        vars
+    /// Where a file secret is mounted in the gateway's container.
+    pub fn container_secret_path(&self) -> String {
+        format!("{CONTAINER_SECRET_DIR}/{}", self.container_secret_name())
     }
 
-    /// Names of the variables the gateway's own secrets file must hold in
-    /// its container: the auth token's variable (when auth is an env
-    /// secret), then `secrets`. Values never pass through ocgen.
-    pub fn container_secret_vars(&self) -> Vec<String> {
-        let view = self.container_view();
-        let mut vars: Vec<String> = Vec::new();
-        if let Some(SecretSource::Env(var)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
-            vars.push(var.clone());
-        }
-        for s in &self.secrets {
-            if !vars.contains(s) {
-                vars.push(s.clone());
-            }
-        }
-        vars
-    }
-
-    /// The container's command (the image's entry point, `tini`, runs it).
-    /// Port and bind are pinned as arguments, which beat any config, as
-    /// `openclaw fleet` runs its cells. A `seeded` gateway first copies
-    /// ocgen's config into its state volume when none is there yet, so
-    /// OpenClaw's later edits survive restarts, upgrades and regenerations.
-    pub fn container_command(&self) -> Vec<String> {
-        let view = self.container_view();
-        let mut gateway: Vec<String> = CONTAINER_GATEWAY_CMD
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        gateway.extend([
-            "--bind".to_string(),
-            view.bind.as_str().to_string(),
-            "--port".to_string(),
-            self.port.to_string(),
-        ]);
-        match self.config_mode {
-            ConfigMode::Managed => gateway,
-            ConfigMode::Seeded => {
-                // Every word is a fixed path, a bind keyword or a number:
-                // nothing here needs shell quoting.
-                let script = format!(
-                    "[ -e {dst} ] || install -m 600 {src} {dst} && exec {cmd}",
-                    dst = CONTAINER_SEEDED_CONFIG_PATH,
-                    src = CONTAINER_CONFIG_PATH,
-                    cmd = gateway.join(" "),
-                );
-                vec!["sh".to_string(), "-c".to_string(), script]
-            }
-        }
-    }
-
-    /// The container's fixed host name (see [`STATE_LEASE_TTL_SECS`]).
+    /// The container's fixed host name (see [`crate::openclaw::STATE_LEASE_TTL_SECS`]).
     pub fn container_hostname(&self) -> String {
         self.name.replace('_', "-")
     }
@@ -218,22 +70,72 @@ impl Gateway {
     pub fn container_cpus(&self) -> f64 {
         self.container.cpus.unwrap_or(CONTAINER_CPUS)
     }
+}
 
-    /// The container's health check command. The image's own HEALTHCHECK
-    /// polls 18789, and the image has node but no curl: probe this
-    /// gateway's own port with node's `fetch`, and require the probe's JSON
-    /// (`{"ok":true}`), not just a 200 the Control UI gives any path.
-    pub fn container_healthcheck(&self) -> Vec<String> {
-        let view = self.container_view();
-        let host = match (&view.bind, &view.custom_bind_host) {
-            (Bind::Custom, Some(h)) if h.contains(':') => format!("[{h}]"),
+impl Gateway {
+    /// The container's bind mounts of host paths, `(host, container,
+    /// read_only)`: the state dir, the workspace unless it already sits at
+    /// the state dir's `workspace/`, and a file secret at its mount point
+    /// (the NixOS oci-containers backend, which keeps state on the host).
+    pub fn container_mounts(&self) -> Result<Vec<(String, String, bool)>, NoHostPaths> {
+        let p = self.host_paths()?;
+        let mut m = vec![(p.state_dir.clone(), CONTAINER_STATE_DIR.to_string(), false)];
+        if p.workspace != format!("{}/workspace", p.state_dir) {
+            m.push((p.workspace.clone(), CONTAINER_WORKSPACE.to_string(), false));
+        }
+        if let Some(path) = self.secret_file() {
+            m.push((path.to_string(), self.container_secret_path(), true));
+        }
+        Ok(m)
+    }
+}
+
+impl Runtime<'_> {
+    /// The container's command (the image's entry point, `tini`, runs it).
+    /// Port and bind are pinned as arguments, which beat any config, as
+    /// `openclaw fleet` runs its cells. A `seeded` gateway first copies
+    /// ocgen's config into its state volume when none is there yet, so
+    /// OpenClaw's later edits survive restarts, upgrades and regenerations.
+    pub fn container_command(&self) -> Vec<String> {
+        let mut gateway: Vec<String> = CONTAINER_GATEWAY_CMD
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        gateway.extend([
+            "--bind".to_string(),
+            self.bind.as_str().to_string(),
+            "--port".to_string(),
+            self.gateway.port.to_string(),
+        ]);
+        match self.gateway.config_mode {
+            ConfigMode::Managed => gateway,
+            ConfigMode::Seeded => {
+                // Every word is a fixed path, a bind keyword or a number:
+                // nothing here needs shell quoting.
+                let script = format!(
+                    "[ -e {dst} ] || install -m 600 {src} {dst} && exec {cmd}",
+                    dst = CONTAINER_SEEDED_CONFIG_PATH,
+                    src = CONTAINER_CONFIG_PATH,
+                    cmd = gateway.join(" "),
+                );
+                vec!["sh".to_string(), "-c".to_string(), script]
+            }
+        }
+    }
+
+    /// The address the container probes: the bind's own with host
+    /// networking on one address, else loopback.
+    pub fn probe_host(&self) -> String {
+        match (self.bind, &self.custom_bind_host) {
             (Bind::Custom, Some(h)) => h.clone(),
-            _ => "127.0.0.1".to_string(),
-        };
-        let url = format!("http://{host}:{}/healthz", self.port);
-        let script = format!(
-            "fetch('{url}').then(r=>r.json()).then(j=>process.exit(j.ok===true?0:1),()=>process.exit(1))"
-        );
+            _ => super::auth::LOOPBACK.to_string(),
+        }
+    }
+
+    /// The container's health check command: this gateway's `/healthz`
+    /// through [`node_probe`].
+    pub fn container_healthcheck(&self) -> Vec<String> {
+        let script = node_probe(&self.probe_host(), self.gateway.port, LIVE);
         ["CMD", "node", "-e", &script]
             .iter()
             .map(ToString::to_string)
@@ -249,11 +151,11 @@ pub const CONTAINER_CAP_DROP: &str = "ALL";
 /// host address ocgen must know.
 pub(super) fn check_publishable(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
     for (r, g) in resolved.iter().zip(gateways) {
-        if g.publish_address().is_none() {
+        if bind_address(g.bind, g.custom_bind_host.as_deref()).is_none() {
             let span = r.s.bind.as_ref().map_or(r.body, |b| b.span);
             problems.push(
                 Problem::new(
@@ -397,7 +299,19 @@ pub(super) fn memory_bytes(v: &str) -> Option<u64> {
     Some(bytes as u64)
 }
 
-pub(super) fn check_image(gw: &str, i: &Sp<String>, problems: &mut Vec<Problem>) {
+/// The container image: `image`, else the release ocgen's rules were
+/// checked against.
+pub(super) fn resolve_image(r: &Resolved, problems: &mut Vec<Problem>) -> String {
+    match &r.s.image {
+        None => DEFAULT_IMAGE.to_string(),
+        Some(i) => {
+            check_image(&r.name.value, i, problems);
+            i.value.clone()
+        }
+    }
+}
+
+fn check_image(gw: &str, i: &Sp<String>, problems: &mut Vec<Problem>) {
     let v = &i.value;
     let last = v.rsplit('/').next().unwrap_or(v);
     let pinned = v.contains("@sha256:") || last.contains(':');
@@ -437,9 +351,8 @@ pub(super) fn check_containers(
     problems: &mut Vec<Problem>,
 ) {
     for (r, g) in resolved.iter().zip(gateways) {
-        let view = g.container_view();
-        let open = view.auth.as_ref().is_none_or(|a| a.mode == AuthMode::None);
-        if view.bind != Bind::Loopback && open {
+        let view = g.compose_runtime();
+        if view.bind != Bind::Loopback && is_open(view.auth.as_ref()) {
             let span = r.s.auth.as_ref().map_or(r.name.span, |a| a.value.mode.span);
             problems.push(
                 Problem::new(
@@ -460,11 +373,8 @@ pub(super) fn check_containers(
         // ocgen's own container variables, then the user's, then the
         // secrets file's: a name twice would make one silently win.
         let mut seen: HashMap<String, &'static str> = HashMap::new();
-        let literal = g
-            .container_environment()
-            .into_iter()
-            .map(|(k, _)| (k, false));
-        let secret = g.container_secret_vars().into_iter().map(|k| (k, true));
+        let literal = view.environment().into_iter().map(|(k, _)| (k, false));
+        let secret = view.secret_vars().into_iter().map(|k| (k, true));
         for (name, from_secrets) in literal.chain(secret) {
             let ours = name == "HOME"
                 || name == CONTAINER_CONFIG_READONLY.0
@@ -517,5 +427,205 @@ pub(super) fn check_containers(
                 seen.insert(name, what);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Publish, memory_bytes};
+    use crate::diag::Kind;
+    use crate::model::{AuthMode, Bind, NetworkMode};
+    use crate::openclaw::{CONTAINER_CONFIG_READONLY, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_HOME};
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+    use crate::plan::{CONTAINER_CONFIG_PATH, CONTAINER_SEEDED_CONFIG_PATH, SecretSource};
+
+    #[test]
+    fn container_settings_resolve_with_defaults() {
+        let y = format!(
+            "{HEAD}  a: {{}}\n  b:\n    publish: all\n    network_mode: host\n    resources: {{memory: 2g, cpus: 1.5}}\n    workspace_host_path: /srv/ws/b/\n  c: {{publish: '192.168.1.10'}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let first = &p.gateways[0].container;
+        assert_eq!(first.publish, Publish::Loopback);
+        assert_eq!(first.network_mode, NetworkMode::Bridge);
+        assert!(first.memory.is_none() && first.cpus.is_none());
+        assert!(first.workspace_host_path.is_none());
+        let second = &p.gateways[1].container;
+        assert_eq!(second.publish, Publish::All);
+        assert_eq!(second.network_mode, NetworkMode::Host);
+        assert_eq!(second.memory.as_deref(), Some("2g"));
+        assert_eq!(second.cpus, Some(1.5));
+        assert_eq!(second.workspace_host_path.as_deref(), Some("/srv/ws/b"));
+        let ip = "192.168.1.10".parse().unwrap();
+        assert_eq!(p.gateways[2].container.publish, Publish::Address(ip));
+        // Resources merge limit by limit.
+        let y = "version: 1\ndefaults:\n  home: /h\n  resources: {memory: 1g, cpus: 2}\ngateways:\n  a: {resources: {cpus: 0.5}}\n";
+        let c = plan_of(y).unwrap().gateways[0].container.clone();
+        assert_eq!((c.memory.as_deref(), c.cpus), (Some("1g"), Some(0.5)));
+    }
+
+    #[test]
+    fn bad_container_settings_are_errors() {
+        for bad in [
+            "publish: everywhere",
+            "publish: '10.0.0.300'",
+            "resources: {memory: 256m}",
+            "resources: {memory: lots}",
+            "resources: {memory: 1.g}",
+            "resources: {cpus: 0}",
+            "resources: {cpus: -1}",
+            "workspace_host_path: rel/ws",
+        ] {
+            let k = kinds(plan_of(&format!("{HEAD}  a: {{{bad}}}\n")));
+            assert!(
+                k == vec![Kind::Type] || k == vec![Kind::Path],
+                "{bad}: {k:?}"
+            );
+        }
+        let k = kinds(plan_of(&format!("{HEAD}  a: {{network_mode: none}}\n")));
+        assert_eq!(k, vec![Kind::Type]);
+        let y = "version: 1\ndefaults:\n  home: /h\n  workspace_host_path: /srv/ws\ngateways:\n  a: {}\n";
+        assert!(kinds(plan_of(y)).contains(&Kind::Defaults));
+    }
+
+    #[test]
+    fn memory_sizes_read_like_docker() {
+        assert_eq!(memory_bytes("512m"), Some(512 << 20));
+        assert_eq!(memory_bytes("1.5g"), Some(3 << 29));
+        assert_eq!(memory_bytes("2GiB"), Some(2 << 30));
+        assert_eq!(memory_bytes("1073741824"), Some(1 << 30));
+        for bad in ["", "g", "1.", ".5g", "1..5g", "1 g", "1x", "-1g"] {
+            assert_eq!(memory_bytes(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn container_view_binds_lan_and_defaults_to_token_auth() {
+        let p = plan_of(&format!("{HEAD}  a: {{port: 20000}}\n")).unwrap();
+        let v = p.gateways[0].compose_runtime();
+        assert_eq!(
+            (v.bind, v.config_path.as_str()),
+            (Bind::Lan, CONTAINER_CONFIG_PATH)
+        );
+        let auth = v.auth.clone().unwrap();
+        assert_eq!(auth.mode, AuthMode::Token);
+        assert_eq!(
+            auth.secret,
+            Some(SecretSource::Env(CONTAINER_DEFAULT_TOKEN_ENV.into()))
+        );
+        let env = v.environment();
+        assert_eq!(env[0], ("HOME".into(), CONTAINER_HOME.into()));
+        assert!(env.contains(&("OPENCLAW_CONFIG_READONLY".into(), "1".into())));
+        // The token comes from the gateway's own secrets file, not from
+        // the literal environment.
+        assert!(env.iter().all(|(k, _)| k != CONTAINER_DEFAULT_TOKEN_ENV));
+        assert_eq!(v.secret_vars(), [CONTAINER_DEFAULT_TOKEN_ENV]);
+        assert!(v.container_healthcheck()[3].contains("'http://127.0.0.1:20000/healthz'"));
+    }
+
+    #[test]
+    fn containers_pin_bind_and_port_and_seed_their_config_once() {
+        let y = format!(
+            "{HEAD}  a: {{port: 20000, secrets: [A_KEY]}}\n  b: {{config: seeded, resources: {{memory: 1g, cpus: 0.5}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let (a, b) = (&p.gateways[0], &p.gateways[1]);
+        let (ar, br) = (a.compose_runtime(), b.compose_runtime());
+        assert_eq!(
+            ar.container_command().join(" "),
+            "node openclaw.mjs gateway --bind lan --port 20000"
+        );
+        assert_eq!(ar.secret_vars(), [CONTAINER_DEFAULT_TOKEN_ENV, "A_KEY"]);
+        assert_eq!(
+            (a.container_memory().as_str(), a.container_cpus()),
+            ("2g", 2.0)
+        );
+        assert_eq!(
+            (b.container_memory().as_str(), b.container_cpus()),
+            ("1g", 0.5)
+        );
+        // Seeded: the state volume's config, written only when absent, and
+        // never read-only.
+        let cmd = br.container_command();
+        assert_eq!(cmd[..2], ["sh", "-c"]);
+        assert_eq!(
+            cmd[2],
+            format!(
+                "[ -e {CONTAINER_SEEDED_CONFIG_PATH} ] || install -m 600 {CONTAINER_CONFIG_PATH} {CONTAINER_SEEDED_CONFIG_PATH} && exec node openclaw.mjs gateway --bind lan --port {}",
+                b.port
+            )
+        );
+        assert_eq!(br.config_path, CONTAINER_SEEDED_CONFIG_PATH);
+        let env = br.environment();
+        assert!(env.iter().all(|(k, _)| k != CONTAINER_CONFIG_READONLY.0));
+        assert!(env.contains(&(
+            "OPENCLAW_CONFIG_PATH".into(),
+            CONTAINER_SEEDED_CONFIG_PATH.into()
+        )));
+    }
+
+    #[test]
+    fn host_networking_binds_the_publish_address() {
+        let y = format!(
+            "{HEAD}  a: {{network_mode: host}}\n  b: {{network_mode: host, publish: '127.0.0.2', auth: {{mode: token, env: T}}}}\n"
+        );
+        let p = plan_of(&y).unwrap();
+        let a = p.gateways[0].compose_runtime();
+        // Loopback needs no auth, so none is added.
+        assert_eq!((a.bind, a.auth.is_none()), (Bind::Loopback, true));
+        let b = p.gateways[1].compose_runtime();
+        assert_eq!(
+            (b.bind, b.custom_bind_host.as_deref()),
+            (Bind::Custom, Some("127.0.0.2"))
+        );
+        assert!(b.container_healthcheck()[3].contains("'http://127.0.0.2:18909/healthz'"));
+        let y = format!(
+            "{HEAD}  c: {{network_mode: host, publish: '::1', auth: {{mode: token, env: T}}}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Type]);
+    }
+
+    #[test]
+    fn auth_none_cannot_run_in_a_bridge_container() {
+        let errs = plan_of(&format!("{HEAD}  a: {{auth: {{mode: none}}}}\n")).unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![Kind::Auth]
+        );
+        assert!(errs[0].message.starts_with("compose: gateway `a`"));
+        // Bare host and systemd run it as written: loopback needs no auth.
+        let y = "version: 1\ntargets: [host, systemd]\ngateways:\n  a: {state_dir: /s/a, auth: {mode: none}}\n";
+        assert!(plan_of(y).is_ok());
+        assert!(
+            errs[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("network_mode: host")
+        );
+        plan_of(&format!(
+            "{HEAD}  a: {{auth: {{mode: none}}, network_mode: host}}\n"
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn container_variables_cannot_be_set_twice() {
+        let errs = plan_of(&format!("{HEAD}  a: {{env: {{HOME: /x}}}}\n")).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0]
+                .message
+                .contains("set by ocgen in its container and again by `env`"),
+            "{}",
+            errs[0].message
+        );
+        // The variable `auth.env` names, set in `env`: the secret inline,
+        // refused for every output.
+        let y =
+            format!("{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert_eq!(kinds(Err(errs.clone())), vec![Kind::Secret]);
+        assert!(!errs[0].show_source, "{errs:?}");
     }
 }

@@ -1,7 +1,12 @@
 //! Environment: the gateway process's variables, ocgen's and the user's.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use indexmap::IndexMap;
+
+use super::defaults::Resolved;
+use super::gateway::{GatewayAuth, SecretSource};
+use crate::diag::{Kind, Problem};
+use crate::model::Sp;
+use crate::openclaw::{RESERVED_ENV, looks_like_secret_name};
 
 /// `^[A-Za-z_][A-Za-z0-9_]*$`
 pub fn is_env_name(s: &str) -> bool {
@@ -11,7 +16,37 @@ pub fn is_env_name(s: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
-pub(super) fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Problem>) {
+/// `env`, checked: names, variables ocgen sets, secrets written inline.
+pub(super) fn resolve_env(
+    r: &Resolved,
+    auth: Option<&GatewayAuth>,
+    problems: &mut Vec<Problem>,
+) -> IndexMap<String, String> {
+    let name = &r.name.value;
+    let mut env = IndexMap::new();
+    for (k, v) in r.s.env.iter().flatten() {
+        check_env(name, k, v, problems);
+        env.insert(k.value.clone(), v.value.clone());
+    }
+    if let Some(SecretSource::Env(var)) = auth.and_then(|a| a.secret.as_ref()) {
+        if let Some((k, _)) =
+            r.s.env
+                .iter()
+                .flatten()
+                .find(|(k, _)| k.value == *var && !looks_like_secret_name(var))
+        {
+            problems.push(
+                Problem::new(Kind::Secret, format!("gateway `{name}`: `env.{var}` sets the variable that `auth.env` names: the secret written inline"))
+                    .label(k.span, "the secret's value in the deployment file")
+                    .redact_source()
+                    .help(format!("remove `{var}` from `env`: the gateway reads it from its environment (the service's secrets_env_file, or .env for compose), never from ocgen's output")),
+            );
+        }
+    }
+    env
+}
+
+fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Problem>) {
     if !is_env_name(&k.value) {
         problems.push(
             Problem::new(
@@ -50,25 +85,24 @@ pub(super) fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut
     }
 }
 
-impl Gateway {
-    /// The process environment, in a fixed order: OpenClaw's variables, then
-    /// the user's. A managed config is read-only for the gateway: OpenClaw
-    /// keeps startup migrations in memory and its config writers refuse.
-    pub fn environment(&self) -> Vec<(String, String)> {
-        let mut vars = vec![
-            ("OPENCLAW_PROFILE".to_string(), self.profile.clone()),
-            ("OPENCLAW_STATE_DIR".to_string(), self.state_dir.clone()),
-            ("OPENCLAW_CONFIG_PATH".to_string(), self.config_path.clone()),
-            ("OPENCLAW_GATEWAY_PORT".to_string(), self.port.to_string()),
-            ("OPENCLAW_WORKSPACE_DIR".to_string(), self.workspace.clone()),
-        ];
-        if self.config_mode == ConfigMode::Managed {
-            vars.push((
-                CONTAINER_CONFIG_READONLY.0.to_string(),
-                CONTAINER_CONFIG_READONLY.1.to_string(),
-            ));
-        }
-        vars.extend(self.env.iter().map(|(k, v)| (k.clone(), v.clone())));
-        vars
+#[cfg(test)]
+mod tests {
+    use crate::diag::Kind;
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+
+    #[test]
+    fn inline_secrets_in_env_are_refused() {
+        let y = format!("{HEAD}  a: {{env: {{OPENAI_API_KEY: sk-123}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Secret]);
+        // The variable `auth.env` names, set in `env`: the secret inline,
+        // refused for every output, never echoed.
+        let y =
+            format!("{HEAD}  a: {{env: {{GW_AUTH: x}}, auth: {{mode: token, env: GW_AUTH}}}}\n");
+        let errs = plan_of(&y).unwrap_err();
+        assert_eq!(
+            errs.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![Kind::Secret]
+        );
+        assert!(!errs[0].show_source, "{errs:?}");
     }
 }

@@ -1,14 +1,26 @@
 //! Kubernetes: how a gateway runs in a cluster. The container is the one
-//! of compose (the container view: the official image's paths, `lan` bind,
+//! of compose (the pod runtime: the official image's paths, `lan` bind,
 //! port P), run by a one-replica StatefulSet with claims of its own; this
 //! module resolves the `kubernetes:` settings (namespace, storage,
-//! resources, the Secret, labels, who may connect) and holds the rules of
-//! Kubernetes' names and quantities, so that a wrong value is an error
-//! here rather than a rejection by the API server.
+//! resources, the Secret, labels, who may connect), owns every label ocgen
+//! puts on namespaces and pods (the manifests and the checks read the same
+//! lists), and holds the rules of Kubernetes' names and quantities, so that
+//! a wrong value is an error here rather than a rejection by the API server.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
-use crate::model::{KubePeer, KubeQuantities, KubeSettings};
+use std::collections::HashMap;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use super::auth::is_open;
+use super::defaults::Resolved;
+use super::gateway::{Draft, Gateway, KubeGateway, KubePeerSel};
+use super::probe::node_probe;
+use super::runtime::{CONTAINER_SECRET_DIR, container_auth};
+use crate::diag::{Kind, Problem};
+use crate::model::{Bind, KubePeer, KubeQuantities, KubeSettings, Settings, Sp};
+use crate::openclaw::{CONTAINER_DEFAULT_TOKEN_ENV, MIN_CONTAINER_MEMORY, PROBE_ADDR, Probe};
+use crate::target::{Target, Targets};
 
 /// Size of a gateway's state claim when `kubernetes.state_size` is left out.
 pub const KUBE_STATE_SIZE: &str = "1Gi";
@@ -61,42 +73,6 @@ pub const KUBE_OWN_PREFIXES: &[&str] = &["app.kubernetes.io/", "ocgen.dev/"];
 /// characters, and a label value has at most 63.
 pub const KUBE_MAX_OBJECT_NAME: usize = 52;
 
-/// Kubernetes settings of one gateway, resolved.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct KubeGateway {
-    /// Namespace.
-    pub namespace: String,
-    /// Name of the gateway's objects: `<deployment>-<gateway>`.
-    pub object: String,
-    /// Storage class of both claims; None: the cluster's default.
-    pub storage_class: Option<String>,
-    /// Size of the state claim.
-    pub state_size: String,
-    /// Size of the workspace claim.
-    pub workspace_size: String,
-    /// Resource requests (`cpu`, `memory`), in that order.
-    pub requests: Vec<(String, String)>,
-    /// Resource limits.
-    pub limits: Vec<(String, String)>,
-    /// The Secret that holds the gateway's secrets.
-    pub secret: String,
-    /// The user's labels.
-    pub labels: Vec<(String, String)>,
-    /// The user's annotations.
-    pub annotations: Vec<(String, String)>,
-    /// Who may connect to port P.
-    pub allow_from: Vec<KubePeerSel>,
-}
-
-/// One peer of a NetworkPolicy.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
-pub struct KubePeerSel {
-    /// `namespaceSelector.matchLabels`.
-    pub namespace_selector: Option<Vec<(String, String)>>,
-    /// `podSelector.matchLabels`.
-    pub pod_selector: Option<Vec<(String, String)>>,
-}
-
 /// A variable of a pod's environment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -109,146 +85,31 @@ pub enum EnvValue {
 }
 
 impl Gateway {
-    /// The gateway as its pod sees it: the container view with the bridge
-    /// network (the pod's own address: `lan`, reached through its Service),
-    /// and for `config: seeded` the config in the state volume, where the
-    /// init container copies it once and OpenClaw may change it.
-    #[must_use]
-    pub fn kube_view(&self) -> Gateway {
-        let mut g = self.clone();
-        g.container.network_mode = NetworkMode::Bridge;
-        let mut view = g.container_view();
-        if self.config_mode == ConfigMode::Seeded {
-            view.config_path = kube_seeded_config_path();
-        }
-        view
-    }
-
-    /// The pod's environment, in a fixed order: `HOME`, the read-only
-    /// config switch (`managed` only), OpenClaw's paths and port, the
-    /// user's variables, then the secrets, each read from the gateway's
-    /// own Secret.
+    /// The pod's environment, in a fixed order: the pod runtime's literal
+    /// variables, then the secrets, each read from the gateway's own Secret.
     pub fn kube_environment(&self) -> Vec<(String, EnvValue)> {
-        let view = self.kube_view();
-        // The read-only switch (`managed` only) comes with OpenClaw's own
-        // variables, as on every target.
-        let mut vars = vec![(
-            "HOME".to_string(),
-            EnvValue::Literal(CONTAINER_HOME.to_string()),
-        )];
+        let rt = self.pod_runtime();
+        let mut vars: Vec<(String, EnvValue)> = rt
+            .environment()
+            .into_iter()
+            .map(|(k, v)| (k, EnvValue::Literal(v)))
+            .collect();
         vars.extend(
-            view.environment()
+            rt.secret_vars()
                 .into_iter()
-                .map(|(k, v)| (k, EnvValue::Literal(v))),
+                .map(|k| (k, EnvValue::FromHost)),
         );
-        if let Some(SecretSource::Env(var)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
-            vars.push((var.clone(), EnvValue::FromHost));
-        }
-        for s in &self.secrets {
-            if !vars.iter().any(|(k, _)| k == s) {
-                vars.push((s.clone(), EnvValue::FromHost));
-            }
-        }
         vars
     }
 
-    /// A probe command for the pod: node's `fetch` of `path` on port P,
-    /// exiting 0 only when the JSON body has `field: true` (the Control UI
-    /// answers any path with 200, so a status check proves nothing).
-    pub fn kube_probe(&self, path: &str, field: &str) -> Vec<String> {
-        let url = format!("http://{PROBE_ADDR}:{}{path}", self.port);
-        let script = format!(
-            "fetch('{url}').then(r=>r.json()).then(j=>process.exit(j.{field}===true?0:1),()=>process.exit(1))"
-        );
-        vec!["node".into(), "-e".into(), script]
+    /// A probe command for the pod: [`node_probe`] of `probe` on port P.
+    pub fn kube_probe(&self, probe: Probe) -> Vec<String> {
+        vec![
+            "node".into(),
+            "-e".into(),
+            node_probe(&PROBE_ADDR.to_string(), self.port, probe),
+        ]
     }
-}
-
-/// Where a seeded config lives in the pod: OpenClaw's own default place.
-pub fn kube_seeded_config_path() -> String {
-    format!("{CONTAINER_STATE_DIR}/openclaw.json")
-}
-
-/// `kubernetes` merged: the gateway's keys over the defaults', labels and
-/// annotations per key.
-pub(super) fn merge_kube(
-    defaults: Option<&Sp<KubeSettings>>,
-    own: Option<&Sp<KubeSettings>>,
-) -> Option<Sp<KubeSettings>> {
-    let (base, top) = match (defaults, own) {
-        (None, None) => return None,
-        (Some(one), None) | (None, Some(one)) => return Some(one.clone()),
-        (Some(base), Some(top)) => (base, top),
-    };
-    let map = |lower: &Option<IndexMap<Sp<String>, Sp<String>>>,
-               upper: &Option<IndexMap<Sp<String>, Sp<String>>>| {
-        match (lower, upper) {
-            (None, None) => None,
-            (lower, upper) => {
-                let mut m: IndexMap<Sp<String>, Sp<String>> = IndexMap::new();
-                for (k, v) in lower.iter().flatten() {
-                    m.insert(k.clone(), v.clone());
-                }
-                for (k, v) in upper.iter().flatten() {
-                    if let Some(old) = m.keys().find(|o| o.value == k.value).cloned() {
-                        m.shift_remove(&old);
-                    }
-                    m.insert(k.clone(), v.clone());
-                }
-                Some(m)
-            }
-        }
-    };
-    let (dv, gv) = (&base.value, &top.value);
-    let resources = match (&dv.resources, &gv.resources) {
-        (None, None) => None,
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (Some(a), Some(b)) => Some(Sp {
-            value: crate::model::KubeResources {
-                requests: merge_quantities(a.value.requests.as_ref(), b.value.requests.as_ref()),
-                limits: merge_quantities(a.value.limits.as_ref(), b.value.limits.as_ref()),
-            },
-            span: b.span,
-        }),
-    };
-    Some(Sp {
-        value: KubeSettings {
-            namespace: gv.namespace.clone().or_else(|| dv.namespace.clone()),
-            storage_class: gv
-                .storage_class
-                .clone()
-                .or_else(|| dv.storage_class.clone()),
-            state_size: gv.state_size.clone().or_else(|| dv.state_size.clone()),
-            workspace_size: gv
-                .workspace_size
-                .clone()
-                .or_else(|| dv.workspace_size.clone()),
-            resources,
-            secret: gv.secret.clone().or_else(|| dv.secret.clone()),
-            labels: map(&dv.labels, &gv.labels),
-            annotations: map(&dv.annotations, &gv.annotations),
-            allow_from: gv.allow_from.clone().or_else(|| dv.allow_from.clone()),
-        },
-        span: top.span,
-    })
-}
-
-fn merge_quantities(
-    a: Option<&KubeQuantities>,
-    b: Option<&KubeQuantities>,
-) -> Option<KubeQuantities> {
-    match (a, b) {
-        (None, None) => None,
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (Some(a), Some(b)) => Some(KubeQuantities {
-            cpu: b.cpu.clone().or_else(|| a.cpu.clone()),
-            memory: b.memory.clone().or_else(|| a.memory.clone()),
-        }),
-    }
-}
-
-fn kube() -> Targets {
-    Targets::of(&[Target::Kubernetes])
 }
 
 /// `defaults.kubernetes.secret` would hand every gateway one Secret.
@@ -259,25 +120,22 @@ pub(super) fn check_kube_defaults(d: &Settings, problems: &mut Vec<Problem>) {
                 Kind::Defaults,
                 "`kubernetes.secret` cannot be a default: each gateway reads its secrets from a Secret of its own",
             )
-            .only(kube())
+            .only(Targets::one(Target::Kubernetes))
             .label(s.span, "set per gateway")
             .help("move `secret` into each gateway's `kubernetes`, or leave it out for `<name>-<gateway>-secrets`"),
         );
     }
 }
 
-/// Resolves and checks every gateway's `kubernetes` settings.
-pub(super) fn resolve_kubernetes(
-    deployment: &str,
+/// The rules between gateways in a cluster, and the auth a pod needs.
+pub(super) fn check_kubernetes(
     resolved: &[Resolved],
-    gateways: &mut [Gateway],
+    gateways: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
-    for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
-        let k = r.s.kubernetes.as_ref().map(|k| &k.value);
-        g.kube = resolve_one(deployment, r, g, k, problems);
-        let view = g.kube_view();
-        if view.auth.as_ref().is_none_or(|a| a.mode == AuthMode::None) {
+    for (r, g) in resolved.iter().zip(gateways) {
+        // A pod binds `lan` for its Service.
+        if is_open(container_auth(g, Bind::Lan).as_ref()) {
             let span = r.s.auth.as_ref().map_or(r.name.span, |a| a.value.mode.span);
             problems.push(
                 Problem::new(
@@ -287,7 +145,7 @@ pub(super) fn resolve_kubernetes(
                         g.name
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(span, "no auth")
                 .help(format!(
                     "use `auth: {{ mode: token, env: {CONTAINER_DEFAULT_TOKEN_ENV} }}`, or leave `auth` out: pods then read the token from {CONTAINER_DEFAULT_TOKEN_ENV} in the gateway's Secret"
@@ -296,17 +154,30 @@ pub(super) fn resolve_kubernetes(
         }
     }
     check_shared_secrets(resolved, gateways, problems);
-    check_peers(deployment, resolved, gateways, problems);
+    check_peers(resolved, gateways, problems);
+}
+
+/// The gateway's `kubernetes` settings, resolved and checked.
+pub(super) fn resolve_kube(
+    deployment: &str,
+    r: &Resolved,
+    problems: &mut Vec<Problem>,
+) -> KubeGateway {
+    resolve_one(
+        deployment,
+        r,
+        r.s.kubernetes.as_ref().map(|k| &k.value),
+        problems,
+    )
 }
 
 fn resolve_one(
     deployment: &str,
     r: &Resolved,
-    g: &Gateway,
     k: Option<&KubeSettings>,
     problems: &mut Vec<Problem>,
 ) -> KubeGateway {
-    let gw = g.name.as_str();
+    let gw = r.name.value.as_str();
     let object = format!("{deployment}-{gw}");
     if !is_dns_label(&object, KUBE_MAX_OBJECT_NAME)
         || !object.starts_with(|c: char| c.is_ascii_lowercase())
@@ -316,7 +187,7 @@ fn resolve_one(
                 Kind::Kubernetes,
                 format!("gateway `{gw}`: its objects would be named `{object}`, which is not a Kubernetes name (lowercase letters, digits and `-`, starting with a letter, at most {KUBE_MAX_OBJECT_NAME} characters)"),
             )
-            .only(kube())
+            .only(Targets::one(Target::Kubernetes))
             .label(r.name.span, "names the StatefulSet, Service and ConfigMap")
             .help("rename the gateway (and `name:`, the deployment's name) with `-` instead of `_`, or shorten them"),
         );
@@ -329,7 +200,7 @@ fn resolve_one(
                         Kind::Kubernetes,
                         format!("gateway `{gw}`: namespace `{}` is not a Kubernetes namespace name", ns.value.escape_debug()),
                     )
-                    .only(kube())
+                    .only(Targets::one(Target::Kubernetes))
                     .label(ns.span, "not a DNS label")
                     .help("use 1 to 63 lowercase letters, digits and `-`, starting and ending with a letter or digit"),
                 );
@@ -344,7 +215,7 @@ fn resolve_one(
                         Kind::Kubernetes,
                         format!("gateway `{gw}`: the deployment's name `{deployment}` is not a namespace name, and no `kubernetes.namespace` is set"),
                     )
-                    .only(kube())
+                    .only(Targets::one(Target::Kubernetes))
                     .label(r.body, "needs a namespace")
                     .help("set `kubernetes: { namespace: openclaw }` in `defaults`, or use `-` instead of `_` in `name:`"),
                 );
@@ -353,21 +224,13 @@ fn resolve_one(
         }
     };
     let storage_class = k.and_then(|k| k.storage_class.as_ref()).map(|s| {
-        if !is_dns_subdomain(&s.value) {
-            problems.push(
-                Problem::new(
-                    Kind::Kubernetes,
-                    format!(
-                        "gateway `{gw}`: storage class `{}` is not a Kubernetes name",
-                        s.value.escape_debug()
-                    ),
-                )
-                .only(kube())
-                .label(s.span, "not a DNS subdomain")
-                .help("write the name `kubectl get storageclass` shows, e.g. `standard`"),
-            );
-        }
-        s.value.clone()
+        object_name(
+            gw,
+            "storage class",
+            s,
+            "write the name `kubectl get storageclass` shows, e.g. `standard`",
+            problems,
+        )
     });
     let size = |v: Option<&Sp<String>>, key: &str, default: &str, problems: &mut Vec<Problem>| {
         let Some(v) = v else {
@@ -382,7 +245,7 @@ fn resolve_one(
                         v.value.escape_debug()
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(v.span, "not a quantity")
                 .help(format!(
                     "write a Kubernetes quantity such as `{default}` or `500Mi`"
@@ -430,7 +293,7 @@ fn resolve_one(
                     Kind::Kubernetes,
                     format!("gateway `{gw}`: memory limit `{}` is below 512Mi", m.value),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(m.span, "too small")
                 .help("the gateway alone uses 0.4 to 0.9 GB and would be killed at start: give it at least `1Gi`"),
             );
@@ -452,7 +315,7 @@ fn resolve_one(
                         Kind::Kubernetes,
                         format!("gateway `{gw}`: the {name} request `{request}` is above its limit `{limit}`"),
                     )
-                    .only(kube())
+                    .only(Targets::one(Target::Kubernetes))
                     .label(span, "request above limit")
                     .help("Kubernetes refuses a request above the limit: lower the request or raise the limit"),
                 );
@@ -460,23 +323,13 @@ fn resolve_one(
         }
     }
     let secret = match k.and_then(|k| k.secret.as_ref()) {
-        Some(s) => {
-            if !is_dns_subdomain(&s.value) {
-                problems.push(
-                    Problem::new(
-                        Kind::Kubernetes,
-                        format!(
-                            "gateway `{gw}`: Secret name `{}` is not a Kubernetes name",
-                            s.value.escape_debug()
-                        ),
-                    )
-                    .only(kube())
-                    .label(s.span, "not a DNS subdomain")
-                    .help("use lowercase letters, digits, `-` and `.`, e.g. `family-secrets`"),
-                );
-            }
-            s.value.clone()
-        }
+        Some(s) => object_name(
+            gw,
+            "Secret name",
+            s,
+            "use lowercase letters, digits, `-` and `.`, e.g. `family-secrets`",
+            problems,
+        ),
         None => format!("{object}-secrets"),
     };
     let labels = metadata(
@@ -498,6 +351,7 @@ fn resolve_one(
         .map(|peers| peers.value.iter().map(|p| peer(gw, p, problems)).collect())
         .unwrap_or_default();
     KubeGateway {
+        deployment: deployment.to_string(),
         namespace,
         object,
         storage_class,
@@ -510,6 +364,31 @@ fn resolve_one(
         annotations,
         allow_from,
     }
+}
+
+/// A name of a Kubernetes object (a DNS subdomain), checked.
+fn object_name(
+    gw: &str,
+    what: &str,
+    v: &Sp<String>,
+    help: &str,
+    problems: &mut Vec<Problem>,
+) -> String {
+    if !is_dns_subdomain(&v.value) {
+        problems.push(
+            Problem::new(
+                Kind::Kubernetes,
+                format!(
+                    "gateway `{gw}`: {what} `{}` is not a Kubernetes name",
+                    v.value.escape_debug()
+                ),
+            )
+            .only(Targets::one(Target::Kubernetes))
+            .label(v.span, "not a DNS subdomain")
+            .help(help),
+        );
+    }
+    v.value.clone()
 }
 
 fn quantities(
@@ -537,7 +416,7 @@ fn quantities(
                         v.value.escape_debug()
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(v.span, "not a quantity")
                 .help(if name == "cpu" {
                     "write cores or millicores, e.g. `1`, `0.5` or `250m`"
@@ -566,7 +445,7 @@ fn metadata(
                     Kind::Kubernetes,
                     format!("gateway `{gw}`: `{}` is not a Kubernetes {} key", k.value.escape_debug(), &key[..key.len() - 1]),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(k.span, "not a qualified name")
                 .help("write `name` or `prefix/name`: a name of up to 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit; a prefix is a DNS subdomain"),
             );
@@ -579,7 +458,7 @@ fn metadata(
                         k.value
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(k.span, "reserved")
                 .help(format!(
                     "ocgen sets `app.kubernetes.io/*` and `ocgen.dev/*` {key}: choose another key"
@@ -592,7 +471,7 @@ fn metadata(
                     Kind::Kubernetes,
                     format!("gateway `{gw}`: `{}` is not a Kubernetes label value", v.value.escape_debug()),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(v.span, "not a label value")
                 .help("use at most 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (or an empty string); put longer text in `annotations`"),
             );
@@ -609,7 +488,7 @@ fn peer(gw: &str, p: &Sp<KubePeer>, problems: &mut Vec<Problem>) -> KubePeerSel 
                 Kind::Kubernetes,
                 format!("gateway `{gw}`: an `allow_from` entry selects nothing"),
             )
-            .only(kube())
+            .only(Targets::one(Target::Kubernetes))
             .label(p.span, "no selector")
             .help("give it a `namespace_selector`, a `pod_selector` or both, e.g. `{namespace_selector: {kubernetes.io/metadata.name: ingress-nginx}}`"),
         );
@@ -642,7 +521,7 @@ fn check_selector(
                     Kind::Kubernetes,
                     format!("gateway `{gw}`: `{}: {}` is not a label selector", k.value.escape_debug(), v.value.escape_debug()),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(k.span, "not a label")
                 .help("select by labels as `kubectl get --show-labels` shows them, e.g. `app.kubernetes.io/name: ingress-nginx`"),
             );
@@ -652,7 +531,7 @@ fn check_selector(
 
 /// Two gateways in one namespace reading one Secret would read each
 /// other's secrets.
-fn check_shared_secrets(resolved: &[Resolved], gateways: &[Gateway], problems: &mut Vec<Problem>) {
+fn check_shared_secrets(resolved: &[Resolved], gateways: &[Draft], problems: &mut Vec<Problem>) {
     let mut seen: HashMap<(&str, &str), &str> = HashMap::new();
     for (r, g) in resolved.iter().zip(gateways) {
         let key = (g.kube.namespace.as_str(), g.kube.secret.as_str());
@@ -670,7 +549,7 @@ fn check_shared_secrets(resolved: &[Resolved], gateways: &[Gateway], problems: &
                         g.name, g.kube.secret, g.kube.namespace
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(span, "shared Secret")
                 .help("give each gateway a Secret of its own (`kubernetes.secret`), or leave it out for `<name>-<gateway>-secrets`"),
             );
@@ -680,38 +559,49 @@ fn check_shared_secrets(resolved: &[Resolved], gateways: &[Gateway], problems: &
     }
 }
 
-/// The labels of a gateway's pods (and the StatefulSet's selector).
-pub fn kube_pod_labels(deployment: &str, g: &Gateway) -> Vec<(String, String)> {
-    let mut l = vec![
+/// The labels that select a gateway's pods (the StatefulSet's, Service's
+/// and NetworkPolicy's selector): stable across changes of anything else,
+/// since a StatefulSet's selector cannot change.
+pub fn kube_selector_labels<P>(g: &Gateway<P>) -> Vec<(String, String)> {
+    vec![
         ("app.kubernetes.io/name".to_string(), "openclaw".to_string()),
         (
             "app.kubernetes.io/instance".to_string(),
             g.kube.object.clone(),
         ),
+    ]
+}
+
+/// Every label of a gateway's pods and objects: the selector's, ocgen's
+/// own, then the user's.
+pub fn kube_pod_labels<P>(g: &Gateway<P>) -> Vec<(String, String)> {
+    let mut l = kube_selector_labels(g);
+    l.extend([
         (
             "app.kubernetes.io/component".to_string(),
             "gateway".to_string(),
         ),
         (
             "app.kubernetes.io/part-of".to_string(),
-            deployment.to_string(),
+            g.kube.deployment.clone(),
         ),
         (
             "app.kubernetes.io/managed-by".to_string(),
             "ocgen".to_string(),
         ),
         ("ocgen.dev/gateway".to_string(), g.name.clone()),
-    ];
+    ]);
     l.extend(g.kube.labels.iter().cloned());
     l
 }
 
-/// The labels a gateway's namespace is known to have.
-pub fn kube_namespace_labels(namespace: &str) -> Vec<(String, String)> {
+/// The labels ocgen writes on a gateway's Namespace: who manages it, and
+/// the `restricted` Pod Security profile, enforced and warned about.
+pub fn kube_namespace_labels() -> Vec<(String, String)> {
     vec![
         (
-            "kubernetes.io/metadata.name".to_string(),
-            namespace.to_string(),
+            "app.kubernetes.io/managed-by".to_string(),
+            "ocgen".to_string(),
         ),
         (
             "pod-security.kubernetes.io/enforce".to_string(),
@@ -721,17 +611,31 @@ pub fn kube_namespace_labels(namespace: &str) -> Vec<(String, String)> {
             "pod-security.kubernetes.io/enforce-version".to_string(),
             POD_SECURITY_VERSION.to_string(),
         ),
+        (
+            "pod-security.kubernetes.io/warn".to_string(),
+            "restricted".to_string(),
+        ),
+        (
+            "pod-security.kubernetes.io/warn-version".to_string(),
+            POD_SECURITY_VERSION.to_string(),
+        ),
     ]
+}
+
+/// Every label a gateway's namespace has in a cluster: the API server's
+/// `kubernetes.io/metadata.name` (Kubernetes 1.21 and later), then ocgen's.
+pub fn kube_namespace_known_labels(namespace: &str) -> Vec<(String, String)> {
+    let mut l = vec![(
+        "kubernetes.io/metadata.name".to_string(),
+        namespace.to_string(),
+    )];
+    l.extend(kube_namespace_labels());
+    l
 }
 
 /// An `allow_from` peer that selects another gateway's pods would open
 /// one gateway to the other.
-fn check_peers(
-    deployment: &str,
-    resolved: &[Resolved],
-    gateways: &[Gateway],
-    problems: &mut Vec<Problem>,
-) {
+fn check_peers(resolved: &[Resolved], gateways: &[Draft], problems: &mut Vec<Problem>) {
     let matches = |sel: &[(String, String)], labels: &[(String, String)]| {
         sel.iter().all(|s| labels.contains(s))
     };
@@ -747,15 +651,16 @@ fn check_peers(
             if sel.namespace_selector.is_none() && sel.pod_selector.is_none() {
                 continue;
             }
-            let other = gateways.iter().find(|o| {
+            // Its own pods may be selected; another gateway's may not.
+            let other = gateways.iter().filter(|o| o.name != g.name).find(|o| {
                 let ns_ok = match &sel.namespace_selector {
                     None => o.kube.namespace == g.kube.namespace,
-                    Some(s) => matches(s, &kube_namespace_labels(&o.kube.namespace)),
+                    Some(s) => matches(s, &kube_namespace_known_labels(&o.kube.namespace)),
                 };
                 let pod_ok = sel
                     .pod_selector
                     .as_ref()
-                    .is_none_or(|s| matches(s, &kube_pod_labels(deployment, o)));
+                    .is_none_or(|s| matches(s, &kube_pod_labels(o)));
                 ns_ok && pod_ok
             });
             if let Some(o) = other {
@@ -763,13 +668,20 @@ fn check_peers(
                     Problem::new(
                         Kind::Kubernetes,
                         format!(
-                            "gateway `{}`: an `allow_from` entry selects the pods of gateway `{}`, which would let one gateway reach the other",
-                            g.name, o.name
+                            "gateway `{}`: an `allow_from` entry selects the pods of gateway `{}` (in namespace `{}`), which would let one gateway reach the other",
+                            g.name, o.name, o.kube.namespace
                         ),
                     )
-                    .only(kube())
+                    .only(Targets::one(Target::Kubernetes))
                     .label(p.span, "selects a gateway")
-                    .help("select only the clients that may connect (an ingress controller's namespace and pods), by labels that gateways do not carry"),
+                    .help(format!(
+                        "select only the clients that may connect (an ingress controller's namespace and pods), by labels that gateways and their namespaces do not carry: ocgen puts {} on every gateway's namespace",
+                        kube_namespace_labels()
+                            .iter()
+                            .map(|(k, v)| format!("`{k}: {v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 );
             }
         }

@@ -7,8 +7,21 @@
 //! it holds no secret: OpenClaw itself loads `<state_dir>/.env` (its global
 //! `.env`), which is therefore the gateway's secrets file on macOS.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::defaults::Resolved;
+use super::gateway::{Draft, Gateway};
+use super::paths::NoHostPaths;
+use super::services::is_under;
+use crate::diag::{Kind, Problem, Span};
+use crate::openclaw::{
+    LAUNCH_AGENTS_DIR, LAUNCHD_DEFAULT_ENTRY, LAUNCHD_DEFAULT_NODE, LAUNCHD_LABEL_ENV,
+    LAUNCHD_LOG_DIR, LAUNCHD_PATH, LAUNCHD_POLICY, LAUNCHD_TLS_ENV, LaunchdValue, SERVICE_MARKERS,
+    launchd_comment, launchd_label, launchd_log_name, other_service_names,
+};
+use crate::target::{Target, Targets};
 
 /// The `launchd:` section, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -79,22 +92,22 @@ const AGENT_ENV: &[&str] = &[
     "OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER",
 ];
 
-impl Gateway {
+impl<P> Gateway<P> {
     /// The gateway's LaunchAgent label.
     pub fn launchd_label(&self) -> String {
         launchd_label(&self.profile)
     }
+}
 
-    /// The home the LaunchAgent runs in: the gateway's `home`.
-    fn launchd_home(&self) -> String {
-        self.home
+impl Gateway {
+    /// The gateway as a LaunchAgent, which runs in the gateway's `home`.
+    pub fn launch_agent(&self, l: &LaunchdPlan) -> Result<LaunchAgent, NoHostPaths> {
+        let paths = self.host_paths()?;
+        let home = paths
+            .home
             .clone()
-            .unwrap_or_else(|| format!("/nonexistent/{}", self.name))
-    }
-
-    /// The gateway as a LaunchAgent.
-    pub fn launch_agent(&self, l: &LaunchdPlan) -> LaunchAgent {
-        let home = self.launchd_home();
+            .ok_or_else(|| NoHostPaths::Home(self.name.clone()))?;
+        let runtime = self.host_runtime()?;
         let label = self.launchd_label();
         let log = format!(
             "{home}/{LAUNCHD_LOG_DIR}/{}",
@@ -111,15 +124,15 @@ impl Gateway {
         // In the order OpenClaw's `buildServiceEnvironment` sets them on darwin.
         let mut env: Vec<(String, String)> = vec![
             ("HOME".into(), home.clone()),
-            ("TMPDIR".into(), format!("{}/tmp", self.state_dir)),
+            ("TMPDIR".into(), format!("{}/tmp", paths.state_dir)),
         ];
         env.extend(
             LAUNCHD_TLS_ENV
                 .iter()
                 .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
         );
-        env.push(("OPENCLAW_STATE_DIR".into(), self.state_dir.clone()));
-        env.push(("OPENCLAW_CONFIG_PATH".into(), self.config_path.clone()));
+        env.push(("OPENCLAW_STATE_DIR".into(), paths.state_dir.clone()));
+        env.push(("OPENCLAW_CONFIG_PATH".into(), paths.config_path.clone()));
         env.push(("PATH".into(), path_dirs.join(":")));
         // Empty, as OpenClaw writes it: no NODE_OPTIONS set elsewhere
         // (`launchctl setenv`) reaches the gateway.
@@ -140,14 +153,14 @@ impl Gateway {
         // OpenClaw's variables and the user's; the user's may replace the
         // defaults above (PATH, TMPDIR, TLS, NODE_OPTIONS), never HOME or
         // the markers (checked).
-        for (k, v) in self.environment() {
+        for (k, v) in runtime.environment() {
             if let Some(slot) = env.iter_mut().find(|(name, _)| *name == k) {
                 slot.1 = v;
             } else {
                 env.push((k, v));
             }
         }
-        LaunchAgent {
+        Ok(LaunchAgent {
             plist_path: format!("{home}/{LAUNCH_AGENTS_DIR}/{label}.plist"),
             comment: launchd_comment(&self.profile),
             policy: LAUNCHD_POLICY,
@@ -163,12 +176,8 @@ impl Gateway {
             environment: env,
             label,
             home,
-        }
+        })
     }
-}
-
-fn launchd_only() -> Targets {
-    Targets::of(&[Target::Launchd])
 }
 
 /// The `launchd:` section, checked.
@@ -196,7 +205,7 @@ pub(super) fn resolve_launchd(
                         v.value.escape_debug()
                     ),
                 )
-                .only(launchd_only())
+                .only(Targets::one(Target::Launchd))
                 .label(v.span, "not an absolute file path")
                 .help(if key == "node" {
                     format!("write the full path of node from `/`, e.g. `{LAUNCHD_DEFAULT_NODE}` (see `command -v node`)")
@@ -214,7 +223,7 @@ pub(super) fn resolve_launchd(
 /// The rules of macOS LaunchAgents.
 pub(super) fn check_launchd(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     l: &LaunchdPlan,
     problems: &mut Vec<Problem>,
 ) {
@@ -238,7 +247,7 @@ pub(super) fn check_launchd(
                         gateways[j].name
                     ),
                 )
-                .only(launchd_only())
+                .only(Targets::one(Target::Launchd))
                 .label(span(i), "same label")
                 .label(span(j), "first used here")
                 .help("launchd runs one job per label, and the profile `default` takes `ai.openclaw.gateway`: give each gateway a profile of its own"),
@@ -249,13 +258,15 @@ pub(super) fn check_launchd(
             // refused for every target, in plan/profiles.rs.
         }
 
-        let Some(home) = &g.home else {
+        // Without paths the gateway is refused for every host target already.
+        let Some(paths) = &g.paths else { continue };
+        let Some(home) = &paths.home else {
             problems.push(
                 Problem::new(
                     Kind::Path,
                     format!("gateway `{name}` has no `home`: a LaunchAgent needs the home of the macOS user who runs it"),
                 )
-                .only(launchd_only())
+                .only(Targets::one(Target::Launchd))
                 .label(r.body, "no home")
                 .help("set `home: /Users/NAME` (in `defaults` for every gateway): the plist goes to <home>/Library/LaunchAgents and its logs to <home>/Library/Logs/openclaw"),
             );
@@ -272,7 +283,7 @@ pub(super) fn check_launchd(
                         Kind::Env,
                         format!("gateway `{name}`: `{env_key}` is set by the LaunchAgent and again by `env`"),
                     )
-                    .only(launchd_only())
+                    .only(Targets::one(Target::Launchd))
                     .label(k.span, "set by ocgen")
                     .help(if env_key == "HOME" {
                         "remove it from `env`: the LaunchAgent's HOME is the gateway's `home`"
@@ -289,14 +300,14 @@ pub(super) fn check_launchd(
                         Kind::Env,
                         format!("gateway `{name}`: `env.{}` holds U+FFFE or U+FFFF, which a plist (XML) cannot carry", k.value),
                     )
-                    .only(launchd_only())
+                    .only(Targets::one(Target::Launchd))
                     .label(v.span, "not an XML character")
                     .help("remove the noncharacter from the value"),
                 );
             }
         }
-        let expected_env = format!("{}/.env", g.state_dir);
-        if g.secrets_env_file != expected_env {
+        if !paths.secrets_in_dotenv() {
+            let expected_env = paths.dotenv();
             let span = r.s.secrets_env_file.as_ref().map_or(r.body, |s| s.span);
             problems.push(
                 Problem::new(
@@ -305,7 +316,7 @@ pub(super) fn check_launchd(
                         "gateway `{name}`: launchd has no EnvironmentFile, so `secrets_env_file` must be the `.env` OpenClaw loads itself, `{expected_env}`"
                     ),
                 )
-                .only(launchd_only())
+                .only(Targets::one(Target::Launchd))
                 .label(span, "not read on macOS")
                 .help("remove `secrets_env_file` (it defaults to <state_dir>/.env) and put the gateway's secrets there; a plist never holds them"),
             );
@@ -314,17 +325,17 @@ pub(super) fn check_launchd(
             let keys: [(&str, &str, Option<Span>); 3] = [
                 (
                     "state_dir",
-                    &g.state_dir,
+                    &paths.state_dir,
                     r.s.state_dir.as_ref().map(|s| s.span),
                 ),
                 (
                     "config_path",
-                    &g.config_path,
+                    &paths.config_path,
                     r.s.config_path.as_ref().map(|s| s.span),
                 ),
                 (
                     "workspace",
-                    &g.workspace,
+                    &paths.workspace,
                     r.s.workspace.as_ref().map(|s| s.span),
                 ),
             ];
@@ -335,7 +346,7 @@ pub(super) fn check_launchd(
                             Kind::Path,
                             format!("gateway `{name}`: `{key}` `{path}` is outside its home `{home}`, where a LaunchAgent's user may not write"),
                         )
-                        .only(launchd_only())
+                        .only(Targets::one(Target::Launchd))
                         .label(span.unwrap_or(r.body), "outside the home")
                         .help("move it under the gateway's `home`, or set `launchd: { allow_outside_home: true }` if that user owns it"),
                     );
@@ -347,11 +358,7 @@ pub(super) fn check_launchd(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn plan_of(yaml: &str) -> Result<Plan, Vec<Problem>> {
-        plan(&crate::model::load(yaml)?)
-    }
+    use crate::plan::testing::plan_of;
 
     const HEAD: &str = "version: 1\ntargets: [launchd]\ndefaults: {home: /Users/a}\n";
 
@@ -361,7 +368,7 @@ mod tests {
             "{HEAD}gateways:\n  w: {{env: {{PATH: /usr/bin, EXTRA: x}}}}\n"
         ))
         .unwrap();
-        let a = p.gateways[0].launch_agent(&p.launchd);
+        let a = p.gateways[0].launch_agent(&p.launchd).unwrap();
         let keys: Vec<&str> = a.environment.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys.iter().filter(|k| **k == "PATH").count(), 1);
         let at = |k: &str| keys.iter().position(|x| *x == k).unwrap();

@@ -1,23 +1,77 @@
-//! Paths: state dir, config, workspace and log of each gateway, normalised,
+//! Paths: where a gateway keeps its state on a machine that runs it
+//! itself (state dir, config, workspace, log, secrets file), derived from
+//! OpenClaw's `--profile` layout under `home` or written out, normalised,
 //! relocated under a root, and checked for sharing and nesting.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::HashSet;
 
-impl Gateway {
-    /// The env file `ocgen install` writes for this gateway: beside its
+use super::defaults::Resolved;
+use super::gateway::{Draft, Gateway, HostPaths, SecretSource};
+use crate::diag::{Kind, Problem};
+use crate::model::Sp;
+use crate::openclaw::dotenv_path;
+use crate::target::{Target, Targets};
+
+impl HostPaths {
+    /// `<state_dir>/.env`, the file OpenClaw loads itself.
+    pub fn dotenv(&self) -> String {
+        dotenv_path(&self.state_dir)
+    }
+
+    /// Whether the secrets file is the one OpenClaw loads itself.
+    pub fn secrets_in_dotenv(&self) -> bool {
+        self.secrets_env_file == self.dotenv()
+    }
+
+    /// The env file `ocgen install` writes for gateway `name`: beside its
     /// config, named after the gateway (`<dir of config_path>/<name>.env`),
     /// so gateways whose configs share a directory keep apart. It is not
     /// `<state_dir>/.env`: that file is the user's (OpenClaw loads it as
     /// trusted, which makes it the place for the gateway's token).
-    pub fn env_file_path(&self) -> String {
+    pub fn env_file(&self, name: &str) -> String {
         let dir = self.config_path.rsplit_once('/').map_or("", |(dir, _)| dir);
-        format!("{dir}/{}.env", self.name)
+        format!("{dir}/{name}.env")
     }
 
-    /// Directories `ocgen install` creates for this gateway (mode 0700).
+    /// Directories `ocgen install` creates for the gateway (mode 0700).
     pub fn private_dirs(&self) -> [&str; 2] {
         [&self.state_dir, &self.workspace]
+    }
+
+    /// The same paths under `root` (an absolute, normalised path).
+    #[must_use]
+    pub fn rooted(&self, root: &str) -> HostPaths {
+        let re = |p: &str| format!("{root}{p}");
+        HostPaths {
+            home: self.home.as_deref().map(re),
+            state_dir: re(&self.state_dir),
+            config_path: re(&self.config_path),
+            workspace: re(&self.workspace),
+            log_file: re(&self.log_file),
+            secrets_env_file: re(&self.secrets_env_file),
+        }
+    }
+}
+
+/// A gateway asked to run on a machine itself without the paths it needs
+/// there; the plan refuses such a file for the targets concerned, so only
+/// a renderer called for a target the plan was not checked for sees it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoHostPaths {
+    /// Neither `home` nor `state_dir`.
+    #[error("gateway `{0}` has no `state_dir` and no `home`, which the host targets need")]
+    State(String),
+    /// No `home`, which a LaunchAgent runs in.
+    #[error("gateway `{0}` has no `home`, which a LaunchAgent runs in")]
+    Home(String),
+}
+
+impl<P> Gateway<P> {
+    /// The gateway's paths on the machine that runs it.
+    pub fn host_paths(&self) -> Result<&HostPaths, NoHostPaths> {
+        self.paths
+            .as_ref()
+            .ok_or_else(|| NoHostPaths::State(self.name.clone()))
     }
 
     /// The file the gateway's auth secret is read from, if it is a file.
@@ -27,7 +81,9 @@ impl Gateway {
             SecretSource::Env(_) => None,
         }
     }
+}
 
+impl Gateway {
     /// The same gateway relocated under `root` (an absolute, normalised
     /// path): every path ocgen derives or reads from a path key (state dir,
     /// config, workspace, log, auth file) becomes `<root><path>`, inside the
@@ -36,32 +92,74 @@ impl Gateway {
     #[must_use]
     pub fn rooted(&self, root: &str) -> Gateway {
         let root = root.trim_end_matches('/');
-        let re = |p: &str| format!("{root}{p}");
         let mut g = self.clone();
-        g.home = self.home.as_deref().map(re);
-        g.state_dir = re(&self.state_dir);
-        g.config_path = re(&self.config_path);
-        g.workspace = re(&self.workspace);
-        g.log_file = re(&self.log_file);
-        g.secrets_env_file = re(&self.secrets_env_file);
+        g.paths = self.paths.as_ref().map(|p| p.rooted(root));
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(p)) = &mut auth.secret {
-                *p = re(p);
+                *p = format!("{root}{p}");
             }
         }
         g
     }
 }
 
-impl Plan {
+impl super::Plan {
     /// The plan relocated under `root`: see [`Gateway::rooted`].
     #[must_use]
-    pub fn rooted(&self, root: &str) -> Plan {
-        Plan {
+    pub fn rooted(&self, root: &str) -> super::Plan {
+        super::Plan {
             gateways: self.gateways.iter().map(|g| g.rooted(root)).collect(),
             ..self.clone()
         }
     }
+}
+
+/// The gateway's paths: written out, else OpenClaw's `--profile` layout
+/// under `home`; `None` (and a problem for the host targets) without either.
+pub(super) fn resolve_paths(
+    r: &Resolved,
+    profile: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<HostPaths> {
+    let name = r.name.value.as_str();
+    let s = &r.s;
+    let path = |key: &str, v: Option<&Sp<String>>, problems: &mut Vec<Problem>| {
+        v.and_then(|p| normalize_path(name, key, p, problems))
+    };
+    let home = path("home", s.home.as_ref(), problems);
+    let explicit_state = path("state_dir", s.state_dir.as_ref(), problems);
+    let config_path = path("config_path", s.config_path.as_ref(), problems);
+    let workspace = path("workspace", s.workspace.as_ref(), problems);
+    let secrets_env_file = path("secrets_env_file", s.secrets_env_file.as_ref(), problems);
+    let state_dir = match (explicit_state, &home) {
+        (Some(sd), _) => sd,
+        (None, Some(h)) => {
+            if profile.eq_ignore_ascii_case("default") {
+                format!("{h}/.openclaw")
+            } else {
+                format!("{h}/.openclaw-{profile}")
+            }
+        }
+        (None, None) => {
+            if s.state_dir.is_none() && s.home.is_none() {
+                problems.push(
+                    Problem::new(Kind::Path, format!("gateway `{name}` has no `state_dir` and no `home`"))
+                        .only(Targets::of(Target::HOST_PATHS))
+                        .label(r.body, "needs a place for its state")
+                        .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`"),
+                );
+            }
+            return None;
+        }
+    };
+    Some(HostPaths {
+        config_path: config_path.unwrap_or_else(|| format!("{state_dir}/openclaw.json")),
+        workspace: workspace.unwrap_or_else(|| format!("{state_dir}/workspace")),
+        log_file: format!("{state_dir}/logs/openclaw.log"),
+        secrets_env_file: secrets_env_file.unwrap_or_else(|| dotenv_path(&state_dir)),
+        state_dir,
+        home,
+    })
 }
 
 /// Checks an absolute path and returns it normalised (no `.`, no `//`, no
@@ -157,28 +255,9 @@ pub(super) fn describe_char(c: char) -> String {
     }
 }
 
-/// `systemd.openclaw`: an absolute path that needs no quoting in `ExecStart=`.
-pub(super) fn check_executable(p: &Sp<String>, problems: &mut Vec<Problem>) -> String {
-    let v = &p.value;
-    let ok = v.starts_with('/')
-        && !v.ends_with('/')
-        && !v.split('/').any(|c| c == "." || c == "..")
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+@".contains(c));
-    if !ok {
-        problems.push(
-            Problem::new(Kind::Path, format!("`systemd.openclaw` `{}` is not an absolute path to the executable", v.escape_debug()))
-                .only(Targets::of(&[Target::Systemd]))
-                .label(p.span, "not usable in ExecStart=")
-                .help(format!("write the full path of `openclaw` from `/` in letters, digits and `/ . _ - + @`, e.g. `{DEFAULT_OPENCLAW_BIN}` (see `command -v openclaw`)")),
-        );
-    }
-    v.clone()
-}
-
 pub(super) fn check_path_overlaps(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
     // (path + "/", gateway, key). Sorted, every ancestor of a path comes
@@ -186,15 +265,16 @@ pub(super) fn check_path_overlaps(
     // a stack of open ancestors finds all nesting in one pass.
     let mut items: Vec<(String, usize, &'static str)> = Vec::with_capacity(gateways.len() * 4);
     for (i, g) in gateways.iter().enumerate() {
-        items.push((format!("{}/", g.state_dir), i, "state_dir"));
-        items.push((format!("{}/", g.config_path), i, "config_path"));
-        items.push((format!("{}/", g.workspace), i, "workspace"));
-        items.push((format!("{}/", g.env_file_path()), i, "env_file"));
+        let Some(p) = &g.paths else { continue };
+        items.push((format!("{}/", p.state_dir), i, "state_dir"));
+        items.push((format!("{}/", p.config_path), i, "config_path"));
+        items.push((format!("{}/", p.workspace), i, "workspace"));
+        items.push((format!("{}/", p.env_file(&g.name)), i, "env_file"));
     }
     items.sort();
     let mut stack: Vec<usize> = Vec::new();
-    let mut reported = std::collections::HashSet::new();
-    let mut reported_pairs = std::collections::HashSet::new();
+    let mut reported = HashSet::new();
+    let mut reported_pairs = HashSet::new();
     for idx in 0..items.len() {
         while let Some(&top) = stack.last() {
             if items[idx].0.starts_with(&items[top].0) {
@@ -271,7 +351,7 @@ pub(super) fn check_path_overlaps(
 /// the other) would share agent files.
 pub(super) fn check_workspace_host_paths(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
     let mut items: Vec<(String, usize)> = gateways
@@ -328,5 +408,110 @@ pub(super) fn check_workspace_host_paths(
             );
         }
         open.push(idx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Kind;
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+
+    #[test]
+    fn profile_layout_under_home() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{profile: default}}\n  rescue: {{}}\n"
+        ))
+        .unwrap();
+        let (main, rescue) = (
+            p.gateways[0].host_paths().unwrap(),
+            p.gateways[1].host_paths().unwrap(),
+        );
+        assert_eq!(main.state_dir, "/srv/oc/.openclaw");
+        assert_eq!(main.config_path, "/srv/oc/.openclaw/openclaw.json");
+        assert_eq!(rescue.state_dir, "/srv/oc/.openclaw-rescue");
+        assert_eq!(rescue.workspace, "/srv/oc/.openclaw-rescue/workspace");
+        assert_eq!(
+            rescue.log_file,
+            "/srv/oc/.openclaw-rescue/logs/openclaw.log"
+        );
+        assert_eq!(rescue.secrets_env_file, "/srv/oc/.openclaw-rescue/.env");
+        assert!(rescue.secrets_in_dotenv());
+    }
+
+    #[test]
+    fn a_container_only_file_has_no_host_paths() {
+        let y = "version: 1\ntargets: [compose]\ngateways:\n  a: {}\n";
+        let p = plan_of(y).unwrap();
+        assert!(p.gateways[0].paths.is_none());
+        assert!(p.gateways[0].host_paths().is_err());
+        let y = "version: 1\ntargets: [host]\ngateways:\n  a: {}\n";
+        assert_eq!(kinds(plan_of(y)), vec![Kind::Path]);
+    }
+
+    #[test]
+    fn env_file_sits_beside_the_config_named_after_the_gateway() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{profile: default}}\n  a: {{config_path: /etc/oc/a.json}}\n  b: {{config_path: /etc/oc/b.json}}\n"
+        ))
+        .unwrap();
+        let env = |i: usize| {
+            let g = &p.gateways[i];
+            g.host_paths().unwrap().env_file(&g.name)
+        };
+        assert_eq!(env(0), "/srv/oc/.openclaw/main.env");
+        assert_eq!(env(1), "/etc/oc/a.env");
+        assert_eq!(env(2), "/etc/oc/b.env");
+        // Another gateway's path on the env file is refused.
+        let y = format!(
+            "{HEAD}  a: {{config_path: /etc/oc/a.json}}\n  b: {{state_dir: /etc/oc/a.env}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+    }
+
+    #[test]
+    fn rooted_prefixes_every_path_and_nothing_else() {
+        let y = format!(
+            "{HEAD}  a:\n    workspace: /w/a\n    auth: {{mode: password, file: /run/secrets/pw}}\n    env: {{X: /not/a/path/key}}\n"
+        );
+        let g = plan_of(&y).unwrap().rooted("/tmp/r/").gateways.remove(0);
+        let p = g.host_paths().unwrap();
+        assert_eq!(p.state_dir, "/tmp/r/srv/oc/.openclaw-a");
+        assert_eq!(p.config_path, "/tmp/r/srv/oc/.openclaw-a/openclaw.json");
+        assert_eq!(p.workspace, "/tmp/r/w/a");
+        assert_eq!(p.log_file, "/tmp/r/srv/oc/.openclaw-a/logs/openclaw.log");
+        assert_eq!(g.secret_file(), Some("/tmp/r/run/secrets/pw"));
+        assert_eq!(p.secrets_env_file, "/tmp/r/srv/oc/.openclaw-a/.env");
+        assert_eq!(p.env_file(&g.name), "/tmp/r/srv/oc/.openclaw-a/a.env");
+        assert_eq!(g.env["X"], "/not/a/path/key");
+        let same = plan_of(&y).unwrap();
+        assert_eq!(same.rooted("/").gateways[0].paths, same.gateways[0].paths);
+    }
+
+    #[test]
+    fn shared_or_nested_paths_are_errors() {
+        let y = format!("{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{state_dir: /srv/x/}}\n");
+        assert!(kinds(plan_of(&y)).contains(&Kind::PathOverlap));
+        let y = format!("{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{workspace: /srv/x/ws}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+        let y = format!(
+            "{HEAD}  a: {{state_dir: /srv/x}}\n  b: {{state_dir: /srv/x-y}}\n  c: {{state_dir: /srv/xy}}\n"
+        );
+        assert!(plan_of(&y).is_ok());
+        let y = format!("{HEAD}  a: {{state_dir: relative/dir}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y = format!("{HEAD}  a: {{state_dir: /srv/../etc}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+    }
+
+    #[test]
+    fn shared_workspace_host_paths_are_errors() {
+        let y = format!(
+            "{HEAD}  a: {{workspace_host_path: /srv/ws}}\n  b: {{workspace_host_path: /srv/ws/b}}\n  c: {{workspace_host_path: /srv/ws-c}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
+        let y = format!(
+            "{HEAD}  a: {{workspace_host_path: /srv/ws}}\n  b: {{workspace_host_path: /srv/ws/}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::PathOverlap]);
     }
 }

@@ -1,8 +1,18 @@
 //! Ports: each gateway's footprint P..P+110, assignment on the 120-port
-//! grid, and overlap checks between footprints and explicit CDP ports.
+//! grid, the ports that listen beyond loopback, and overlap checks between
+//! footprints and explicit CDP ports.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::defaults::Resolved;
+use super::gateway::{BrowserProfile, Draft, Gateway};
+use crate::diag::{Kind, Problem, Span};
+use crate::model::{Bind, PortValue, Sp};
+use crate::openclaw::{
+    FIRST_BASE_PORT, FOOTPRINT, FOOTPRINT_PARTS, MAX_BASE_PORT, MIN_BASE_PORT, Purpose, SPACING,
+};
 
 /// A reserved, inclusive port range.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -19,6 +29,14 @@ pub struct PortRange {
     pub bind: String,
 }
 
+/// Whether the ports of this part of the footprint listen on the
+/// gateway's bind address (the gateway and the MCP Apps sandbox, which
+/// "direct Gateway connections need access to"); the others listen on
+/// loopback only.
+pub fn listens_on_bind(purpose: Purpose) -> bool {
+    matches!(purpose, Purpose::Gateway | Purpose::McpSandbox)
+}
+
 impl Gateway {
     /// Every port range this gateway reserves, footprint first.
     pub fn reserved(&self) -> Vec<PortRange> {
@@ -29,25 +47,57 @@ impl Gateway {
                 purpose,
                 start: self.port + a,
                 end: self.port + b,
-                bind: match purpose {
-                    Purpose::Gateway | Purpose::McpSandbox => self.bind.as_str().to_string(),
-                    _ => "loopback".to_string(),
+                bind: if listens_on_bind(purpose) {
+                    self.bind.as_str().to_string()
+                } else {
+                    "loopback".to_string()
                 },
             })
             .collect();
-        for bp in &self.browser_profiles {
-            if let Some(port) = bp.cdp_port {
-                out.push(PortRange {
-                    gateway: self.name.clone(),
-                    purpose: Purpose::CdpExplicit,
-                    start: port,
-                    end: port,
-                    bind: "loopback".to_string(),
-                });
-            }
+        for port in explicit_cdp_ports(&self.browser_profiles) {
+            out.push(PortRange {
+                gateway: self.name.clone(),
+                purpose: Purpose::CdpExplicit,
+                start: port,
+                end: port,
+                bind: "loopback".to_string(),
+            });
         }
         out
     }
+
+    /// The ports that listen on the gateway's own address: P and P+1. A
+    /// container publishes exactly these, and the NixOS module opens them
+    /// in the firewall when the bind reaches beyond loopback.
+    pub fn public_ports(&self) -> Vec<u16> {
+        FOOTPRINT_PARTS
+            .iter()
+            .filter(|(p, _, _)| listens_on_bind(*p))
+            .flat_map(|&(_, a, b)| (self.port + a)..=(self.port + b))
+            .collect()
+    }
+
+    /// The public ports the firewall would open: none for a loopback bind.
+    pub fn firewall_ports(&self) -> Vec<u16> {
+        if self.bind == Bind::Loopback {
+            Vec::new()
+        } else {
+            self.public_ports()
+        }
+    }
+}
+
+/// The explicit CDP ports of a gateway's browser profiles.
+fn explicit_cdp_ports(profiles: &[BrowserProfile]) -> impl Iterator<Item = u16> + '_ {
+    profiles.iter().filter_map(|b| b.cdp_port)
+}
+
+/// Every gateway's explicit CDP ports.
+fn all_explicit_cdp_ports(gateways: &[Draft]) -> Vec<Vec<u16>> {
+    gateways
+        .iter()
+        .map(|g| explicit_cdp_ports(&g.browser_profiles).collect())
+        .collect()
 }
 
 pub(super) fn check_port(
@@ -89,7 +139,7 @@ pub(super) fn check_port(
 
 /// An interval reserved by one gateway: its whole footprint, or one explicit CDP port.
 #[derive(Clone, Copy)]
-pub(super) struct Interval {
+struct Interval {
     start: u32,
     end: u32,
     gw: usize,
@@ -156,9 +206,12 @@ pub(super) fn grid_assign(
     placed
 }
 
+/// Gives every draft its base port: the valid one written, else a free
+/// slot on the grid. A port written but refused stays `None`, and so does
+/// a gateway the full grid has no room for (one problem says so).
 pub(super) fn assign_ports(
     resolved: &[Resolved],
-    gateways: &mut [Gateway],
+    gateways: &mut [Draft],
     problems: &mut Vec<Problem>,
 ) {
     let mut ports = Vec::with_capacity(gateways.len());
@@ -175,19 +228,11 @@ pub(super) fn assign_ports(
             .unwrap_or(0)
         }));
     }
-    let cdps: Vec<Vec<u16>> = gateways
-        .iter()
-        .map(|g| {
-            g.browser_profiles
-                .iter()
-                .filter_map(|b| b.cdp_port)
-                .collect()
-        })
-        .collect();
+    let cdps = all_explicit_cdp_ports(gateways);
     let placed = grid_assign(&ports, &cdps, false);
     let mut exhausted_reported = false;
     for ((r, g), port) in resolved.iter().zip(gateways.iter_mut()).zip(placed) {
-        g.port = port.unwrap_or(0);
+        g.port = port.filter(|&p| p != 0);
         if port.is_none() && !exhausted_reported {
             problems.push(
                 Problem::new(
@@ -207,7 +252,7 @@ pub(super) fn assign_ports(
 
 /// Whether [a, b] meets any occupied interval. Intervals are at most
 /// `max_len` long, so only starts in [a - max_len, b] need a look.
-pub(super) fn overlaps(occupied: &BTreeMap<u32, u32>, max_len: u32, a: u32, b: u32) -> bool {
+fn overlaps(occupied: &BTreeMap<u32, u32>, max_len: u32, a: u32, b: u32) -> bool {
     occupied
         .range(a.saturating_sub(max_len)..=b)
         .any(|(_, &end)| end >= a)
@@ -215,15 +260,15 @@ pub(super) fn overlaps(occupied: &BTreeMap<u32, u32>, max_len: u32, a: u32, b: u
 
 pub(super) fn check_port_overlaps(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
     let mut iv = Vec::new();
     for (i, g) in gateways.iter().enumerate() {
-        if g.port != 0 {
+        if let Some(port) = g.port {
             iv.push(Interval {
-                start: u32::from(g.port),
-                end: u32::from(g.port) + u32::from(FOOTPRINT),
+                start: u32::from(port),
+                end: u32::from(port) + u32::from(FOOTPRINT),
                 gw: i,
                 cdp: None,
             });
@@ -280,17 +325,9 @@ pub(super) fn check_port_overlaps(
     let ports: Vec<Option<u16>> = gateways
         .iter()
         .zip(&to_move)
-        .map(|(g, &m)| (!m && !g.port_assigned).then_some(g.port))
+        .map(|(g, &m)| if !m && !g.port_assigned { g.port } else { None })
         .collect();
-    let cdps: Vec<Vec<u16>> = gateways
-        .iter()
-        .map(|g| {
-            g.browser_profiles
-                .iter()
-                .filter_map(|b| b.cdp_port)
-                .collect()
-        })
-        .collect();
+    let cdps = all_explicit_cdp_ports(gateways);
     let placed = grid_assign(&ports, &cdps, true);
     for (a, b) in found {
         let suggestion = placed[moved(&a, &b)].map_or_else(
@@ -301,8 +338,8 @@ pub(super) fn check_port_overlaps(
     }
 }
 
-pub(super) fn describe(g: &Gateway, port: u32) -> &'static str {
-    let off = port.saturating_sub(u32::from(g.port));
+fn describe(g: &Draft, port: u32) -> &'static str {
+    let off = port.saturating_sub(u32::from(g.port.unwrap_or(0)));
     FOOTPRINT_PARTS
         .iter()
         .find(|&&(_, a, b)| off >= u32::from(a) && off <= u32::from(b))
@@ -315,9 +352,9 @@ pub(super) fn describe(g: &Gateway, port: u32) -> &'static str {
         })
 }
 
-pub(super) fn overlap_problem(
+fn overlap_problem(
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &[Draft],
     a: Interval,
     b: Interval,
     suggestion: &str,
@@ -338,7 +375,7 @@ pub(super) fn overlap_problem(
             None => r.s.port.as_ref().map_or(r.name.span, |p| p.span),
         }
     };
-    let what = |iv: Interval, g: &Gateway| -> String {
+    let what = |iv: Interval, g: &Draft| -> String {
         match iv.cdp {
             Some(j) => format!(
                 "`{}`'s browser profile `{}` (cdp_port {})",
@@ -409,16 +446,16 @@ pub(super) fn overlap_problem(
 }
 
 /// A port outside every footprint and every explicit CDP port, for hints.
-pub(super) fn free_single_port(gateways: &[Gateway]) -> u32 {
+fn free_single_port(gateways: &[Draft]) -> u32 {
     let mut taken: Vec<(u32, u32)> = gateways
         .iter()
-        .filter(|g| g.port != 0)
-        .map(|g| (u32::from(g.port), u32::from(g.port) + u32::from(FOOTPRINT)))
+        .filter_map(|g| g.port)
+        .map(|p| (u32::from(p), u32::from(p) + u32::from(FOOTPRINT)))
         .chain(
             gateways
                 .iter()
-                .flat_map(|g| &g.browser_profiles)
-                .filter_map(|b| b.cdp_port.map(|c| (u32::from(c), u32::from(c)))),
+                .flat_map(|g| explicit_cdp_ports(&g.browser_profiles))
+                .map(|c| (u32::from(c), u32::from(c))),
         )
         .collect();
     taken.sort_unstable();
@@ -432,4 +469,170 @@ pub(super) fn free_single_port(gateways: &[Gateway]) -> u32 {
         }
     }
     cand
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Kind;
+    use crate::openclaw::{MAX_BASE_PORT, Purpose};
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+
+    #[test]
+    fn footprint_is_p_to_p_plus_110() {
+        let p = plan_of(&format!("{HEAD}  a: {{port: 20000}}\n")).unwrap();
+        let r = p.gateways[0].reserved();
+        assert_eq!((r[0].start, r[0].end), (20000, 20000));
+        assert_eq!((r[1].purpose, r[1].start), (Purpose::McpSandbox, 20001));
+        assert_eq!((r[2].purpose, r[2].start), (Purpose::BrowserControl, 20002));
+        assert_eq!((r[3].start, r[3].end), (20003, 20010));
+        assert_eq!((r[4].start, r[4].end), (20011, 20110));
+    }
+
+    #[test]
+    fn twenty_apart_collides_in_the_cdp_range() {
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18809}}\n"
+        )));
+        assert_eq!(k, vec![Kind::PortOverlap]);
+    }
+
+    #[test]
+    fn one_hundred_eleven_apart_is_fine() {
+        assert!(
+            plan_of(&format!(
+                "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18900}}\n"
+            ))
+            .is_ok()
+        );
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18899}}\n"
+        )));
+        assert_eq!(k, vec![Kind::PortOverlap]);
+    }
+
+    #[test]
+    fn free_port_suggestions_are_distinct_and_what_assignment_gives() {
+        let problems = plan_of(&format!(
+            "{HEAD}  main: {{port: 18789}}\n  rescue: {{port: 18809}}\n  third: {{port: 18829}}\n"
+        ))
+        .unwrap_err();
+        let helps: Vec<String> = problems.iter().filter_map(|p| p.help.clone()).collect();
+        assert_eq!(helps.len(), 2, "{helps:?}");
+        assert!(
+            helps[0].contains("move `rescue` (18909 is free)"),
+            "{helps:?}"
+        );
+        assert!(
+            helps[1].contains("move `third` (19029 is free)"),
+            "{helps:?}"
+        );
+        // Leaving both ports out assigns exactly those ports.
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{port: 18789}}\n  rescue: {{}}\n  third: {{}}\n"
+        ))
+        .unwrap();
+        let ports: Vec<u16> = p.gateways.iter().map(|g| g.port).collect();
+        assert_eq!(ports, vec![18789, 18909, 19029]);
+        // A suggestion never lands on an explicit port further down.
+        let problems = plan_of(&format!(
+            "{HEAD}  a: {{port: 18789}}\n  b: {{port: 18800}}\n  c: {{port: 19000}}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(problems.len(), 1);
+        let help = problems[0].help.clone().unwrap();
+        assert!(help.contains("move `b` (19149 is free)"), "{help}");
+    }
+
+    #[test]
+    fn assigned_ports_are_120_apart_from_18789() {
+        let p = plan_of(&format!("{HEAD}  a: {{}}\n  b: {{}}\n  c: {{}}\n")).unwrap();
+        let ports: Vec<u16> = p.gateways.iter().map(|g| g.port).collect();
+        assert_eq!(ports, vec![18789, 18909, 19029]);
+        assert!(p.gateways.iter().all(|g| g.port_assigned));
+    }
+
+    #[test]
+    fn assigned_ports_skip_explicit_ones_above_them() {
+        let p = plan_of(&format!("{HEAD}  a: {{port: 18850}}\n  b: {{}}\n")).unwrap();
+        // 18789 and 18909 are within 120 of 18850.
+        assert_eq!(p.gateways[1].port, 19029);
+    }
+
+    #[test]
+    fn adding_at_the_end_never_moves_existing_gateways() {
+        let before = plan_of(&format!(
+            "{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n"
+        ))
+        .unwrap();
+        let after = plan_of(&format!(
+            "{HEAD}  a: {{}}\n  b: {{port: 30000}}\n  c: {{}}\n  d: {{}}\n"
+        ))
+        .unwrap();
+        for (x, y) in before.gateways.iter().zip(&after.gateways) {
+            assert_eq!(x.port, y.port);
+        }
+        // An explicit port added at the end that hits an assigned gateway is
+        // an error, not a silent move.
+        let k = kinds(plan_of(&format!("{HEAD}  a: {{}}\n  z: {{port: 18789}}\n")));
+        assert_eq!(k, vec![Kind::PortOverlap]);
+    }
+
+    #[test]
+    fn base_port_range_is_1024_to_65425() {
+        assert!(plan_of(&format!("{HEAD}  a: {{port: 1024}}\n")).is_ok());
+        assert!(plan_of(&format!("{HEAD}  a: {{port: 65425}}\n")).is_ok());
+        for bad in ["1023", "65426", "0", "-1", "70000", "99999999999999999999"] {
+            let k = kinds(plan_of(&format!("{HEAD}  a: {{port: {bad}}}\n")));
+            assert!(
+                k == vec![Kind::PortRange] || k == vec![Kind::Type],
+                "{bad}: {k:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cdp_ports_inside_a_footprint_or_twice_are_errors() {
+        let inside = format!(
+            "{HEAD}  a:\n    port: 20000\n  b:\n    port: 30000\n    browser:\n      profiles:\n        w: {{cdp_port: 20050}}\n"
+        );
+        assert_eq!(kinds(plan_of(&inside)), vec![Kind::CdpPort]);
+        let own = format!(
+            "{HEAD}  a:\n    port: 20000\n    browser:\n      profiles:\n        w: {{cdp_port: 20011}}\n"
+        );
+        assert_eq!(kinds(plan_of(&own)), vec![Kind::CdpPort]);
+        let twice = format!(
+            "{HEAD}  a:\n    port: 20000\n    browser:\n      profiles:\n        w: {{cdp_port: 9222}}\n  b:\n    port: 30000\n    browser:\n      profiles:\n        x: {{cdp_port: 9222}}\n"
+        );
+        assert_eq!(kinds(plan_of(&twice)), vec![Kind::CdpPort]);
+        let fine = format!(
+            "{HEAD}  a:\n    port: 20000\n    browser:\n      profiles:\n        w: {{cdp_port: 9222}}\n        x: {{cdp_port: 9223}}\n"
+        );
+        assert!(plan_of(&fine).is_ok());
+    }
+
+    #[test]
+    fn many_colliding_gateways_are_all_reported() {
+        // How fast is a benchmark (benches/pipeline.rs), not a test.
+        let mut y = String::from(HEAD);
+        for i in 0..10_000 {
+            y.push_str(&format!("  g{i}: {{port: 20000}}\n"));
+        }
+        let errs = plan_of(&y).unwrap_err();
+        assert!(errs.len() >= 9_999 && errs.len() < 100_000);
+    }
+
+    #[test]
+    fn a_full_host_plans() {
+        let mut y = String::from(HEAD);
+        let mut port = 1024;
+        let mut n = 0;
+        while port <= MAX_BASE_PORT {
+            y.push_str(&format!("  g{n}: {{port: {port}}}\n"));
+            port += 111;
+            n += 1;
+        }
+        let p = plan_of(&y).unwrap();
+        assert_eq!(p.gateways.len(), n);
+        assert!(n >= 580);
+    }
 }

@@ -11,9 +11,17 @@
 //! `gateway.trustedProxies` (without it OpenClaw answers proxied requests
 //! with 403 `proxy_attribution_required`).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
-use crate::model::{ProxySettings, ProxyTls};
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::Serialize;
+
+use super::defaults::Resolved;
+use super::gateway::{Draft, Publish};
+use super::kubernetes::is_dns_subdomain;
+use crate::diag::{Kind, Problem, Span};
+use crate::model::{AuthMode, Bind, NetworkMode, PortValue, ProxySettings, ProxyTls, Sp};
+use crate::openclaw::{FOOTPRINT, HOST_PROXY_ADDRESSES, RESERVED_BASE_PATH_SEGMENTS};
+use crate::target::{Target, Targets};
 
 /// The resolved proxy.
 #[derive(Clone, Debug, Serialize)]
@@ -52,11 +60,21 @@ pub struct Route {
     pub path: Option<String>,
     /// The public origin browsers send (`https://main.example.com`).
     pub origin: String,
-    /// The gateway's port P.
-    pub port: u16,
-    /// Compose: the subnet of the gateway's own network (`10.231.0.0/24`).
+    /// Compose: the gateway's own network, which the proxy joins (`None`
+    /// only when `proxy.subnet` is refused for compose).
+    pub network: Option<ComposeNet>,
+}
+
+/// Compose: a gateway's network behind the front door.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ComposeNet {
+    /// The network's subnet (`10.231.3.0/24`).
     pub subnet: String,
-    /// Compose: the proxy's fixed address on that network (`10.231.0.2`).
+    /// The part of it the gateway's address is taken from, never the
+    /// proxy's (`10.231.3.128/25`, the upper half).
+    pub ip_range: String,
+    /// The proxy's fixed address on it (`10.231.3.2`), which the gateway
+    /// alone trusts.
     pub proxy_address: String,
 }
 
@@ -164,6 +182,32 @@ fn proxy_port(
     }
 }
 
+/// `allowed_origins`: origins as browsers send them (the front door adds
+/// its own later).
+pub(super) fn resolve_origins(r: &Resolved, problems: &mut Vec<Problem>) -> Vec<String> {
+    let Some(o) = &r.s.allowed_origins else {
+        return Vec::new();
+    };
+    // An origin is scheme://host[:port]: no path, no trailing slash.
+    let bad = o.value.iter().find(|v| {
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"));
+        rest.is_none_or(|r| r.is_empty() || r.contains(['/', ' ', '?', '#']))
+    });
+    if let Some(bad) = bad {
+        problems.push(
+            Problem::new(
+                Kind::Type,
+                format!("gateway `{}`: `{}` in `allowed_origins` is not an origin", r.name.value, bad.escape_debug()),
+            )
+            .label(o.span, "not scheme://host[:port]")
+            .help("write origins as browsers send them, e.g. https://gw.example.com or http://192.168.1.10:18789 (no path, no trailing slash)"),
+        );
+    }
+    o.value.clone()
+}
+
 /// `host` and `path` without `proxy:` are errors: nothing would serve them.
 pub(super) fn refuse_routes_without_proxy(resolved: &[Resolved], problems: &mut Vec<Problem>) {
     for r in resolved {
@@ -193,7 +237,7 @@ pub(super) fn refuse_routes_without_proxy(resolved: &[Resolved], problems: &mut 
 pub(super) fn resolve_proxy(
     p: &Sp<ProxySettings>,
     resolved: &[Resolved],
-    gateways: &mut [Gateway],
+    gateways: &mut [Draft],
     problems: &mut Vec<Problem>,
 ) -> Proxy {
     let s = &p.value;
@@ -244,7 +288,7 @@ pub(super) fn resolve_proxy(
         }
     }
     if let Some(l) = &s.listen {
-        if l.value.parse::<std::net::IpAddr>().is_err() {
+        if l.value.parse::<IpAddr>().is_err() {
             problems.push(
                 Problem::new(Kind::Proxy, format!("proxy: `listen` `{}` is not an IP address", l.value.escape_debug()))
                     .label(l.span, "not an IP address")
@@ -268,13 +312,18 @@ pub(super) fn resolve_proxy(
         ("http_port", plain_port, plain_span),
         ("https_port", tls_port, tls_span),
     ] {
-        if let Some(g) = gateways.iter().find(|g| {
-            g.reserved()
-                .iter()
-                .any(|r| (r.start..=r.end).contains(&port))
-        }) {
+        let within = |g: &Draft| {
+            g.port
+                .is_some_and(|p| (p..=p.saturating_add(FOOTPRINT)).contains(&port))
+                || g.browser_profiles.iter().any(|b| b.cdp_port == Some(port))
+        };
+        if let Some((g, gp)) = gateways
+            .iter()
+            .find(|g| within(g))
+            .map(|g| (g, g.port.unwrap_or(port)))
+        {
             problems.push(
-                Problem::new(Kind::PortOverlap, format!("proxy: `{key}` {port} lies in the ports of gateway `{}` ({}..{})", g.name, g.port, g.port.saturating_add(FOOTPRINT)))
+                Problem::new(Kind::PortOverlap, format!("proxy: `{key}` {port} lies in the ports of gateway `{}` ({}..{})", g.name, gp, gp.saturating_add(FOOTPRINT)))
                     .label(span.unwrap_or(p.span), "taken by a gateway")
                     .help("choose a proxy port outside every gateway's footprint (`ocgen ports` lists them)"),
             );
@@ -293,7 +342,7 @@ pub(super) fn resolve_proxy(
                             i.value.escape_debug()
                         ),
                     )
-                    .only(Targets::of(&[Target::Compose]))
+                    .only(Targets::one(Target::Compose))
                     .label(i.span, "no version tag")
                     .help(format!(
                         "write a name with a version tag (no `latest`), e.g. {CADDY_IMAGE}"
@@ -412,17 +461,19 @@ pub(super) fn resolve_proxy(
             g.allowed_origins.push(origin.clone());
         }
         g.base_path.clone_from(&path);
-        g.trusted_proxies = HOST_PROXY_ADDRESSES
+        let network = nets.get(routes.len()).cloned();
+        g.trusted_proxies.host = HOST_PROXY_ADDRESSES
             .iter()
             .map(ToString::to_string)
             .collect();
+        g.trusted_proxies.compose = network.iter().map(|n| n.proxy_address.clone()).collect();
         if name == PROXY_SERVICE {
             problems.push(
                 Problem::new(
                     Kind::Proxy,
                     format!("gateway `{name}` has the name of the proxy's compose service"),
                 )
-                .only(Targets::of(&[Target::Compose]))
+                .only(Targets::one(Target::Compose))
                 .label(r.name.span, "taken by the proxy")
                 .help("rename the gateway"),
             );
@@ -430,7 +481,7 @@ pub(super) fn resolve_proxy(
         if g.container.network_mode == NetworkMode::Host {
             problems.push(
                 Problem::new(Kind::Proxy, format!("gateway `{name}` uses `network_mode: host` behind the proxy: the proxy's container cannot join its network, and the gateway is reachable around it"))
-                    .only(Targets::of(&[Target::Compose]))
+                    .only(Targets::one(Target::Compose))
                     .label(r.s.network_mode.as_ref().map_or(r.body, |n| n.span), "no network of its own")
                     .help("remove `network_mode` (bridge): the proxy then reaches the gateway on its own network"),
             );
@@ -438,20 +489,17 @@ pub(super) fn resolve_proxy(
         if g.container.publish_asked && g.container.publish != Publish::Loopback {
             problems.push(
                 Problem::new(Kind::Proxy, format!("gateway `{name}` publishes its port on `{}` behind the proxy: it is reachable around it", r.s.publish.as_ref().map_or("", |p| p.value.as_str()).escape_debug()))
-                    .only(Targets::of(&[Target::Compose]))
+                    .only(Targets::one(Target::Compose))
                     .label(r.s.publish.as_ref().map_or(r.body, |p| p.span), "a second way in")
                     .help("remove `publish` (behind the proxy a gateway publishes nothing), or write `publish: loopback` to reach it from this host too"),
             );
         }
-        let (subnet, proxy_address) = nets.get(routes.len()).cloned().unwrap_or_default();
         routes.push(Route {
             gateway: name.clone(),
             host,
             path,
             origin,
-            port: g.port,
-            subnet,
-            proxy_address,
+            network,
         });
         route_spans.push(span);
     }
@@ -469,17 +517,13 @@ pub(super) fn resolve_proxy(
     }
 }
 
-fn kube() -> Targets {
-    Targets::of(&[Target::Kubernetes])
-}
-
 /// Whether `s` is an IPv4/IPv6 address or a CIDR network.
 fn is_ip_or_cidr(s: &str) -> bool {
     match s.split_once('/') {
-        None => s.parse::<std::net::IpAddr>().is_ok(),
-        Some((a, p)) => match (a.parse::<std::net::IpAddr>(), p.parse::<u8>()) {
-            (Ok(std::net::IpAddr::V4(_)), Ok(p)) => p <= 32,
-            (Ok(std::net::IpAddr::V6(_)), Ok(p)) => p <= 128,
+        None => s.parse::<IpAddr>().is_ok(),
+        Some((a, p)) => match (a.parse::<IpAddr>(), p.parse::<u8>()) {
+            (Ok(IpAddr::V4(_)), Ok(p)) => p <= 32,
+            (Ok(IpAddr::V6(_)), Ok(p)) => p <= 128,
             _ => false,
         },
     }
@@ -492,7 +536,7 @@ pub(super) fn resolve_kube_proxy(
     p: &Sp<ProxySettings>,
     proxy: &mut Proxy,
     resolved: &[Resolved],
-    gateways: &[Gateway],
+    gateways: &mut [Draft],
     problems: &mut Vec<Problem>,
 ) {
     let s = &p.value;
@@ -506,7 +550,7 @@ pub(super) fn resolve_kube_proxy(
                         c.value.escape_debug()
                     ),
                 )
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(c.span, "not an IngressClass name")
                 .help("write the name `kubectl get ingressclass` shows, e.g. nginx"),
             );
@@ -516,7 +560,7 @@ pub(super) fn resolve_kube_proxy(
     match (&s.tls_certificate, proxy.tls) {
         (Some(t), ProxyTls::Off) => problems.push(
             Problem::new(Kind::Proxy, "proxy: `tls_certificate` with `tls: off`: the Ingresses serve no certificate")
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(t.span, "not used")
                 .help("remove `tls_certificate`, or set `tls: acme`"),
         ),
@@ -524,7 +568,7 @@ pub(super) fn resolve_kube_proxy(
             if !is_dns_subdomain(&t.value) {
                 problems.push(
                     Problem::new(Kind::Proxy, format!("proxy: `tls_certificate` `{}` is not a Secret name", t.value.escape_debug()))
-                        .only(kube())
+                        .only(Targets::one(Target::Kubernetes))
                         .label(t.span, "not a Kubernetes name")
                         .help("write the name of a `kubernetes.io/tls` Secret, e.g. example-com-tls"),
                 );
@@ -534,7 +578,7 @@ pub(super) fn resolve_kube_proxy(
         (None, ProxyTls::Off) => {}
         (None, tls) => problems.push(
             Problem::new(Kind::Proxy, format!("proxy: `tls: {}` on Kubernetes needs `tls_certificate`: the Ingress serves the certificate of a Secret", tls.as_str()))
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(s.tls.as_ref().map_or(p.span, |t| t.span), "no certificate")
                 .help("add `tls_certificate: <a kubernetes.io/tls Secret in each gateway's namespace>` (cert-manager can keep it), or `tls: off` when something in front of the controller terminates TLS"),
         ),
@@ -547,7 +591,7 @@ pub(super) fn resolve_kube_proxy(
                 } else {
                     problems.push(
                         Problem::new(Kind::Proxy, format!("proxy: `trusted_proxies` entry `{}` is not an address or CIDR", a.escape_debug()))
-                            .only(kube())
+                            .only(Targets::one(Target::Kubernetes))
                             .label(t.span, "not an address")
                             .help("write the ingress controller's pod network, e.g. 10.244.0.0/16"),
                     );
@@ -556,16 +600,22 @@ pub(super) fn resolve_kube_proxy(
         }
         other => problems.push(
             Problem::new(Kind::Proxy, "proxy: on Kubernetes the gateways must know the ingress controller's addresses: `trusted_proxies` is missing")
-                .only(kube())
+                .only(Targets::one(Target::Kubernetes))
                 .label(other.as_ref().map_or(p.span, |t| t.span), "nobody is trusted")
                 .help("add `trusted_proxies: [<the controller's pod CIDR>]`, e.g. [10.244.0.0/16]: without it OpenClaw answers every proxied request with 403 proxy_attribution_required"),
         ),
     }
-    for (r, g) in resolved.iter().zip(gateways) {
+    for (r, g) in resolved.iter().zip(gateways.iter_mut()) {
+        // Behind an Ingress a pod trusts the ingress controller.
+        if proxy.route(&g.name).is_some() {
+            g.trusted_proxies
+                .pod
+                .clone_from(&proxy.kube_trusted_proxies);
+        }
         if g.kube.allow_from.is_empty() {
             problems.push(
                 Problem::new(Kind::Proxy, format!("gateway `{}`: its NetworkPolicy admits nobody, so the ingress controller cannot reach it", g.name))
-                    .only(kube())
+                    .only(Targets::one(Target::Kubernetes))
                     .label(r.body, "no `kubernetes.allow_from`")
                     .help("add the controller to `kubernetes.allow_from` (in `defaults` for every gateway), e.g. `- namespace_selector: { kubernetes.io/metadata.name: ingress-nginx }`"),
             );
@@ -580,25 +630,12 @@ pub(super) fn resolve_kube_proxy(
             {
                 problems.push(
                     Problem::new(Kind::Proxy, format!("gateway `{}` has a `path` and the annotation `{k}`: the controller would strip the prefix the Control UI is served under", g.name))
-                        .only(kube())
+                        .only(Targets::one(Target::Kubernetes))
                         .label(r.s.path.as_ref().map_or(r.body, |p| p.span), "the base path")
                         .help("remove the annotation: OpenClaw serves its Control UI under the prefix itself (`gateway.controlUi.basePath`)"),
                 );
             }
         }
-    }
-}
-
-impl Gateway {
-    /// The gateway in its pod (see [`Gateway::kube_view`]): behind an
-    /// Ingress it trusts the ingress controller's addresses.
-    #[must_use]
-    pub fn kube_config_view(&self, proxy: Option<&Proxy>) -> Gateway {
-        let mut g = self.kube_view();
-        if let Some(p) = proxy.filter(|p| p.route(&self.name).is_some()) {
-            g.trusted_proxies.clone_from(&p.kube_trusted_proxies);
-        }
-        g
     }
 }
 
@@ -630,24 +667,25 @@ fn is_pinned_image(s: &str) -> bool {
     tagged && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// One `(subnet, proxy address)` per gateway: the k-th /24 of the range.
+/// One network per gateway: the k-th /24 of the range, the proxy at
+/// [`PROXY_HOST`], the gateway in the upper half.
 fn compose_subnets(
     subnet: Option<&Sp<String>>,
     count: usize,
     span: Span,
     problems: &mut Vec<Problem>,
-) -> Vec<(String, String)> {
+) -> Vec<ComposeNet> {
     let (text, at) = subnet.map_or((DEFAULT_PROXY_SUBNET, span), |s| (s.value.as_str(), s.span));
     let parsed = text
         .split_once('/')
-        .and_then(|(a, b)| Some((a.parse::<std::net::Ipv4Addr>().ok()?, b.parse::<u8>().ok()?)));
+        .and_then(|(a, b)| Some((a.parse::<Ipv4Addr>().ok()?, b.parse::<u8>().ok()?)));
     let mut bad = |what: &str, help: String| {
         problems.push(
             Problem::new(
                 Kind::Proxy,
                 format!("proxy: `subnet` `{}` {what}", text.escape_debug()),
             )
-            .only(Targets::of(&[Target::Compose]))
+            .only(Targets::one(Target::Compose))
             .label(at, "the gateways' networks")
             .help(help),
         );
@@ -672,11 +710,11 @@ fn compose_subnets(
             "has host bits set",
             format!(
                 "write the network address: {}/{prefix}",
-                std::net::Ipv4Addr::from(base & mask)
+                Ipv4Addr::from(base & mask)
             ),
         );
     }
-    if !std::net::Ipv4Addr::from(base).is_private() {
+    if !Ipv4Addr::from(base).is_private() {
         return bad(
             "is not a private range",
             format!(
@@ -694,39 +732,24 @@ fn compose_subnets(
             ),
         );
     }
-    (0..count)
+    // `count` fits: `room` is at most 2^16 and at least `count`.
+    (0..u32::try_from(count).unwrap_or(0))
         .map(|k| {
-            let net = base + (u32::try_from(k).unwrap_or(0) << 8);
-            (
-                format!("{}/24", std::net::Ipv4Addr::from(net)),
-                std::net::Ipv4Addr::from(net + u32::from(PROXY_HOST)).to_string(),
-            )
+            let net = base + (k << 8);
+            ComposeNet {
+                subnet: format!("{}/24", Ipv4Addr::from(net)),
+                ip_range: format!("{}/25", Ipv4Addr::from(net + 128)),
+                proxy_address: Ipv4Addr::from(net + u32::from(PROXY_HOST)).to_string(),
+            }
         })
         .collect()
 }
 
-impl Gateway {
-    /// The gateway in its compose container (see
-    /// [`Gateway::container_view`]): behind the compose proxy it trusts the
-    /// proxy's address on its own network, and nothing else.
-    #[must_use]
-    pub fn compose_view(&self, proxy: Option<&Proxy>) -> Gateway {
-        let mut g = self.container_view();
-        if let Some(r) = proxy.and_then(|p| p.route(&self.name)) {
-            g.trusted_proxies = vec![r.proxy_address.clone()];
-        }
-        g
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    fn plan_of(yaml: &str) -> Result<Plan, Vec<Problem>> {
-        let doc = crate::model::load(yaml)?;
-        plan(&doc)
-    }
+    use crate::diag::Problem;
+    use crate::plan::Plan;
+    use crate::plan::testing::plan_of;
 
     const HEAD: &str = "version: 1\ntargets: [host, systemd, nixos]\ndefaults:\n  home: /srv/oc\n  auth: {mode: token, env: OC_TOKEN}\n";
 
@@ -761,7 +784,11 @@ mod tests {
         let rescue = p.gateway("rescue").unwrap();
         assert_eq!(rescue.base_path.as_deref(), Some("/rescue"));
         assert_eq!(rescue.allowed_origins, vec!["https://example.com:8443"]);
-        assert_eq!(rescue.trusted_proxies, vec!["127.0.0.1", "::1"]);
+        assert_eq!(rescue.trusted_proxies.host, vec!["127.0.0.1", "::1"]);
+        assert_eq!(
+            rescue.host_runtime().unwrap().trusted_proxies,
+            vec!["127.0.0.1", "::1"]
+        );
         assert_eq!(p.gateway("main").unwrap().base_path, None);
     }
 
@@ -802,28 +829,42 @@ mod tests {
         )
         .unwrap();
         let px = p.proxy.as_ref().unwrap();
-        let nets: Vec<(&str, &str)> = px
+        let nets: Vec<(&str, &str, &str)> = px
             .routes
             .iter()
-            .map(|r| (r.subnet.as_str(), r.proxy_address.as_str()))
+            .map(|r| {
+                let n = r.network.as_ref().unwrap();
+                (
+                    n.subnet.as_str(),
+                    n.ip_range.as_str(),
+                    n.proxy_address.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             nets,
             vec![
-                ("10.9.8.0/24", "10.9.8.2"),
-                ("10.9.9.0/24", "10.9.9.2"),
-                ("10.9.10.0/24", "10.9.10.2")
+                ("10.9.8.0/24", "10.9.8.128/25", "10.9.8.2"),
+                ("10.9.9.0/24", "10.9.9.128/25", "10.9.9.2"),
+                ("10.9.10.0/24", "10.9.10.128/25", "10.9.10.2")
             ]
         );
         let b = p.gateway("b").unwrap();
-        assert_eq!(b.compose_view(Some(px)).trusted_proxies, vec!["10.9.9.2"]);
+        assert_eq!(b.compose_runtime().trusted_proxies, vec!["10.9.9.2"]);
         // Host targets keep trusting the host's own Caddy.
-        assert_eq!(b.trusted_proxies, vec!["127.0.0.1", "::1"]);
+        assert_eq!(b.trusted_proxies.host, vec!["127.0.0.1", "::1"]);
         let default = plan_of(
             "version: 1\ntargets: [compose]\ndefaults: {auth: {mode: token, env: T}}\nproxy: {domain: example.com}\ngateways:\n  a: {}\n",
         )
         .unwrap();
-        assert_eq!(default.proxy.unwrap().routes[0].subnet, "10.231.0.0/24");
+        assert_eq!(
+            default.proxy.unwrap().routes[0]
+                .network
+                .as_ref()
+                .unwrap()
+                .subnet,
+            "10.231.0.0/24"
+        );
         for (subnet, says) in [
             ("10.9.8.0/24", "holds 1 /24 networks for 2 gateways"),
             ("10.9.8.0/25", "between a /8 and a /24"),

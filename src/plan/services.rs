@@ -1,17 +1,26 @@
 //! Services: one gateway as a long-running service, the single model behind
-//! the plain systemd units and the NixOS module, so the two cannot drift apart.
+//! the plain systemd units and the NixOS module, so the two cannot drift
+//! apart; its account, its executable and its firewall.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use serde::Serialize;
+
+use super::defaults::Resolved;
+use super::gateway::{Gateway, SecretSource};
+use super::paths::NoHostPaths;
+use super::runtime::Runtime;
+use crate::diag::{Kind, Problem};
+use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
+use crate::openclaw::{
+    KILL_MODE, RESTART, RESTART_PREVENT_EXIT_STATUS, RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR,
+    SERVICE_MARKER, SERVICE_MARKER_VAR, SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
+};
+use crate::target::{Target, Targets};
 
 /// Default user and group of the services; the NixOS module creates them.
 pub const DEFAULT_SERVICE_USER: &str = "openclaw";
 
 /// Default `openclaw` executable of the plain units (`npm install -g`).
 pub const DEFAULT_OPENCLAW_BIN: &str = "/usr/local/bin/openclaw";
-
-/// Default directory of the operators' secret env files.
-pub const SECRETS_ENV_DIR: &str = "/etc/openclaw";
 
 /// systemd's `$CREDENTIALS_DIRECTORY` of system units is `/run/credentials/<unit>`.
 pub const CREDENTIALS_ROOT: &str = "/run/credentials";
@@ -94,7 +103,7 @@ pub struct Credential {
 /// One gateway as a long-running service: the single model behind the plain
 /// systemd units and the NixOS module, so the two cannot drift apart.
 #[derive(Clone, Debug, Serialize)]
-pub struct Service {
+pub struct Service<'g> {
     /// Unit name without `.service`: `openclaw-gateway-<name>`, `OpenClaw`'s own naming.
     pub unit: String,
     /// `Description=`.
@@ -109,7 +118,7 @@ pub struct Service {
     pub args: Vec<String>,
     /// Base port P.
     pub port: u16,
-    /// The process environment: [`Gateway::environment`], then the marker
+    /// The process environment: [`Runtime::environment`] on the host, then the marker
     /// variables by which OpenClaw recognises a service it manages.
     pub environment: Vec<(String, String)>,
     /// `User=` and `Group=` (system units).
@@ -123,14 +132,10 @@ pub struct Service {
     pub directories: Vec<String>,
     /// Every other `[Service]` directive: state, restart policy, hardening.
     pub directives: Vec<Directive>,
-    /// Ports that listen on the gateway's bind address (P, P+1); empty for loopback.
-    pub public_ports: Vec<u16>,
-    /// Whether the NixOS module opens `public_ports` in the firewall.
+    /// Whether the NixOS module opens the gateway's public ports in the firewall.
     pub open_firewall: bool,
-    /// Where `OpenClaw` reads its config (`OPENCLAW_CONFIG_PATH`).
-    pub config_path: String,
-    /// The gateway as the service sees it: its openclaw.json comes from this.
-    pub view: Gateway,
+    /// The gateway as the service runs it: its openclaw.json comes from this.
+    pub runtime: Runtime<'g>,
 }
 
 pub(super) fn is_under(path: &str, root: &str) -> bool {
@@ -138,95 +143,32 @@ pub(super) fn is_under(path: &str, root: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
-impl Gateway {
+impl<P> Gateway<P> {
     /// The systemd unit name, without `.service`.
     pub fn unit_name(&self) -> String {
         format!("openclaw-gateway-{}", self.name)
     }
 
-    /// Name of the auth credential (`LoadCredential=`) and container secret.
+    /// Name of the auth credential (`LoadCredential=`).
     pub fn credential_id(&self) -> String {
         self.container_secret_name()
     }
+}
 
-    /// The container's bind mounts, `(host, container, read_only)`: the state
-    /// dir, the workspace unless it already sits at the state dir's
-    /// `workspace/`, and a file secret at its mount point.
-    pub fn container_mounts(&self) -> Vec<(String, String, bool)> {
-        let mut m = vec![(
-            self.state_dir.clone(),
-            CONTAINER_STATE_DIR.to_string(),
-            false,
-        )];
-        if self.workspace != format!("{}/workspace", self.state_dir) {
-            m.push((
-                self.workspace.clone(),
-                CONTAINER_WORKSPACE.to_string(),
-                false,
-            ));
-        }
-        if let Some(SecretSource::File(path)) = self.auth.as_ref().and_then(|a| a.secret.as_ref()) {
-            m.push((
-                path.clone(),
-                format!("{CONTAINER_SECRET_DIR}/{}", self.container_secret_name()),
-                true,
-            ));
-        }
-        m
-    }
-
-    /// The container's health probe: the image's own polls port 18789, and
-    /// the image has node but no curl.
-    pub fn container_health_cmd(&self) -> String {
-        format!(
-            "node -e \"fetch('http://127.0.0.1:{}/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))\"",
-            self.port
-        )
-    }
-
-    /// The gateway as its service sees it: the same as everywhere else, so
-    /// that one openclaw.json serves a host whichever way the gateway is
-    /// started (`ocgen install`, the unit, by hand). A system unit gets an
+impl Gateway {
+    /// The gateway as a service of the given scope. A system unit gets an
     /// `auth.file` secret through `LoadCredential=` and binds its copy over
     /// the file's own path (`BindReadOnlyPaths=/run/credentials/<unit>/<id>:<path>`;
     /// a literal path rather than `%d`, which the unit's quoting would
-    /// escape), so the
-    /// config's file `SecretRef` names the operator's path in every case.
-    #[must_use]
-    pub fn service_view(&self, _scope: Scope) -> Gateway {
-        self.clone()
-    }
-
-    /// Ports that listen on the bind address rather than loopback: the
-    /// gateway (P) and the MCP Apps sandbox (P+1).
-    pub fn public_ports(&self) -> Vec<u16> {
-        if self.bind == Bind::Loopback {
-            return Vec::new();
-        }
-        self.reserved()
-            .iter()
-            .filter(|r| matches!(r.purpose, Purpose::Gateway | Purpose::McpSandbox))
-            .flat_map(|r| r.start..=r.end)
-            .collect()
-    }
-
-    /// The host address a container's ports are published on, from `bind`:
-    /// None for `tailnet` and `auto`, which only `OpenClaw` can resolve.
-    pub fn publish_address(&self) -> Option<String> {
-        match self.bind {
-            Bind::Loopback => Some("127.0.0.1".to_string()),
-            Bind::Lan => Some("0.0.0.0".to_string()),
-            Bind::Custom => self.custom_bind_host.clone(),
-            Bind::Tailnet | Bind::Auto => None,
-        }
-    }
-
-    /// The gateway as a service of the given scope.
-    pub fn service(&self, scope: Scope) -> Service {
-        let view = self.service_view(scope);
+    /// escape), so the config's file `SecretRef` names the operator's path
+    /// in every case and one openclaw.json serves a host whichever way the
+    /// gateway is started (`ocgen install`, the unit, by hand).
+    pub fn service(&self, scope: Scope) -> Result<Service<'_>, NoHostPaths> {
+        let runtime = self.host_runtime()?;
+        let paths = self.host_paths()?;
         let system = scope == Scope::System;
-        let state_managed = system && is_under(&self.state_dir, STATE_ROOT);
-        let workspace_inside = is_under(&self.workspace, &self.state_dir);
+        let state_managed = system && is_under(&paths.state_dir, STATE_ROOT);
+        let workspace_inside = is_under(&paths.workspace, &paths.state_dir);
 
         let mut directives = Vec::new();
         let mut d = |key: &'static str, value: Value| directives.push(Directive { key, value });
@@ -237,20 +179,20 @@ impl Gateway {
             if state_managed {
                 d(
                     "StateDirectory",
-                    Value::Str(self.state_dir[STATE_ROOT.len() + 1..].to_string()),
+                    Value::Str(paths.state_dir[STATE_ROOT.len() + 1..].to_string()),
                 );
                 d("StateDirectoryMode", Value::Str("0700".to_string()));
             } else {
-                directories.push(self.state_dir.clone());
-                rw.push(self.state_dir.clone());
+                directories.push(paths.state_dir.clone());
+                rw.push(paths.state_dir.clone());
             }
             if workspace_inside {
                 // Inside the state dir, so already writable; `-`: OpenClaw
                 // creates it on first start.
-                rw.push(format!("-{}", self.workspace));
+                rw.push(format!("-{}", paths.workspace));
             } else {
-                directories.push(self.workspace.clone());
-                rw.push(self.workspace.clone());
+                directories.push(paths.workspace.clone());
+                rw.push(paths.workspace.clone());
             }
             d("ReadWritePaths", Value::List(rw));
         }
@@ -271,7 +213,7 @@ impl Gateway {
         if system {
             // Mount namespaces: a user manager has them only with
             // unprivileged user namespaces, so user units go without.
-            let in_home = [&self.state_dir, &self.workspace, &self.config_path]
+            let in_home = [&paths.state_dir, &paths.workspace, &paths.config_path]
                 .iter()
                 .any(|p| HOME_ROOTS.iter().any(|h| is_under(p, h)));
             d("ProtectSystem", Value::Str("strict".to_string()));
@@ -335,7 +277,7 @@ impl Gateway {
                 ),
             });
         }
-        Service {
+        Ok(Service {
             unit: self.unit_name(),
             description: format!("OpenClaw gateway {}", self.name),
             scope,
@@ -352,7 +294,7 @@ impl Gateway {
             args: self.service_args(),
             port: self.port,
             environment: {
-                let mut vars = self.environment();
+                let mut vars = runtime.environment();
                 vars.extend([
                     (SERVICE_MARKER_VAR.to_string(), SERVICE_MARKER.to_string()),
                     (SERVICE_KIND_VAR.to_string(), SERVICE_KIND.to_string()),
@@ -365,22 +307,83 @@ impl Gateway {
             },
             account: system.then(|| (self.user.clone(), self.group.clone())),
             environment_file: EnvFile {
-                path: self.secrets_env_file.clone(),
+                path: paths.secrets_env_file.clone(),
                 required: needs_secrets_file,
             },
             credentials,
             directories,
             directives,
-            public_ports: self.public_ports(),
             open_firewall: self.open_firewall,
-            config_path: self.config_path.clone(),
-            view,
-        }
+            runtime,
+        })
     }
 }
 
+/// The service's account and firewall: `user` and `group` (default
+/// [`DEFAULT_SERVICE_USER`]), and `open_firewall`, which needs a bind
+/// beyond loopback.
+pub(super) fn resolve_account(
+    r: &Resolved,
+    bind: Bind,
+    problems: &mut Vec<Problem>,
+) -> (String, String, bool) {
+    let name = &r.name.value;
+    let s = &r.s;
+    let account = |v: &Option<Sp<String>>| {
+        v.as_ref()
+            .map_or_else(|| DEFAULT_SERVICE_USER.to_string(), |u| u.value.clone())
+    };
+    for (key, v) in [("user", &s.user), ("group", &s.group)] {
+        if let Some(v) = v {
+            check_account(name, key, v, problems);
+        }
+    }
+    if let Some(o) = s.open_firewall.as_ref().filter(|o| o.value) {
+        if bind == Bind::Loopback {
+            problems.push(
+                Problem::new(
+                    Kind::Firewall,
+                    format!("gateway `{name}` asks for `open_firewall` but binds `loopback`: nothing outside the host can reach it"),
+                )
+                .label(o.span, "nothing to open")
+                .help("set `bind: lan` (with auth) to serve other hosts, or remove `open_firewall`"),
+            );
+        }
+    }
+    (
+        account(&s.user),
+        account(&s.group),
+        s.open_firewall.as_ref().is_some_and(|o| o.value),
+    )
+}
+
+/// `systemd.openclaw`: an absolute path that needs no quoting in `ExecStart=`.
+pub(super) fn resolve_openclaw_bin(
+    s: Option<&SystemdSettings>,
+    problems: &mut Vec<Problem>,
+) -> String {
+    let Some(p) = s.and_then(|s| s.openclaw.as_ref()) else {
+        return DEFAULT_OPENCLAW_BIN.to_string();
+    };
+    let v = &p.value;
+    let ok = v.starts_with('/')
+        && !v.ends_with('/')
+        && !v.split('/').any(|c| c == "." || c == "..")
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+@".contains(c));
+    if !ok {
+        problems.push(
+            Problem::new(Kind::Path, format!("`systemd.openclaw` `{}` is not an absolute path to the executable", v.escape_debug()))
+                .only(Targets::one(Target::Systemd))
+                .label(p.span, "not usable in ExecStart=")
+                .help(format!("write the full path of `openclaw` from `/` in letters, digits and `/ . _ - + @`, e.g. `{DEFAULT_OPENCLAW_BIN}` (see `command -v openclaw`)")),
+        );
+    }
+    v.clone()
+}
+
 /// `user` and `group`: a system account name, never root.
-pub(super) fn check_account(gw: &str, key: &str, v: &Sp<String>, problems: &mut Vec<Problem>) {
+fn check_account(gw: &str, key: &str, v: &Sp<String>, problems: &mut Vec<Problem>) {
     let b = v.value.as_bytes();
     let valid = !b.is_empty()
         && b.len() <= 32
@@ -419,5 +422,143 @@ impl Gateway {
             args.push(self.bind.as_str().to_string());
         }
         args
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Credential, Scope, Service, Value};
+    use crate::diag::Kind;
+    use crate::plan::SecretSource;
+    use crate::plan::testing::{HEAD, kinds, plan_of};
+
+    #[test]
+    fn a_password_file_has_one_layout_for_install_and_the_unit() {
+        let p = plan_of(&format!(
+            "{HEAD}  main: {{auth: {{mode: password, file: /run/secrets/main-pass}}}}\n"
+        ))
+        .unwrap();
+        let g = &p.gateways[0];
+        // The config the unit reads is the config `install` writes.
+        let s = g.service(Scope::System).unwrap();
+        let unit_config = crate::render::openclaw::render(&s.runtime);
+        assert_eq!(
+            unit_config,
+            crate::render::openclaw::render(&g.host_runtime().unwrap())
+        );
+        assert!(
+            unit_config.contains("/run/secrets/main-pass"),
+            "{unit_config}"
+        );
+        assert_eq!(s.credentials[0].path, "/run/secrets/main-pass");
+        let bind = s
+            .directives
+            .iter()
+            .find(|d| d.key == "BindReadOnlyPaths")
+            .map(|d| d.value.clone());
+        assert_eq!(
+            bind,
+            Some(Value::List(vec![format!(
+                "/run/credentials/openclaw-gateway-main.service/{}:/run/secrets/main-pass",
+                s.credentials[0].id
+            )]))
+        );
+    }
+
+    #[test]
+    fn services_carry_openclaws_service_markers() {
+        let p = plan_of(&format!("{HEAD}  main: {{}}\n")).unwrap();
+        for scope in [Scope::System, Scope::User] {
+            let env = p.gateways[0].service(scope).unwrap().environment;
+            for (k, v) in [
+                ("OPENCLAW_SERVICE_MARKER", "openclaw"),
+                ("OPENCLAW_SERVICE_KIND", "gateway"),
+                ("OPENCLAW_SYSTEMD_UNIT", "openclaw-gateway-main.service"),
+            ] {
+                assert!(
+                    env.contains(&(k.to_string(), v.to_string())),
+                    "{k}={v} missing: {env:?}"
+                );
+            }
+        }
+        // A user may not set them.
+        let k = kinds(plan_of(&format!(
+            "{HEAD}  main:\n    env: {{OPENCLAW_SERVICE_KIND: node}}\n"
+        )));
+        assert_eq!(k.len(), 1, "{k:?}");
+    }
+
+    #[test]
+    fn service_settings_are_checked() {
+        let y = format!("{HEAD}  a: {{user: root}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Account]);
+        let y = format!("{HEAD}  a: {{group: 'Bad Name'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Account]);
+        let y = format!("{HEAD}  a: {{open_firewall: true}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Firewall]);
+        let y = format!("{HEAD}  a: {{state_dir: '/srv/with space'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y = format!("{HEAD}  a: {{secrets_env_file: '/etc/x%i.env'}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Path]);
+        let y =
+            "version: 1\nsystemd: {openclaw: openclaw}\ndefaults: {home: /h}\ngateways:\n  a: {}\n";
+        assert_eq!(kinds(plan_of(y)), vec![Kind::Path]);
+        let y = "version: 1\nnixos: {backend: oci-containers}\ndefaults: {home: /h}\ngateways:\n  a: {bind: auto, auth: {mode: token, env: T}}\n";
+        assert_eq!(kinds(plan_of(y)), vec![Kind::Publish]);
+    }
+
+    #[test]
+    fn the_service_model() {
+        let p = plan_of("version: 1\ndefaults: {home: /var/lib/oc}\ngateways:\n  a: {auth: {mode: token, file: /run/keys/a}}\n  b: {home: /home/u, workspace: /srv/ws, auth: {mode: token, env: T}}\n").unwrap();
+        let a = p.gateways[0].service(Scope::System).unwrap();
+        assert_eq!(a.unit, "openclaw-gateway-a");
+        assert_eq!(a.args, ["gateway", "--port", "18789"]);
+        let gateway_env = p.gateways[0].host_runtime().unwrap().environment();
+        assert_eq!(a.environment[..gateway_env.len()], gateway_env[..]);
+        let get = |s: &Service, k: &str| {
+            s.directives
+                .iter()
+                .find(|d| d.key == k)
+                .map(|d| d.value.clone())
+        };
+        assert_eq!(
+            get(&a, "StateDirectory"),
+            Some(Value::Str("oc/.openclaw-a".into()))
+        );
+        assert_eq!(get(&a, "ProtectHome"), Some(Value::Str("yes".into())));
+        assert_eq!(get(&a, "RestartPreventExitStatus"), Some(Value::Int(78)));
+        assert_eq!(
+            a.credentials,
+            [Credential {
+                id: "a-auth".into(),
+                path: "/run/keys/a".into()
+            }]
+        );
+        assert!(!a.environment_file.required);
+        assert_eq!(
+            a.runtime.auth.as_ref().and_then(|x| x.secret.clone()),
+            Some(SecretSource::File("/run/keys/a".into()))
+        );
+        let b = p.gateways[1].service(Scope::System).unwrap();
+        assert_eq!(get(&b, "StateDirectory"), None);
+        assert_eq!(get(&b, "ProtectHome"), Some(Value::Str("read-only".into())));
+        assert_eq!(b.directories, ["/home/u/.openclaw-b", "/srv/ws"]);
+        assert_eq!(
+            get(&b, "ReadWritePaths"),
+            Some(Value::List(vec![
+                "/home/u/.openclaw-b".into(),
+                "/srv/ws".into()
+            ]))
+        );
+        assert!(b.environment_file.required);
+        let u = p.gateways[0].service(Scope::User).unwrap();
+        assert!(
+            u.account.is_none() && u.credentials.is_empty() && get(&u, "ProtectSystem").is_none()
+        );
+        assert_eq!(get(&u, "Restart"), Some(Value::Str("always".into())));
+        assert_eq!(
+            u.runtime.auth.as_ref().and_then(|x| x.secret.clone()),
+            Some(SecretSource::File("/run/keys/a".into()))
+        );
     }
 }

@@ -7,9 +7,29 @@
 //! the `${VAR}` shorthand, and an env reference must name a variable that the
 //! gateway is given (its `secrets`, `auth.env` or `env`).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
-use crate::model::Tree;
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
+use super::defaults::Resolved;
+use super::gateway::{BrowserProfile, GatewayAuth, SecretSource};
+use crate::diag::{Kind, Problem, Span};
+use crate::model::{Sp, Tree};
+use crate::openclaw::{FILE_PROVIDER, RESERVED_ENV, RETIRED_KEYS, is_secret_env_name};
+
+/// Keys of a seeded `openclaw.json` that ocgen pins: OpenClaw may edit the
+/// file, but these come from ocgen.yaml (the command line and environment
+/// pin the port and bind; the rest would move the gateway's paths or open
+/// it up). `status` and `check --host` compare them with the live file.
+pub const PINNED_KEYS: &[&str] = &[
+    "gateway.mode",
+    "gateway.port",
+    "gateway.bind",
+    "gateway.customBindHost",
+    "gateway.auth.mode",
+    "agents.defaults.workspace",
+    "logging.file",
+];
 
 /// Keys of `openclaw.json` that ocgen writes itself, and the `ocgen.yaml`
 /// key to use instead. `*` matches one key; a key matches everything below it.
@@ -58,55 +78,45 @@ const OWNED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Defaults and gateway settings merged: maps key by key (the gateway's
-/// value wins, recursively), anything else (lists too) replaced whole.
-pub(super) fn merge_tree(d: Option<&Sp<Tree>>, g: Option<&Sp<Tree>>) -> Option<Sp<Tree>> {
-    match (d, g) {
-        (None, None) => None,
-        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-        (Some(d), Some(g)) => Some(merge_values(d, g)),
-    }
-}
-
-fn merge_values(d: &Sp<Tree>, g: &Sp<Tree>) -> Sp<Tree> {
-    let (Tree::Map(de), Tree::Map(ge)) = (&d.value, &g.value) else {
-        return g.clone();
-    };
-    let own: std::collections::HashMap<&str, &Sp<Tree>> =
-        ge.iter().map(|(k, v)| (k.value.as_str(), v)).collect();
-    let mut out: Vec<(Sp<String>, Sp<Tree>)> = de
-        .iter()
-        .map(|(k, v)| match own.get(k.value.as_str()) {
-            Some(gv) => (k.clone(), merge_values(v, gv)),
-            None => (k.clone(), v.clone()),
-        })
-        .collect();
-    let inherited: std::collections::HashSet<&str> =
-        de.iter().map(|(k, _)| k.value.as_str()).collect();
-    out.extend(
-        ge.iter()
-            .filter(|(k, _)| !inherited.contains(k.value.as_str()))
-            .cloned(),
-    );
-    Sp {
-        value: Tree::Map(out),
-        span: g.span,
-    }
-}
-
 /// What the settings rules need to know of the gateway.
-pub(super) struct Context<'a> {
-    pub gw: &'a str,
+struct Context<'a> {
+    gw: &'a str,
     /// Variables the gateway's process is given: `secrets`, `auth.env`,
     /// `env` and ocgen's own.
-    pub delivered: std::collections::HashSet<String>,
+    delivered: HashSet<String>,
     /// Browser profiles declared with `browser.profiles`.
-    pub browser_profiles: Vec<String>,
+    browser_profiles: Vec<String>,
+}
+
+/// The gateway's `openclaw:` settings, checked against what it is given.
+pub(super) fn resolve(
+    r: &Resolved,
+    env: &IndexMap<String, String>,
+    secrets: &[String],
+    auth: Option<&GatewayAuth>,
+    browser_profiles: &[BrowserProfile],
+    problems: &mut Vec<Problem>,
+) -> serde_json::Value {
+    let mut delivered: HashSet<String> = secrets.iter().cloned().collect();
+    delivered.extend(env.keys().cloned());
+    delivered.extend(RESERVED_ENV.iter().map(ToString::to_string));
+    if let Some(SecretSource::Env(v)) = auth.and_then(|a| a.secret.as_ref()) {
+        delivered.insert(v.clone());
+    }
+    resolve_settings(
+        &Context {
+            gw: &r.name.value,
+            delivered,
+            browser_profiles: browser_profiles.iter().map(|b| b.name.clone()).collect(),
+        },
+        r.s.openclaw.as_ref(),
+        problems,
+    )
 }
 
 /// Checks the merged settings and returns them as JSON (an object; empty
 /// when there are none).
-pub(super) fn resolve_settings(
+fn resolve_settings(
     cx: &Context,
     tree: Option<&Sp<Tree>>,
     problems: &mut Vec<Problem>,

@@ -95,7 +95,7 @@ pub fn render(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<String, Templ
         plan,
         proxy,
         t,
-        &|r| format!("127.0.0.1:{}", r.port),
+        &|_, port| format!("127.0.0.1:{port}"),
         proxy.listen.as_deref(),
     )
 }
@@ -108,7 +108,7 @@ pub fn render_compose(plan: &Plan, proxy: &Proxy, t: &Templates) -> Result<Strin
         plan,
         proxy,
         t,
-        &|r| format!("{}:{}", r.gateway, r.port),
+        &|r, port| format!("{}:{port}", r.gateway),
         None,
     )
 }
@@ -117,13 +117,22 @@ fn render_with(
     plan: &Plan,
     proxy: &Proxy,
     t: &Templates,
-    upstream: &dyn Fn(&Route) -> String,
+    upstream: &dyn Fn(&Route, u16) -> String,
     listen: Option<&str>,
 ) -> Result<String, TemplateError> {
-    let routes = proxy
-        .routes
-        .iter()
-        .map(|r| RouteLine {
+    // Each route's upstream at its gateway's port, which the plan owns.
+    let upstream = |r: &Route| -> Result<String, TemplateError> {
+        let g = plan.gateway(&r.gateway).ok_or_else(|| {
+            TemplateError(format!(
+                "the proxy routes to an unknown gateway `{}`",
+                r.gateway
+            ))
+        })?;
+        Ok(upstream(r, g.port))
+    };
+    let mut routes = Vec::with_capacity(proxy.routes.len());
+    for r in &proxy.routes {
+        routes.push(RouteLine {
             url: format!(
                 "{}{}/",
                 match proxy.tls {
@@ -133,36 +142,36 @@ fn render_with(
                 r.path.as_deref().unwrap_or("")
             ),
             gateway: &r.gateway,
-            upstream: upstream(r),
-        })
-        .collect();
-    let sites = proxy
-        .sites()
-        .into_iter()
-        .map(|s| SiteBlock {
+            upstream: upstream(r)?,
+        });
+    }
+    let mut sites = Vec::new();
+    for s in proxy.sites() {
+        let mut prefixed = Vec::with_capacity(s.prefixed.len());
+        for r in &s.prefixed {
+            let path = r.path.as_deref().unwrap_or_default();
+            prefixed.push(Prefixed {
+                gateway: &r.gateway,
+                path,
+                path_glob: format!("{path}/*"),
+                probes: ROOT_PROBES.iter().map(|p| format!("{path}{p}")).collect(),
+                upstream: upstream(r)?,
+            });
+        }
+        sites.push(SiteBlock {
             address: match proxy.tls {
                 ProxyTls::Off => format!("http://{}", s.host),
                 _ => s.host.to_string(),
             },
-            prefixed: s
-                .prefixed
-                .iter()
-                .map(|r| {
-                    let path = r.path.as_deref().unwrap_or_default();
-                    Prefixed {
-                        gateway: &r.gateway,
-                        path,
-                        path_glob: format!("{path}/*"),
-                        probes: ROOT_PROBES.iter().map(|p| format!("{path}{p}")).collect(),
-                        upstream: upstream(r),
-                    }
-                })
-                .collect(),
-            root: s.root.map(|r| Upstream {
-                upstream: upstream(r),
-            }),
-        })
-        .collect();
+            prefixed,
+            root: match s.root {
+                Some(r) => Some(Upstream {
+                    upstream: upstream(r)?,
+                }),
+                None => None,
+            },
+        });
+    }
     t.render(
         CADDY,
         &Context {

@@ -82,7 +82,8 @@ pub struct Service {
     pub env_file_required: bool,
     /// Names of the variables the secrets file must set.
     pub secret_vars: Vec<String>,
-    /// Published ports: the gateway port P only, never the derived ones.
+    /// Published ports: the ones that listen on the gateway's own address
+    /// (P and P+1, [`Gateway::public_ports`]), never the loopback ones.
     pub ports: Vec<Port>,
     /// Environment in order: literals only.
     pub environment: Vec<EnvVar>,
@@ -264,9 +265,11 @@ pub fn context(plan: &Plan, caddyfile: Option<String>) -> Context {
         let networks = p
             .routes
             .iter()
-            .map(|r| ProxyNet {
-                name: network_name(&r.gateway),
-                address: r.proxy_address.clone(),
+            .filter_map(|r| {
+                Some(ProxyNet {
+                    name: network_name(&r.gateway),
+                    address: r.network.as_ref()?.proxy_address.clone(),
+                })
             })
             .collect();
         let config_hash = format!("{:016x}", super::fnv1a64(content.as_bytes()));
@@ -318,33 +321,37 @@ fn service(
     configs: &mut Vec<Config>,
     secrets: &mut Vec<Secret>,
 ) -> Service {
-    let view = g.compose_view(proxy);
+    let view = g.compose_runtime();
     let route = proxy.and_then(|p| p.route(&g.name));
     let host_network = g.container.network_mode == NetworkMode::Host;
     // Behind the proxy a gateway publishes nothing unless asked to.
     let ports = if host_network || (route.is_some() && !g.container.publish_asked) {
         Vec::new()
     } else {
-        vec![Port {
-            port: g.port,
-            host_ip: g.container.publish.host_ip(),
-        }]
+        g.public_ports()
+            .into_iter()
+            .map(|port| Port {
+                port,
+                host_ip: g.container.publish.host_ip(),
+            })
+            .collect()
     };
     let network = (!host_network).then(|| {
         let n = network_name(&g.name);
+        let net = route.and_then(|r| r.network.as_ref());
         networks.push(Network {
             name: n.clone(),
-            subnet: route.map(|r| r.subnet.clone()),
-            ip_range: route.map(|r| upper_half(&r.subnet)),
+            subnet: net.map(|n| n.subnet.clone()),
+            ip_range: net.map(|n| n.ip_range.clone()),
         });
         n
     });
-    let environment = g
-        .container_environment()
+    let environment = view
+        .environment()
         .into_iter()
         .map(|(name, value)| EnvVar { name, value })
         .collect();
-    let secret_vars = g.container_secret_vars();
+    let secret_vars = view.secret_vars();
 
     let state = format!("{}-state", g.name);
     volumes.push(state.clone());
@@ -406,7 +413,7 @@ fn service(
         host_network,
         network,
         hostname: g.container_hostname(),
-        command: g.container_command(),
+        command: view.container_command(),
         env_file: format!("{SECRETS_DIR}/{}.env", g.name),
         env_file_required: !secret_vars.is_empty(),
         secret_vars,
@@ -420,7 +427,7 @@ fn service(
         },
         secret,
         healthcheck: Healthcheck {
-            test: g.container_healthcheck(),
+            test: view.container_healthcheck(),
             interval: HEALTH_INTERVAL,
             timeout: HEALTH_TIMEOUT,
             start_period: HEALTH_START_PERIOD,
@@ -435,13 +442,6 @@ fn service(
         pids_limit: CONTAINER_PIDS_LIMIT,
         cap_drop: CONTAINER_CAP_DROP,
     }
-}
-
-/// `10.231.3.0/24` -> `10.231.3.128/25`.
-fn upper_half(subnet: &str) -> String {
-    let net = subnet.split('/').next().unwrap_or(subnet);
-    let (head, _) = net.rsplit_once('.').unwrap_or((net, ""));
-    format!("{head}.128/25")
 }
 
 /// The folder beside the compose file that holds each gateway's secrets

@@ -37,6 +37,7 @@ pub fn render(g: &Gateway, t: &Templates) -> Result<String, TemplateError> {
 /// Renders the env file, naming `command` as the one that rewrites it.
 pub fn render_by(g: &Gateway, t: &Templates, command: &str) -> Result<String, TemplateError> {
     let vars = g
+        .host_runtime()?
         .environment()
         .into_iter()
         .map(|(name, value)| Var { name, value })
@@ -47,7 +48,7 @@ pub fn render_by(g: &Gateway, t: &Templates, command: &str) -> Result<String, Te
             gateway: &g.name,
             command,
             vars,
-            secrets_file: &g.secrets_env_file,
+            secrets_file: &g.host_paths()?.secrets_env_file,
             secrets: g.secret_names(),
         },
     )

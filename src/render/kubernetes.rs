@@ -8,22 +8,22 @@
 //! its Service). No Secret is ever written: the pod reads each variable from the
 //! Secret the user names (`secretKeyRef`).
 //!
-//! The objects are built as JSON values and written by [`yaml`], which
-//! quotes every string, so that no value can change the structure or be
-//! read as another type by Kubernetes' YAML 1.1 reader. Only APIs served
-//! by Kubernetes 1.20 and every release since are used: `v1`, `apps/v1`,
-//! `networking.k8s.io/v1`.
+//! The objects are built as JSON values and written by [`super::yaml`],
+//! which quotes every string. Only APIs served by Kubernetes 1.20 and every
+//! release since are used: `v1`, `apps/v1`, `networking.k8s.io/v1`. Every
+//! label comes from the plan, which checks `allow_from` against the same
+//! lists.
 
 use serde_json::{Map, Value, json};
 
 use super::OutFile;
-use super::quote;
+use super::yaml::to_string as yaml;
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, HEALTH_PATH, KUBE_AUTH_FILE_KEY,
-    KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
-    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, POD_SECURITY_VERSION, Plan, READY_PATH,
-    SecretSource, TIMEOUT_STOP_SEC, kube_pod_labels,
+    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_LIVE_PERIOD,
+    KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
+    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, LIVE, Plan, READY, SecretSource, TIMEOUT_STOP_SEC,
+    kube_namespace_labels, kube_pod_labels, kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -110,16 +110,7 @@ fn namespaces(plan: &Plan) -> Vec<Value> {
             json!({
                 "apiVersion": "v1",
                 "kind": "Namespace",
-                "metadata": {
-                    "name": ns,
-                    "labels": {
-                        "app.kubernetes.io/managed-by": "ocgen",
-                        "pod-security.kubernetes.io/enforce": "restricted",
-                        "pod-security.kubernetes.io/enforce-version": POD_SECURITY_VERSION,
-                        "pod-security.kubernetes.io/warn": "restricted",
-                        "pod-security.kubernetes.io/warn-version": POD_SECURITY_VERSION,
-                    },
-                },
+                "metadata": { "name": ns, "labels": pairs(&kube_namespace_labels()) },
             })
         })
         .collect()
@@ -133,20 +124,16 @@ fn pairs(p: &[(String, String)]) -> Value {
     )
 }
 
-/// The labels that select a gateway's pods: stable across changes of
-/// anything else (a StatefulSet's selector cannot change).
+/// The labels that select a gateway's pods.
 fn selector(g: &Gateway) -> Value {
-    json!({
-        "app.kubernetes.io/name": "openclaw",
-        "app.kubernetes.io/instance": g.kube.object,
-    })
+    pairs(&kube_selector_labels(g))
 }
 
-fn metadata(plan: &Plan, g: &Gateway, name: &str) -> Value {
+fn metadata(g: &Gateway, name: &str) -> Value {
     let mut m = Map::new();
     m.insert("name".into(), json!(name));
     m.insert("namespace".into(), json!(g.kube.namespace));
-    m.insert("labels".into(), pairs(&kube_pod_labels(&plan.name, g)));
+    m.insert("labels".into(), pairs(&kube_pod_labels(g)));
     if !g.kube.annotations.is_empty() {
         m.insert("annotations".into(), pairs(&g.kube.annotations));
     }
@@ -154,26 +141,26 @@ fn metadata(plan: &Plan, g: &Gateway, name: &str) -> Value {
 }
 
 fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
-    let view = g.kube_config_view(plan.proxy.as_ref());
+    let view = g.pod_runtime();
     let config = super::openclaw::render(&view);
     let config_name = format!("{}-config", g.kube.object);
     let config_map = json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": metadata(plan, g, &config_name),
+        "metadata": metadata(g, &config_name),
         "data": { CONFIG_KEY: config },
     });
     let service = json!({
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": metadata(plan, g, &g.kube.object),
+        "metadata": metadata(g, &g.kube.object),
         "spec": {
             "type": "ClusterIP",
             "selector": selector(g),
             "ports": [{ "name": "gateway", "port": g.port, "targetPort": g.port, "protocol": "TCP" }],
         },
     });
-    let stateful_set = stateful_set(plan, g, &config, &config_name);
+    let stateful_set = stateful_set(g, &config, &config_name);
     let mut ingress = Vec::new();
     if !g.kube.allow_from.is_empty() {
         let from: Vec<Value> = g
@@ -199,7 +186,7 @@ fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
     let policy = json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": metadata(plan, g, &g.kube.object),
+        "metadata": metadata(g, &g.kube.object),
         "spec": {
             "podSelector": { "matchLabels": selector(g) },
             "policyTypes": ["Ingress"],
@@ -241,7 +228,7 @@ fn ingress_of(plan: &Plan, g: &Gateway) -> Option<Value> {
     Some(json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": metadata(plan, g, &g.kube.object),
+        "metadata": metadata(g, &g.kube.object),
         "spec": Value::Object(spec),
     }))
 }
@@ -280,8 +267,8 @@ fn init_container(g: &Gateway, name: &str, script: &str, mounts: &Value) -> Valu
     })
 }
 
-fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Value {
-    let view = g.kube_view();
+fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
+    let view = g.pod_runtime();
     let env: Vec<Value> = g
         .kube_environment()
         .into_iter()
@@ -383,26 +370,18 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     container.insert(
         "startupProbe".into(),
         probe(
-            &g.kube_probe(READY_PATH, "ready"),
+            &g.kube_probe(READY),
             KUBE_STARTUP_PERIOD,
             KUBE_STARTUP_FAILURES,
         ),
     );
     container.insert(
         "readinessProbe".into(),
-        probe(
-            &g.kube_probe(READY_PATH, "ready"),
-            KUBE_READY_PERIOD,
-            KUBE_PROBE_FAILURES,
-        ),
+        probe(&g.kube_probe(READY), KUBE_READY_PERIOD, KUBE_PROBE_FAILURES),
     );
     container.insert(
         "livenessProbe".into(),
-        probe(
-            &g.kube_probe(HEALTH_PATH, "ok"),
-            KUBE_LIVE_PERIOD,
-            KUBE_PROBE_FAILURES,
-        ),
+        probe(&g.kube_probe(LIVE), KUBE_LIVE_PERIOD, KUBE_PROBE_FAILURES),
     );
     container.insert("securityContext".into(), security_context());
     container.insert("volumeMounts".into(), Value::Array(mounts));
@@ -448,7 +427,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     json!({
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
-        "metadata": metadata(plan, g, &g.kube.object),
+        "metadata": metadata(g, &g.kube.object),
         "spec": {
             // One pod, ever: two gateways on one state directory hang on
             // OpenClaw's lock, and a StatefulSet stops the old pod before
@@ -458,7 +437,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
             "selector": { "matchLabels": selector(g) },
             "template": {
                 "metadata": {
-                    "labels": pairs(&kube_pod_labels(&plan.name, g)),
+                    "labels": pairs(&kube_pod_labels(g)),
                     "annotations": Value::Object(template_annotations),
                 },
                 "spec": Value::Object(pod),
@@ -471,94 +450,7 @@ fn stateful_set(plan: &Plan, g: &Gateway, config: &str, config_name: &str) -> Va
     })
 }
 
+/// A string as a JavaScript (JSON) literal.
 fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
-}
-
-/// A JSON value as block YAML: maps and lists indented by two spaces,
-/// every string double-quoted (or a `|` block for multi-line text), keys
-/// bare only when no YAML reader can take them for another type.
-pub fn yaml(v: &Value) -> String {
-    let mut out = String::new();
-    write_value(v, 0, &mut out);
-    out
-}
-
-fn scalar(v: &Value, indent: usize) -> Option<String> {
-    Some(match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) if s.contains('\n') => quote::yaml_block(s, indent),
-        Value::String(s) => quote::yaml(s),
-        Value::Array(a) if a.is_empty() => "[]".into(),
-        Value::Object(o) if o.is_empty() => "{}".into(),
-        _ => return None,
-    })
-}
-
-fn write_value(v: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::Object(o) if !o.is_empty() => {
-            for (k, v) in o {
-                out.push_str(&pad);
-                out.push_str(&quote::yaml_key(k));
-                out.push(':');
-                if let Some(s) = scalar(v, indent + 2) {
-                    out.push(' ');
-                    out.push_str(&s);
-                    out.push('\n');
-                } else {
-                    out.push('\n');
-                    write_value(v, indent + 2, out);
-                }
-            }
-        }
-        Value::Array(a) if !a.is_empty() => {
-            for item in a {
-                if let Some(s) = scalar(item, indent + 2) {
-                    out.push_str(&pad);
-                    out.push_str("- ");
-                    out.push_str(&s);
-                    out.push('\n');
-                } else if item.is_object() {
-                    // The item's first key goes on the dash's line.
-                    let mut inner = String::new();
-                    write_value(item, indent + 2, &mut inner);
-                    out.push_str(&pad);
-                    out.push_str("- ");
-                    out.push_str(&inner[indent + 2..]);
-                } else {
-                    out.push_str(&pad);
-                    out.push_str("-\n");
-                    write_value(item, indent + 2, out);
-                }
-            }
-        }
-        other => {
-            out.push_str(&pad);
-            out.push_str(&scalar(other, indent).unwrap_or_default());
-            out.push('\n');
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn yaml_writer_quotes_and_nests() {
-        let v = json!({
-            "a": "yes",
-            "on": [1, {"b": true, "c": []}, [2]],
-            "text": "line 1\nline 2\n",
-            "odd": "x: \"y\"\u{2028}",
-        });
-        assert_eq!(
-            yaml(&v),
-            "a: \"yes\"\n\"on\":\n  - 1\n  - b: true\n    c: []\n  -\n    - 2\ntext: |\n  line 1\n  line 2\nodd: \"x: \\\"y\\\"\\u2028\"\n"
-        );
-    }
+    Value::from(s).to_string()
 }

@@ -9,16 +9,19 @@
 use std::fmt::Write as _;
 
 use super::quote;
-use crate::plan::{Gateway, LaunchAgent, LaunchdValue, Plan};
+use crate::plan::{Gateway, LaunchAgent, LaunchdValue, NoHostPaths, Plan};
 
 /// The plist of one gateway.
-pub fn render(plan: &Plan, g: &Gateway) -> String {
-    plist(&g.launch_agent(&plan.launchd))
+pub fn render(plan: &Plan, g: &Gateway) -> Result<String, NoHostPaths> {
+    Ok(plist(&g.launch_agent(&plan.launchd)?))
 }
 
 /// Where `generate` writes a gateway's plist.
-pub fn path(plan: &Plan, g: &Gateway) -> String {
-    format!("launchd/{}", g.launch_agent(&plan.launchd).file_name())
+pub fn path(plan: &Plan, g: &Gateway) -> Result<String, NoHostPaths> {
+    Ok(format!(
+        "launchd/{}",
+        g.launch_agent(&plan.launchd)?.file_name()
+    ))
 }
 
 fn string(out: &mut String, indent: &str, v: &str) {

@@ -11,6 +11,7 @@ pub mod openclaw;
 pub mod quote;
 pub mod systemd;
 pub mod templates;
+pub mod yaml;
 
 use crate::plan::{Plan, Target};
 pub use templates::{TemplateError, Templates};
@@ -69,7 +70,7 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
         parts.push(Box::new(|| Ok(kubernetes::files(plan))));
     }
     if plan.has_target(Target::Launchd) {
-        parts.push(Box::new(|| Ok(launchd_files(plan))));
+        parts.push(Box::new(|| launchd_files(plan)));
     }
     let rendered: Vec<Result<Vec<OutFile>, TemplateError>> = if plan.gateways.len() < 16 {
         parts.into_iter().map(|p| p()).collect()
@@ -103,7 +104,7 @@ fn gateway_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
         });
         files.push(OutFile {
             path: format!("config/{}/openclaw.json", g.name),
-            contents: openclaw::render(g),
+            contents: openclaw::render(&g.host_runtime()?),
             private: true,
         });
     }
@@ -115,9 +116,10 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
     let scope = systemd::scope(plan, false);
     let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
+        let service = g.service(scope)?;
         files.push(OutFile {
             path: format!("systemd/{}", systemd::file_name(g)),
-            contents: systemd::render(plan, g, scope, templates)?,
+            contents: systemd::render_service(&service, &plan.openclaw_bin, templates)?,
             // Units name secrets (EnvironmentFile=, LoadCredential=) but
             // hold none, and systemd warns about every unit that is not
             // world-readable ("marked world-inaccessible").
@@ -125,7 +127,7 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
         });
         files.push(OutFile {
             path: format!("systemd/config/{}/openclaw.json", g.name),
-            contents: openclaw::render(&g.service_view(scope)),
+            contents: openclaw::render(&service.runtime),
             private: true,
         });
     }
@@ -154,21 +156,26 @@ fn proxy_files(
 }
 
 /// The LaunchAgent of every gateway and the config it expects.
-fn launchd_files(plan: &Plan) -> Vec<OutFile> {
+fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
     // The private configs first: a directory is made with the mode of the
     // first file written below it, and launchd/ holds private files.
-    let configs = plan.gateways.iter().map(|g| OutFile {
-        path: format!("launchd/config/{}/openclaw.json", g.name),
-        contents: openclaw::render(g),
-        private: true,
-    });
-    let plists = plan.gateways.iter().map(|g| OutFile {
-        path: launchd::path(plan, g),
-        contents: launchd::render(plan, g),
-        // Paths and ports only: the secrets stay in <state_dir>/.env.
-        private: false,
-    });
-    configs.chain(plists).collect()
+    let mut files = Vec::with_capacity(plan.gateways.len() * 2);
+    for g in &plan.gateways {
+        files.push(OutFile {
+            path: format!("launchd/config/{}/openclaw.json", g.name),
+            contents: openclaw::render(&g.host_runtime()?),
+            private: true,
+        });
+    }
+    for g in &plan.gateways {
+        files.push(OutFile {
+            path: launchd::path(plan, g)?,
+            contents: launchd::render(plan, g)?,
+            // Paths and ports only: the secrets stay in <state_dir>/.env.
+            private: false,
+        });
+    }
+    Ok(files)
 }
 
 /// Where `generate` writes the NixOS module.

@@ -15,13 +15,13 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
 use super::templates::{NIXOS, TemplateError, Templates};
-use crate::model::NixosBackend;
+use crate::model::{Bind, NixosBackend};
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
     CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, FOOTPRINT, FOOTPRINT_PARTS, Gateway,
-    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, Plan,
-    Purpose, RESTART, RESTART_SEC, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope, SecretSource,
-    Service, TIMEOUT_STOP_SEC, Value,
+    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, NoHostPaths,
+    Plan, RESTART, RESTART_SEC, Runtime, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
+    SecretSource, Service, TIMEOUT_STOP_SEC, Value, listens_on_bind,
 };
 
 /// Context of `templates/nixos.nix.hbs`.
@@ -121,31 +121,32 @@ fn remove_path(v: &mut Json, path: &[&str]) {
 }
 
 /// openclaw.json without the keys the module sets from the options.
-fn settings_without(g: &Gateway, derived: &[&[&str]]) -> Json {
-    let mut v = super::openclaw::value(g);
+fn settings_without(rt: &Runtime, derived: &[&[&str]]) -> Json {
+    let mut v = super::openclaw::value(rt);
     for path in derived {
         remove_path(&mut v, path);
     }
     v
 }
 
-fn bind_values(g: &Gateway, m: &mut Map<String, Json>) {
-    m.insert("bind".into(), json!(g.bind.as_str()));
-    m.insert("customBindHost".into(), json!(g.custom_bind_host));
+fn bind_values(bind: Bind, custom_bind_host: Option<&String>, m: &mut Map<String, Json>) {
+    m.insert("bind".into(), json!(bind.as_str()));
+    m.insert("customBindHost".into(), json!(custom_bind_host));
 }
 
 /// The values of a gateway run as a systemd service.
 pub fn service_values(s: &Service) -> Json {
-    let g = &s.view;
+    let rt = &s.runtime;
+    let g = rt.gateway;
     let (user, group) = s.account.clone().unwrap_or_default();
     let mut m = Map::new();
     m.insert("port".into(), json!(s.port));
-    bind_values(g, &mut m);
+    bind_values(rt.bind, rt.custom_bind_host.as_ref(), &mut m);
     m.insert("profile".into(), json!(g.profile));
-    m.insert("stateDir".into(), json!(g.state_dir));
-    m.insert("workspace".into(), json!(g.workspace));
-    m.insert("configPath".into(), json!(s.config_path));
-    m.insert("logFile".into(), json!(g.log_file));
+    m.insert("stateDir".into(), json!(rt.state_dir));
+    m.insert("workspace".into(), json!(rt.workspace));
+    m.insert("configPath".into(), json!(rt.config_path));
+    m.insert("logFile".into(), json!(rt.log_file));
     m.insert("user".into(), json!(user));
     m.insert("group".into(), json!(group));
     m.insert(
@@ -186,7 +187,7 @@ pub fn service_values(s: &Service) -> Json {
     m.insert(
         "settings".into(),
         settings_without(
-            g,
+            rt,
             &[
                 &["gateway", "port"],
                 &["gateway", "bind"],
@@ -201,11 +202,12 @@ pub fn service_values(s: &Service) -> Json {
 
 /// The values of a gateway run as an OCI container: the layout, hardening,
 /// health check and secrets of the compose output.
-pub fn container_values(g: &Gateway) -> Json {
-    let view = g.container_view();
+pub fn container_values(g: &Gateway) -> Result<Json, NoHostPaths> {
+    let view = g.oci_runtime();
+    let paths = g.host_paths()?;
     let mut volumes = Vec::new();
     let mut workspace = None;
-    for (host, container, ro) in g.container_mounts() {
+    for (host, container, ro) in g.container_mounts()? {
         if container == CONTAINER_STATE_DIR {
             continue;
         }
@@ -219,8 +221,8 @@ pub fn container_values(g: &Gateway) -> Json {
             });
         }
     }
-    let environment: Map<String, Json> = g
-        .container_environment()
+    let environment: Map<String, Json> = view
+        .environment()
         .into_iter()
         .filter(|(k, _)| k != "OPENCLAW_GATEWAY_PORT")
         .map(|(k, v)| (k, json!(v)))
@@ -230,7 +232,7 @@ pub fn container_values(g: &Gateway) -> Json {
         Some(SecretSource::Env(_))
     );
     // The probe script around its port, which the module fills in.
-    let script = g
+    let script = view
         .container_healthcheck()
         .last()
         .cloned()
@@ -243,13 +245,13 @@ pub fn container_values(g: &Gateway) -> Json {
     let mut m = Map::new();
     m.insert("image".into(), json!(g.image));
     m.insert("port".into(), json!(g.port));
-    bind_values(g, &mut m);
-    m.insert("stateDir".into(), json!(g.state_dir));
+    bind_values(g.bind, g.custom_bind_host.as_ref(), &mut m);
+    m.insert("stateDir".into(), json!(paths.state_dir));
     m.insert("workspace".into(), json!(workspace));
     m.insert("environment".into(), Json::Object(environment));
     m.insert(
         "secretsFile".into(),
-        json!((env_secret || !g.secrets.is_empty()).then(|| g.secrets_env_file.clone())),
+        json!((env_secret || !g.secrets.is_empty()).then(|| paths.secrets_env_file.clone())),
     );
     m.insert("secrets".into(), json!(g.secrets));
     m.insert("volumes".into(), json!(volumes));
@@ -274,32 +276,31 @@ pub fn container_values(g: &Gateway) -> Json {
         "settings".into(),
         settings_without(&view, &[&["gateway", "port"]]),
     );
-    Json::Object(m)
+    Ok(Json::Object(m))
 }
 
 /// Renders the module.
 pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
     let oci = plan.nixos_backend == NixosBackend::OciContainers;
-    let gateways = plan
-        .gateways
-        .iter()
-        .map(|g| Entry {
+    let mut gateways = Vec::with_capacity(plan.gateways.len());
+    for g in &plan.gateways {
+        gateways.push(Entry {
             name: g.name.clone(),
             values: if oci {
-                container_values(g)
+                container_values(g)?
             } else {
-                service_values(&g.service(Scope::System))
+                service_values(&g.service(Scope::System)?)
             },
-        })
-        .collect();
+        });
+    }
     let user_home = plan
         .gateways
         .iter()
-        .find(|g| g.user == DEFAULT_SERVICE_USER && g.home.is_some())
-        .and_then(|g| g.home.clone());
+        .filter(|g| g.user == DEFAULT_SERVICE_USER)
+        .find_map(|g| g.paths.as_ref().and_then(|p| p.home.clone()));
     let public_offsets: Vec<u16> = FOOTPRINT_PARTS
         .iter()
-        .filter(|(p, _, _)| matches!(p, Purpose::Gateway | Purpose::McpSandbox))
+        .filter(|(p, _, _)| listens_on_bind(*p))
         .flat_map(|(_, a, b)| *a..=*b)
         .collect();
     let ctx = Context {

@@ -7,18 +7,19 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::AuthMode;
-use crate::plan::{FILE_PROVIDER, Gateway, SecretSource};
+use crate::plan::{FILE_PROVIDER, Runtime, SecretSource};
 
-/// The JSON value of the config.
-pub fn value(g: &Gateway) -> Value {
+/// The JSON value of the config of a gateway where it runs.
+pub fn value(rt: &Runtime) -> Value {
+    let g = rt.gateway;
     let mut gateway = Map::new();
     gateway.insert("mode".into(), json!("local"));
     gateway.insert("port".into(), json!(g.port));
-    gateway.insert("bind".into(), json!(g.bind.as_str()));
-    if let Some(h) = &g.custom_bind_host {
+    gateway.insert("bind".into(), json!(rt.bind.as_str()));
+    if let Some(h) = &rt.custom_bind_host {
         gateway.insert("customBindHost".into(), json!(h));
     }
-    if let Some(auth) = &g.auth {
+    if let Some(auth) = &rt.auth {
         let mut a = Map::new();
         a.insert("mode".into(), json!(auth.mode.as_str()));
         let field = match auth.mode {
@@ -39,8 +40,8 @@ pub fn value(g: &Gateway) -> Value {
         }
         gateway.insert("auth".into(), Value::Object(a));
     }
-    if !g.trusted_proxies.is_empty() {
-        gateway.insert("trustedProxies".into(), json!(g.trusted_proxies));
+    if !rt.trusted_proxies.is_empty() {
+        gateway.insert("trustedProxies".into(), json!(rt.trusted_proxies));
     }
     let mut control_ui = Map::new();
     if !g.allowed_origins.is_empty() {
@@ -56,7 +57,7 @@ pub fn value(g: &Gateway) -> Value {
     root.insert("gateway".into(), Value::Object(gateway));
     root.insert(
         "agents".into(),
-        json!({ "defaults": { "workspace": g.workspace } }),
+        json!({ "defaults": { "workspace": rt.workspace } }),
     );
     if !g.browser_profiles.is_empty() {
         let mut profiles = Map::new();
@@ -75,8 +76,8 @@ pub fn value(g: &Gateway) -> Value {
         }
         root.insert("browser".into(), json!({ "profiles": profiles }));
     }
-    root.insert("logging".into(), json!({ "file": g.log_file }));
-    if let Some(SecretSource::File(path)) = g.auth.as_ref().and_then(|a| a.secret.as_ref()) {
+    root.insert("logging".into(), json!({ "file": rt.log_file }));
+    if let Some(SecretSource::File(path)) = rt.auth.as_ref().and_then(|a| a.secret.as_ref()) {
         // OpenClaw reads file secrets only through a declared provider;
         // `singleValue` makes the whole file (one trailing newline stripped)
         // the secret.
@@ -120,8 +121,9 @@ pub fn secret_ref(s: &SecretSource) -> Value {
 }
 
 /// The file text: two-space indented JSON and one final newline.
-pub fn render(g: &Gateway) -> String {
-    let mut s = serde_json::to_string_pretty(&value(g)).unwrap_or_default();
+pub fn render(rt: &Runtime) -> String {
+    // A JSON value always serialises.
+    let mut s = serde_json::to_string_pretty(&value(rt)).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -137,7 +139,7 @@ mod tests {
         )
         .unwrap();
         let plan = crate::plan::plan(&doc).unwrap();
-        let v = value(&plan.gateways[0]);
+        let v = value(&plan.gateways[0].host_runtime().unwrap());
         assert_eq!(
             v["gateway"]["auth"]["password"],
             json!({ "source": "file", "provider": FILE_PROVIDER, "id": "value" })

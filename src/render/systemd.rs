@@ -86,7 +86,7 @@ pub fn context(s: &Service, openclaw_bin: &str) -> Context {
     }
     let system = s.scope == Scope::System;
     Context {
-        gateway: s.view.name.clone(),
+        gateway: s.runtime.gateway.name.clone(),
         system,
         description: s.description.clone(),
         exec_start: std::iter::once(openclaw_bin.to_string())
@@ -123,5 +123,14 @@ pub fn render(
     scope: Scope,
     t: &Templates,
 ) -> Result<String, TemplateError> {
-    t.render(SYSTEMD, &context(&g.service(scope), &plan.openclaw_bin))
+    render_service(&g.service(scope)?, &plan.openclaw_bin, t)
+}
+
+/// Renders the unit of a service.
+pub fn render_service(
+    s: &Service,
+    openclaw_bin: &str,
+    t: &Templates,
+) -> Result<String, TemplateError> {
+    t.render(SYSTEMD, &context(s, openclaw_bin))
 }

@@ -115,6 +115,12 @@ impl std::fmt::Display for TemplateError {
     }
 }
 
+impl From<crate::plan::NoHostPaths> for TemplateError {
+    fn from(e: crate::plan::NoHostPaths) -> Self {
+        TemplateError(e.to_string())
+    }
+}
+
 impl Templates {
     fn registry() -> Handlebars<'static> {
         let mut hb = Handlebars::new();

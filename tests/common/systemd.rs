@@ -63,7 +63,7 @@ pub fn verify(analyze: &Path, unit_file: &Path, sys_root: Option<&Path>, xdg: &P
 /// Values of the unit as systemd parsed them, against the plan.
 pub fn check_dump(dump: &str, g: &Gateway, system: bool) {
     let name = &g.name;
-    for (k, v) in g.environment() {
+    for (k, v) in g.host_runtime().unwrap().environment() {
         let line = format!("\tEnvironment: {k}={v}\n");
         assert!(
             dump.contains(&line),
@@ -94,6 +94,8 @@ pub fn check_dump(dump: &str, g: &Gateway, system: bool) {
             "{name}: User"
         );
         if let Some(rel) = g
+            .host_paths()
+            .unwrap()
             .state_dir
             .strip_prefix(STATE_ROOT)
             .and_then(|r| r.strip_prefix('/'))
