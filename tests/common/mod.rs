@@ -132,6 +132,24 @@ pub fn golden(path: &str, actual: &str) {
     }
 }
 
+/// Every file below `dir`, by `/`-separated relative path.
+pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
 /// A temporary directory holding `ocgen.yaml` with `yaml`.
 pub fn setup(yaml: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
