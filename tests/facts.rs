@@ -119,7 +119,7 @@ fn check_compose(plan: &Plan) -> Result<(), TestCaseError> {
             .map(|ports| {
                 ports
                     .iter()
-                    .map(|p| p["target"].as_u64().unwrap_or_default() as u16)
+                    .map(|p| u16::try_from(p["target"].as_u64().unwrap_or_default()).unwrap())
                     .collect()
             })
             .unwrap_or_default();
@@ -196,6 +196,7 @@ fn every_example_writes_the_plans_facts() {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)]
 struct Gw {
     seeded: bool,
     namespace: u8,
