@@ -263,7 +263,7 @@ fn yaml(gws: &[Gw]) -> String {
 }
 
 proptest! {
-    // No regression file: a test run never writes into the source tree.
+    // No regression file yet; a run never writes one into the source tree.
     #![proptest_config(ProptestConfig {
         cases: 48,
         failure_persistence: None,

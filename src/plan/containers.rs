@@ -299,6 +299,35 @@ pub(super) fn memory_bytes(v: &str) -> Option<u64> {
     Some(bytes as u64)
 }
 
+/// Compose reads every key that starts with `x-` under `services`,
+/// `networks`, `volumes`, `configs` and `secrets` as an extension field,
+/// not as an object: the names compose gives a gateway (its service,
+/// `<gateway>-net`, `<gateway>-state`, ...) must not start with it.
+pub(super) fn check_compose_name(r: &Resolved, problems: &mut Vec<Problem>) {
+    let name = &r.name.value;
+    if name == "x" || name.starts_with("x-") {
+        problems.push(
+            Problem::new(
+                Kind::Name,
+                format!("gateway `{name}`: Docker Compose reads names that start with `x-` as extension fields, so its service, network and volumes (`{name}`, `{name}-net`, `{name}-state`) would not exist"),
+            )
+            .only(Targets::one(Target::Compose))
+            .label(r.name.span, "an extension field to compose")
+            .help(format!(
+                "rename the gateway so that it does not start with `x-` or equal `x`, e.g. `{}`",
+                suggested_compose_name(name)
+            )),
+        );
+    }
+}
+
+fn suggested_compose_name(name: &str) -> String {
+    match name.strip_prefix("x-") {
+        Some(rest) if !rest.is_empty() => format!("{rest}-x"),
+        _ => "gw-x".to_string(),
+    }
+}
+
 /// The container image: `image`, else the release ocgen's rules were
 /// checked against.
 pub(super) fn resolve_image(r: &Resolved, problems: &mut Vec<Problem>) -> String {
@@ -438,6 +467,22 @@ mod tests {
     use crate::openclaw::{CONTAINER_CONFIG_READONLY, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_HOME};
     use crate::plan::testing::{HEAD, kinds, plan_of};
     use crate::plan::{CONTAINER_CONFIG_PATH, CONTAINER_SEEDED_CONFIG_PATH, SecretSource};
+
+    #[test]
+    fn compose_names_never_start_with_x_dash() {
+        for bad in ["x", "x-lab"] {
+            let y = format!("version: 1\ntargets: [compose]\ngateways:\n  {bad}: {{}}\n");
+            assert_eq!(kinds(plan_of(&y)), vec![Kind::Name], "{bad}");
+            // Not a compose rule for the host targets.
+            let y = format!("{HEAD}  {bad}: {{}}\n")
+                .replace("version: 1\n", "version: 1\ntargets: [host]\n");
+            assert!(plan_of(&y).is_ok(), "{bad}");
+        }
+        for fine in ["xx", "lab-x", "x_lab", "ax-1"] {
+            let y = format!("version: 1\ntargets: [compose]\ngateways:\n  {fine}: {{}}\n");
+            assert!(plan_of(&y).is_ok(), "{fine}");
+        }
+    }
 
     #[test]
     fn container_settings_resolve_with_defaults() {

@@ -276,6 +276,7 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
     let name = &r.name.value;
     let s = &r.s;
     check_gateway_name(r, problems);
+    containers::check_compose_name(r, problems);
     let profile = resolve_profile(r, problems);
     let paths = resolve_paths(r, &profile, problems);
     let (bind, custom_bind_host) = resolve_bind(r, problems);

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod nix;
 pub mod procs;
 pub mod realnix;
+pub mod seeds;
 pub mod systemd;
 
 use std::path::{Path, PathBuf};
