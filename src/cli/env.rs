@@ -1,0 +1,31 @@
+//! `ocgen env NAME`: the env file of one gateway.
+
+use std::io::Write;
+
+use clap::Args;
+use clap_complete::engine::ArgValueCandidates;
+
+use super::input::{find_gateway, gateway_candidates, load_plan_for};
+use super::{Ctx, Failure, TemplateArgs, emit};
+use crate::diag::exit;
+use crate::render;
+use crate::target::Target;
+
+/// The arguments of `ocgen env`.
+#[derive(Debug, Args)]
+pub(crate) struct EnvArgs {
+    #[command(flatten)]
+    tpl: TemplateArgs,
+    /// Gateway name.
+    #[arg(add = ArgValueCandidates::new(gateway_candidates))]
+    name: String,
+}
+
+pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+    let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
+    let t = args.tpl.load()?;
+    let g = find_gateway(&plan, &args.name)?;
+    let text = render::env::render(g, &t).map_err(|e| Failure::template(&e))?;
+    emit(out, &text)?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,132 @@
+//! `ocgen generate --out DIR`: every output file of the plan written into
+//! a directory, or (`--check`) the diff of what would change.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::input::load_plan;
+use super::{Ctx, Failure, TemplateArgs, emit};
+use crate::diag::exit;
+use crate::render::{self, OutFile};
+use crate::write::{self, Action};
+
+/// The arguments of `ocgen generate`.
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    #[command(flatten)]
+    tpl: TemplateArgs,
+    /// Output directory.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: PathBuf,
+    /// Write nothing; print a diff of what would change and exit 1 if anything would.
+    #[arg(long)]
+    check: bool,
+    /// Overwrite or delete files that ocgen did not write (or that were edited since).
+    #[arg(long)]
+    force: bool,
+}
+
+pub(crate) fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+    let (_, plan) = load_plan(ctx)?;
+    let t = args.tpl.load()?;
+    let files = render::tree(&plan, &t).map_err(|e| Failure::template(&e))?;
+    generate(&args.out, &files, args.check, args.force, out)
+}
+
+fn generate(
+    dir: &Path,
+    files: &[OutFile],
+    check: bool,
+    force: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure {
+            code: exit::IO,
+            message: format!(
+                "error: --out {}: not a directory\nhelp: give a directory (it is created if it does not exist)\n",
+                dir.display()
+            ),
+        });
+    }
+    if !check {
+        // A killed earlier run: finish or undo it before comparing.
+        write::recover(&dir.join(write::JOURNAL))
+            .map_err(|e| Failure::io("cannot finish the interrupted run in the output tree", &e))?;
+    }
+    let changes =
+        write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
+    let pending: Vec<&write::Change> = changes
+        .iter()
+        .filter(|c| c.action != Action::Keep)
+        .collect();
+    if check {
+        if pending.is_empty() {
+            emit(
+                out,
+                &format!("{}: {} files up to date\n", dir.display(), files.len()),
+            )?;
+            return Ok(exit::OK);
+        }
+        let mut s = String::new();
+        for c in &pending {
+            s.push_str(&c.diff());
+        }
+        let _ = writeln!(
+            s,
+            "{}: {} file{} would change; run `ocgen generate --out {}` to update",
+            dir.display(),
+            pending.len(),
+            if pending.len() == 1 { "" } else { "s" },
+            dir.display()
+        );
+        emit(out, &s)?;
+        return Ok(exit::DRIFT);
+    }
+    let foreign: Vec<&&write::Change> = pending.iter().filter(|c| c.foreign).collect();
+    if !foreign.is_empty() && !force {
+        let mut message = String::new();
+        for c in &foreign {
+            message.push_str(&c.diff());
+        }
+        let _ = writeln!(
+            message,
+            "error: refusing to {} {} file{} that ocgen did not write (or that was edited since): {}",
+            if foreign.iter().all(|c| c.action == Action::Delete) {
+                "delete"
+            } else {
+                "overwrite"
+            },
+            foreign.len(),
+            if foreign.len() == 1 { "" } else { "s" },
+            foreign
+                .iter()
+                .map(|c| dir.join(&c.path).display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            message,
+            "help: move your changes into ocgen.yaml, or pass --force to replace them"
+        );
+        return Err(Failure { code: 73, message });
+    }
+    write::apply(dir, files, &changes)
+        .map_err(|e| Failure::io("cannot write the output tree", &e))?;
+    let count = |a: Action| pending.iter().filter(|c| c.action == a).count();
+    emit(
+        out,
+        &format!(
+            "{}: {} created, {} updated, {} deleted, {} unchanged\n",
+            dir.display(),
+            count(Action::Create),
+            count(Action::Update),
+            count(Action::Delete),
+            changes.len() - pending.len()
+        ),
+    )?;
+    Ok(exit::OK)
+}

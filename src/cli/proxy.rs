@@ -1,0 +1,35 @@
+//! `ocgen proxy`: the Caddyfile of the front door.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::input::load_plan_for;
+use super::{Ctx, Failure, TemplateArgs, emit};
+use crate::diag::exit;
+use crate::render;
+use crate::target::Target;
+
+/// The arguments of `ocgen proxy`.
+#[derive(Debug, Args)]
+pub(crate) struct ProxyArgs {
+    #[command(flatten)]
+    tpl: TemplateArgs,
+}
+
+pub(crate) fn run(args: &ProxyArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+    let (input, plan) = load_plan_for(ctx, Some(Target::Host))?;
+    let Some(proxy) = &plan.proxy else {
+        return Err(Failure {
+            code: exit::USAGE,
+            message: format!(
+                "error: {} has no `proxy` section: there is no front door to print\nhelp: add e.g. `proxy: {{ domain: example.com }}` to serve each gateway at https://<gateway>.example.com\n",
+                input.name
+            ),
+        });
+    };
+    let t = args.tpl.load()?;
+    let text = render::caddy::render(&plan, proxy, &t).map_err(|e| Failure::template(&e))?;
+    emit(out, &text)?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,18 @@
+//! `ocgen schema`: the JSON Schema of ocgen.yaml.
+
+use std::io::Write;
+
+use super::{Failure, emit};
+use crate::diag::exit;
+
+/// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.
+pub(crate) fn schema_json() -> String {
+    let mut s = serde_json::to_string_pretty(&crate::model::json_schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub(crate) fn run(out: &mut dyn Write) -> Result<i32, Failure> {
+    emit(out, &schema_json())?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,39 @@
+//! `ocgen status`: every gateway probed on 127.0.0.1 (the work is
+//! `host::status`), as a table or JSON.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::input::load_plan_for;
+use super::{Ctx, Failure, Format, emit, report};
+use crate::diag::exit;
+use crate::host::State;
+use crate::target::Target;
+
+/// The arguments of `ocgen status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+pub(crate) fn run(args: &StatusArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+    let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
+    let all = crate::host::status(&plan);
+    emit(
+        out,
+        &match args.format {
+            Format::Table => report::status_table(&plan, &all),
+            Format::Json => report::status_json(&all),
+        },
+    )?;
+    if all.iter().any(|g| g.state != State::Healthy) {
+        return Ok(exit::UNHEALTHY);
+    }
+    if all.iter().any(|g| !g.config_drift.is_empty()) {
+        return Ok(exit::DRIFT);
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,64 @@
+//! Seeded configs: where a gateway's live `openclaw.json`, which OpenClaw
+//! owns after ocgen seeded it, strays from the keys ocgen pins.
+
+use crate::plan::{ConfigMode, Gateway, Plan};
+use crate::render;
+
+/// Where a seeded gateway's live `openclaw.json` strays from what ocgen
+/// pins: one line per key, empty when it agrees (or is managed, or absent).
+pub fn config_drift(g: &Gateway) -> Vec<String> {
+    if g.config_mode != ConfigMode::Seeded {
+        return Vec::new();
+    }
+    let Ok(text) = std::fs::read_to_string(&g.config_path) else {
+        return Vec::new();
+    };
+    let Ok(live) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return vec![format!(
+            "{}: not plain JSON, cannot compare with the plan",
+            g.config_path
+        )];
+    };
+    let want = render::openclaw::value(g);
+    let mut out = Vec::new();
+    for key in PINNED_KEYS {
+        let pointer = format!("/{}", key.replace('.', "/"));
+        let (a, b) = (want.pointer(&pointer), live.pointer(&pointer));
+        if a != b {
+            let shown = |v: Option<&serde_json::Value>| {
+                v.map_or("nothing".to_string(), ToString::to_string)
+            };
+            out.push(format!(
+                "{key} is {} in {}, ocgen pins {}",
+                shown(b),
+                g.config_path,
+                shown(a)
+            ));
+        }
+    }
+    out
+}
+
+/// Keys of a seeded config that ocgen owns and compares with the live file.
+pub const PINNED_KEYS: &[&str] = &[
+    "gateway.mode",
+    "gateway.port",
+    "gateway.bind",
+    "gateway.customBindHost",
+    "gateway.auth.mode",
+    "agents.defaults.workspace",
+    "logging.file",
+];
+
+/// `ocgen check --host`: the seeded configs that stray from what ocgen
+/// pins, one line each.
+pub fn check_configs(plan: &Plan) -> Vec<String> {
+    plan.gateways
+        .iter()
+        .flat_map(|g| {
+            config_drift(g)
+                .into_iter()
+                .map(move |d| format!("config: gateway `{}`: {d}", g.name))
+        })
+        .collect()
+}
