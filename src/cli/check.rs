@@ -5,9 +5,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, emit, report};
-use crate::diag::exit;
 use crate::target::Target;
 
 /// The arguments of `ocgen check`.
@@ -22,12 +22,12 @@ pub(crate) struct CheckArgs {
 /// The fix for a seeded config that strays from what ocgen pins.
 const DRIFT_HELP: &str = "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n";
 
-pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let only = args.host.then_some(Target::Host);
     let (input, plan) = load_plan_for(ctx, only)?;
     emit(out, &report::check_summary(&input, &plan))?;
     if !args.host {
-        return Ok(exit::OK);
+        return Ok(ExitStatus::Success);
     }
     let used = crate::host::reserved_ports_in_use(&plan);
     emit(out, &report::ports_in_use(&plan, used.as_deref()))?;
@@ -39,10 +39,10 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i3
         emit(out, DRIFT_HELP)?;
     }
     if used.is_some_and(|u| !u.is_empty()) {
-        return Ok(exit::PORTS_IN_USE);
+        return Ok(ExitStatus::Differs);
     }
     if !drift.is_empty() {
-        return Ok(exit::DRIFT);
+        return Ok(ExitStatus::Differs);
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

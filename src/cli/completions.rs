@@ -5,8 +5,8 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::{COMPLETE_VAR, Failure, command, emit};
-use crate::diag::exit;
 
 /// The arguments of `ocgen completions`.
 #[derive(Debug, Args)]
@@ -15,9 +15,9 @@ pub(crate) struct CompletionsArgs {
     shell: clap_complete::Shell,
 }
 
-pub(crate) fn run(args: &CompletionsArgs, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &CompletionsArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     emit(out, &completions(args.shell)?)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// The shell's registration of ocgen's dynamic completion: at each TAB the

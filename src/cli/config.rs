@@ -6,9 +6,9 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
+use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
 use super::{Ctx, Failure, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -27,7 +27,11 @@ pub(crate) struct ConfigArgs {
     user: bool,
 }
 
-pub(crate) fn run(args: &ConfigArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &ConfigArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let only = if args.service {
         Target::Systemd
     } else {
@@ -41,5 +45,5 @@ pub(crate) fn run(args: &ConfigArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i
     } else {
         emit(out, &render::openclaw::render(g))?;
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -5,9 +5,9 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
+use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
 use super::{Ctx, Failure, TemplateArgs, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -21,11 +21,11 @@ pub(crate) struct EnvArgs {
     name: String,
 }
 
-pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;
     let text = render::env::render(g, &t).map_err(|e| Failure::template(&e))?;
     emit(out, &text)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -1,12 +1,12 @@
 //! How a command fails: the text for standard error and the exit code.
 
-use crate::diag::exit;
+use super::ExitStatus;
 use crate::render::TemplateError;
 
-/// A failure of a command, with the exit code it maps to.
+/// A failure of a command, with the exit status it maps to.
 pub struct Failure {
-    /// Exit code.
-    pub code: i32,
+    /// How ocgen exits.
+    pub status: ExitStatus,
     /// Text for standard error (already formatted).
     pub message: String,
 }
@@ -15,7 +15,7 @@ impl Failure {
     /// Reading or writing failed.
     pub(crate) fn io(what: &str, e: &dyn std::fmt::Display) -> Self {
         Failure {
-            code: exit::IO,
+            status: ExitStatus::Io,
             message: format!("error: {what}: {e}\n"),
         }
     }
@@ -23,7 +23,7 @@ impl Failure {
     /// A template failed to load or render.
     pub(crate) fn template(e: &TemplateError) -> Self {
         Failure {
-            code: exit::INVALID,
+            status: ExitStatus::Invalid,
             message: format!("error: {e}\n"),
         }
     }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan;
 use super::{Ctx, Failure, TemplateArgs, emit};
-use crate::diag::exit;
 use crate::render::{self, OutFile};
 use crate::write::{self, Action};
 
@@ -29,7 +29,11 @@ pub(crate) struct GenerateArgs {
     force: bool,
 }
 
-pub(crate) fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &GenerateArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan(ctx)?;
     let t = args.tpl.load()?;
     let files = render::tree(&plan, &t).map_err(|e| Failure::template(&e))?;
@@ -42,10 +46,10 @@ fn generate(
     check: bool,
     force: bool,
     out: &mut dyn Write,
-) -> Result<i32, Failure> {
+) -> Result<ExitStatus, Failure> {
     if dir.exists() && !dir.is_dir() {
         return Err(Failure {
-            code: exit::IO,
+            status: ExitStatus::Io,
             message: format!(
                 "error: --out {}: not a directory\nhelp: give a directory (it is created if it does not exist)\n",
                 dir.display()
@@ -69,7 +73,7 @@ fn generate(
                 out,
                 &format!("{}: {} files up to date\n", dir.display(), files.len()),
             )?;
-            return Ok(exit::OK);
+            return Ok(ExitStatus::Success);
         }
         let mut s = String::new();
         for c in &pending {
@@ -84,7 +88,7 @@ fn generate(
             dir.display()
         );
         emit(out, &s)?;
-        return Ok(exit::DRIFT);
+        return Ok(ExitStatus::Differs);
     }
     let foreign: Vec<&&write::Change> = pending.iter().filter(|c| c.foreign).collect();
     if !foreign.is_empty() && !force {
@@ -112,7 +116,10 @@ fn generate(
             message,
             "help: move your changes into ocgen.yaml, or pass --force to replace them"
         );
-        return Err(Failure { code: 73, message });
+        return Err(Failure {
+            status: ExitStatus::Refused,
+            message,
+        });
     }
     write::apply(dir, files, &changes)
         .map_err(|e| Failure::io("cannot write the output tree", &e))?;
@@ -128,5 +135,5 @@ fn generate(
             changes.len() - pending.len()
         ),
     )?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::schema::schema_json;
 use super::{Failure, emit};
-use crate::diag::exit;
 use crate::write;
 
 /// The arguments of `ocgen init`.
@@ -26,7 +26,7 @@ pub(crate) struct InitArgs {
 /// The starter file `ocgen init` writes.
 const INIT_TEMPLATE: &str = include_str!("../../examples/rescue-bot.yaml");
 
-pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let path = args
         .file
         .clone()
@@ -34,10 +34,10 @@ pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     init(&path, args.force, out)
 }
 
-fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Failure> {
+fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     if path == Path::new("-") {
         return Err(Failure {
-            code: exit::USAGE,
+            status: ExitStatus::Usage,
             message: "error: `ocgen init` writes a file; give -f PATH, not -\n".into(),
         });
     }
@@ -62,7 +62,7 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Failure> {
         linked.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
                 Failure {
-                    code: 73,
+                    status: ExitStatus::Refused,
                     message: format!("error: {} already exists; ocgen init does not overwrite a file without --force\nhelp: pass --force to replace it, or -f OTHER.yaml to write another file\n", p.display()),
                 }
             } else {
@@ -84,5 +84,5 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<i32, Failure> {
         path.display()
     );
     emit(out, &msg)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use super::ExitStatus;
 use super::{Ctx, Failure, TemplateArgs};
-use crate::diag::{self, Problem, exit};
+use crate::diag::{self, Problem};
 use crate::plan::{Gateway, Plan};
 use crate::render::Templates;
 use crate::target::Target;
@@ -53,7 +54,7 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
                 }
             }
             Failure {
-                code: exit::IO,
+                status: ExitStatus::Io,
                 message: msg,
             }
         })?;
@@ -61,7 +62,7 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
     };
     if bytes.len() > crate::model::MAX_INPUT_BYTES {
         return Err(Failure {
-            code: exit::INVALID,
+            status: ExitStatus::Invalid,
             message: format!(
                 "error: {name}: the file is larger than {} bytes, the most ocgen reads\nhelp: a deployment file is a few kilobytes: check that -f names the right file, or split it into several\n",
                 crate::model::MAX_INPUT_BYTES
@@ -81,7 +82,7 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
                     .map_or(0, |p| p + 1)
                 + 1;
             Err(Failure {
-                code: exit::INVALID,
+                status: ExitStatus::Invalid,
                 message: format!(
                     "error: {name}:{line}:{col}: not valid UTF-8 (byte {at})\nhelp: save the file as UTF-8\n"
                 ),
@@ -92,7 +93,7 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
 
 fn invalid(input: &Input, problems: &[Problem], color: bool) -> Failure {
     Failure {
-        code: exit::INVALID,
+        status: ExitStatus::Invalid,
         message: diag::render(problems, &input.name, &input.text, color),
     }
 }
@@ -130,7 +131,7 @@ impl TemplateArgs {
         if let Some(dir) = &self.templates {
             if !dir.is_dir() {
                 return Err(Failure {
-                    code: exit::USAGE,
+                    status: ExitStatus::Usage,
                     message: format!(
                         "error: --templates {}: {}\nhelp: give a directory holding templates named as in ocgen's templates/ (compose.hbs, ...)\n",
                         dir.display(),
@@ -161,7 +162,7 @@ pub(crate) fn find_gateway<'p>(plan: &'p Plan, name: &str) -> Result<&'p Gateway
         }
         let _ = writeln!(message, "help: gateways in this file: {}", names.join(", "));
         Failure {
-            code: exit::USAGE,
+            status: ExitStatus::Usage,
             message,
         }
     })

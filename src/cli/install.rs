@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, TemplateArgs, emit, report};
-use crate::diag::exit;
 use crate::host::InstallError;
 use crate::target::Target;
 
@@ -27,13 +27,17 @@ pub(crate) struct InstallArgs {
     force: bool,
 }
 
-pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &InstallArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
     let plan = match &args.root {
         Some(dir) => {
             let prefix = crate::host::root_prefix(dir).map_err(|e| Failure {
-                code: exit::USAGE,
+                status: ExitStatus::Usage,
                 message: format!("error: {e}\n"),
             })?;
             plan.rooted(&prefix)
@@ -43,7 +47,7 @@ pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<
     match crate::host::install(&plan, &t, args.force) {
         Ok(done) => {
             emit(out, &report::install_report(&plan, &done))?;
-            Ok(exit::OK)
+            Ok(ExitStatus::Success)
         }
         Err(InstallError::Template(e)) => Err(Failure::template(&e)),
         Err(InstallError::Io(e)) => Err(Failure::io("install failed, nothing was replaced", &e)),
@@ -69,7 +73,7 @@ pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<
                 "help: move your changes into ocgen.yaml, or pass --force to replace them"
             );
             Err(Failure {
-                code: exit::REFUSED,
+                status: ExitStatus::Refused,
                 message,
             })
         }

@@ -2,14 +2,14 @@
 
 use std::io::Write;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
-pub(crate) fn run(ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Kubernetes))?;
     emit(out, &render::kubernetes::render(&plan))?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

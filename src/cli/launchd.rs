@@ -5,9 +5,9 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
+use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
 use super::{Ctx, Failure, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -19,9 +19,13 @@ pub(crate) struct LaunchdArgs {
     name: String,
 }
 
-pub(crate) fn run(args: &LaunchdArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &LaunchdArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Launchd))?;
     let g = find_gateway(&plan, &args.name)?;
     emit(out, &render::launchd::render(&plan, g))?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

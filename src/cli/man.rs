@@ -5,14 +5,14 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
+use super::ExitStatus;
 use super::{Failure, command};
-use crate::diag::exit;
 
-pub(crate) fn run(out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let buf = man_page().map_err(|e| Failure::io("cannot render the man page", &e))?;
     out.write_all(&buf)
         .map_err(|e| Failure::io("cannot write to standard output", &e))?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// The page, as roff.
@@ -63,37 +63,38 @@ fn man_page() -> std::io::Result<Vec<u8>> {
         writeln!(buf, "{}", roff(&about).replace("\n\n", "\n.sp\n"))?;
     }
     writeln!(buf, ".SH \"EXIT STATUS\"")?;
-    for (code, meaning) in EXIT_STATUS {
-        writeln!(buf, ".TP\n\\fB{code}\\fR\n{}", roff(meaning))?;
+    for status in ExitStatus::ALL {
+        writeln!(
+            buf,
+            ".TP\n\\fB{}\\fR\n{}",
+            status.code(),
+            code_spans(&roff(status.meaning()))
+        )?;
     }
     man.render_version_section(&mut buf)?;
     Ok(buf)
 }
-
-/// The exit codes, for `--help` and the man page.
-const EXIT_STATUS: &[(i32, &str)] = &[
-    (exit::OK, "success"),
-    (
-        1,
-        "generate --check found files that differ; status: a gateway is not healthy; check --host: a reserved port is in use",
-    ),
-    (
-        exit::USAGE,
-        "usage error (unknown flag, unknown gateway name, a --templates directory that does not exist)",
-    ),
-    (exit::INVALID, "the input file is invalid"),
-    (
-        exit::REFUSED,
-        "generate, install or init refused to overwrite a file ocgen did not write (or that was edited since); --force overwrites",
-    ),
-    (exit::IO, "a file could not be read or written"),
-];
 
 /// Text as roff: backslashes, hyphens and leading dots or quotes escaped.
 fn roff(text: &str) -> String {
     let mut s = text.replace('\\', "\\e").replace('-', "\\-");
     if s.starts_with('.') || s.starts_with('\'') {
         s.insert_str(0, "\\&");
+    }
+    s
+}
+
+/// Markdown code spans (`` `x` ``) in bold.
+fn code_spans(text: &str) -> String {
+    let mut s = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            s.push_str("\\fB");
+            s.push_str(part);
+            s.push_str("\\fR");
+        } else {
+            s.push_str(part);
+        }
     }
     s
 }

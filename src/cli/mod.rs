@@ -19,6 +19,7 @@ mod completions;
 mod compose;
 mod config;
 mod env;
+mod exit;
 mod failure;
 mod generate;
 mod init;
@@ -36,7 +37,7 @@ mod status;
 mod systemd;
 mod table;
 
-use crate::diag::exit;
+pub use exit::ExitStatus;
 pub use failure::Failure;
 pub use report::ports;
 
@@ -47,11 +48,7 @@ pub use report::ports;
 /// each one needs: env files, openclaw.json configs and deployment files.
 #[derive(Debug, Parser)]
 #[command(name = "ocgen", version, about, long_about)]
-#[command(
-    after_help = "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status) or a \
-                        reserved port in use (check --host), 2 usage, 65 invalid input, \
-                        73 refused to overwrite a file ocgen did not write, 74 I/O error."
-)]
+#[command(after_help = ExitStatus::help())]
 pub(crate) struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -217,23 +214,23 @@ impl Ctx {
     }
 }
 
-/// Runs ocgen with these arguments; returns the exit code. Output goes to
+/// Runs ocgen with these arguments; returns how it ended. Output goes to
 /// the given writers so tests and `main` share one path.
 pub fn run(
     args: impl IntoIterator<Item = std::ffi::OsString>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> ExitStatus {
     let parsed = command()
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
+            let status = if e.use_stderr() {
+                ExitStatus::Usage
             } else {
-                exit::OK
+                ExitStatus::Success
             };
             let text = e.render().to_string();
             let _ = if e.use_stderr() {
@@ -241,21 +238,21 @@ pub fn run(
             } else {
                 out.write_all(text.as_bytes())
             };
-            return code;
+            return status;
         }
     };
     let ctx = Ctx::new(&cli.global);
     match execute(&cli.command, &ctx, out) {
-        Ok(code) => code,
+        Ok(status) => status,
         Err(f) => {
             let _ = err.write_all(f.message.as_bytes());
-            f.code
+            f.status
         }
     }
 }
 
 /// Each command's `run`.
-fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     match command {
         Command::Check(a) => check::run(a, ctx, out),
         Command::Ports(a) => ports::run(a, ctx, out),

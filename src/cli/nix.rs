@@ -4,9 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, TemplateArgs, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -17,10 +17,10 @@ pub(crate) struct NixArgs {
     tpl: TemplateArgs,
 }
 
-pub(crate) fn run(args: &NixArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &NixArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Nixos))?;
     let t = args.tpl.load()?;
     let text = render::nixos::render(&plan, &t).map_err(|e| Failure::template(&e))?;
     emit(out, &text)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

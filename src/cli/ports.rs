@@ -4,9 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan;
 use super::{Ctx, Failure, Format, emit, report};
-use crate::diag::exit;
 
 /// The arguments of `ocgen ports`.
 #[derive(Debug, Args)]
@@ -16,8 +16,8 @@ pub(crate) struct PortsArgs {
     format: Format,
 }
 
-pub(crate) fn run(args: &PortsArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &PortsArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan(ctx)?;
     emit(out, &report::ports(&plan, args.format))?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

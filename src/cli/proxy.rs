@@ -4,9 +4,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, TemplateArgs, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -17,11 +17,11 @@ pub(crate) struct ProxyArgs {
     tpl: TemplateArgs,
 }
 
-pub(crate) fn run(args: &ProxyArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(args: &ProxyArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (input, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let Some(proxy) = &plan.proxy else {
         return Err(Failure {
-            code: exit::USAGE,
+            status: ExitStatus::Usage,
             message: format!(
                 "error: {} has no `proxy` section: there is no front door to print\nhelp: add e.g. `proxy: {{ domain: example.com }}` to serve each gateway at https://<gateway>.example.com\n",
                 input.name
@@ -31,5 +31,5 @@ pub(crate) fn run(args: &ProxyArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i3
     let t = args.tpl.load()?;
     let text = render::caddy::render(&plan, proxy, &t).map_err(|e| Failure::template(&e))?;
     emit(out, &text)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use super::ExitStatus;
 use super::{Failure, emit};
-use crate::diag::exit;
 
 /// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.
 pub(crate) fn schema_json() -> String {
@@ -12,7 +12,7 @@ pub(crate) fn schema_json() -> String {
     s
 }
 
-pub(crate) fn run(out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     emit(out, &schema_json())?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

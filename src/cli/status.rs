@@ -5,9 +5,9 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::ExitStatus;
 use super::input::load_plan_for;
 use super::{Ctx, Failure, Format, emit, report};
-use crate::diag::exit;
 use crate::host::State;
 use crate::target::Target;
 
@@ -19,7 +19,11 @@ pub(crate) struct StatusArgs {
     format: Format,
 }
 
-pub(crate) fn run(args: &StatusArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &StatusArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let all = crate::host::status(&plan);
     emit(
@@ -30,10 +34,10 @@ pub(crate) fn run(args: &StatusArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i
         },
     )?;
     if all.iter().any(|g| g.state != State::Healthy) {
-        return Ok(exit::UNHEALTHY);
+        return Ok(ExitStatus::Differs);
     }
     if all.iter().any(|g| !g.config_drift.is_empty()) {
-        return Ok(exit::DRIFT);
+        return Ok(ExitStatus::Differs);
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

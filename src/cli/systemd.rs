@@ -5,9 +5,9 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
+use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
 use super::{Ctx, Failure, TemplateArgs, emit};
-use crate::diag::exit;
 use crate::render;
 use crate::target::Target;
 
@@ -24,12 +24,16 @@ pub(crate) struct SystemdArgs {
     user: bool,
 }
 
-pub(crate) fn run(args: &SystemdArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn run(
+    args: &SystemdArgs,
+    ctx: &Ctx,
+    out: &mut dyn Write,
+) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Systemd))?;
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;
     let scope = render::systemd::scope(&plan, args.user);
     let text = render::systemd::render(&plan, g, scope, &t).map_err(|e| Failure::template(&e))?;
     emit(out, &text)?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
