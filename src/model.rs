@@ -632,9 +632,14 @@ pub const PER_GATEWAY_KEYS: &[&str] = &[
 /// editor flags it as you type: the keys `defaults` cannot hold, gateway
 /// and profile names (OpenClaw's grammars, lowercase; not `gateway` or
 /// `node`), at least one gateway, `version: 1`.
-pub fn json_schema() -> serde_json::Value {
+///
+/// Fails only if serde cannot turn schemars' schema into JSON, which its
+/// types rule out; the error is passed on rather than hidden.
+pub fn json_schema() -> Result<serde_json::Value, serde_json::Error> {
     use serde_json::json;
-    let mut schema = serde_json::to_value(schemars::schema_for!(Document)).unwrap_or_default();
+    // Through serde, not `Schema::to_value`: schemars orders the keywords
+    // (`$schema`, `title`, ...) when it serializes.
+    let mut schema = serde_json::to_value(schemars::schema_for!(Document))?;
     let props = &mut schema["properties"];
     props["version"] = json!({
         "description": "Format version. Always `1`.",
@@ -659,7 +664,7 @@ pub fn json_schema() -> serde_json::Value {
     });
     schema["$defs"]["Browser"]["properties"]["profiles"]["propertyNames"] =
         json!({ "pattern": "^[a-z0-9-]+$" });
-    schema
+    Ok(schema)
 }
 
 /// A port as written: any integer, range-checked later so the message can

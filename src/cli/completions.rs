@@ -38,7 +38,7 @@ fn completions(shell: clap_complete::Shell) -> Result<String, Failure> {
     match dynamic {
         Some(c) => c
             .write_registration(COMPLETE_VAR, "ocgen", "ocgen", "ocgen", &mut buf)
-            .map_err(|e| Failure::io("cannot write the completion script", &e))?,
+            .map_err(|e| Failure::io("cannot write the completion script", e))?,
         None => clap_complete::generate(shell, &mut command(), "ocgen", &mut buf),
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())

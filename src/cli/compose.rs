@@ -24,7 +24,7 @@ pub(crate) fn run(
 ) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Compose))?;
     let t = args.tpl.load()?;
-    let text = render::compose::render(&plan, &t).map_err(|e| Failure::template(&e))?;
+    let text = render::compose::render(&plan, &t)?;
     emit(out, &text)?;
     Ok(ExitStatus::Success)
 }

@@ -25,7 +25,7 @@ pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<Exit
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;
-    let text = render::env::render(g, &t).map_err(|e| Failure::template(&e))?;
+    let text = render::env::render(g, &t)?;
     emit(out, &text)?;
     Ok(ExitStatus::Success)
 }

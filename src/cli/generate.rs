@@ -11,7 +11,7 @@ use super::ExitStatus;
 use super::input::load_plan;
 use super::{Ctx, Failure, TemplateArgs, emit};
 use crate::render::{self, OutFile};
-use crate::write::{self, Action};
+use crate::write::{self, Action, Refused};
 
 /// The arguments of `ocgen generate`.
 #[derive(Debug, Args)]
@@ -36,7 +36,7 @@ pub(crate) fn run(
 ) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan(ctx)?;
     let t = args.tpl.load()?;
-    let files = render::tree(&plan, &t).map_err(|e| Failure::template(&e))?;
+    let files = render::tree(&plan, &t)?;
     generate(&args.out, &files, args.check, args.force, out)
 }
 
@@ -48,21 +48,15 @@ fn generate(
     out: &mut dyn Write,
 ) -> Result<ExitStatus, Failure> {
     if dir.exists() && !dir.is_dir() {
-        return Err(Failure {
-            status: ExitStatus::Io,
-            message: format!(
-                "error: --out {}: not a directory\nhelp: give a directory (it is created if it does not exist)\n",
-                dir.display()
-            ),
-        });
+        return Err(Failure::OutNotDir { dir: dir.into() });
     }
     if !check {
         // A killed earlier run: finish or undo it before comparing.
         write::recover(&dir.join(write::JOURNAL))
-            .map_err(|e| Failure::io("cannot finish the interrupted run in the output tree", &e))?;
+            .map_err(|e| Failure::io("cannot finish the interrupted run in the output tree", e))?;
     }
     let changes =
-        write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", &e))?;
+        write::changes(dir, files).map_err(|e| Failure::io("cannot read the output tree", e))?;
     let pending: Vec<&write::Change> = changes
         .iter()
         .filter(|c| c.action != Action::Keep)
@@ -90,39 +84,12 @@ fn generate(
         emit(out, &s)?;
         return Ok(ExitStatus::Differs);
     }
-    let foreign: Vec<&&write::Change> = pending.iter().filter(|c| c.foreign).collect();
+    let foreign: Vec<&write::Change> = pending.iter().copied().filter(|c| c.foreign).collect();
     if !foreign.is_empty() && !force {
-        let mut message = String::new();
-        for c in &foreign {
-            message.push_str(&c.diff());
-        }
-        let _ = writeln!(
-            message,
-            "error: refusing to {} {} file{} that ocgen did not write (or that was edited since): {}",
-            if foreign.iter().all(|c| c.action == Action::Delete) {
-                "delete"
-            } else {
-                "overwrite"
-            },
-            foreign.len(),
-            if foreign.len() == 1 { "" } else { "s" },
-            foreign
-                .iter()
-                .map(|c| dir.join(&c.path).display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let _ = writeln!(
-            message,
-            "help: move your changes into ocgen.yaml, or pass --force to replace them"
-        );
-        return Err(Failure {
-            status: ExitStatus::Refused,
-            message,
-        });
+        return Err(Refused::new(dir, &foreign).into());
     }
     write::apply(dir, files, &changes)
-        .map_err(|e| Failure::io("cannot write the output tree", &e))?;
+        .map_err(|e| Failure::io("cannot write the output tree", e))?;
     let count = |a: Action| pending.iter().filter(|c| c.action == a).count();
     emit(
         out,

@@ -36,12 +36,10 @@ pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<ExitStatus, Fa
 
 fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     if path == Path::new("-") {
-        return Err(Failure {
-            status: ExitStatus::Usage,
-            message: "error: `ocgen init` writes a file; give -f PATH, not -\n".into(),
-        });
+        return Err(Failure::InitStdin);
     }
     let schema_path = path.with_file_name("ocgen.schema.json");
+    let schema = schema_json()?;
     let text = INIT_TEMPLATE.replacen(
         "$schema=../ocgen.schema.json",
         "$schema=ocgen.schema.json",
@@ -53,20 +51,17 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<ExitStatus, Fai
     let create = |p: &Path, contents: &str| -> Result<(), Failure> {
         if force {
             return write::write_atomic(p, contents, false)
-                .map_err(|e| Failure::io(&format!("cannot write {}", p.display()), &e));
+                .map_err(|e| Failure::io(format!("cannot write {}", p.display()), e));
         }
         let tmp = write::stage(p, contents, false)
-            .map_err(|e| Failure::io(&format!("cannot create {}", p.display()), &e))?;
+            .map_err(|e| Failure::io(format!("cannot create {}", p.display()), e))?;
         let linked = std::fs::hard_link(&tmp, p);
         let _ = std::fs::remove_file(&tmp);
         linked.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Failure {
-                    status: ExitStatus::Refused,
-                    message: format!("error: {} already exists; ocgen init does not overwrite a file without --force\nhelp: pass --force to replace it, or -f OTHER.yaml to write another file\n", p.display()),
-                }
+                Failure::Exists { path: p.into() }
             } else {
-                Failure::io(&format!("cannot create {}", p.display()), &e)
+                Failure::io(format!("cannot create {}", p.display()), e)
             }
         })
     };
@@ -75,7 +70,7 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<ExitStatus, Fai
     if schema_path.exists() && !force {
         let _ = writeln!(msg, "kept {} (already there)", schema_path.display());
     } else {
-        create(&schema_path, &schema_json())?;
+        create(&schema_path, &schema)?;
         let _ = writeln!(msg, "wrote {}", schema_path.display());
     }
     let _ = writeln!(

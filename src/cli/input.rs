@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::ExitStatus;
 use super::{Ctx, Failure, TemplateArgs};
 use crate::diag::{self, Problem};
 use crate::plan::{Gateway, Plan};
@@ -27,7 +26,7 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
         std::io::stdin()
             .take(crate::model::MAX_INPUT_BYTES as u64 + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| Failure::io("cannot read standard input", &e))?;
+            .map_err(|e| Failure::io("cannot read standard input", e))?;
         ("<stdin>".to_string(), buf)
     } else {
         let name = path.display().to_string();
@@ -39,34 +38,23 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
                 .read_to_end(&mut buf)?;
             Ok(buf)
         };
-        let bytes = read(path).map_err(|e| {
-            let mut msg = format!("error: cannot read {name}: {e}\n");
-            if e.kind() == std::io::ErrorKind::NotFound {
-                if explicit {
-                    let _ = writeln!(
-                        msg,
-                        "help: check the path, or run `ocgen init -f {name}` to write a starter file there"
-                    );
-                } else {
-                    msg.push_str(
-                        "help: run `ocgen init` to write a starter file, or pass -f PATH to read another one\n",
-                    );
-                }
-            }
-            Failure {
-                status: ExitStatus::Io,
-                message: msg,
-            }
+        let bytes = read(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound if explicit => Failure::NoFile {
+                name: name.clone(),
+                source,
+            },
+            std::io::ErrorKind::NotFound => Failure::NoDefaultFile {
+                name: name.clone(),
+                source,
+            },
+            _ => Failure::io(format!("cannot read {name}"), source),
         })?;
         (name, bytes)
     };
     if bytes.len() > crate::model::MAX_INPUT_BYTES {
-        return Err(Failure {
-            status: ExitStatus::Invalid,
-            message: format!(
-                "error: {name}: the file is larger than {} bytes, the most ocgen reads\nhelp: a deployment file is a few kilobytes: check that -f names the right file, or split it into several\n",
-                crate::model::MAX_INPUT_BYTES
-            ),
+        return Err(Failure::TooLarge {
+            name,
+            max: crate::model::MAX_INPUT_BYTES,
         });
     }
     match String::from_utf8(bytes) {
@@ -75,26 +63,26 @@ fn read_input(path: &Path, explicit: bool) -> Result<Input, Failure> {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = at
+            let column = at
                 - bytes[..at]
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map_or(0, |p| p + 1)
                 + 1;
-            Err(Failure {
-                status: ExitStatus::Invalid,
-                message: format!(
-                    "error: {name}:{line}:{col}: not valid UTF-8 (byte {at})\nhelp: save the file as UTF-8\n"
-                ),
+            Err(Failure::NotUtf8 {
+                name,
+                line,
+                column,
+                at,
             })
         }
     }
 }
 
 fn invalid(input: &Input, problems: &[Problem], color: bool) -> Failure {
-    Failure {
-        status: ExitStatus::Invalid,
-        message: diag::render(problems, &input.name, &input.text, color),
+    Failure::Problems {
+        file: input.name.clone(),
+        rendered: diag::render(problems, &input.name, &input.text, color),
     }
 }
 
@@ -130,17 +118,13 @@ impl TemplateArgs {
     pub(crate) fn load(&self) -> Result<Templates, Failure> {
         if let Some(dir) = &self.templates {
             if !dir.is_dir() {
-                return Err(Failure {
-                    status: ExitStatus::Usage,
-                    message: format!(
-                        "error: --templates {}: {}\nhelp: give a directory holding templates named as in ocgen's templates/ (compose.hbs, ...)\n",
-                        dir.display(),
-                        if dir.exists() {
-                            "not a directory"
-                        } else {
-                            "no such directory"
-                        }
-                    ),
+                return Err(Failure::TemplatesDir {
+                    dir: dir.clone(),
+                    why: if dir.exists() {
+                        "not a directory"
+                    } else {
+                        "no such directory"
+                    },
                 });
             }
         }
@@ -148,7 +132,7 @@ impl TemplateArgs {
             Some(dir) => Templates::with_overrides(dir),
             None => Templates::builtin(),
         };
-        t.map_err(|e| Failure::template(&e))
+        Ok(t?)
     }
 }
 
@@ -156,14 +140,14 @@ impl TemplateArgs {
 pub(crate) fn find_gateway<'p>(plan: &'p Plan, name: &str) -> Result<&'p Gateway, Failure> {
     plan.gateway(name).ok_or_else(|| {
         let names: Vec<&str> = plan.gateways.iter().map(|g| g.name.as_str()).collect();
-        let mut message = format!("error: no gateway named `{name}`\n");
+        let mut help = String::new();
         if let Some(best) = diag::did_you_mean(name, &names) {
-            let _ = writeln!(message, "help: did you mean `{best}`?");
+            let _ = writeln!(help, "did you mean `{best}`?");
         }
-        let _ = writeln!(message, "help: gateways in this file: {}", names.join(", "));
-        Failure {
-            status: ExitStatus::Usage,
-            message,
+        let _ = write!(help, "gateways in this file: {}", names.join(", "));
+        Failure::UnknownGateway {
+            name: name.to_string(),
+            names: help,
         }
     })
 }

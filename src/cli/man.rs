@@ -9,9 +9,9 @@ use super::ExitStatus;
 use super::{Failure, command};
 
 pub(crate) fn run(out: &mut dyn Write) -> Result<ExitStatus, Failure> {
-    let buf = man_page().map_err(|e| Failure::io("cannot render the man page", &e))?;
+    let buf = man_page().map_err(|e| Failure::io("cannot render the man page", e))?;
     out.write_all(&buf)
-        .map_err(|e| Failure::io("cannot write to standard output", &e))?;
+        .map_err(|e| Failure::io("cannot write to standard output", e))?;
     Ok(ExitStatus::Success)
 }
 

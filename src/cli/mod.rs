@@ -245,8 +245,8 @@ pub fn run(
     match execute(&cli.command, &ctx, out) {
         Ok(status) => status,
         Err(f) => {
-            let _ = err.write_all(f.message.as_bytes());
-            f.status
+            let _ = err.write_all(f.report().as_bytes());
+            f.status()
         }
     }
 }
@@ -277,7 +277,7 @@ fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStat
 /// Writes `text` to standard output.
 fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
     out.write_all(text.as_bytes())
-        .map_err(|e| Failure::io("cannot write to standard output", &e))
+        .map_err(|e| Failure::io("cannot write to standard output", e))
 }
 
 /// The variable that makes `ocgen` answer a completion request.

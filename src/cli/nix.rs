@@ -20,7 +20,7 @@ pub(crate) struct NixArgs {
 pub(crate) fn run(args: &NixArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (_, plan) = load_plan_for(ctx, Some(Target::Nixos))?;
     let t = args.tpl.load()?;
-    let text = render::nixos::render(&plan, &t).map_err(|e| Failure::template(&e))?;
+    let text = render::nixos::render(&plan, &t)?;
     emit(out, &text)?;
     Ok(ExitStatus::Success)
 }

@@ -20,16 +20,10 @@ pub(crate) struct ProxyArgs {
 pub(crate) fn run(args: &ProxyArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
     let (input, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let Some(proxy) = &plan.proxy else {
-        return Err(Failure {
-            status: ExitStatus::Usage,
-            message: format!(
-                "error: {} has no `proxy` section: there is no front door to print\nhelp: add e.g. `proxy: {{ domain: example.com }}` to serve each gateway at https://<gateway>.example.com\n",
-                input.name
-            ),
-        });
+        return Err(Failure::NoProxy { file: input.name });
     };
     let t = args.tpl.load()?;
-    let text = render::caddy::render(&plan, proxy, &t).map_err(|e| Failure::template(&e))?;
+    let text = render::caddy::render(&plan, proxy, &t)?;
     emit(out, &text)?;
     Ok(ExitStatus::Success)
 }

@@ -33,7 +33,7 @@ pub(crate) fn run(
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;
     let scope = render::systemd::scope(&plan, args.user);
-    let text = render::systemd::render(&plan, g, scope, &t).map_err(|e| Failure::template(&e))?;
+    let text = render::systemd::render(&plan, g, scope, &t)?;
     emit(out, &text)?;
     Ok(ExitStatus::Success)
 }

@@ -25,24 +25,17 @@ pub struct HttpResponse {
 }
 
 /// Why a probe got no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum ProbeError {
     /// Nothing listens on the port.
+    #[error("connection refused")]
     Refused,
     /// Connecting or reading took longer than allowed.
+    #[error("timed out")]
     TimedOut,
     /// Anything else: a reset, an answer that is not HTTP.
+    #[error("{0}")]
     Failed(String),
-}
-
-impl std::fmt::Display for ProbeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ProbeError::Refused => f.write_str("connection refused"),
-            ProbeError::TimedOut => f.write_str("timed out"),
-            ProbeError::Failed(why) => f.write_str(why),
-        }
-    }
 }
 
 fn classify(e: &io::Error) -> ProbeError {

@@ -8,33 +8,61 @@ use std::path::{Path, PathBuf};
 
 use crate::plan::{ConfigMode, Plan};
 use crate::render::{self, OutFile, TemplateError, Templates};
-use crate::write::{self, Action, Change, IoError};
+use crate::write::{self, Action, Change, IoError, Refused};
+
+/// Why `--root DIR` cannot be the root of an install.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RootError {
+    /// The path could not be made absolute.
+    #[error("--root {}: {source}", dir.display())]
+    Absolute {
+        /// As given.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not UTF-8.
+    #[error("--root {}: the path must be valid UTF-8 (it is written into configs and env files)", dir.display())]
+    NotUtf8 {
+        /// As given.
+        dir: PathBuf,
+    },
+    /// A control character.
+    #[error("--root {}: the path contains a control character", path.escape_debug())]
+    Control {
+        /// The absolute path.
+        path: String,
+    },
+    /// A `..` step.
+    #[error(
+        "--root {path}: write the path without `..` (it is written into configs and env files)"
+    )]
+    DotDot {
+        /// The absolute path.
+        path: String,
+    },
+}
 
 /// Turns `--root DIR` into the prefix put before every absolute path: an
 /// absolute, normalised path without a trailing `/` (empty for `/`).
-pub fn root_prefix(dir: &Path) -> Result<String, String> {
-    let abs = std::path::absolute(dir).map_err(|e| format!("--root {}: {e}", dir.display()))?;
+pub fn root_prefix(dir: &Path) -> Result<String, RootError> {
+    let abs = std::path::absolute(dir).map_err(|source| RootError::Absolute {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
     let Some(s) = abs.to_str() else {
-        return Err(format!(
-            "--root {}: the path must be valid UTF-8 (it is written into configs and env files)",
-            dir.display()
-        ));
+        return Err(RootError::NotUtf8 {
+            dir: dir.to_path_buf(),
+        });
     };
     if s.chars().any(char::is_control) {
-        return Err(format!(
-            "--root {}: the path contains a control character",
-            s.escape_debug()
-        ));
+        return Err(RootError::Control { path: s.into() });
     }
     let mut parts = Vec::new();
     for part in s.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                return Err(format!(
-                    "--root {s}: write the path without `..` (it is written into configs and env files)"
-                ));
-            }
+            ".." => return Err(RootError::DotDot { path: s.into() }),
             p => parts.push(p),
         }
     }
@@ -82,14 +110,19 @@ pub struct Installed {
 }
 
 /// Why `ocgen install` wrote nothing.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum InstallError {
     /// A template failed to render.
-    Template(TemplateError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Template(#[from] TemplateError),
     /// Reading, creating or writing failed (nothing was replaced).
-    Io(IoError),
+    #[error("install failed, nothing was replaced: {0}")]
+    Io(#[from] IoError),
     /// Files exist with contents ocgen would not write, and `--force` was not given.
-    Foreign(Vec<Change>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Foreign(#[from] Refused),
 }
 
 /// Creates the directories and writes the files of `plan` (already rooted).
@@ -97,18 +130,18 @@ pub enum InstallError {
 /// without `force`; a failure while creating or staging leaves every file as
 /// it was and removes the directories it created.
 pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, InstallError> {
-    let files = install_files(plan, t).map_err(InstallError::Template)?;
+    let files = install_files(plan, t)?;
     // A killed earlier install of this plan: finish or undo it first.
     if let Some(journal) = files
         .first()
         .and_then(|f| write::find_install_journal(Path::new(&f.path)))
     {
-        write::recover(&journal).map_err(InstallError::Io)?;
+        write::recover(&journal)?;
     }
-    let changes = write::compare_absolute(&files).map_err(InstallError::Io)?;
-    let foreign: Vec<Change> = changes.iter().filter(|c| c.foreign).cloned().collect();
+    let changes = write::compare_absolute(&files)?;
+    let foreign: Vec<&Change> = changes.iter().filter(|c| c.foreign).collect();
     if !foreign.is_empty() && !force {
-        return Err(InstallError::Foreign(foreign));
+        return Err(Refused::new(Path::new("/"), &foreign).into());
     }
     let mut dirs: Vec<&Path> = Vec::new();
     for g in &plan.gateways {
@@ -144,7 +177,7 @@ pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, Ins
             });
         }
     }
-    let created = write::replace_all(&journal, &dirs, &all).map_err(InstallError::Io)?;
+    let created = write::replace_all(&journal, &dirs, &all)?;
     Ok(Installed {
         changes,
         dirs_created: created,

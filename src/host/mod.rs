@@ -19,7 +19,7 @@ mod status;
 pub use drift::PINNED_KEYS;
 pub(crate) use drift::check_configs;
 pub use http::{HttpResponse, ProbeError, http_get};
-pub(crate) use install::{InstallError, Installed, install, root_prefix};
+pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};

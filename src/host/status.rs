@@ -3,6 +3,7 @@
 //! reserved ports something else holds.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
@@ -128,30 +129,32 @@ const PROBE_THREADS: usize = 16;
 /// `ocgen status`: every gateway probed (in parallel), and for the ones that
 /// are not healthy, which of their reserved ports something else holds.
 pub fn status(plan: &Plan) -> Vec<GatewayStatus> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(vec![None; plan.gateways.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..plan.gateways.len().min(PROBE_THREADS) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(g) = plan.gateways.get(i) else {
-                        break;
-                    };
-                    let st = probe(g);
-                    if let Ok(mut r) = results.lock() {
-                        r[i] = Some(st);
+    let next = AtomicUsize::new(0);
+    let workers = plan.gateways.len().min(PROBE_THREADS);
+    // Each worker returns what it probed; a worker that panicked passes
+    // its panic on, so no gateway can go missing from the answer.
+    let mut probed: Vec<(usize, GatewayStatus)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(g) = plan.gateways.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, probe(g)));
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     });
-    let mut out: Vec<GatewayStatus> = results
-        .into_inner()
-        .unwrap_or_default()
-        .into_iter()
-        .flatten()
-        .collect();
+    probed.sort_by_key(|(i, _)| *i);
+    let mut out: Vec<GatewayStatus> = probed.into_iter().map(|(_, st)| st).collect();
     if let Some(listeners) = listening_sockets() {
         // One pass over /proc for every gateway: the base port of each, the
         // whole footprint of the ones that are not healthy.
