@@ -724,37 +724,6 @@ impl<'de> Deserialize<'de> for PortValue {
     }
 }
 
-/// All keys of [`Settings`], for "did you mean" hints.
-pub const SETTINGS_KEYS: &[&str] = &[
-    "profile",
-    "port",
-    "home",
-    "state_dir",
-    "config_path",
-    "workspace",
-    "bind",
-    "custom_bind_host",
-    "auth",
-    "browser",
-    "env",
-    "image",
-    "user",
-    "group",
-    "open_firewall",
-    "secrets_env_file",
-    "publish",
-    "network_mode",
-    "resources",
-    "workspace_host_path",
-    "allowed_origins",
-    "openclaw",
-    "secrets",
-    "config",
-    "host",
-    "path",
-    "kubernetes",
-];
-
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
 /// is room for tens of thousands of gateways and refuses worse.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;

@@ -5,8 +5,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::ExitStatus;
-use super::{COMPLETE_VAR, Failure, command, emit};
+use super::{COMPLETE_VAR, ExitStatus, Failure, Outcome, command, emit};
 
 /// The arguments of `ocgen completions`.
 #[derive(Debug, Args)]
@@ -15,7 +14,7 @@ pub(crate) struct CompletionsArgs {
     shell: clap_complete::Shell,
 }
 
-pub(crate) fn run(args: &CompletionsArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &CompletionsArgs, out: &mut dyn Write) -> Outcome {
     emit(out, &completions(args.shell)?)?;
     Ok(ExitStatus::Success)
 }

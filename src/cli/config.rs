@@ -6,9 +6,8 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
-use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
-use super::{Ctx, Failure, emit};
+use super::{Ctx, ExitStatus, Outcome, emit};
 use crate::render;
 use crate::target::Target;
 
@@ -27,11 +26,7 @@ pub(crate) struct ConfigArgs {
     user: bool,
 }
 
-pub(crate) fn run(
-    args: &ConfigArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &ConfigArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let only = if args.service {
         Target::Systemd
     } else {

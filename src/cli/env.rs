@@ -5,9 +5,8 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
-use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
-use super::{Ctx, Failure, TemplateArgs, emit};
+use super::{Ctx, ExitStatus, Outcome, TemplateArgs, emit};
 use crate::render;
 use crate::target::Target;
 
@@ -21,7 +20,7 @@ pub(crate) struct EnvArgs {
     name: String,
 }
 
-pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &EnvArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;

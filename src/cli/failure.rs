@@ -14,7 +14,7 @@ use crate::write::Refused;
 
 /// Why a command stopped.
 #[derive(Debug, thiserror::Error, Diagnostic)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The input file has problems, already rendered with their places
     /// (see `diag::render`).
     #[error("{file} is invalid")]
@@ -155,7 +155,7 @@ impl Failure {
     }
 
     /// How ocgen exits.
-    pub fn status(&self) -> ExitStatus {
+    pub(crate) fn status(&self) -> ExitStatus {
         match self {
             Failure::Problems { .. }
             | Failure::TooLarge { .. }

@@ -3,13 +3,12 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::input::load_plan;
-use super::{Ctx, Failure, TemplateArgs, emit};
+use super::{Ctx, ExitStatus, Failure, Outcome, TemplateArgs, emit};
 use crate::render::{self, OutFile};
 use crate::write::{self, Action, Refused};
 
@@ -29,24 +28,15 @@ pub(crate) struct GenerateArgs {
     force: bool,
 }
 
-pub(crate) fn run(
-    args: &GenerateArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &GenerateArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan(ctx)?;
     let t = args.tpl.load()?;
     let files = render::tree(&plan, &t)?;
-    generate(&args.out, &files, args.check, args.force, out)
+    generate(args, &files, out)
 }
 
-fn generate(
-    dir: &Path,
-    files: &[OutFile],
-    check: bool,
-    force: bool,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+fn generate(args: &GenerateArgs, files: &[OutFile], out: &mut dyn Write) -> Outcome {
+    let (dir, check) = (args.out.as_path(), args.check);
     if dir.exists() && !dir.is_dir() {
         return Err(Failure::OutNotDir { dir: dir.into() });
     }
@@ -85,7 +75,7 @@ fn generate(
         return Ok(ExitStatus::Differs);
     }
     let foreign: Vec<&write::Change> = pending.iter().copied().filter(|c| c.foreign).collect();
-    if !foreign.is_empty() && !force {
+    if !foreign.is_empty() && !args.force {
         return Err(Refused::new(dir, &foreign).into());
     }
     write::apply(dir, files, &changes)

@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::schema::schema_json;
-use super::{Failure, emit};
+use super::{ExitStatus, Failure, Outcome, emit};
 use crate::write;
 
 /// The arguments of `ocgen init`.
@@ -26,7 +25,7 @@ pub(crate) struct InitArgs {
 /// The starter file `ocgen init` writes.
 const INIT_TEMPLATE: &str = include_str!("../../examples/rescue-bot.yaml");
 
-pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Outcome {
     let path = args
         .file
         .clone()
@@ -34,7 +33,7 @@ pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Result<ExitStatus, Fa
     init(&path, args.force, out)
 }
 
-fn init(path: &Path, force: bool, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+fn init(path: &Path, force: bool, out: &mut dyn Write) -> Outcome {
     if path == Path::new("-") {
         return Err(Failure::InitStdin);
     }

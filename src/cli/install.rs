@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::input::load_plan_for;
-use super::{Ctx, Failure, TemplateArgs, emit, report};
+use super::{Ctx, ExitStatus, Outcome, TemplateArgs, emit, report};
 use crate::target::Target;
 
 /// The arguments of `ocgen install`.
@@ -25,11 +24,7 @@ pub(crate) struct InstallArgs {
     force: bool,
 }
 
-pub(crate) fn run(
-    args: &InstallArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
     let plan = match &args.root {

@@ -2,13 +2,12 @@
 
 use std::io::Write;
 
-use super::ExitStatus;
 use super::input::load_plan_for;
-use super::{Ctx, Failure, emit};
+use super::{Ctx, ExitStatus, Outcome, emit};
 use crate::render;
 use crate::target::Target;
 
-pub(crate) fn run(ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Kubernetes))?;
     emit(out, &render::kubernetes::render(&plan))?;
     Ok(ExitStatus::Success)

@@ -5,9 +5,8 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
-use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
-use super::{Ctx, Failure, emit};
+use super::{Ctx, ExitStatus, Outcome, emit};
 use crate::render;
 use crate::target::Target;
 
@@ -19,11 +18,7 @@ pub(crate) struct LaunchdArgs {
     name: String,
 }
 
-pub(crate) fn run(
-    args: &LaunchdArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &LaunchdArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Launchd))?;
     let g = find_gateway(&plan, &args.name)?;
     emit(out, &render::launchd::render(&plan, g))?;

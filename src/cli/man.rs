@@ -5,10 +5,9 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::ExitStatus;
-use super::{Failure, command};
+use super::{ExitStatus, Failure, Outcome, command};
 
-pub(crate) fn run(out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(out: &mut dyn Write) -> Outcome {
     let buf = man_page().map_err(|e| Failure::io("cannot render the man page", e))?;
     out.write_all(&buf)
         .map_err(|e| Failure::io("cannot write to standard output", e))?;

@@ -38,7 +38,7 @@ mod systemd;
 mod table;
 
 pub use exit::ExitStatus;
-pub use failure::Failure;
+pub(crate) use failure::Failure;
 pub use report::ports;
 
 /// Generate side-by-side OpenClaw gateway deployments from one file.
@@ -251,8 +251,11 @@ pub fn run(
     }
 }
 
+/// What a command's `run` returns: how ocgen exits, or why it stopped.
+pub(crate) type Outcome = Result<ExitStatus, Failure>;
+
 /// Each command's `run`.
-fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     match command {
         Command::Check(a) => check::run(a, ctx, out),
         Command::Ports(a) => ports::run(a, ctx, out),
@@ -281,7 +284,7 @@ fn emit(out: &mut dyn Write, text: &str) -> Result<(), Failure> {
 }
 
 /// The variable that makes `ocgen` answer a completion request.
-pub const COMPLETE_VAR: &str = "COMPLETE";
+pub(crate) const COMPLETE_VAR: &str = "COMPLETE";
 
 /// Answers a shell's completion request when `COMPLETE` is set (see
 /// `ocgen completions`) and exits; otherwise returns.

@@ -4,9 +4,8 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::input::load_plan_for;
-use super::{Ctx, Failure, TemplateArgs, emit};
+use super::{Ctx, ExitStatus, Outcome, TemplateArgs, emit};
 use crate::render;
 use crate::target::Target;
 
@@ -17,7 +16,7 @@ pub(crate) struct NixArgs {
     tpl: TemplateArgs,
 }
 
-pub(crate) fn run(args: &NixArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &NixArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Nixos))?;
     let t = args.tpl.load()?;
     let text = render::nixos::render(&plan, &t)?;

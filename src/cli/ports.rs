@@ -4,9 +4,8 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::input::load_plan;
-use super::{Ctx, Failure, Format, emit, report};
+use super::{Ctx, ExitStatus, Format, Outcome, emit, report};
 
 /// The arguments of `ocgen ports`.
 #[derive(Debug, Args)]
@@ -16,7 +15,7 @@ pub(crate) struct PortsArgs {
     format: Format,
 }
 
-pub(crate) fn run(args: &PortsArgs, ctx: &Ctx, out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &PortsArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan(ctx)?;
     emit(out, &report::ports(&plan, args.format))?;
     Ok(ExitStatus::Success)

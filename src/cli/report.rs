@@ -94,9 +94,25 @@ pub fn ports(plan: &Plan, format: Format) -> String {
     t.render()
 }
 
-/// `check --host`: whether the plan's reserved ports are free on this
-/// host (`None`: this host cannot tell).
-pub(crate) fn ports_in_use(plan: &Plan, used: Option<&[PortInUse]>) -> String {
+/// The fix for a seeded config that strays from what ocgen pins.
+const DRIFT_HELP: &str = "help: a seeded config is OpenClaw's to edit, but ocgen pins these keys through the environment and arguments: set them back (`openclaw config set KEY VALUE`), or move the gateway in ocgen.yaml and install again\n";
+
+/// `check --host`: the plan's reserved ports in use on this host (`None`:
+/// this host cannot tell), then the seeded configs that stray, one line each.
+pub(crate) fn host_check(plan: &Plan, used: Option<&[PortInUse]>, drift: &[String]) -> String {
+    let mut s = ports_in_use(plan, used);
+    for d in drift {
+        s.push_str(d);
+        s.push('\n');
+    }
+    if !drift.is_empty() {
+        s.push_str(DRIFT_HELP);
+    }
+    s
+}
+
+/// Whether the plan's reserved ports are free on this host.
+fn ports_in_use(plan: &Plan, used: Option<&[PortInUse]>) -> String {
     let Some(used) = used else {
         return "host: cannot list listening sockets here (ocgen reads /proc/net/tcp, Linux only); port check skipped\n".to_string();
     };

@@ -2,8 +2,7 @@
 
 use std::io::Write;
 
-use super::ExitStatus;
-use super::{Failure, emit};
+use super::{ExitStatus, Failure, Outcome, emit};
 
 /// The JSON Schema of ocgen.yaml, as committed in `ocgen.schema.json`.
 pub(crate) fn schema_json() -> Result<String, Failure> {
@@ -12,7 +11,7 @@ pub(crate) fn schema_json() -> Result<String, Failure> {
     Ok(format!("{schema:#}\n"))
 }
 
-pub(crate) fn run(out: &mut dyn Write) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(out: &mut dyn Write) -> Outcome {
     emit(out, &schema_json()?)?;
     Ok(ExitStatus::Success)
 }

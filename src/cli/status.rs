@@ -5,9 +5,8 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::ExitStatus;
 use super::input::load_plan_for;
-use super::{Ctx, Failure, Format, emit, report};
+use super::{Ctx, ExitStatus, Format, Outcome, emit, report};
 use crate::host::State;
 use crate::target::Target;
 
@@ -19,11 +18,7 @@ pub(crate) struct StatusArgs {
     format: Format,
 }
 
-pub(crate) fn run(
-    args: &StatusArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &StatusArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let all = crate::host::status(&plan);
     emit(
@@ -33,11 +28,12 @@ pub(crate) fn run(
             Format::Json => report::status_json(&all),
         },
     )?;
-    if all.iter().any(|g| g.state != State::Healthy) {
-        return Ok(ExitStatus::Differs);
-    }
-    if all.iter().any(|g| !g.config_drift.is_empty()) {
-        return Ok(ExitStatus::Differs);
-    }
-    Ok(ExitStatus::Success)
+    let well = all
+        .iter()
+        .all(|g| g.state == State::Healthy && g.config_drift.is_empty());
+    Ok(if well {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Differs
+    })
 }

@@ -5,9 +5,8 @@ use std::io::Write;
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
-use super::ExitStatus;
 use super::input::{find_gateway, gateway_candidates, load_plan_for};
-use super::{Ctx, Failure, TemplateArgs, emit};
+use super::{Ctx, ExitStatus, Outcome, TemplateArgs, emit};
 use crate::render;
 use crate::target::Target;
 
@@ -24,11 +23,7 @@ pub(crate) struct SystemdArgs {
     user: bool,
 }
 
-pub(crate) fn run(
-    args: &SystemdArgs,
-    ctx: &Ctx,
-    out: &mut dyn Write,
-) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(args: &SystemdArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Systemd))?;
     let t = args.tpl.load()?;
     let g = find_gateway(&plan, &args.name)?;

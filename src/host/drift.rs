@@ -6,7 +6,7 @@ use crate::render;
 
 /// Where a seeded gateway's live `openclaw.json` strays from what ocgen
 /// pins: one line per key, empty when it agrees (or is managed, or absent).
-pub fn config_drift(g: &Gateway) -> Vec<String> {
+pub(crate) fn config_drift(g: &Gateway) -> Vec<String> {
     if g.config_mode != ConfigMode::Seeded {
         return Vec::new();
     }
@@ -52,7 +52,7 @@ pub const PINNED_KEYS: &[&str] = &[
 
 /// `ocgen check --host`: the seeded configs that stray from what ocgen
 /// pins, one line each.
-pub fn check_configs(plan: &Plan) -> Vec<String> {
+pub(crate) fn check_configs(plan: &Plan) -> Vec<String> {
     plan.gateways
         .iter()
         .flat_map(|g| {

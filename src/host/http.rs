@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 /// Connect and read time limit of one probe step. A request takes at most
 /// three times this, and `status` retries a timed-out `/healthz` once, so a
 /// gateway that does not answer within about 3 s is reported unhealthy.
-pub const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+pub(crate) const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// Largest answer a probe reads.
 const MAX_RESPONSE: usize = 64 * 1024;

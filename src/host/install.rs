@@ -12,7 +12,7 @@ use crate::write::{self, Action, Change, IoError, Refused};
 
 /// Why `--root DIR` cannot be the root of an install.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum RootError {
+pub(crate) enum RootError {
     /// The path could not be made absolute.
     #[error("--root {}: {source}", dir.display())]
     Absolute {
@@ -45,7 +45,7 @@ pub enum RootError {
 
 /// Turns `--root DIR` into the prefix put before every absolute path: an
 /// absolute, normalised path without a trailing `/` (empty for `/`).
-pub fn root_prefix(dir: &Path) -> Result<String, RootError> {
+pub(crate) fn root_prefix(dir: &Path) -> Result<String, RootError> {
     let abs = std::path::absolute(dir).map_err(|source| RootError::Absolute {
         dir: dir.to_path_buf(),
         source,
@@ -77,7 +77,7 @@ pub fn root_prefix(dir: &Path) -> Result<String, RootError> {
 /// gateway's config at its config path and its env file beside it. A
 /// seeded config is written only where none exists: after that it is
 /// OpenClaw's (`status` reports where it strays from what ocgen pins).
-pub fn install_files(plan: &Plan, t: &Templates) -> Result<Vec<OutFile>, TemplateError> {
+pub(crate) fn install_files(plan: &Plan, t: &Templates) -> Result<Vec<OutFile>, TemplateError> {
     let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
         let seeded_and_there =
@@ -100,7 +100,7 @@ pub fn install_files(plan: &Plan, t: &Templates) -> Result<Vec<OutFile>, Templat
 
 /// What `ocgen install` did.
 #[derive(Debug)]
-pub struct Installed {
+pub(crate) struct Installed {
     /// Every file, with what happened to it.
     pub changes: Vec<Change>,
     /// Directories it created, parents first.
@@ -111,7 +111,7 @@ pub struct Installed {
 
 /// Why `ocgen install` wrote nothing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum InstallError {
+pub(crate) enum InstallError {
     /// A template failed to render.
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -129,7 +129,7 @@ pub enum InstallError {
 /// Nothing is touched when a template fails or a differing file is found
 /// without `force`; a failure while creating or staging leaves every file as
 /// it was and removes the directories it created.
-pub fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, InstallError> {
+pub(crate) fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Installed, InstallError> {
     let files = install_files(plan, t)?;
     // A killed earlier install of this plan: finish or undo it first.
     if let Some(journal) = files

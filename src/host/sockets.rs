@@ -26,7 +26,7 @@ pub struct Listener {
 
 /// The process that holds a socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Owner {
+pub(crate) struct Owner {
     /// Process id.
     pub pid: u32,
     /// Its name (`/proc/<pid>/comm`).
@@ -36,7 +36,7 @@ pub struct Owner {
 /// Parses `/proc/net/tcp` (`v6 = false`) or `/proc/net/tcp6` and keeps the
 /// sockets in LISTEN state (`0A`). Addresses are printed by the kernel as
 /// 32-bit words in host byte order.
-pub fn parse_proc_net_tcp(text: &str, v6: bool) -> Vec<Listener> {
+pub(crate) fn parse_proc_net_tcp(text: &str, v6: bool) -> Vec<Listener> {
     text.lines()
         .skip(1)
         .filter_map(|line| {
@@ -83,7 +83,9 @@ pub fn listening_sockets() -> Option<Vec<Listener>> {
 
 /// Which process holds each of `inodes`, as far as `/proc/<pid>/fd` can be
 /// read (all processes as root, one's own otherwise).
-pub fn socket_owners<S: std::hash::BuildHasher>(inodes: &HashSet<u64, S>) -> HashMap<u64, Owner> {
+pub(crate) fn socket_owners<S: std::hash::BuildHasher>(
+    inodes: &HashSet<u64, S>,
+) -> HashMap<u64, Owner> {
     let mut found = HashMap::new();
     if inodes.is_empty() {
         return found;
@@ -130,7 +132,7 @@ pub fn socket_owners<S: std::hash::BuildHasher>(inodes: &HashSet<u64, S>) -> Has
 
 /// A reserved port that something listens on.
 #[derive(Debug, Clone, Serialize)]
-pub struct PortInUse {
+pub(crate) struct PortInUse {
     /// The gateway that reserves it.
     pub gateway: String,
     /// What the gateway reserves it for.
@@ -160,7 +162,7 @@ impl std::fmt::Display for PortInUse {
 }
 
 /// The listeners inside `ranges`, with their owners looked up.
-pub fn ports_in_use(ranges: &[PortRange], listeners: &[Listener]) -> Vec<PortInUse> {
+pub(crate) fn ports_in_use(ranges: &[PortRange], listeners: &[Listener]) -> Vec<PortInUse> {
     let mut hits: Vec<(&PortRange, &Listener)> = Vec::new();
     for r in ranges {
         for l in listeners {
@@ -189,7 +191,7 @@ pub fn ports_in_use(ranges: &[PortRange], listeners: &[Listener]) -> Vec<PortInU
 
 /// `ocgen check --host`: the plan's reserved ports that are already in use,
 /// `None` when this host cannot tell.
-pub fn reserved_ports_in_use(plan: &Plan) -> Option<Vec<PortInUse>> {
+pub(crate) fn reserved_ports_in_use(plan: &Plan) -> Option<Vec<PortInUse>> {
     let listeners = listening_sockets()?;
     Some(ports_in_use(&plan.port_table(), &listeners))
 }

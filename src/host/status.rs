@@ -15,7 +15,7 @@ use crate::plan::{Gateway, HEALTH_PATH, PROBE_ADDR, Plan, READY_PATH, is_healthy
 /// How a gateway is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum State {
+pub(crate) enum State {
     /// `/healthz` answers that it is alive.
     Healthy,
     /// Something listens on the base port but `/healthz` does not say ok.
@@ -26,7 +26,7 @@ pub enum State {
 
 impl State {
     /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Healthy => "healthy",
             State::Unhealthy => "unhealthy",
@@ -37,7 +37,7 @@ impl State {
 
 /// `ocgen status` for one gateway.
 #[derive(Debug, Clone, Serialize)]
-pub struct GatewayStatus {
+pub(crate) struct GatewayStatus {
     /// Gateway name.
     pub name: String,
     /// Base port.
@@ -128,7 +128,7 @@ const PROBE_THREADS: usize = 16;
 
 /// `ocgen status`: every gateway probed (in parallel), and for the ones that
 /// are not healthy, which of their reserved ports something else holds.
-pub fn status(plan: &Plan) -> Vec<GatewayStatus> {
+pub(crate) fn status(plan: &Plan) -> Vec<GatewayStatus> {
     let next = AtomicUsize::new(0);
     let workers = plan.gateways.len().min(PROBE_THREADS);
     // Each worker returns what it probed; a worker that panicked passes
