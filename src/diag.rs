@@ -12,27 +12,6 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Na
 
 pub mod redact;
 
-/// sysexits-style exit codes, the contract with scripts and CI.
-pub mod exit {
-    /// Success.
-    pub const OK: i32 = 0;
-    /// `--check` found files that differ from what ocgen would write.
-    pub const DRIFT: i32 = 1;
-    /// `status`: a gateway is not healthy.
-    pub const UNHEALTHY: i32 = 1;
-    /// `check --host`: a reserved port is already in use on this host.
-    pub const PORTS_IN_USE: i32 = 1;
-    /// Bad command line (clap's own code).
-    pub const USAGE: i32 = 2;
-    /// The input file is invalid (`EX_DATAERR`).
-    pub const INVALID: i32 = 65;
-    /// A file exists that ocgen did not write (or that differs from what it
-    /// would write); `--force` replaces it (`EX_CANTCREAT`).
-    pub const REFUSED: i32 = 73;
-    /// A file could not be read or written (`EX_IOERR`).
-    pub const IO: i32 = 74;
-}
-
 /// Most problems rendered in full; the rest are counted.
 pub const MAX_SHOWN: usize = 20;
 

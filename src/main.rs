@@ -9,10 +9,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     // A shell asking for completions (`COMPLETE=bash ocgen ...`): answer and exit.
     ocgen::cli::complete_if_asked();
-    let code = ocgen::cli::run(
+    ocgen::cli::run(
         std::env::args_os(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
-    );
-    std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+    )
+    .into()
 }

@@ -658,9 +658,14 @@ impl Settings {
 /// editor flags it as you type: the keys `defaults` cannot hold, gateway
 /// and profile names (OpenClaw's grammars, lowercase; not `gateway` or
 /// `node`), at least one gateway, `version: 1`.
-pub fn json_schema() -> serde_json::Value {
+///
+/// Fails only if serde cannot turn schemars' schema into JSON, which its
+/// types rule out; the error is passed on rather than hidden.
+pub fn json_schema() -> Result<serde_json::Value, serde_json::Error> {
     use serde_json::json;
-    let mut schema = serde_json::to_value(schemars::schema_for!(Document)).unwrap_or_default();
+    // Through serde, not `Schema::to_value`: schemars orders the keywords
+    // (`$schema`, `title`, ...) when it serializes.
+    let mut schema = serde_json::to_value(schemars::schema_for!(Document))?;
     let props = &mut schema["properties"];
     props["version"] = json!({
         "description": "Format version. Always `1`.",
@@ -685,7 +690,7 @@ pub fn json_schema() -> serde_json::Value {
     });
     schema["$defs"]["Browser"]["properties"]["profiles"]["propertyNames"] =
         json!({ "pattern": "^[a-z0-9-]+$" });
-    schema
+    Ok(schema)
 }
 
 /// A port as written: any integer, range-checked later so the message can
@@ -744,37 +749,6 @@ impl<'de> Deserialize<'de> for PortValue {
         deserializer.deserialize_any(V)
     }
 }
-
-/// All keys of [`Settings`], for "did you mean" hints.
-pub const SETTINGS_KEYS: &[&str] = &[
-    "profile",
-    "port",
-    "home",
-    "state_dir",
-    "config_path",
-    "workspace",
-    "bind",
-    "custom_bind_host",
-    "auth",
-    "browser",
-    "env",
-    "image",
-    "user",
-    "group",
-    "open_firewall",
-    "secrets_env_file",
-    "publish",
-    "network_mode",
-    "resources",
-    "workspace_host_path",
-    "allowed_origins",
-    "openclaw",
-    "secrets",
-    "config",
-    "host",
-    "path",
-    "kubernetes",
-];
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
 /// is room for tens of thousands of gateways and refuses worse.

@@ -46,16 +46,6 @@ pub struct Sp<T> {
     pub span: Span,
 }
 
-impl<T> Sp<T> {
-    /// A value that was not read from the input (a default of ocgen's).
-    pub fn synthetic(value: T) -> Self {
-        Sp {
-            value,
-            span: Span::NONE,
-        }
-    }
-}
-
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;

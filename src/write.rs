@@ -28,18 +28,14 @@ use crate::render::OutFile;
 pub const MANIFEST: &str = ".ocgen-manifest";
 
 /// An I/O failure, with the path it happened on.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{}: {error}", path.display())]
 pub struct IoError {
     /// The path.
     pub path: PathBuf,
     /// What happened.
+    #[source]
     pub error: io::Error,
-}
-
-impl std::fmt::Display for IoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.error)
-    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> IoError + '_ {
@@ -82,6 +78,53 @@ pub struct Change {
     /// diff is shown, minus lines that name a secret. Elsewhere (`generate`,
     /// whose output lands in CI logs) a foreign private file is only named.
     pub on_host: bool,
+}
+
+/// Files that a person wrote or edited (or that differ from what ocgen
+/// would write), which a run was to replace or delete without `--force`:
+/// nothing was written. `generate` and `install` refuse with it alike.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("refusing to {verb} {what}: {}", paths.join(", "))]
+#[diagnostic(help("move your changes into ocgen.yaml, or pass --force to replace them"))]
+pub struct Refused {
+    verb: &'static str,
+    what: String,
+    paths: Vec<String>,
+    /// The diff of each file, shown before the refusal.
+    pub diffs: String,
+}
+
+impl Refused {
+    /// The refusal of `foreign`, paths shown under `dir` (the output tree;
+    /// `/` for the absolute paths of `install`).
+    pub fn new(dir: &Path, foreign: &[&Change]) -> Self {
+        let n = foreign.len();
+        let one = n == 1;
+        let on_host = foreign.iter().all(|c| c.on_host);
+        // Without a manifest (`install`), a file is foreign when it differs.
+        let why = if on_host {
+            if one {
+                "that differs from what ocgen would write"
+            } else {
+                "that differ from what ocgen would write"
+            }
+        } else {
+            "that ocgen did not write (or that was edited since)"
+        };
+        Refused {
+            verb: if foreign.iter().all(|c| c.action == Action::Delete) {
+                "delete"
+            } else {
+                "overwrite"
+            },
+            what: format!("{n} file{} {why}", if one { "" } else { "s" }),
+            paths: foreign
+                .iter()
+                .map(|c| dir.join(&c.path).display().to_string())
+                .collect(),
+            diffs: foreign.iter().map(|c| c.diff()).collect(),
+        }
+    }
 }
 
 impl Change {
@@ -457,7 +500,7 @@ struct JournalText {
 }
 
 impl Transaction {
-    fn journal_text(&self, state: &str) -> String {
+    fn journal_text(&self, state: &str) -> Result<String, IoError> {
         // Paths below the journal's directory are written relative to it,
         // so that a recovery from another working directory finds them.
         let base = self.journal.parent().unwrap_or(Path::new(""));
@@ -472,13 +515,19 @@ impl Transaction {
         };
         // One line: the journal is written before anything else, and a
         // small file limit (`ulimit -f`) should fail on the tree, not on it.
-        let mut text = serde_json::to_string(&j).unwrap_or_default();
+        // A path that is not UTF-8 has no JSON string: refuse before
+        // touching anything rather than journal nothing.
+        let mut text = serde_json::to_string(&j).map_err(|e| IoError {
+            path: self.journal.clone(),
+            error: io::Error::new(io::ErrorKind::InvalidInput, e),
+        })?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     fn run(&self) -> Result<(), IoError> {
-        write_atomic(&self.journal, &self.journal_text("stage"), true)?;
+        let (stage_text, commit_text) = (self.journal_text("stage")?, self.journal_text("commit")?);
+        write_atomic(&self.journal, &stage_text, true)?;
         let staged = (|| {
             let mut created = Vec::new();
             for (d, mode) in &self.dirs {
@@ -493,7 +542,7 @@ impl Transaction {
             self.undo_staging();
             return Err(e);
         }
-        if let Err(e) = write_atomic(&self.journal, &self.journal_text("commit"), true) {
+        if let Err(e) = write_atomic(&self.journal, &commit_text, true) {
             self.undo_staging();
             return Err(e);
         }
@@ -914,6 +963,18 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.path, d.path().join("f"));
         assert!(!d.path().join("g").exists());
+        assert!(!journal.exists());
+    }
+
+    #[test]
+    fn a_path_the_journal_cannot_hold_is_refused_before_anything_is_touched() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        let odd = d.path().join(std::ffi::OsStr::from_bytes(b"\xff"));
+        let journal = d.path().join(INSTALL_JOURNAL);
+        let e = replace_all(&journal, &[&odd], &[]).unwrap_err();
+        assert_eq!(e.path, journal);
+        assert!(!odd.exists());
         assert!(!journal.exists());
     }
 

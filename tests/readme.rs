@@ -18,3 +18,30 @@ fn readme_error_example_is_current() {
     assert_eq!(o.status.code(), Some(65));
     assert_eq!(stderr(&o), shown, "update the example in README.md");
 }
+
+/// The README's table of exit codes says what `ocgen::cli::ExitStatus`
+/// says (the man page and `--help` are written from it).
+#[test]
+fn readme_exit_codes_are_the_enums() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("### Exit codes\n").expect("an exit code table");
+    let rows: Vec<(u8, String)> = readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with("|---"))
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split(" | ").collect();
+            assert_eq!(cells.len(), 2, "{l}");
+            (
+                cells[0].trim().parse().unwrap(),
+                cells[1].trim().to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(u8, String)> = ocgen::cli::ExitStatus::ALL
+        .iter()
+        .map(|s| (s.code(), s.meaning().to_string()))
+        .collect();
+    assert_eq!(rows, want, "update the exit code table in README.md");
+}

@@ -105,15 +105,11 @@ pub struct Templates {
     hb: Handlebars<'static>,
 }
 
-/// A template failed to load or render.
-#[derive(Debug)]
+/// A template failed to load or render: the message names the template
+/// (or the file of an override) and what handlebars said.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{0}")]
 pub struct TemplateError(pub String);
-
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 impl From<crate::plan::NoHostPaths> for TemplateError {
     fn from(e: crate::plan::NoHostPaths) -> Self {

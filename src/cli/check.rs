@@ -1,0 +1,37 @@
+//! `ocgen check`: validate the file and print one line per gateway; with
+//! `--host`, also the reserved ports in use here and seeded-config drift.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::input::load_plan_for;
+use super::{Ctx, ExitStatus, Outcome, emit, report};
+use crate::target::Target;
+
+/// The arguments of `ocgen check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Also report reserved ports that are already in use on this host
+    /// (reads /proc/net/tcp: Linux only, skipped elsewhere); exit 1 if any.
+    #[arg(long)]
+    host: bool,
+}
+
+pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
+    let only = args.host.then_some(Target::Host);
+    let (input, plan) = load_plan_for(ctx, only)?;
+    emit(out, &report::check_summary(&input, &plan))?;
+    if !args.host {
+        return Ok(ExitStatus::Success);
+    }
+    let used = crate::host::reserved_ports_in_use(&plan);
+    let drift = crate::host::check_configs(&plan);
+    emit(out, &report::host_check(&plan, used.as_deref(), &drift))?;
+    let clean = used.is_none_or(|u| u.is_empty()) && drift.is_empty();
+    Ok(if clean {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Differs
+    })
+}

@@ -1,0 +1,37 @@
+//! `ocgen install`: the bare-host deployment made real on this machine
+//! (the work is `host::install`), and its report.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::input::load_plan_for;
+use super::{Ctx, ExitStatus, Outcome, TemplateArgs, emit, report};
+use crate::target::Target;
+
+/// The arguments of `ocgen install`.
+#[derive(Debug, Args)]
+pub(crate) struct InstallArgs {
+    #[command(flatten)]
+    tpl: TemplateArgs,
+    /// Install under DIR: every path of the plan, in the files too,
+    /// becomes DIR/path (the gateways then run from there).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Replace files that differ from what ocgen would write.
+    #[arg(long)]
+    force: bool,
+}
+
+pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
+    let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
+    let t = args.tpl.load()?;
+    let plan = match &args.root {
+        Some(dir) => plan.rooted(&crate::host::root_prefix(dir)?),
+        None => plan,
+    };
+    let done = crate::host::install(&plan, &t, args.force)?;
+    emit(out, &report::install_report(&plan, &done))?;
+    Ok(ExitStatus::Success)
+}

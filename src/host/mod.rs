@@ -1,0 +1,24 @@
+//! This machine: `ocgen install`, `ocgen status` and `ocgen check --host`.
+//!
+//! * `install` writes what a bare-host gateway needs where the plan says
+//!   and creates its directories, staged and journaled.
+//! * `drift` compares a seeded config, which OpenClaw owns once written,
+//!   with the keys ocgen pins.
+//! * `http` is the probes' HTTP/1.1 client: time limits, a bounded answer,
+//!   a plain socket.
+//! * `sockets` reads which ports are in use, and by whom, from `/proc`
+//!   (Linux only).
+//! * `status` probes every gateway and says how it is doing.
+
+mod drift;
+mod http;
+mod install;
+mod sockets;
+mod status;
+
+pub(crate) use drift::check_configs;
+pub use http::{HttpResponse, ProbeError, http_get};
+pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
+pub use sockets::{Listener, listening_sockets};
+pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
+pub(crate) use status::{GatewayStatus, State, status};
