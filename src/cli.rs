@@ -258,6 +258,17 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Adopt an existing host: read the OpenClaw gateways it runs (state
+    /// dirs and their openclaw.json, OpenClaw's systemd units and
+    /// LaunchAgents) and write an ocgen.yaml that describes them, with a
+    /// report: what was found, where each secret's value must go (values
+    /// are never copied), what could not be read or decided, and `ocgen
+    /// check`'s verdict.
+    ///
+    /// Without --home, --state-dir or --system-units it reads $HOME and
+    /// /etc/systemd/system. Exit 0 when the file passes `ocgen check`, 1
+    /// when it was written but the host has problems.
+    Import(ImportArgs),
     /// Print shell completions.
     Completions {
         /// Shell.
@@ -265,6 +276,48 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+/// `ocgen import`'s options (the work is in `crate::import`).
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A home to read: its .openclaw* state dirs, user units and LaunchAgents (repeatable).
+    #[arg(long = "home", value_name = "DIR")]
+    pub homes: Vec<PathBuf>,
+    /// A state dir to read besides those under the homes (repeatable).
+    #[arg(long = "state-dir", value_name = "DIR")]
+    pub state_dirs: Vec<PathBuf>,
+    /// A directory of system units (openclaw-gateway*.service) to read (repeatable).
+    #[arg(long = "system-units", value_name = "DIR")]
+    pub system_units: Vec<PathBuf>,
+    /// The file to write; `-` prints it (the report then goes to standard error).
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "PATH",
+        default_value = "ocgen.yaml"
+    )]
+    pub out: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Move gateways whose ports collide onto free ports of ocgen's
+    /// 120-port grid (by default the file keeps the ports the host uses).
+    #[arg(long)]
+    pub fix_ports: bool,
+}
+
+impl From<&ImportArgs> for crate::import::Options {
+    fn from(a: &ImportArgs) -> Self {
+        crate::import::Options {
+            homes: a.homes.clone(),
+            state_dirs: a.state_dirs.clone(),
+            system_units: a.system_units.clone(),
+            out: a.out.clone(),
+            force: a.force,
+            fix_ports: a.fix_ports,
+        }
+    }
 }
 
 /// The input file as read: its display name and text.
@@ -316,6 +369,9 @@ pub fn run(
             return code;
         }
     };
+    if let Command::Import(args) = &cli.command {
+        return crate::import::run(&args.into(), out, err);
+    }
     let ctx = Ctx::new(&cli);
     match execute(&cli, &ctx, out) {
         Ok(code) => code,
@@ -479,9 +535,11 @@ impl Command {
             | Command::Generate { input, .. }
             | Command::Install { input, .. }
             | Command::Status { input, .. } => Some(input),
-            Command::Schema | Command::Init { .. } | Command::Completions { .. } | Command::Man => {
-                None
-            }
+            Command::Schema
+            | Command::Init { .. }
+            | Command::Import(_)
+            | Command::Completions { .. }
+            | Command::Man => None,
         }
     }
 
@@ -702,6 +760,8 @@ fn execute(cli: &Cli, ctx: &Ctx, out: &mut dyn Write) -> Result<i32, Failure> {
             return init(&path, *force, out);
         }
         Command::Completions { shell } => emit(out, &completions(*shell)?)?,
+        // Run from `run`, which gives it standard error too.
+        Command::Import(_) => {}
         Command::Man => {
             let buf = man_page().map_err(|e| Failure::io("cannot render the man page", &e))?;
             out.write_all(&buf)
