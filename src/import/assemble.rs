@@ -98,7 +98,6 @@ struct Candidate {
     path: String,
     home: Option<String>,
     profile: Option<String>,
-    via: String,
     services: Vec<Resolved>,
 }
 
@@ -140,7 +139,6 @@ pub(crate) fn import(opts: &Options) -> Imported {
                 path: f.path,
                 home: Some(home.clone()),
                 profile: Some(f.profile),
-                via: "state dir".to_string(),
                 services: Vec::new(),
             });
         }
@@ -208,7 +206,6 @@ pub(crate) fn import(opts: &Options) -> Imported {
                     path,
                     home: None,
                     profile,
-                    via: "state dir".to_string(),
                     services: Vec::new(),
                 });
             }
@@ -257,7 +254,6 @@ pub(crate) fn import(opts: &Options) -> Imported {
                 path: r.state_dir.clone(),
                 home: r.home.clone(),
                 profile: Some(r.profile.clone()),
-                via: format!("{} {}", r.service.kind.as_str(), r.service.name),
                 services: vec![r],
             }),
         }
@@ -322,9 +318,10 @@ pub(crate) fn import(opts: &Options) -> Imported {
     name_gateways(&mut gateways);
     for n in &mut notes {
         if let Some(g) = &n.gateway {
-            if let Some(d) = gateways.iter().find(|d| d.state_dir == *g) {
-                n.gateway = Some(d.name.clone());
-            }
+            n.gateway = gateways
+                .iter()
+                .find(|d| d.state_dir == *g)
+                .map(|d| d.name.clone());
         }
     }
     notes.sort();
@@ -596,7 +593,6 @@ fn draft(c: Candidate, notes: &mut Vec<Note>) -> Option<Draft> {
     };
     let tag = d.state_dir.clone();
     let mut local: Vec<Note> = Vec::new();
-    d.sources.push(format!("{} {}", c.via, d.state_dir));
     // Exactly one service is used; two are reported, not chosen between.
     let service = match c.services.len() {
         0 => None,
@@ -717,7 +713,7 @@ fn draft(c: Candidate, notes: &mut Vec<Note>) -> Option<Draft> {
         (Some((raw, from)), cp) => match raw.parse::<u16>() {
             Ok(p) if p > 0 => {
                 d.port = Some(p);
-                d.port_from.clone_from(&from);
+                d.port_from = from.replace(&format!(" `{}`", r_name(service.as_ref())), "");
                 if let Some(cp) = cp.filter(|cp| *cp != p) {
                     local.push(Note::change(
                         Where::key(cfg, "gateway.port"),
@@ -734,7 +730,7 @@ fn draft(c: Candidate, notes: &mut Vec<Note>) -> Option<Draft> {
         },
         (None, Some(cp)) => {
             d.port = Some(cp);
-            d.port_from = format!("`gateway.port` of {cfg}");
+            d.port_from = "`gateway.port` of its openclaw.json".to_string();
         }
         (None, None) => {}
     }
@@ -949,6 +945,11 @@ fn draft(c: Candidate, notes: &mut Vec<Note>) -> Option<Draft> {
     d.openclaw = config;
     notes.extend(local.into_iter().map(|n| n.of(&tag)));
     Some(d)
+}
+
+/// The name of the service a draft uses, for shortening its messages.
+fn r_name(r: Option<&Resolved>) -> String {
+    r.map(|r| r.service.name.clone()).unwrap_or_default()
 }
 
 /// A value that can go in `env:` as it is: no control characters but tab

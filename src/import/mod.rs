@@ -303,7 +303,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     } else {
         opts.out.display().to_string()
     };
-    let report = report::render(&imported, &name, &text, &plan_problems, &moved);
+    let report = report::render(&imported, &name, to_stdout, &text, &plan_problems, &moved);
     if imported.gateways.is_empty() {
         let _ = err.write_all(report.as_bytes());
         let _ = writeln!(

@@ -16,6 +16,7 @@ use crate::openclaw::STATE_DOTENV;
 pub(crate) fn render(
     imp: &Imported,
     name: &str,
+    to_stdout: bool,
     text: &str,
     problems: &[Problem],
     moved: &[Moved],
@@ -127,10 +128,13 @@ pub(crate) fn render(
     }
     let _ = writeln!(
         s,
-        "\nwrote {name}: {n} gateway{}{}",
+        "\n{} {name}: {n} gateway{}{}",
+        if to_stdout { "printed" } else { "wrote" },
         if n == 1 { "" } else { "s" },
-        if problems.is_empty() {
+        if problems.is_empty() && imp.gateways.iter().any(|g| !g.secrets.vars.is_empty()) {
             "; next: put the secrets in place, then `ocgen generate` or `ocgen install`"
+        } else if problems.is_empty() {
+            "; next: `ocgen generate` or `ocgen install`"
         } else {
             "; `ocgen check` lists its problems again"
         }

@@ -435,7 +435,10 @@ mod tests {
     #[test]
     fn directives_join_continuations_and_skip_comments() {
         let d = directives("[Service]\n# c\nExecStart=/bin/node \\\n  index.js \\\n; skipped\n  gateway\nEnvironment = A=1\n").unwrap();
-        assert_eq!(split_words(&d[0].2).unwrap(), vec!["/bin/node", "index.js", "gateway"]);
+        assert_eq!(
+            split_words(&d[0].2).unwrap(),
+            vec!["/bin/node", "index.js", "gateway"]
+        );
         assert_eq!(
             (d[1].1.as_str(), d[1].2.as_str(), d[1].3),
             ("Environment", "A=1", 7)
