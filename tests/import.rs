@@ -337,7 +337,7 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
         {"kind": "systemd", "profile": "ops", "port": ops_port, "config": read_json(&home.join(".openclaw-ops/openclaw.json"))},
         {"kind": "launchd", "profile": "rescue", "port": rescue_port, "config": read_json(&home.join(".openclaw-rescue/openclaw.json"))},
     ]);
-    let mut c = Command::new(tools_dir().join("bin/node"))
+    let mut builder = Command::new(tools_dir().join("bin/node"))
         .arg(root().join("tests/import/services.mjs"))
         .arg(&pkg)
         .env_clear()
@@ -351,13 +351,14 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
         .unwrap();
     {
         use std::io::Write as _;
-        c.stdin
+        builder
+            .stdin
             .take()
             .unwrap()
             .write_all(services.to_string().as_bytes())
             .unwrap();
     }
-    let o = c.wait_with_output().unwrap();
+    let o = builder.wait_with_output().unwrap();
     assert!(o.status.success(), "services.mjs: {}", stderr(&o));
     let ops_unit = home.join(".config/systemd/user/openclaw-gateway-ops.service");
     assert!(

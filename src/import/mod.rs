@@ -1,18 +1,18 @@
 //! `ocgen import`: adopt the gateways a host already runs.
 //!
 //! The importer reads what OpenClaw left on a host, one file per source:
-//! state dirs and their `openclaw.json` ([`state`]), OpenClaw's systemd
-//! units ([`systemd`]), its LaunchAgents ([`launchd`]) and `openclaw fleet`
-//! cells ([`fleet`]). [`assemble`] joins them into one draft per gateway
-//! (a state dir is a gateway), [`secrets`] turns every secret it meets into
-//! a variable name, and [`yaml`] writes the draft as `ocgen.yaml`. That file
+//! state dirs and their `openclaw.json` (`state`), OpenClaw's systemd
+//! units (`systemd`), its LaunchAgents (`launchd`) and `openclaw fleet`
+//! cells (`fleet`). `assemble` joins them into one draft per gateway
+//! (a state dir is a gateway), `secrets` turns every secret it meets into
+//! a variable name, and `yaml` writes the draft as `ocgen.yaml`. That file
 //! is then read back with [`crate::model::load`] and planned with
 //! [`crate::plan::plan`], so `ocgen check`'s own rules say what is wrong with
-//! the host, in its own words; [`report`] prints it all.
+//! the host, in its own words; `report` prints it all.
 //!
 //! Nothing is guessed: what the importer cannot read or cannot decide is a
 //! line of the report. No secret value is ever copied: values are held as
-//! [`Secret`]s, which print as nothing.
+//! `Secret`s, which print as nothing.
 
 // Host file names are compared exactly as OpenClaw writes them.
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
@@ -352,4 +352,58 @@ fn create_new(target: &Path, text: &str) -> Result<(), crate::write::IoError> {
         path: target.to_path_buf(),
         error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text built from the characters every parser here treats specially.
+    fn hostile() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\"".to_string()),
+                Just("'".to_string()),
+                Just("\\".to_string()),
+                Just("%".to_string()),
+                Just("$".to_string()),
+                Just("${".to_string()),
+                Just("=".to_string()),
+                Just("\n".to_string()),
+                Just("[Service]\n".to_string()),
+                Just("ExecStart=".to_string()),
+                Just("Environment=".to_string()),
+                Just("{".to_string()),
+                Just("}".to_string()),
+                Just("[".to_string()),
+                Just("/*".to_string()),
+                Just("<dict>".to_string()),
+                Just("<array>".to_string()),
+                Just("<key>Label</key>".to_string()),
+                Just("gateway".to_string()),
+                Just("--port".to_string()),
+                "[ -~]{0,8}".prop_map(|s| s),
+                any::<char>().prop_map(|c| c.to_string()),
+            ],
+            0..64,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn garbage_never_panics(text in hostile()) {
+            let mut notes = Vec::new();
+            let _ = systemd::read("/u/openclaw-gateway-x.service", &text, ServiceKind::SystemdUser, Some("/h"), &mut notes);
+            let _ = env_file::parse(&text);
+            let _ = state::read_config("/c/openclaw.json", &text);
+            let no_files = |_: &str| -> Result<String, String> { Err("no".into()) };
+            let _ = launchd::read("/p.plist", text.as_bytes(), &no_files, &mut notes);
+            let mut m = serde_json::Map::new();
+            m.insert("k".into(), serde_json::Value::String(text.clone()));
+            let mut s = secrets::Secrets::default();
+            secrets::extract(&mut m, "/c", &|_| false, &mut s);
+        }
+    }
 }
