@@ -154,6 +154,62 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+fn uid() -> u32 {
+    fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|u| u.parse().ok())
+        .unwrap()
+}
+
+/// What OpenClaw leaves in /tmp for a state dir (its lock coordinators,
+/// `/tmp/openclaw-state-locks-<uid>/<family>.<sha256(state db)[:8]>.lock.sqlite`),
+/// removed when the test ends.
+struct TmpLocks(Vec<PathBuf>);
+
+impl TmpLocks {
+    fn of(state_dirs: &[&str]) -> TmpLocks {
+        let mut out = Vec::new();
+        for sd in state_dirs {
+            let db = fs::canonicalize(sd).unwrap().join("state/openclaw.sqlite");
+            let mut c = Command::new("sha256sum")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            {
+                use std::io::Write as _;
+                c.stdin
+                    .take()
+                    .unwrap()
+                    .write_all(db.to_str().unwrap().as_bytes())
+                    .unwrap();
+            }
+            let hash = String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap();
+            for f in ["gateway-lifecycle", "state-lifecycle", "state-handles"] {
+                out.push(PathBuf::from(format!(
+                    "/tmp/openclaw-state-locks-{}/{f}.{}.lock.sqlite",
+                    uid(),
+                    &hash[..8]
+                )));
+            }
+        }
+        TmpLocks(out)
+    }
+}
+
+impl Drop for TmpLocks {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
+    }
+}
+
 fn assert_no_canary(what: &str, text: &str) {
     for c in CANARIES {
         assert!(!text.contains(c), "a planted secret appears in {what}");
@@ -265,6 +321,92 @@ fn hostile_inputs_are_located_report_lines_never_a_panic() {
     );
     // And the file reads back.
     let o = run_in(d.path(), &["check", "-f", "out.yaml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn system_units_env_files_and_fleet_cells_are_read_and_the_output_is_deterministic() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().display().to_string();
+    let units = d.path().join("units");
+    let state = d.path().join("srv/openclaw-team");
+    fs::create_dir_all(&units).unwrap();
+    fs::create_dir_all(state.join("fleet/cells/acme")).unwrap();
+    fs::write(
+        state.join("fleet/cells/acme/openclaw.json"),
+        "{gateway: {bind: 'lan'}}",
+    )
+    .unwrap();
+    fs::write(
+        state.join("openclaw.json"),
+        r#"{"gateway": {"mode": "local", "bind": "lan"}, "agents": {"defaults": {"workspace": "/srv/ws/team"}}}"#,
+    )
+    .unwrap();
+    fs::write(
+        state.join("team.secrets"),
+        "# private\nOPENCLAW_GATEWAY_TOKEN=s3cr3t-team-token-value\nDEPLOY_KEY=\"a b\"\n",
+    )
+    .unwrap();
+    fs::write(
+        units.join("openclaw-gateway-team.service"),
+        format!(
+            "[Unit]\nDescription=team\n\n[Service]\nUser=oc\nGroup=oc\nExecStart=/usr/local/bin/openclaw --profile team gateway run --port 21000 --bind lan\nEnvironment=OPENCLAW_STATE_DIR={root}/srv/openclaw-team\nEnvironmentFile={root}/srv/openclaw-team/team.secrets\n"
+        ),
+    )
+    .unwrap();
+    let o = run_in(
+        d.path(),
+        &["import", "--system-units", "units", "-o", "a.yaml"],
+    );
+    let report = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{report}{}", stderr(&o));
+    assert!(
+        !report.contains("s3cr3t") && !report.contains("a b"),
+        "{report}"
+    );
+    let yaml = fs::read_to_string(d.path().join("a.yaml")).unwrap();
+    assert!(!yaml.contains("s3cr3t"), "{yaml}");
+    for want in [
+        "  team:\n",
+        &format!("    state_dir: \"{root}/srv/openclaw-team\"\n"),
+        "    workspace: \"/srv/ws/team\"\n",
+        "    port: 21000",
+        "    bind: \"lan\"\n",
+        "      env: \"OPENCLAW_GATEWAY_TOKEN\"\n",
+        "      - DEPLOY_KEY\n",
+        "    user: \"oc\"\n",
+        "targets: [host, systemd]\n",
+    ] {
+        assert!(yaml.contains(want), "no `{want}` in:\n{yaml}");
+    }
+    assert!(
+        report.contains(&format!(
+            "OPENCLAW_GATEWAY_TOKEN  now: {root}/srv/openclaw-team/team.secrets:2"
+        )),
+        "{report}"
+    );
+    assert!(report.contains("`openclaw fleet` cell `acme`"), "{report}");
+    // The same host imports to the same bytes; an existing file needs --force.
+    let o = run_in(
+        d.path(),
+        &["import", "--system-units", "units", "-o", "a.yaml"],
+    );
+    assert_eq!(o.status.code(), Some(73), "{}", stderr(&o));
+    let o2 = run_in(
+        d.path(),
+        &[
+            "import",
+            "--system-units",
+            "units",
+            "-o",
+            "a.yaml",
+            "--force",
+        ],
+    );
+    assert_eq!(o2.status.code(), Some(1));
+    assert_eq!(fs::read_to_string(d.path().join("a.yaml")).unwrap(), yaml);
+    assert_eq!(stdout(&o2), report);
+    let o = run_in(d.path(), &["check", "-f", "a.yaml"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
@@ -577,6 +719,8 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
             g.name
         );
     }
+    let state_dirs: Vec<&str> = plan.gateways.iter().map(|g| g.state_dir.as_str()).collect();
+    let _locks = TmpLocks::of(&state_dirs);
     let mut guard = Guard::default();
     let mut pids: Vec<(String, u16, Pid)> = Vec::new();
     for g in &plan.gateways {

@@ -45,7 +45,7 @@ pub(super) fn scan(state_dir: &str, notes: &mut Vec<Note>) {
         notes.push(Note::unread(
             Where::file(&cell),
             format!(
-                "`openclaw fleet` cell `{}` (container `openclaw-cell-{}`): {read}, but its host port is in fleet's registry ({state_dir}/{STATE_DB}, SQLite) and its token in the container's environment, which ocgen does not read: not imported. Add it by hand as a compose gateway with `port:` set to `openclaw fleet status {}`'s port",
+                "`openclaw fleet` cell `{}` (container `openclaw-cell-{}`): {read}, but its host port is in fleet's registry ({state_dir}/{STATE_DB}, SQLite) and its token in the container's environment, which ocgen does not read: not imported. To run it from ocgen on this state, add a gateway with `state_dir: {cell}` and the port `openclaw fleet status {}` shows",
                 tenant.escape_debug(),
                 tenant.escape_debug(),
                 tenant.escape_debug()
