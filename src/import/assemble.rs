@@ -438,7 +438,12 @@ fn resolve(
                 "{} `{}` runs `openclaw gateway {}`, not the gateway itself: not imported",
                 service.kind.as_str(),
                 service.name,
-                sub.escape_debug()
+                // A command word, never an argument that could be a value.
+                if sub.len() <= 20 && sub.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    sub.as_str()
+                } else {
+                    "<subcommand>"
+                }
             ),
         ));
         return None;

@@ -46,22 +46,17 @@ fn directives(text: &str) -> Result<Directives, (usize, String)> {
             if !line.ends_with(']') {
                 return Err((
                     start,
-                    format!(
-                        "a section header that does not end in `]`: {}",
-                        shown(&line)
-                    ),
+                    "a section header that does not end in `]`".to_string(),
                 ));
             }
             section = line[1..line.len() - 1].to_string();
             continue;
         }
         let Some((k, v)) = line.split_once('=') else {
+            // The line itself is not shown: it may be a secret pasted in.
             return Err((
                 start,
-                format!(
-                    "a line that is neither `Key=Value` nor a section: {}",
-                    shown(&line)
-                ),
+                "a line that is neither `Key=Value` nor a section".to_string(),
             ));
         };
         out.push((
@@ -78,17 +73,6 @@ fn directives(text: &str) -> Result<Directives, (usize, String)> {
         ));
     }
     Ok(out)
-}
-
-/// A few characters of a line for a message (never a value: callers pass
-/// only structure they could not read, cut short).
-fn shown(line: &str) -> String {
-    let s: String = line.chars().take(40).collect();
-    format!(
-        "`{}`{}",
-        s.escape_debug(),
-        if line.chars().count() > 40 { "…" } else { "" }
-    )
 }
 
 /// Splits a value into words as systemd's `extract_first_word` does with
