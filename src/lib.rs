@@ -3,13 +3,15 @@
 //! The pipeline, one module per stage:
 //! [`model`] (read `ocgen.yaml`) → [`plan`] (every OpenClaw rule: ports,
 //! profiles, paths, auth) → [`render`] (one renderer per output format) →
-//! [`mod@write`] (atomic files, `--check`). [`host`] is this machine
+//! [`mod@write`] (atomic files, `--check`). [`import`] reads a host's
+//! existing gateways back into `ocgen.yaml`. [`host`] is this machine
 //! (`install`, `status`, ports in use), [`cli`] the command line and
 //! [`diag`] how problems are reported.
 
 pub mod cli;
 pub mod diag;
 pub mod host;
+pub mod import;
 pub mod model;
 pub mod openclaw;
 pub mod plan;

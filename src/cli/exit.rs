@@ -51,7 +51,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => "success",
             ExitStatus::Differs => {
-                "`generate --check` found files that differ; `status`: a gateway is not healthy; `check --host`: a reserved port is in use; `status` and `check --host`: a seeded config strays from what ocgen pins"
+                "`generate --check` found files that differ; `status`: a gateway is not healthy; `check --host`: a reserved port is in use; `status` and `check --host`: a seeded config strays from what ocgen pins; `import`: the file was written, but the host has problems (see the report)"
             }
             ExitStatus::Usage => {
                 "usage error (unknown flag, unknown gateway name, a `--templates` directory that does not exist)"

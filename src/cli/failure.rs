@@ -9,6 +9,7 @@ use miette::Diagnostic;
 
 use super::ExitStatus;
 use crate::host::{InstallError, RootError};
+use crate::import::ImportError;
 use crate::plan::NoHostPaths;
 use crate::render::TemplateError;
 use crate::write::Refused;
@@ -86,6 +87,10 @@ pub(crate) enum Failure {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Template(#[from] TemplateError),
+    /// `import` wrote nothing.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Import(#[from] crate::import::ImportError),
     /// A host output asked of a gateway without the paths it needs there.
     #[error(transparent)]
     #[diagnostic(help(
@@ -182,7 +187,10 @@ impl Failure {
             | Failure::InitStdin => ExitStatus::Usage,
             Failure::Refused(_)
             | Failure::Install(InstallError::Foreign(_))
+            | Failure::Import(ImportError::Exists { .. })
             | Failure::Exists { .. } => ExitStatus::Refused,
+            Failure::Import(ImportError::NothingFound) => ExitStatus::Invalid,
+            Failure::Import(ImportError::Write(_)) => ExitStatus::Io,
         }
     }
 

@@ -22,6 +22,7 @@ mod env;
 mod exit;
 mod failure;
 mod generate;
+mod import;
 mod init;
 mod input;
 mod install;
@@ -91,6 +92,7 @@ const GLOBAL: &str = "Global options";
 const NO_INPUT: &[(&str, &[&str])] = &[
     ("schema", &["file", "color"]),
     ("init", &["color"]),
+    ("import", &["file", "color"]),
     ("completions", &["file", "color"]),
     ("man", &["file", "color"]),
 ];
@@ -181,6 +183,17 @@ pub(crate) enum Command {
     Schema,
     /// Write a starter ocgen.yaml (OpenClaw's main + rescue layout) and its schema.
     Init(init::InitArgs),
+    /// Adopt an existing host: read the OpenClaw gateways it runs (state
+    /// dirs and their openclaw.json, OpenClaw's systemd units and
+    /// LaunchAgents) and write an ocgen.yaml that describes them, with a
+    /// report: what was found, where each secret's value must go (values
+    /// are never copied), what could not be read or decided, and `ocgen
+    /// check`'s verdict.
+    ///
+    /// Without --home, --state-dir or --system-units it reads $HOME and
+    /// /etc/systemd/system. Exit 0 when the file passes `ocgen check`, 1
+    /// when it was written but the host has problems.
+    Import(import::ImportArgs),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -242,7 +255,7 @@ pub fn run(
         }
     };
     let ctx = Ctx::new(&cli.global);
-    match execute(&cli.command, &ctx, out) {
+    match execute(&cli.command, &ctx, out, err) {
         Ok(status) => status,
         Err(f) => {
             let _ = err.write_all(f.report().as_bytes());
@@ -255,7 +268,7 @@ pub fn run(
 pub(crate) type Outcome = Result<ExitStatus, Failure>;
 
 /// Each command's `run`.
-fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
+fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> Outcome {
     match command {
         Command::Check(a) => check::run(a, ctx, out),
         Command::Ports(a) => ports::run(a, ctx, out),
@@ -272,6 +285,7 @@ fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
         Command::Status(a) => status::run(a, ctx, out),
         Command::Schema => schema::run(out),
         Command::Init(a) => init::run(a, out),
+        Command::Import(a) => import::run(a, out, err),
         Command::Completions(a) => completions::run(a, out),
         Command::Man => man::run(out),
     }
