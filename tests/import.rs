@@ -611,8 +611,14 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
         report.contains(&format!("rescue: {rescue_port} -> {moved}")),
         "{report}"
     );
-    assert_eq!(gw("main").state_dir, format!("{h}/.openclaw"));
-    assert_eq!(gw("rescue").state_dir, format!("{h}/.openclaw-rescue"));
+    assert_eq!(
+        gw("main").host_paths().unwrap().state_dir,
+        format!("{h}/.openclaw")
+    );
+    assert_eq!(
+        gw("rescue").host_paths().unwrap().state_dir,
+        format!("{h}/.openclaw-rescue")
+    );
     assert_eq!(
         gw("ops").env.get("TZ").map(String::as_str),
         Some("Europe/Berlin")
@@ -719,7 +725,11 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
             g.name
         );
     }
-    let state_dirs: Vec<&str> = plan.gateways.iter().map(|g| g.state_dir.as_str()).collect();
+    let state_dirs: Vec<&str> = plan
+        .gateways
+        .iter()
+        .map(|g| g.host_paths().unwrap().state_dir.as_str())
+        .collect();
     let _locks = TmpLocks::of(&state_dirs);
     let mut guard = Guard::default();
     let mut pids: Vec<(String, u16, Pid)> = Vec::new();
@@ -728,7 +738,7 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
             .arg("-c")
             .arg(GATEWAY_SH)
             .arg("sh")
-            .arg(g.env_file_path())
+            .arg(g.host_paths().unwrap().env_file(&g.name))
             .env_clear()
             .env("PATH", &path_var)
             .env("HOME", &home)
@@ -751,7 +761,9 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
             let out = plan
                 .gateway(name)
                 .unwrap()
-                .env_file_path()
+                .host_paths()
+                .unwrap()
+                .env_file(name)
                 .replace(".env", ".out");
             assert!(
                 pid.alive(),
@@ -792,8 +804,8 @@ fn a_host_made_with_openclaw_is_imported_fixed_generated_and_runs_on_its_state()
     assert_no_canary("ocgen's output", &printed);
     let mut written: Vec<PathBuf> = files_under(&work);
     for g in &plan.gateways {
-        written.push(PathBuf::from(&g.config_path));
-        written.push(PathBuf::from(g.env_file_path()));
+        written.push(PathBuf::from(&g.host_paths().unwrap().config_path));
+        written.push(PathBuf::from(g.host_paths().unwrap().env_file(&g.name)));
     }
     for f in written {
         let text = String::from_utf8_lossy(&fs::read(&f).unwrap_or_default()).into_owned();

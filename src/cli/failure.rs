@@ -174,11 +174,13 @@ impl Failure {
             | Failure::NotUtf8 { .. }
             | Failure::Template(_)
             | Failure::NoHostPaths(_)
+            | Failure::Import(ImportError::NothingFound)
             | Failure::Install(InstallError::Template(_)) => ExitStatus::Invalid,
             Failure::NoDefaultFile { .. }
             | Failure::NoFile { .. }
             | Failure::OutNotDir { .. }
             | Failure::Io { .. }
+            | Failure::Import(ImportError::Write(_))
             | Failure::Install(InstallError::Io(_)) => ExitStatus::Io,
             Failure::TemplatesDir { .. }
             | Failure::UnknownGateway { .. }
@@ -189,8 +191,6 @@ impl Failure {
             | Failure::Install(InstallError::Foreign(_))
             | Failure::Import(ImportError::Exists { .. })
             | Failure::Exists { .. } => ExitStatus::Refused,
-            Failure::Import(ImportError::NothingFound) => ExitStatus::Invalid,
-            Failure::Import(ImportError::Write(_)) => ExitStatus::Io,
         }
     }
 
