@@ -122,8 +122,8 @@ pub fn secret_ref(s: &SecretSource) -> Value {
 
 /// The file text: two-space indented JSON and one final newline.
 pub fn render(rt: &Runtime) -> String {
-    // A JSON value always serialises.
-    let mut s = serde_json::to_string_pretty(&value(rt)).unwrap_or_default();
+    // `{:#}` is serde_json's pretty printer; a `Value` always prints.
+    let mut s = format!("{:#}", value(rt));
     s.push('\n');
     s
 }
