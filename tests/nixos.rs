@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::nix::{nix_instantiate, variants};
+use common::nix::{REFUSED, nix_instantiate, variants};
 use common::{golden, ocgen, root, tool};
 use ocgen::plan::{
     CONTAINER_CACHE_DIR, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
@@ -182,6 +182,36 @@ fn tailnet_cannot_be_published_by_the_container_backend() {
             "{err}"
         );
     }
+}
+
+/// Each rule the module asserts for gateways declared in Nix alone
+/// (tests/nixos_real.rs evaluates them) is one `ocgen check` refuses in
+/// ocgen.yaml, and the module's defaults are ocgen's: without the broken
+/// rule, the same file passes.
+#[test]
+fn ocgen_check_refuses_what_the_module_asserts() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = "version: 1\ntargets: [nixos]\ndefaults:\n  home: /var/lib/openclaw\n";
+    for r in REFUSED {
+        let file = dir.path().join(format!("{}.yaml", r.name));
+        std::fs::write(&file, format!("{head}{}", r.yaml)).unwrap();
+        let out = ocgen()
+            .arg("-f")
+            .arg(&file)
+            .args(["--color", "never", "check"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{}: {err}", r.name);
+        assert!(err.contains(r.code), "{}: no {} in\n{err}", r.name, r.code);
+    }
+    let file = dir.path().join("ok.yaml");
+    std::fs::write(
+        &file,
+        format!("{head}gateways:\n  main: {{ port: 18789 }}\n"),
+    )
+    .unwrap();
+    run(&file, &["check"]);
 }
 
 // Parity without Nix: the values ocgen writes, read the way nix/module.nix

@@ -18,7 +18,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::nix::{Variant, variants};
+use common::nix::{REFUSED, Refused, Variant, variants};
 use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
 use common::{ocgen, root, tool};
@@ -399,66 +399,6 @@ gateways:
     secrets_env_file: /run/keys/first.env
 "#;
 
-/// Gateways declared in Nix alone, each breaking one rule of `ocgen check`,
-/// and the start of the assertion that refuses it.
-const REFUSED: &[(&str, &str, &str)] = &[
-    (
-        "nested",
-        "gateways = { a = { port = 20000; stateDir = \"/srv/a\"; }; b = { port = 20120; stateDir = \"/srv/a/b\"; }; };",
-        "services.openclaw-gateways: gateway b's stateDir /srv/a/b is inside gateway a's stateDir /srv/a:",
-    ),
-    (
-        "profile",
-        "gateways = { a = { port = 20000; profile = \"x\"; }; b = { port = 20120; profile = \"x\"; stateDir = \"/srv/b\"; }; };",
-        "services.openclaw-gateways: gateways a and b use the same profile x:",
-    ),
-    (
-        "cdp",
-        "gateways = { a.port = 20000; b = { port = 20120; settings.browser.profiles.work.cdpPort = 20005; }; };",
-        "services.openclaw-gateways.gateways.b: the CDP port 20005 of browser profile work lies inside gateway a's ports 20000-20110:",
-    ),
-    (
-        "lan",
-        "gateways.a = { port = 20000; bind = \"lan\"; };",
-        "services.openclaw-gateways.gateways.a: binds lan without auth,",
-    ),
-    (
-        "authboth",
-        "gateways.a.port = 20000; gateways.a.auth = { mode = \"token\"; env = \"T\"; file = \"/run/t\"; };",
-        "services.openclaw-gateways.gateways.a: auth has both env and file",
-    ),
-    (
-        "loopback-firewall",
-        "gateways.a = { port = 20000; openFirewall = true; };",
-        "services.openclaw-gateways.gateways.a: openFirewall is set but the gateway binds loopback",
-    ),
-    (
-        "reserved",
-        "gateways.a = { port = 20000; environment.OPENCLAW_STATE_DIR = \"/x\"; };",
-        "services.openclaw-gateways.gateways.a: environment sets OPENCLAW_STATE_DIR,",
-    ),
-    (
-        "owned",
-        "gateways.a = { port = 20000; settings.gateway.port = 1; };",
-        "services.openclaw-gateways.gateways.a: settings sets gateway.port,",
-    ),
-    (
-        "privileged",
-        "gateways.a.port = 80;",
-        "services.openclaw-gateways.gateways.a: port 80 is privileged",
-    ),
-    (
-        "root",
-        "gateways.a = { port = 20000; user = \"root\"; };",
-        "services.openclaw-gateways.gateways.a: the service would run as user root",
-    ),
-    (
-        "untagged",
-        "backend = \"oci-containers\"; gateways.a = { port = 20000; image = \"ghcr.io/openclaw/openclaw\"; };",
-        "services.openclaw-gateways.gateways.a: image ghcr.io/openclaw/openclaw has no tag",
-    ),
-];
-
 #[test]
 fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     let Some((nix, analyze)) = setup() else {
@@ -514,7 +454,10 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         Case::values("nix-only", &module(NIX_ONLY)),
         Case::values("nix-only-overlap", &module(NIX_ONLY_OVERLAP)),
     ];
-    for (name, body, _) in REFUSED {
+    for Refused {
+        name, nix: body, ..
+    } in REFUSED
+    {
         cases.push(Case::values(
             name,
             &module(&format!("services.openclaw-gateways = {{ {body} }};")),
@@ -634,7 +577,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
             && nopackage[0].contains("permittedInsecurePackages"),
         "{nopackage:?}"
     );
-    for (name, _, message) in REFUSED {
+    for Refused { name, message, .. } in REFUSED {
         let got = failed(name);
         assert!(
             got.len() == 1 && got[0].starts_with(message),
