@@ -29,6 +29,10 @@ let
     minPort = 1024;
     maxPort = 65425;
     publicOffsets = [ 0 1 ];
+    bindAddresses = {
+      loopback = "127.0.0.1";
+      lan = "0.0.0.0";
+    };
     defaultUser = "openclaw";
     stateRoot = "/var/lib";
     stateDirectoryMode = "0700";
@@ -148,12 +152,7 @@ let
   publicPorts = g: map (o: g.port + o) facts.publicOffsets;
   # The address a bind listens on, which is also where a container's ports
   # are published: none for tailnet and auto, which only OpenClaw resolves.
-  bindAddress = g:
-    {
-      loopback = "127.0.0.1";
-      lan = "0.0.0.0";
-      custom = g.customBindHost;
-    }.${g.bind} or null;
+  bindAddress = g: if g.bind == "custom" then g.customBindHost else facts.bindAddresses.${g.bind} or null;
 
   # The gateway as its process sees it: on the host, or in a container of
   # the official image on a bridge network, where it binds lan and so takes

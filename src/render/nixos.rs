@@ -242,16 +242,16 @@ mod tests {
     use serde_json::{Value as Json, json};
 
     use super::{DERIVED_KEYS, MODULE, nix_expr};
+    use crate::model::Bind;
     use crate::plan::{
         CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
         CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
         CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_IMAGE,
-        DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT, FOOTPRINT_PARTS, HEALTH_INTERVAL,
-        HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT,
-        MIN_BASE_PORT, PINNED_KEYS, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SPACING,
-        STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value,
-        listens_on_bind,
+        DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES,
+        HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT, MIN_BASE_PORT,
+        PINNED_KEYS, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SPACING, STATE_ROOT,
+        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
     };
 
     /// `[Service]` settings the module derives per gateway from its paths
@@ -293,11 +293,20 @@ mod tests {
             .filter(|d| !PER_GATEWAY.contains(&d.key))
             .map(|d| (d.key.to_string(), directive(&d.value)))
             .collect();
-        let public: Vec<u16> = FOOTPRINT_PARTS
-            .iter()
-            .filter(|(p, _, _)| listens_on_bind(*p))
-            .flat_map(|&(_, a, b)| a..=b)
+        let g = &plan.gateways[0];
+        let public: Vec<u16> = g.public_ports().iter().map(|p| p - g.port).collect();
+        // Where a bind listens (and a container publishes); custom is its
+        // host, tailnet and auto have no address ocgen knows.
+        let addresses: serde_json::Map<String, Json> = [Bind::Loopback, Bind::Lan]
+            .into_iter()
+            .map(|b| (b.as_str().to_string(), json!(bind_address(b, None))))
             .collect();
+        assert_eq!(bind_address(Bind::Tailnet, None), None);
+        assert_eq!(bind_address(Bind::Auto, None), None);
+        assert_eq!(
+            bind_address(Bind::Custom, Some("10.0.0.1")).as_deref(),
+            Some("10.0.0.1")
+        );
         let markers: serde_json::Map<String, Json> = SERVICE_MARKERS
             .iter()
             .map(|(k, v)| ((*k).to_string(), json!(v)))
@@ -308,6 +317,7 @@ mod tests {
             "minPort": MIN_BASE_PORT,
             "maxPort": MAX_BASE_PORT,
             "publicOffsets": public,
+            "bindAddresses": addresses,
             "defaultUser": DEFAULT_SERVICE_USER,
             "stateRoot": STATE_ROOT,
             "stateDirectoryMode": state_mode,
