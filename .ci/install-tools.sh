@@ -8,7 +8,8 @@
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
 # openclaw, nixpkgs-fmt, caddy, kubernetes-validate, nix-instantiate (Nix 2.26),
 # and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
-# ../shared/tools/real-nix.sh. kubectl, systemd-analyze and plistutil come
+# ../shared/tools/real-nix.sh (also in its private store, for the flake:
+# "$OCGEN_TOOLS/real-nix-nixpkgs-source"). kubectl, systemd-analyze and plistutil come
 # from apt;
 # etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
 # the Kubernetes tests start.
@@ -48,6 +49,23 @@ REAL_NIX=$REPO/../shared/tools/real-nix.sh
 [ -f "$REAL_NIX" ] || { log "missing $REAL_NIX (the shared tools beside the repository)"; exit 1; }
 bash "$REAL_NIX" "$TOOLS/real-nix" >/dev/null
 ln -sf "$TOOLS/real-nix/bin/nix-instantiate" "$TOOLS/bin/nix-instantiate"
+
+# The snapshot as the flake's nixpkgs (tests/nixos_real.rs runs `nix flake
+# check --override-input nixpkgs path:...`). Given the tree itself, Nix
+# hashes and copies its 440 MB on every run; given a store path named
+# `source`, it takes it as it is. So the tree goes into the private store
+# once (a few minutes), and $TOOLS/real-nix-nixpkgs-source records the
+# unpacked tree it came from (inode and change time) and its store path.
+stamp=$TOOLS/real-nix-nixpkgs-source
+tree=$(stat -c '%i %Z' "$TOOLS/real-nix/nixpkgs")
+stored=$(sed -n 2p "$stamp" 2>/dev/null || true)
+if [ "$(head -n 1 "$stamp" 2>/dev/null)" != "$tree" ] || [ -z "$stored" ] ||
+  ! "$TOOLS/real-nix/bin/nix-store" --check-validity "$stored" 2>/dev/null; then
+  log "nix: the nixpkgs snapshot into the private store, for the flake (a few minutes, once)"
+  stored=$(nice -n 10 "$TOOLS/real-nix/bin/nix" store add --name source "$TOOLS/real-nix/nixpkgs")
+  printf '%s\n%s\n' "$tree" "$stored" >"$stamp.tmp"
+  mv "$stamp.tmp" "$stamp"
+fi
 
 # --- PyPI: Compose v2 and Node 24 -------------------------------------------
 VENV=$TOOLS/venv

@@ -116,7 +116,7 @@ fn each_commands_help_shows_only_its_own_options() {
             assert!(!h.contains(flag), "{cmd} --help shows {flag}:\n{h}");
         }
     }
-    for cmd in ["check", "ports", "status", "config"] {
+    for cmd in ["check", "ports", "status", "config", "nix"] {
         let h = help(cmd);
         assert!(
             h.contains("--file <PATH>") && h.contains("--color"),
@@ -127,7 +127,7 @@ fn each_commands_help_shows_only_its_own_options() {
             "{cmd} --help shows --templates:\n{h}"
         );
     }
-    for cmd in ["env", "systemd", "nix", "compose", "generate", "install"] {
+    for cmd in ["env", "systemd", "compose", "generate", "install"] {
         assert!(help(cmd).contains("--templates <DIR>"), "{cmd}");
     }
     let h = help("init");

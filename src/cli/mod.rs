@@ -150,7 +150,7 @@ pub(crate) enum Command {
     Env(env::EnvArgs),
     /// Print the openclaw.json of one gateway.
     Config(config::ConfigArgs),
-    /// Print the NixOS module that runs every gateway (`nixos/openclaw-gateways.nix`).
+    /// Print the values of ocgen's NixOS module for every gateway (`nixos/openclaw-gateways.nix`).
     Nix(nix::NixArgs),
     /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<name>.service`).
     Systemd(systemd::SystemdArgs),

@@ -42,7 +42,7 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
         parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: NIXOS_MODULE.to_string(),
-                contents: nixos::render(plan, templates)?,
+                contents: nixos::render(plan)?,
                 // Meant for the world-readable Nix store: it names secret files only.
                 private: false,
             }])

@@ -1,7 +1,8 @@
 //! Handlebars templates: compiled into the binary, or read from a user's
 //! `--templates DIR`. Strict mode makes a missing variable an error, HTML
 //! escaping is off, and every value must pass through a quoting helper
-//! named after its target language (`env`, `yaml`, `nix`, `json`) or
+//! named after its target language (`env`, `yaml`, `json`, `systemd`,
+//! `caddy`) or
 //! compose rule (`compose`, `compose_block`, `compose_var`).
 
 use std::path::Path;
@@ -22,8 +23,6 @@ pub const ENV: &str = "env.hbs";
 
 /// The systemd unit of one gateway. Context: [`crate::render::systemd::Context`].
 pub const SYSTEMD: &str = "systemd.service.hbs";
-/// The NixOS module. Context: [`crate::render::nixos::Context`].
-pub const NIXOS: &str = "nixos.nix.hbs";
 /// The compose file of the deployment. Context: [`crate::render::compose::Context`].
 pub const COMPOSE: &str = "compose.hbs";
 
@@ -41,10 +40,6 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: SYSTEMD,
         source: include_str!("../../templates/systemd.service.hbs"),
-    },
-    Builtin {
-        name: NIXOS,
-        source: include_str!("../../templates/nixos.nix.hbs"),
     },
     Builtin {
         name: COMPOSE,
@@ -65,13 +60,10 @@ mod helpers {
     use handlebars::handlebars_helper;
     handlebars_helper!(env_helper: |v: str| crate::render::quote::env(v));
     handlebars_helper!(yaml_helper: |v: str| crate::render::quote::yaml(v));
-    handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
     handlebars_helper!(json_helper: |v: Json| v.to_string());
     handlebars_helper!(caddy_helper: |v: str| crate::render::quote::caddy(v));
     handlebars_helper!(systemd_helper: |v: str| crate::render::quote::systemd(v));
     handlebars_helper!(systemd_env_helper: |name: str, value: str| crate::render::quote::systemd_env(name, value));
-    handlebars_helper!(nix_attr_helper: |v: str| crate::render::quote::attr_name(v));
-    handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::quote::nix_expr(v, usize::try_from(indent).unwrap_or(0)));
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
     handlebars_helper!(compose_block_helper: |v: str, indent: u64|
         crate::render::quote::compose_block(v, usize::try_from(indent).unwrap_or(0)));
@@ -96,8 +88,7 @@ mod helpers {
 }
 use helpers::{
     caddy_helper, compose_block_helper, compose_helper, compose_var_helper, env_helper,
-    json_helper, nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper,
-    yaml_helper,
+    json_helper, systemd_env_helper, systemd_helper, yaml_helper,
 };
 
 /// The template registry. A built-in template is compiled the first time
@@ -133,13 +124,10 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         hb.register_helper("env", Box::new(env_helper));
         hb.register_helper("yaml", Box::new(yaml_helper));
-        hb.register_helper("nix", Box::new(nix_helper));
         hb.register_helper("json", Box::new(json_helper));
         hb.register_helper("compose", Box::new(compose_helper));
         hb.register_helper("systemd", Box::new(systemd_helper));
         hb.register_helper("systemd_env", Box::new(systemd_env_helper));
-        hb.register_helper("nix_attr", Box::new(nix_attr_helper));
-        hb.register_helper("nix_value", Box::new(nix_value_helper));
         hb.register_helper("compose_block", Box::new(compose_block_helper));
         hb.register_helper("compose_var", Box::new(compose_var_helper));
         hb.register_helper("caddy", Box::new(caddy_helper));
