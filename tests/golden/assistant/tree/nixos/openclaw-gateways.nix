@@ -246,6 +246,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-family.service";
@@ -292,6 +293,15 @@ in
                   model = {
                     primary = "anthropic/claude-sonnet-4-6";
                   };
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw-family/sandboxes";
+                    docker = {
+                      containerPrefix = "assistants.family.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "assistants.family.browser-";
+                    };
+                  };
                 };
               };
               channels = {
@@ -333,6 +343,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-work.service";
@@ -378,6 +389,15 @@ in
                 defaults = {
                   model = {
                     primary = "anthropic/claude-opus-4-6";
+                  };
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw-work/sandboxes";
+                    docker = {
+                      containerPrefix = "assistants.work.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "assistants.work.browser-";
+                    };
                   };
                 };
               };

@@ -246,6 +246,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -297,6 +298,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.main.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.main.browser-";
+                    };
+                  };
+                };
+              };
               browser = {
                 profiles = {
                   work = {
@@ -318,6 +332,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               TEAM = "support";
@@ -370,6 +385,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-support/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.support.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.support.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           sales = {
@@ -384,6 +412,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -435,6 +464,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-sales/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.sales.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.sales.browser-";
+                    };
+                  };
+                };
+              };
               browser = {
                 profiles = {
                   crm = {
@@ -460,6 +502,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               TEAM = "research";
@@ -513,6 +556,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-research/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.research.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.research.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           ops = {
@@ -527,6 +583,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -589,6 +646,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-ops/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.ops.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.ops.browser-";
+                    };
+                  };
+                };
+              };
               secrets = {
                 providers = {
                   gateway-auth = {
@@ -612,6 +682,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -663,6 +734,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-lab/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.lab.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.lab.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           proxied = {
@@ -677,6 +761,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -727,6 +812,19 @@ in
                 };
                 trustedProxies = [ "10.0.0.2" ];
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/srv/openclaw/.openclaw-proxied/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.proxied.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.proxied.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           edge = {
@@ -741,6 +839,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               TZ = "UTC";
               OPENCLAW_DISABLE_BONJOUR = "1";
               OPENCLAW_SERVICE_MARKER = "openclaw";
@@ -789,6 +888,19 @@ in
                     source = "env";
                     provider = "default";
                     id = "OPENCLAW_GATEWAY_TOKEN";
+                  };
+                };
+              };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/var/lib/openclaw-edge/sandboxes";
+                    docker = {
+                      containerPrefix = "fleet.edge.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "fleet.edge.browser-";
+                    };
                   };
                 };
               };

@@ -246,6 +246,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
@@ -299,6 +300,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw-main/sandboxes";
+                    docker = {
+                      containerPrefix = "frontdoor.main.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "frontdoor.main.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           rescue = {
@@ -313,6 +327,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-rescue.service";
@@ -364,6 +379,19 @@ in
                     source = "env";
                     provider = "default";
                     id = "RESCUE_GATEWAY_TOKEN";
+                  };
+                };
+              };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw-rescue/sandboxes";
+                    docker = {
+                      containerPrefix = "frontdoor.rescue.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "frontdoor.rescue.browser-";
+                    };
                   };
                 };
               };

@@ -246,6 +246,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
@@ -286,6 +287,19 @@ in
             settings = {
               gateway = {
                 mode = "local";
+              };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/var/lib/openclaw/.openclaw-main/sandboxes";
+                    docker = {
+                      containerPrefix = "openclaw.main.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "openclaw.main.browser-";
+                    };
+                  };
+                };
               };
             };
           };

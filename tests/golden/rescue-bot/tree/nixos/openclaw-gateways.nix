@@ -246,6 +246,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-main.service";
@@ -295,6 +296,19 @@ in
                   };
                 };
               };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw/sandboxes";
+                    docker = {
+                      containerPrefix = "openclaw.main.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "openclaw.main.browser-";
+                    };
+                  };
+                };
+              };
             };
           };
           rescue = {
@@ -309,6 +323,7 @@ in
             user = "openclaw";
             group = "openclaw";
             environment = {
+              OPENCLAW_SERVICE_REPAIR_POLICY = "external";
               OPENCLAW_SERVICE_MARKER = "openclaw";
               OPENCLAW_SERVICE_KIND = "gateway";
               OPENCLAW_SYSTEMD_UNIT = "openclaw-gateway-rescue.service";
@@ -355,6 +370,19 @@ in
                     source = "env";
                     provider = "default";
                     id = "OPENCLAW_GATEWAY_TOKEN";
+                  };
+                };
+              };
+              agents = {
+                defaults = {
+                  sandbox = {
+                    workspaceRoot = "/home/openclaw/.openclaw-rescue/sandboxes";
+                    docker = {
+                      containerPrefix = "openclaw.rescue.sbx-";
+                    };
+                    browser = {
+                      containerPrefix = "openclaw.rescue.browser-";
+                    };
                   };
                 };
               };
