@@ -9,13 +9,18 @@
 //! * `sockets` reads which ports are in use, and by whom, from `/proc`
 //!   (Linux only).
 //! * `status` probes every gateway and says how it is doing.
+//! * `doctor` compares what runs here with the plan (`ocgen doctor`).
 
+mod doctor;
 mod drift;
 mod http;
 mod install;
 mod sockets;
 mod status;
 
+pub(crate) use doctor::{
+    Family as DoctorFamily, Options as DoctorOptions, Report as DoctorReport, doctor,
+};
 pub(crate) use drift::check_configs;
 pub use http::{HttpResponse, ProbeError, http_get};
 pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
