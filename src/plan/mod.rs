@@ -96,7 +96,7 @@ pub use runtime::{
 pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
     ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
-    Directive, EnvFile, HOME_ROOTS, STATE_ROOT, Scope, Service, Value,
+    Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
 pub use settings::{PINNED_KEYS, is_credential_key, looks_like_credential};
 
@@ -113,6 +113,8 @@ pub struct Plan {
     pub user_units: bool,
     /// The `openclaw` executable the plain systemd units start.
     pub openclaw_bin: String,
+    /// `MemoryMax=` of `openclaw.slice` (`systemd.fleet_memory`), as written.
+    pub fleet_memory: Option<String>,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
     /// The reverse proxy in front of the gateways, when `proxy:` is set.
@@ -237,6 +239,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         .and_then(|s| s.user_units.as_ref())
         .is_some_and(|u| u.value);
     let openclaw_bin = services::resolve_openclaw_bin(doc.systemd.as_ref(), &mut problems);
+    let fleet_memory = services::resolve_fleet_memory(doc.systemd.as_ref(), &mut problems);
     let launchd = launchd::resolve_launchd(doc.launchd.as_ref(), &mut problems);
     if wanted.contains(Target::Launchd) {
         launchd::check_launchd(&resolved, &drafts, &launchd, &mut problems);
@@ -262,6 +265,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             nixos_backend,
             user_units,
             openclaw_bin,
+            fleet_memory,
             targets,
             proxy,
             launchd,

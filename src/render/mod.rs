@@ -13,7 +13,7 @@ pub mod systemd;
 pub mod templates;
 pub mod yaml;
 
-use crate::plan::{Plan, Target};
+use crate::plan::{Plan, SLICE, Target};
 pub use templates::{TemplateError, Templates};
 
 /// One file of the output tree.
@@ -131,6 +131,11 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             private: true,
         });
     }
+    files.push(OutFile {
+        path: format!("systemd/{SLICE}"),
+        contents: systemd::slice(plan),
+        private: false,
+    });
     Ok(files)
 }
 

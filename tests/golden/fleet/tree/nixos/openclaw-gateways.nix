@@ -284,6 +284,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -371,6 +375,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -450,6 +458,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -542,6 +554,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -623,6 +639,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
               BindReadOnlyPaths = [
                 "/run/credentials/openclaw-gateway-ops.service/ops-auth:/run/secrets/openclaw-ops-password"
               ];
@@ -720,6 +740,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -799,6 +823,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -877,6 +905,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {

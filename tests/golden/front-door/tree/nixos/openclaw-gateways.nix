@@ -282,6 +282,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
@@ -363,6 +367,10 @@ in
               RestrictSUIDSGID = true;
               LockPersonality = true;
               SystemCallArchitectures = "native";
+              Slice = "openclaw.slice";
+              MemoryMax = "2147483648";
+              CPUQuota = "200%";
+              TasksMax = 512;
             };
             openFirewall = false;
             settings = {
