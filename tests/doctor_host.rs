@@ -36,6 +36,7 @@ fn doctor(dir: &Path, args: &[&str]) -> (i32, Value) {
     let out = ocgen()
         .current_dir(dir)
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env("HOME", dir.join("home"))
         .args(["-f", "ocgen.yaml", "doctor", "--format", "json"])
         .args(args)
         .output()
@@ -93,6 +94,18 @@ fn doctor_names_an_edited_unit_a_foreign_unit_and_stopped_gateways() {
     )
     .unwrap();
 
+    // And a LaunchAgent of OpenClaw's own in the home, inside rescue's ports.
+    let agents = dir.join("home/Library/LaunchAgents");
+    std::fs::create_dir_all(&agents).unwrap();
+    std::fs::write(
+        agents.join("ai.openclaw.work.plist"),
+        format!(
+            "<plist><dict><key>EnvironmentVariables</key><dict>\n<key>OPENCLAW_GATEWAY_PORT</key>\n<string>{}</string></dict></dict></plist>\n",
+            base + 130
+        ),
+    )
+    .unwrap();
+
     let u = units.to_str().unwrap();
     let (code, v) = doctor(dir, &["--target", "systemd", "--unit-dir", u]);
     assert_eq!(code, 1, "{v:#}");
@@ -128,6 +141,10 @@ fn doctor_names_an_edited_unit_a_foreign_unit_and_stopped_gateways() {
     );
     assert_eq!(n["ports"][0], format!("{}..{}", base + 40, base + 150));
     assert_eq!(n["in_footprint_of"], "main");
+    let la = &v["neighbours"][1];
+    assert_eq!(la["kind"], "launch-agent", "{v:#}");
+    assert_eq!(la["ports"][0], format!("{}..{}", base + 130, base + 240));
+    assert_eq!(la["in_footprint_of"], "rescue");
     // Docker is not reachable here: said, not guessed.
     assert!(
         v["unseen"]

@@ -98,7 +98,7 @@ pub use services::{
     ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
     Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
-pub use settings::{PINNED_KEYS, is_credential_key, looks_like_credential};
+pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 
 /// Everything ocgen will write, resolved.
 #[derive(Clone, Debug, Serialize)]

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::AuthMode;
-use crate::plan::{FILE_PROVIDER, Runtime, SecretSource};
+use crate::plan::{DEFAULT_AGENT, FILE_PROVIDER, Runtime, SecretSource};
 
 /// The JSON value of the config of a gateway where it runs.
 pub fn value(rt: &Runtime) -> Value {
@@ -77,7 +77,12 @@ pub fn value(rt: &Runtime) -> Value {
     if !sandbox.is_empty() {
         defaults.insert("sandbox".into(), Value::Object(sandbox));
     }
-    root.insert("agents".into(), json!({ "defaults": defaults }));
+    let mut agents = Map::new();
+    agents.insert("defaults".into(), Value::Object(defaults));
+    if g.writes_agent_roster() {
+        agents.insert("entries".into(), json!({ DEFAULT_AGENT: {} }));
+    }
+    root.insert("agents".into(), Value::Object(agents));
     if !g.browser_profiles.is_empty() {
         let mut profiles = Map::new();
         for p in &g.browser_profiles {

@@ -307,6 +307,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
               channels = {
                 telegram = {
@@ -407,6 +410,9 @@ in
                       containerPrefix = "assistants.work.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
               channels = {

@@ -314,6 +314,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
               browser = {
                 profiles = {
@@ -405,6 +408,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
             };
           };
@@ -487,6 +493,9 @@ in
                       containerPrefix = "fleet.sales.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
               browser = {
@@ -584,6 +593,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
             };
           };
@@ -678,6 +690,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
               secrets = {
                 providers = {
@@ -770,6 +785,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
             };
           };
@@ -851,6 +869,9 @@ in
                       containerPrefix = "fleet.proxied.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
             };
@@ -934,6 +955,9 @@ in
                       containerPrefix = "fleet.edge.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
               browser = {

@@ -316,6 +316,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
             };
           };
@@ -401,6 +404,9 @@ in
                       containerPrefix = "frontdoor.rescue.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
             };

@@ -312,6 +312,9 @@ in
                     };
                   };
                 };
+                entries = {
+                  main = { };
+                };
               };
             };
           };
@@ -392,6 +395,9 @@ in
                       containerPrefix = "openclaw.rescue.browser-";
                     };
                   };
+                };
+                entries = {
+                  main = { };
                 };
               };
             };
