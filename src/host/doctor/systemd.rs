@@ -62,6 +62,15 @@ pub(super) fn check(plan: &Plan, opts: &Options, report: &mut Report) {
         let Ok(generated) = systemd::render(plan, g, scope, &templates) else {
             continue;
         };
+        // A NixOS unit is NixOS's rendering of the module, linked from the
+        // store: its text is not the plain unit's.
+        let from_nix = std::fs::read_link(&path).is_ok_and(|t| t.starts_with("/nix/store"));
+        if from_nix {
+            report.unseen(format!(
+                "systemd: {} comes from the Nix store (the NixOS module): its text is NixOS's, not compared",
+                path.display()
+            ));
+        }
         match std::fs::read_to_string(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 report.find(
@@ -79,7 +88,7 @@ pub(super) fn check(plan: &Plan, opts: &Options, report: &mut Report) {
                 report.unseen(format!("systemd: {}: {e}", path.display()));
                 continue;
             }
-            Ok(installed) if installed != generated => {
+            Ok(installed) if !from_nix && installed != generated => {
                 let lines = line_diff(&installed, &generated, 8);
                 report.find(
                     Some(&g.name),
