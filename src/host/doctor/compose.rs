@@ -137,9 +137,11 @@ fn differences(s: &Service, project: &str, c: &Value) -> Vec<String> {
             })
             .unwrap_or_default()
     };
+    // Docker may spell capabilities with or without `CAP_`.
+    let cap = |x: &str| x.trim_start_matches("CAP_").to_ascii_uppercase();
     if !strings(&hc["CapDrop"])
         .iter()
-        .any(|x| x.eq_ignore_ascii_case(s.cap_drop))
+        .any(|x| cap(x) == cap(s.cap_drop))
     {
         out.push(format!("does not drop capabilities `{}`", s.cap_drop));
     }
