@@ -7,9 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::input::load_plan;
+use super::input::load_plan_for;
 use super::{Ctx, ExitStatus, Format, Outcome, emit};
 use crate::host::{DoctorFamily, DoctorOptions, DoctorReport, doctor};
+use crate::target::Target;
 
 /// What `--target` may name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -42,7 +43,16 @@ pub(crate) struct DoctorArgs {
 }
 
 pub(crate) fn run(args: &DoctorArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
-    let (_, plan) = load_plan(ctx)?;
+    // With --target, that target's rules only (a compose-only file has no
+    // home for the host targets).
+    let (_, plan) = load_plan_for(
+        ctx,
+        args.target.map(|t| match t {
+            DoctorTarget::Compose => Target::Compose,
+            DoctorTarget::Systemd => Target::Systemd,
+            DoctorTarget::Host => Target::Host,
+        }),
+    )?;
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let unit_dir = args.unit_dir.clone().unwrap_or_else(|| {
         if plan.user_units {
