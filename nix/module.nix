@@ -47,6 +47,7 @@ let
       "OPENCLAW_WORKSPACE_DIR"
       "OPENCLAW_HOME"
       "OPENCLAW_CONFIG_READONLY"
+      "OPENCLAW_SERVICE_REPAIR_POLICY"
       "OPENCLAW_SERVICE_MARKER"
       "OPENCLAW_SERVICE_KIND"
       "OPENCLAW_SYSTEMD_UNIT"
@@ -57,6 +58,9 @@ let
     serviceMarkers = {
       OPENCLAW_SERVICE_MARKER = "openclaw";
       OPENCLAW_SERVICE_KIND = "gateway";
+    };
+    repairPolicyEnv = {
+      OPENCLAW_SERVICE_REPAIR_POLICY = "external";
     };
     unitVar = "OPENCLAW_SYSTEMD_UNIT";
     derivedKeys = [
@@ -98,6 +102,8 @@ let
       RestrictSUIDSGID = true;
       LockPersonality = true;
       SystemCallArchitectures = "native";
+      Slice = "openclaw.slice";
+      TasksMax = 512;
     };
     container = {
       image = "ghcr.io/openclaw/openclaw:2026.9.6";
@@ -221,9 +227,28 @@ let
       OPENCLAW_GATEWAY_PORT = toString g.port;
       OPENCLAW_WORKSPACE_DIR = rt.workspace;
     }
+    # OpenClaw's doctor leaves the service to its supervisor (this module).
+    // facts.repairPolicyEnv
     # A managed config is read-only for the gateway (a link into the store).
     // lib.optionalAttrs (g.config == "managed") facts.readOnlyEnv
     // g.environment;
+
+  # A memory size as compose writes it ("2g", "512m", "1.5g") in bytes, as
+  # the plan computes it for MemoryMax= (plan::memory_bytes).
+  memoryBytes = size:
+    let
+      parts = builtins.match "([0-9]+)([.][0-9]+)?([a-zA-Z]*)" size;
+      whole = builtins.elemAt parts 0;
+      frac = builtins.elemAt parts 1;
+      unit = lib.toLower (builtins.elemAt parts 2);
+      shifts = { "" = 0; b = 0; k = 10; kb = 10; kib = 10; m = 20; mb = 20; mib = 20; g = 30; gb = 30; gib = 30; t = 40; tb = 40; tib = 40; };
+      factor = lib.foldl' (acc: _: acc * 2) 1 (lib.range 1 shifts.${unit});
+    in
+    if parts == null || !(shifts ? ${unit}) then throw "services.openclaw-gateways: `${size}` is not a memory size such as 2g or 512m"
+    else if frac == null then lib.toInt whole * factor
+    else builtins.floor (builtins.fromJSON "${whole}${frac}" * factor);
+  # CPUQuota= for a number of cores: "1.5" is 150%.
+  cpuQuota = cpus: "${toString (builtins.floor (builtins.fromJSON cpus * 100 + 0.5))}%";
 
   # systemd backend ---------------------------------------------------------
 
@@ -260,6 +285,9 @@ let
           ++ [ (if workspaceInside g then "-${g.workspace}" else g.workspace) ];
         # read-only keeps a state dir under /home reachable for ReadWritePaths=.
         ProtectHome = if inHome then "read-only" else "yes";
+        # What a container of this gateway gets: memory and CPU.
+        MemoryMax = toString (memoryBytes g.memory);
+        CPUQuota = cpuQuota g.cpus;
       }
         // lib.optionalAttrs (stateManaged g) {
         StateDirectory = lib.removePrefix "${facts.stateRoot}/" g.stateDir;
@@ -605,6 +633,12 @@ in
       example = lib.literalExpression "pkgs.openclaw";
       description = "The OpenClaw package; its bin/openclaw runs every gateway of the systemd backend. No default: nixpkgs marks pkgs.openclaw insecure.";
     };
+    fleetMemory = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "8g";
+      description = "MemoryMax= of openclaw.slice, the slice every gateway's unit runs in: a cap on the fleet as a whole (systemd backend).";
+    };
     userHome = mkOption {
       type = types.nullOr types.str;
       default = null;
@@ -637,6 +671,13 @@ in
       systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled;
 
       systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList serviceRules enabled);
+
+      # Every gateway's unit runs in this slice, capped as a whole when asked.
+      systemd.slices.openclaw = {
+        description = "OpenClaw gateways";
+      } // lib.optionalAttrs (cfg.fleetMemory != null) {
+        sliceConfig.MemoryMax = toString (memoryBytes cfg.fleetMemory);
+      };
 
       # The default account is created here; any other must exist.
       users.users = lib.mkIf (anyGateway (g: g.user == facts.defaultUser)) {

@@ -48,6 +48,8 @@ pub enum Kind {
     Target,
     Proxy,
     Kubernetes,
+    Sandbox,
+    Tailscale,
 }
 
 impl Kind {
@@ -80,6 +82,8 @@ impl Kind {
             Kind::Target => "ocgen::target",
             Kind::Proxy => "ocgen::proxy",
             Kind::Kubernetes => "ocgen::kubernetes",
+            Kind::Sandbox => "ocgen::sandbox",
+            Kind::Tailscale => "ocgen::tailscale",
         }
     }
 }

@@ -749,6 +749,53 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         }
     }
 
+    // ocgen doctor on the rescue layout (every path under its home, so a
+    // rooted copy of the file names the running gateways' own paths): what
+    // runs matches; a foreign listener inside a footprint is a neighbour.
+    let rescue_rooted = {
+        let (_, yaml, _) = layouts.iter().find(|(l, _, _)| *l == "rescue").unwrap();
+        let dir = yaml.parent().unwrap();
+        yaml_rooted(yaml, dir.join("root").to_str().unwrap(), dir)
+    };
+    let doctor = || {
+        let (code, out, err) = ocgen_out(&[
+            "-f",
+            rescue_rooted.to_str().unwrap(),
+            "doctor",
+            "--target",
+            "host",
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("doctor: {e}: {out}{err}"));
+        (code, v)
+    };
+    let (code, v) = doctor();
+    assert_eq!(code, 0, "doctor on running gateways: {v:#}");
+    assert_eq!(v["checked"].as_array().unwrap().len(), 2, "{v:#}");
+    let rescue_port = layouts
+        .iter()
+        .find(|(l, _, _)| *l == "rescue")
+        .unwrap()
+        .2
+        .gateway("rescue")
+        .unwrap()
+        .port;
+    {
+        let _foreign = std::net::TcpListener::bind(("127.0.0.1", rescue_port + 60)).unwrap();
+        let (code, v) = doctor();
+        assert_eq!(code, 1, "{v:#}");
+        let n = &v["neighbours"][0];
+        assert_eq!(n["kind"], "process", "{v:#}");
+        assert_eq!(n["in_footprint_of"], "rescue", "{v:#}");
+        assert_eq!(
+            n["ports"][0],
+            format!("127.0.0.1:{}", rescue_port + 60),
+            "{v:#}"
+        );
+    }
+
     // The openclaw CLI, run with a gateway's env file, reaches that gateway
     // and no other: each has its own token, so an RPC only succeeds there.
     let cli_results: Vec<(usize, i32, serde_json::Value, bool)> = std::thread::scope(|s| {
@@ -878,6 +925,23 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
                 .iter()
                 .all(|g| g["state"] == "down"),
             "{v:#}"
+        );
+    }
+    // Stopped gateways: doctor names each.
+    let (code, v) = doctor();
+    assert_eq!(code, 1, "{v:#}");
+    for gw in ["main", "rescue"] {
+        assert!(
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["gateway"] == gw
+                    && f["what"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("not running: nothing listens on port")),
+            "{gw}: {v:#}"
         );
     }
     running.clean_tmp();

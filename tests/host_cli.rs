@@ -464,3 +464,21 @@ fn install_for_launchd_says_where_the_plists_go_and_how_to_load_them() {
     let o = run_in(setup(&yaml(18789)).path(), &["install", "--root", "r"]);
     assert!(!stdout(&o).contains("launchctl"), "{}", stdout(&o));
 }
+
+#[test]
+fn check_host_warns_when_the_memory_limits_exceed_the_hosts_memory() {
+    // 64 TiB of limits: more than any test machine has.
+    let d = setup(
+        "version: 1\ndefaults:\n  home: /srv/oc\n  resources: {memory: 32768g}\ngateways:\n  a: {}\n  b: {}\n",
+    );
+    let o = ocgen()
+        .current_dir(d.path())
+        .args(["check", "--host"])
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains("warning: host: the memory limits of the 2 gateways add up to 65536.0 GiB"),
+        "{out}"
+    );
+}

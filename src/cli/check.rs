@@ -14,6 +14,8 @@ use crate::target::Target;
 pub(crate) struct CheckArgs {
     /// Also report reserved ports that are already in use on this host
     /// (reads /proc/net/tcp: Linux only, skipped elsewhere); exit 1 if any.
+    /// Warns when the gateways' memory limits add up to more than the
+    /// host's memory.
     #[arg(long)]
     host: bool,
 }
@@ -28,6 +30,10 @@ pub(crate) fn run(args: &CheckArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let used = crate::host::reserved_ports_in_use(&plan);
     let drift = crate::host::check_configs(&plan);
     emit(out, &report::host_check(&plan, used.as_deref(), &drift))?;
+    // A warning only: limits are ceilings, not what the gateways use.
+    if let Some(w) = crate::host::memory_warning(&plan) {
+        emit(out, &w)?;
+    }
     let clean = used.is_none_or(|u| u.is_empty()) && drift.is_empty();
     Ok(if clean {
         ExitStatus::Success

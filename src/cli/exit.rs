@@ -9,7 +9,8 @@ pub enum ExitStatus {
     Success,
     /// A check found a difference: `generate --check` a file that would
     /// change, `status` a gateway that is not healthy, `check --host` a
-    /// reserved port in use, either a seeded config that strays.
+    /// reserved port in use, either a seeded config that strays, `doctor`
+    /// a host that differs from the plan.
     Differs,
     /// A bad command line (clap's own code).
     Usage,
@@ -51,7 +52,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => "success",
             ExitStatus::Differs => {
-                "`generate --check` found files that differ; `status`: a gateway is not healthy; `check --host`: a reserved port is in use; `status` and `check --host`: a seeded config strays from what ocgen pins; `import`: the file was written, but the host has problems (see the report)"
+                "`generate --check` found files that differ; `status`: a gateway is not healthy; `check --host`: a reserved port is in use; `status` and `check --host`: a seeded config strays from what ocgen pins; `import`: the file was written, but the host has problems (see the report); `doctor`: what runs on this host differs from ocgen.yaml, or a gateway ocgen does not manage sits beside it"
             }
             ExitStatus::Usage => {
                 "usage error (unknown flag, unknown gateway name, a `--templates` directory that does not exist)"
@@ -69,7 +70,7 @@ impl ExitStatus {
         match self {
             ExitStatus::Success => "ok",
             ExitStatus::Differs => {
-                "drift found by --check, a gateway not healthy (status) or a reserved port in use (check --host)"
+                "drift found by --check, a gateway not healthy (status), a reserved port in use (check --host) or a host that differs from the plan (doctor)"
             }
             ExitStatus::Usage => "usage",
             ExitStatus::Invalid => "invalid input",
@@ -108,8 +109,8 @@ mod tests {
     fn the_help_line_names_every_code() {
         assert_eq!(
             ExitStatus::help(),
-            "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status) or a \
-             reserved port in use (check --host), 2 usage, 65 invalid input, 73 refused to \
+            "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status), a \
+             reserved port in use (check --host) or a host that differs from the plan (doctor), 2 usage, 65 invalid input, 73 refused to \
              overwrite a file ocgen did not write, 74 I/O error."
         );
     }

@@ -18,6 +18,7 @@ mod check;
 mod completions;
 mod compose;
 mod config;
+mod doctor;
 mod env;
 mod exit;
 mod failure;
@@ -179,6 +180,12 @@ pub(crate) enum Command {
     /// the ones that are down, which reserved ports something else holds.
     /// Exit 0 only if all are healthy.
     Status(status::StatusArgs),
+    /// Compare what runs on this host with ocgen.yaml: per gateway what
+    /// differs and how to fix it (compose containers, systemd units, host
+    /// processes), and the OpenClaw gateways here that ocgen does not
+    /// manage. Reads only; says what it could not see. Exit 0 when all
+    /// matches, 1 when something differs.
+    Doctor(doctor::DoctorArgs),
     /// Print the JSON Schema of ocgen.yaml.
     Schema,
     /// Write a starter ocgen.yaml (OpenClaw's main + rescue layout) and its schema.
@@ -283,6 +290,7 @@ fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Writ
         Command::Generate(a) => generate::run(a, ctx, out),
         Command::Install(a) => install::run(a, ctx, out),
         Command::Status(a) => status::run(a, ctx, out),
+        Command::Doctor(a) => doctor::run(a, ctx, out),
         Command::Schema => schema::run(out),
         Command::Init(a) => init::run(a, out),
         Command::Import(a) => import::run(a, out, err),

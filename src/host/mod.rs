@@ -8,17 +8,25 @@
 //!   a plain socket.
 //! * `sockets` reads which ports are in use, and by whom, from `/proc`
 //!   (Linux only).
+//! * `memory` adds up the gateways' memory limits against the host's.
 //! * `status` probes every gateway and says how it is doing.
+//! * `doctor` compares what runs here with the plan (`ocgen doctor`).
 
+mod doctor;
 mod drift;
 mod http;
 mod install;
+mod memory;
 mod sockets;
 mod status;
 
+pub(crate) use doctor::{
+    Family as DoctorFamily, Options as DoctorOptions, Report as DoctorReport, doctor,
+};
 pub(crate) use drift::check_configs;
 pub use http::{HttpResponse, ProbeError, http_get};
 pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
+pub(crate) use memory::memory_warning;
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};

@@ -162,6 +162,10 @@ pub struct SystemdSettings {
     /// Absolute path of the `openclaw` executable the units start.
     /// Default: `/usr/local/bin/openclaw` (where `npm install -g` puts it).
     pub openclaw: Option<Sp<String>>,
+    /// Memory cap of the whole fleet: `MemoryMax=` of `openclaw.slice`,
+    /// the slice every gateway's unit runs in (each gateway's own limit is
+    /// its `resources.memory`), e.g. `8g`. Default: no cap of the slice.
+    pub fleet_memory: Option<Sp<String>>,
 }
 
 /// Settings of the macOS LaunchAgents, for the whole file.
@@ -241,7 +245,9 @@ pub struct Settings {
     /// P published as set by `publish`) or `host` (the host's network; the
     /// gateway then binds the `publish` address itself).
     pub network_mode: Option<Sp<NetworkMode>>,
-    /// Container outputs: memory and CPU limits.
+    /// Memory and CPU limits: of the container (compose, the NixOS
+    /// containers), or of the systemd unit (`MemoryMax=`, `CPUQuota=`;
+    /// plain units and NixOS services). Default: `{memory: 2g, cpus: 2}`.
     pub resources: Option<Sp<Resources>>,
     /// Container outputs: an absolute host directory mounted as the agent
     /// workspace instead of a named volume. Must be writable by uid 1000.

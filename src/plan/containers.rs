@@ -271,7 +271,7 @@ pub(super) fn parse_publish(v: &str) -> Option<Publish> {
 
 /// Bytes in a compose memory size (`512m`, `1.5g`, `2GiB`; binary units,
 /// as Docker reads them), or None when it is not one.
-pub(super) fn memory_bytes(v: &str) -> Option<u64> {
+pub fn memory_bytes(v: &str) -> Option<u64> {
     let split = v
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(v.len());

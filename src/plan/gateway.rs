@@ -71,6 +71,8 @@ pub struct Gateway<P = u16> {
     pub trusted_proxies: ProxyTrust,
     /// How the gateway runs in a cluster (the Kubernetes target).
     pub kube: KubeGateway,
+    /// Its Docker sandboxes' container prefixes and workspace root.
+    pub sandbox: Sandbox,
 }
 
 /// A gateway while the plan is being made: every rule of its own applied,
@@ -115,6 +117,7 @@ impl Draft {
             base_path: self.base_path,
             trusted_proxies: self.trusted_proxies,
             kube: self.kube,
+            sandbox: self.sandbox,
         }
     }
 }
@@ -251,4 +254,21 @@ pub struct KubePeerSel {
     pub namespace_selector: Option<Vec<(String, String)>>,
     /// `podSelector.matchLabels`.
     pub pod_selector: Option<Vec<(String, String)>>,
+}
+
+/// A gateway's sandbox settings: the container prefixes in force (the
+/// user's or ocgen's) and which of them ocgen writes.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Sandbox {
+    /// `agents.defaults.sandbox.docker.containerPrefix` in force.
+    pub docker_prefix: String,
+    /// Whether ocgen writes it (the user did not).
+    pub docker_prefix_ours: bool,
+    /// `agents.defaults.sandbox.browser.containerPrefix` in force.
+    pub browser_prefix: String,
+    /// Whether ocgen writes it.
+    pub browser_prefix_ours: bool,
+    /// Whether ocgen writes `agents.defaults.sandbox.workspaceRoot`
+    /// (`<state_dir>/sandboxes` on each site); false when the user sets it.
+    pub workspace_root_ours: bool,
 }

@@ -42,6 +42,7 @@ mod probe;
 mod profiles;
 mod proxy;
 mod runtime;
+mod sandbox;
 mod services;
 mod settings;
 
@@ -65,13 +66,13 @@ pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
 pub use containers::{
     CONTAINER_CAP_DROP, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    STOP_GRACE_PERIOD,
+    STOP_GRACE_PERIOD, memory_bytes,
 };
 pub use document::DEFAULT_NAME;
 pub use env::is_env_name;
 pub use gateway::{
     BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
-    KubePeerSel, ProxyTrust, Publish, SecretSource, TrustedProxy,
+    KubePeerSel, ProxyTrust, Publish, Sandbox, SecretSource, TrustedProxy,
 };
 pub use kubernetes::{
     EnvValue, KUBE_AUTH_FILE_KEY, KUBE_LIMITS, KUBE_LIVE_PERIOD, KUBE_MAX_OBJECT_NAME,
@@ -92,11 +93,12 @@ pub use proxy::{
 pub use runtime::{
     CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime, Site,
 };
+pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
     ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
-    Directive, EnvFile, HOME_ROOTS, STATE_ROOT, Scope, Service, Value,
+    Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
-pub use settings::{PINNED_KEYS, is_credential_key, looks_like_credential};
+pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 
 /// Everything ocgen will write, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -111,6 +113,8 @@ pub struct Plan {
     pub user_units: bool,
     /// The `openclaw` executable the plain systemd units start.
     pub openclaw_bin: String,
+    /// `MemoryMax=` of `openclaw.slice` (`systemd.fleet_memory`), as written.
+    pub fleet_memory: Option<String>,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
     /// The reverse proxy in front of the gateways, when `proxy:` is set.
@@ -203,6 +207,8 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
     ports::assign_ports(&resolved, &mut drafts, &mut problems);
     ports::check_port_overlaps(&resolved, &drafts, &mut problems);
     profiles::check_cdp_urls(&resolved, &mut problems);
+    sandbox::check_sandboxes(&resolved, &drafts, &mut problems);
+    sandbox::check_tailscale(&resolved, &mut problems);
     paths::check_path_overlaps(&resolved, &drafts, &mut problems);
     paths::check_workspace_host_paths(&resolved, &drafts, &mut problems);
     let mut proxy = doc
@@ -233,6 +239,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         .and_then(|s| s.user_units.as_ref())
         .is_some_and(|u| u.value);
     let openclaw_bin = services::resolve_openclaw_bin(doc.systemd.as_ref(), &mut problems);
+    let fleet_memory = services::resolve_fleet_memory(doc.systemd.as_ref(), &mut problems);
     let launchd = launchd::resolve_launchd(doc.launchd.as_ref(), &mut problems);
     if wanted.contains(Target::Launchd) {
         launchd::check_launchd(&resolved, &drafts, &launchd, &mut problems);
@@ -258,6 +265,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             nixos_backend,
             user_units,
             openclaw_bin,
+            fleet_memory,
             targets,
             proxy,
             launchd,
@@ -298,6 +306,7 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
         problems,
     );
     let kube = resolve_kube(deployment, r, problems);
+    let sandbox = sandbox::resolve_sandbox(deployment, r, problems);
     Gateway {
         name: name.clone(),
         profile,
@@ -321,6 +330,7 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
         base_path: None,
         trusted_proxies: ProxyTrust::default(),
         kube,
+        sandbox,
     }
 }
 

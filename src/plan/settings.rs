@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use super::defaults::Resolved;
-use super::gateway::{BrowserProfile, GatewayAuth, SecretSource};
+use super::gateway::{BrowserProfile, Gateway, GatewayAuth, SecretSource};
 use crate::diag::{Kind, Problem, Span};
 use crate::model::{Sp, Tree};
 use crate::openclaw::{FILE_PROVIDER, RESERVED_ENV, RETIRED_KEYS, is_secret_env_name};
@@ -146,6 +146,22 @@ fn resolve_settings(
         walk(cx, &providers, &mut path, k, v, problems);
     }
     tree.value.to_json()
+}
+
+/// The agent OpenClaw runs when the config names none: `main`.
+pub const DEFAULT_AGENT: &str = "main";
+
+impl Gateway {
+    /// Whether ocgen writes OpenClaw's canonical agent roster,
+    /// `agents.entries: {main: {}}`: when the user's settings give neither
+    /// `agents.entries` nor the legacy `agents.list`. Without it OpenClaw
+    /// 2026.9's `doctor` asks to persist the roster with `doctor --fix`,
+    /// which a managed (read-only) config refuses
+    /// (`dist/legacy.roster-*.mjs`: `migratePersistedImplicitMainRoster`).
+    pub fn writes_agent_roster(&self) -> bool {
+        self.settings.pointer("/agents/entries").is_none()
+            && self.settings.pointer("/agents/list").is_none()
+    }
 }
 
 /// `secrets.providers` the settings declare, by name, with their source.

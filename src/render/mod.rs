@@ -13,7 +13,7 @@ pub mod systemd;
 pub mod templates;
 pub mod yaml;
 
-use crate::plan::{Plan, Target};
+use crate::plan::{Plan, SLICE, Target};
 pub use templates::{TemplateError, Templates};
 
 /// One file of the output tree.
@@ -131,6 +131,11 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             private: true,
         });
     }
+    files.push(OutFile {
+        path: format!("systemd/{SLICE}"),
+        contents: systemd::slice(plan),
+        private: false,
+    });
     Ok(files)
 }
 
@@ -181,13 +186,4 @@ fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
 /// Where `generate` writes the NixOS module.
 pub const NIXOS_MODULE: &str = "nixos/openclaw-gateways.nix";
 
-/// FNV-1a, 64 bit: a stable hash for the manifest (not for security: it
-/// only tells whether a file is still what ocgen wrote).
-pub fn fnv1a64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+pub use crate::plan::fnv1a64;

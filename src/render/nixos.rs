@@ -166,6 +166,9 @@ pub fn values(plan: &Plan) -> Result<Json, NoHostPaths> {
         if let Some(home) = home {
             m.insert("userHome".into(), json!(home));
         }
+        if let Some(cap) = &plan.fleet_memory {
+            m.insert("fleetMemory".into(), json!(cap));
+        }
     }
     let mut gateways = Map::new();
     for g in &plan.gateways {
@@ -250,13 +253,16 @@ mod tests {
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_IMAGE,
         DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES,
         HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT, MIN_BASE_PORT,
-        PINNED_KEYS, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SPACING, STATE_ROOT,
-        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
+        PINNED_KEYS, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
+        SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value,
+        bind_address,
     };
 
     /// `[Service]` settings the module derives per gateway from its paths
     /// and auth; the others are the same for every gateway.
     const PER_GATEWAY: &[&str] = &[
+        "MemoryMax",
+        "CPUQuota",
         "StateDirectory",
         "StateDirectoryMode",
         "ReadWritePaths",
@@ -327,6 +333,7 @@ mod tests {
             "reservedEnv": RESERVED_ENV,
             "readOnlyEnv": { CONTAINER_CONFIG_READONLY.0: CONTAINER_CONFIG_READONLY.1 },
             "serviceMarkers": markers,
+            "repairPolicyEnv": { SERVICE_REPAIR_POLICY.0: SERVICE_REPAIR_POLICY.1 },
             "unitVar": SYSTEMD_UNIT_VAR,
             "derivedKeys": DERIVED_KEYS,
             "after": s.after,

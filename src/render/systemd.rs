@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::templates::{SYSTEMD, TemplateError, Templates};
-use crate::plan::{Gateway, Plan, Scope, Service, Value};
+use crate::plan::{Gateway, Plan, Scope, Service, Value, memory_bytes};
 
 /// Context of `templates/systemd.service.hbs`.
 #[derive(Serialize)]
@@ -56,7 +56,14 @@ pub struct Line {
     pub key: &'static str,
     /// Raw value.
     pub value: String,
+    /// Whether the value is written as is: the directive expands no
+    /// specifiers, so `%%` would stay two characters (`CPUQuota=200%`).
+    pub verbatim: bool,
 }
+
+/// Directives whose values systemd reads without specifier expansion and
+/// that ocgen fills itself (no user text).
+const VERBATIM: &[&str] = &["CPUQuota"];
 
 /// The unit's scope for this plan (`user_units`), unless the command line forces user units.
 pub fn scope(plan: &Plan, force_user: bool) -> Scope {
@@ -76,7 +83,13 @@ pub fn file_name(g: &Gateway) -> String {
 pub fn context(s: &Service, openclaw_bin: &str) -> Context {
     let mut lines = Vec::new();
     for d in &s.directives {
-        let mut push = |value: String| lines.push(Line { key: d.key, value });
+        let mut push = |value: String| {
+            lines.push(Line {
+                key: d.key,
+                value,
+                verbatim: VERBATIM.contains(&d.key),
+            });
+        };
         match &d.value {
             Value::Str(v) => push(v.clone()),
             Value::Int(n) => push(n.to_string()),
@@ -133,4 +146,19 @@ pub fn render_service(
     t: &Templates,
 ) -> Result<String, TemplateError> {
     t.render(SYSTEMD, &context(s, openclaw_bin))
+}
+
+/// `systemd/openclaw.slice`: the slice every gateway's unit runs in, with
+/// the fleet's memory cap (`systemd.fleet_memory`) when the file sets one.
+pub fn slice(plan: &Plan) -> String {
+    let mut s = String::from(
+        "# The slice of the OpenClaw gateways written by ocgen: each gateway's unit\n\
+         # runs in it (Slice=), so the fleet as a whole can be capped.\n\
+         [Unit]\n\
+         Description=OpenClaw gateways\n",
+    );
+    if let Some(bytes) = plan.fleet_memory.as_deref().and_then(memory_bytes) {
+        s.push_str(&format!("\n[Slice]\nMemoryMax={bytes}\n"));
+    }
+    s
 }
