@@ -411,13 +411,17 @@ pub(super) fn resolve_proxy(
             if other.host != host || host.is_empty() {
                 continue;
             }
+            // Caddy's `path` matcher ignores case: `/Deck` and `/deck` are
+            // one prefix to it (tests/proxy.rs shows it with real Caddy).
             let clash = match (&other.path, &path) {
                 (None, None) => true,
                 (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
                     a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/"))
                 }
                 _ => false,
             };
+            let only_case = matches!((&other.path, &path), (Some(a), Some(b)) if a != b && a.eq_ignore_ascii_case(b));
             if clash {
                 let at = |p: &Option<String>| format!("{host}{}", p.as_deref().unwrap_or("/"));
                 problems.push(
@@ -427,7 +431,11 @@ pub(super) fn resolve_proxy(
                     )
                     .label(span, "this gateway")
                     .label(*other_span, "the other")
-                    .help("give each gateway its own `host`, or its own `path` on a shared host (neither inside the other)"),
+                    .help(if only_case {
+                        "the front door matches paths without regard to case, so both prefixes reach one gateway: give each gateway its own `host`, or a `path` that differs in more than case"
+                    } else {
+                        "give each gateway its own `host`, or its own `path` on a shared host (neither inside the other)"
+                    }),
                 );
             }
         }
@@ -802,6 +810,15 @@ mod tests {
             "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /a}}\n  b: {{path: /a/b}}\n"
         )));
         assert!(nested[0].contains("share one address"), "{nested:?}");
+        // Caddy's path matcher ignores case: one prefix to it.
+        let case = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /Deck}}\n  b: {{path: /deck}}\n  c: {{path: /DECK/x}}\n"
+        )));
+        assert_eq!(case.len(), 3, "{case:?}");
+        assert!(
+            case.iter().all(|m| m.contains("share one address")),
+            "{case:?}"
+        );
         let reserved = messages(plan_of(&format!(
             "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /api}}\n"
         )));
