@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
-use common::{examples_for, ocgen, root, tool};
+use common::{docs, examples_for, ocgen, root, tool};
 use ocgen::plan::{
     CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT, Scope, SecretSource,
 };
@@ -485,9 +485,9 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     let Some(nix) = real_nix() else {
         return;
     };
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = docs();
     for s in [MKFORCE_PORT, DISABLE, ADD_ENV, OVERLAP] {
-        assert!(readme.contains(s), "README.md shows `{s}`");
+        assert!(readme.contains(s), "the book shows `{s}`");
     }
     let dir = tempfile::tempdir().unwrap();
     let rescue = example(dir.path(), &root().join("examples/rescue-bot.yaml"), false);
