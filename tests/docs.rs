@@ -308,3 +308,54 @@ fn the_book_builds_with_mdbook() {
         "mdbook build warned:\n{err}"
     );
 }
+
+/// The compose chapter's quick start, run as a shell runs it (with a
+/// `docker` that does nothing): every gateway of `ocgen init`'s starter gets
+/// its secrets file, 0600, setting what the compose file says it must.
+#[test]
+fn the_compose_quick_start_fills_every_gateways_secrets_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let text = fs::read_to_string(root().join("docs/src/compose.md")).unwrap();
+    let block = text
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    assert!(run_in(d.path(), &["init"]).status.success());
+    let bin = d.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    fs::copy(env!("CARGO_BIN_EXE_ocgen"), bin.join("ocgen")).unwrap();
+    fs::write(bin.join("docker"), "#!/bin/sh\nexit 0\n").unwrap();
+    fs::set_permissions(bin.join("docker"), fs::Permissions::from_mode(0o755)).unwrap();
+    let o = std::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", block])
+        .current_dir(d.path())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let compose = fs::read_to_string(d.path().join("docker-compose.yml")).unwrap();
+    let mut seen = 0;
+    for line in compose.lines() {
+        let Some(rest) = line.trim().strip_prefix("# secrets/") else {
+            continue;
+        };
+        let (file, names) = rest.split_once(" must set:").unwrap();
+        let path = d.path().join("secrets").join(file);
+        let meta = fs::metadata(&path).unwrap_or_else(|_| panic!("no secrets/{file}"));
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+        let set = fs::read_to_string(&path).unwrap();
+        for name in names.split_whitespace() {
+            assert!(
+                set.contains(&format!("{name}=")),
+                "secrets/{file} lacks {name}"
+            );
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 2, "the starter's two gateways:\n{compose}");
+}

@@ -141,6 +141,12 @@ fn is_host_name(s: &str) -> bool {
         })
 }
 
+/// `name` as a DNS label: `_` as `-`, at most 63 characters.
+fn dns_label(name: &str) -> String {
+    let l: String = name.replace('_', "-").chars().take(63).collect();
+    l.trim_end_matches('-').to_string()
+}
+
 /// Whether `s` is a path prefix: `/seg[/seg...]`, no trailing slash.
 fn is_path_prefix(s: &str) -> bool {
     s.len() > 1
@@ -375,7 +381,24 @@ pub(super) fn resolve_proxy(
                 h.value.clone()
             }
             (None, Some(_), Some(d)) => d.value.clone(),
-            (None, None, Some(d)) => format!("{name}.{}", d.value),
+            (None, None, Some(d)) => {
+                // The gateway's name becomes a DNS label: `_` and more than
+                // 63 characters are not (and no certificate names them).
+                let host = format!("{name}.{}", d.value);
+                if is_host_name(&d.value) && !is_host_name(&host) {
+                    problems.push(
+                        Problem::new(Kind::Proxy, format!("gateway `{name}`: its front-door address `{host}` is not a host name: a DNS label has letters, digits and `-`, at most 63"))
+                            .label(r.name.span, "becomes a DNS label")
+                            .help(format!(
+                                "give the gateway `host: {}.{}` or `path: /{}`, or rename it",
+                                dns_label(name),
+                                d.value,
+                                dns_label(name)
+                            )),
+                    );
+                }
+                host
+            }
             (None, _, None) => {
                 problems.push(
                     Problem::new(Kind::Proxy, format!("gateway `{name}` has no `host` and the proxy has no `domain`"))
@@ -810,6 +833,16 @@ mod tests {
             "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /a}}\n  b: {{path: /a/b}}\n"
         )));
         assert!(nested[0].contains("share one address"), "{nested:?}");
+        // A name that cannot be a DNS label cannot be a host name.
+        let labels = messages(plan_of(&format!(
+            "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a_b: {{}}\n  c_d: {{path: /c}}\n  e_f: {{host: e.example.com}}\n  {}: {{}}\n",
+            "x".repeat(64)
+        )));
+        assert_eq!(labels.len(), 2, "{labels:?}");
+        assert!(
+            labels[0].contains("`a_b.example.com` is not a host name"),
+            "{labels:?}"
+        );
         // Caddy's path matcher ignores case: one prefix to it.
         let case = messages(plan_of(&format!(
             "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /Deck}}\n  b: {{path: /deck}}\n  c: {{path: /DECK/x}}\n"
