@@ -119,7 +119,7 @@ fn the_summary_lists_every_chapter_once() {
 fn the_readme_fits_two_screens_and_leads_to_the_book() {
     let readme = fs::read_to_string(root().join("README.md")).unwrap();
     assert!(
-        readme.lines().count() <= 120,
+        readme.lines().count() <= 100,
         "README.md has {} lines: move the detail into the book",
         readme.lines().count()
     );
@@ -157,10 +157,9 @@ fn expected_code(cmd: &str) -> &'static [i32] {
     match cmd {
         // The starter has no `proxy:`; the tour says the command needs one.
         "ocgen proxy" => &[65],
-        // Nothing runs in the test's directory.
-        "ocgen status" => &[1],
-        // Whether a reserved port is in use depends on the machine.
-        "ocgen check --host" => &[0, 1],
+        // Whether something answers on the plan's ports, or holds them,
+        // depends on the machine (another test's gateways may).
+        "ocgen status" | "ocgen check --host" => &[0, 1],
         _ => &[0],
     }
 }
