@@ -153,3 +153,55 @@ fn a_secrets_file_outside_the_state_dir_reaches_the_gateway() {
     );
     drop(guard);
 }
+
+/// What `install` does with the link, without a gateway: made once, kept,
+/// and a `.env` of the operator's in the way is left alone with a warning.
+#[test]
+fn install_links_the_dotenv_once_and_leaves_a_file_in_the_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("ocgen.yaml");
+    fs::write(
+        &yaml,
+        "version: 1\ntargets: [host]\ndefaults:\n  home: /home/openclaw\ngateways:\n  osprey:\n    auth: { mode: token, env: OSPREY_TOKEN }\n    secrets_env_file: /srv/keys/osprey.secrets\n  kite:\n    auth: { mode: token, env: KITE_TOKEN }\n    secrets_env_file: /srv/keys/kite.secrets\n",
+    )
+    .unwrap();
+    let root = tmp.path().join("root");
+    let install = || {
+        ocgen()
+            .args(["-f", yaml.to_str().unwrap(), "install", "--root"])
+            .arg(&root)
+            .output()
+            .unwrap()
+    };
+    // The operator's own .env for kite, before the first install.
+    let kite_state = root.join("home/openclaw/.openclaw-kite");
+    fs::create_dir_all(&kite_state).unwrap();
+    fs::write(kite_state.join(".env"), "KITE_TOKEN=old\n").unwrap();
+    let o = install();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let said = stdout(&o);
+    let osprey_state = root.join("home/openclaw/.openclaw-osprey");
+    assert_eq!(
+        fs::read_link(osprey_state.join(".env")).unwrap(),
+        root.join("srv/keys/osprey.secrets")
+    );
+    assert!(said.contains("linked"), "{said}");
+    assert_eq!(
+        fs::read_to_string(kite_state.join(".env")).unwrap(),
+        "KITE_TOKEN=old\n"
+    );
+    assert!(
+        said.contains(&format!(
+            "warning: {} exists, and OpenClaw loads it instead of {}",
+            kite_state.join(".env").display(),
+            root.join("srv/keys/kite.secrets").display()
+        )),
+        "{said}"
+    );
+    let o = install();
+    assert!(
+        o.status.success() && !stdout(&o).contains("linked"),
+        "{}",
+        stdout(&o)
+    );
+}
