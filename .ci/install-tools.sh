@@ -143,7 +143,8 @@ ln -sf "$PCV/bin/pre-commit" "$TOOLS/bin/pre-commit"
 MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO/Cargo.toml")
 if command -v rustup >/dev/null && ! rustup run "$MSRV" rustc --version >/dev/null 2>&1; then
   log "rustup: toolchain $MSRV (minimal)"
-  rustup toolchain install "$MSRV" --profile minimal >/dev/null 2>&1
+  rustup toolchain install "$MSRV" --profile minimal >/dev/null 2>&1 \
+    || { log "rustup could not install Rust $MSRV (Cargo.toml's rust-version)"; exit 1; }
 fi
 
 # --- PyPI: kubernetes-validate (bundled OpenAPI schemas, works offline) -------
