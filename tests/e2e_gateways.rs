@@ -507,12 +507,12 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         return;
     };
     let t0 = Instant::now();
-    let doc = fs::read_to_string(root().join("README.md")).unwrap();
+    let doc = docs();
     assert!(
         doc.contains(&format!(
             "env -i PATH=\"$PATH\" HOME=\"$HOME\" setsid sh -c '{GATEWAY_SH}' sh \"$f\""
         )),
-        "README.md no longer starts gateways the way this test does"
+        "the book no longer starts gateways the way this test does"
     );
 
     let tmp = state_tempdir();

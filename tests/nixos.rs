@@ -18,8 +18,8 @@ use ocgen::plan::{
     CONTAINER_CACHE_DIR, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
     CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME, CONTAINER_SECRET_DIR,
     CONTAINER_SEEDED_CONFIG_PATH, CONTAINER_STATE_DIR, CONTAINER_WORKSPACE, FILE_PROVIDER,
-    FOOTPRINT_PARTS, Gateway, LIVE, PINNED_KEYS, Plan, SERVICE_MARKERS, STATE_ROOT,
-    SYSTEMD_UNIT_VAR, Scope, Value as Directive, listens_on_bind,
+    FOOTPRINT_PARTS, Gateway, LIVE, PINNED_KEYS, Plan, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
+    STATE_ROOT, SYSTEMD_UNIT_VAR, Scope, Value as Directive, listens_on_bind,
 };
 use ocgen::render::nixos::{DERIVED_KEYS, MODULE};
 use ocgen::render::quote::nix_expr;
@@ -336,6 +336,7 @@ fn module_env(gv: &Value, oci: bool) -> Vec<(String, String)> {
         ("OPENCLAW_CONFIG_PATH", config.to_string()),
         ("OPENCLAW_GATEWAY_PORT", gv["port"].to_string()),
         ("OPENCLAW_WORKSPACE_DIR", workspace.to_string()),
+        (SERVICE_REPAIR_POLICY.0, SERVICE_REPAIR_POLICY.1.to_string()),
     ] {
         vars.push((k.to_string(), v));
     }

@@ -21,7 +21,7 @@ use std::process::Command;
 use common::nix::{REFUSED, Refused, Variant, variants};
 use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
-use common::{ocgen, root, tool};
+use common::{docs, ocgen, root, tool};
 use ocgen::plan::{CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT};
 use serde_json::{Value, json};
 
@@ -404,7 +404,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     let Some((nix, analyze)) = setup() else {
         return;
     };
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = docs();
     for s in [
         MKFORCE_PORT,
         DISABLE,
@@ -414,7 +414,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         NIX_ONLY,
         NIX_ONLY_OVERLAP,
     ] {
-        assert!(readme.contains(s), "README.md shows `{s}`");
+        assert!(readme.contains(s), "the book shows `{s}`");
     }
     let dir = tempfile::tempdir().unwrap();
     let all = variants(dir.path());

@@ -74,7 +74,7 @@ fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
             let svc = ocgen()
                 .arg("-f")
                 .arg(&ex)
-                .args(["config", &g.name, "--service"])
+                .args(["config", &g.name, "--target", "systemd"])
                 .output()
                 .unwrap();
             assert_eq!(config, String::from_utf8(svc.stdout).unwrap());
@@ -168,7 +168,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     let cfg = ocgen()
         .arg("-f")
         .arg(&yaml)
-        .args(["config", "pw", "--service"])
+        .args(["config", "pw", "--target", "systemd"])
         .output()
         .unwrap();
     let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();
@@ -220,7 +220,7 @@ fn user_units_pass_verify_in_a_user_manager() {
     let cfg = ocgen()
         .arg("-f")
         .arg(&file)
-        .args(["config", "files", "--service"])
+        .args(["config", "files", "--target", "systemd"])
         .output()
         .unwrap();
     let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();

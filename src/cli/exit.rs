@@ -57,7 +57,9 @@ impl ExitStatus {
             ExitStatus::Usage => {
                 "usage error (unknown flag, unknown gateway name, a `--templates` directory that does not exist)"
             }
-            ExitStatus::Invalid => "the input file is invalid",
+            ExitStatus::Invalid => {
+                "the input file is invalid, or lacks what the command prints (`proxy` without `proxy:`)"
+            }
             ExitStatus::Refused => {
                 "`generate`/`install`/`init` refused to overwrite a file ocgen did not write (or that was edited since); `--force` overwrites (`init --force` too)"
             }

@@ -1,6 +1,8 @@
 //! Reading `ocgen.yaml`: size limits, every unknown key reported with the
 //! rest of the file's problems.
 
+use std::ops::Range;
+
 use super::{Document, FORMAT_VERSION, Kind, Problem, Sp, Tree, yaml_options};
 
 /// Upper bound on the input size. A deployment file is a few kilobytes; this
@@ -26,6 +28,20 @@ const LENIENT_MAX_BYTES: usize = 1024 * 1024;
 /// unchanged) and the text is read again, so the document that comes back
 /// with the unknown-key problems can still be planned and checked.
 pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
+    let (doc, problems, _) = load_lenient_blanked(text);
+    (doc, problems)
+}
+
+/// [`load_lenient`], and the byte ranges of the maps that lost an entry
+/// for a wrong value (a type, a choice): a rule of the plan that finds
+/// something missing there only echoes that problem.
+pub fn load_lenient_blanked(text: &str) -> (Option<Document>, Vec<Problem>, Vec<Range<usize>>) {
+    let mut maps = Vec::new();
+    let (doc, problems) = load_lenient_into(text, &mut maps);
+    (doc, problems, maps)
+}
+
+fn load_lenient_into(text: &str, maps: &mut Vec<Range<usize>>) -> (Option<Document>, Vec<Problem>) {
     if text.len() > MAX_INPUT_BYTES {
         return (
             None,
@@ -63,6 +79,21 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
                 .flatten()
                 .filter(|u| !u.is_empty());
             match unknown {
+                // A wrong type or choice: blank its entry and read on, so
+                // every such mistake is reported in one run.
+                None if retypable(&first)
+                    && text.len() <= LENIENT_MAX_BYTES
+                    && !has_anchors(text) =>
+                {
+                    let next = first.primary().and_then(|at| blank_value_entry(text, at));
+                    problems.push(first);
+                    if let Some((blanked, key, map)) = next {
+                        maps.push(map);
+                        reread(text, blanked, vec![key], &mut problems, maps)
+                    } else {
+                        None
+                    }
+                }
                 None => {
                     problems.push(first);
                     None
@@ -89,30 +120,15 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
                             blanked = next;
                         }
                     }
-                    match serde_saphyr::from_str_with_options::<Document>(&blanked, options()) {
-                        Ok(doc) => Some(doc),
-                        Err(e) => {
-                            let p = crate::diag::from_yaml_error(&e, text);
-                            // `gateway:` blanked leaves `gateways` missing: said already.
-                            let echo =
-                                p.message
-                                    .split("missing field `")
-                                    .nth(1)
-                                    .is_some_and(|rest| {
-                                        let field = rest.split('`').next().unwrap_or("");
-                                        unknown.iter().any(|u| {
-                                            let expected: Vec<&str> =
-                                                u.expected.iter().map(String::as_str).collect();
-                                            crate::diag::did_you_mean(&u.key, &expected)
-                                                == Some(field)
-                                        })
-                                    });
-                            if !echo {
-                                problems.push(p);
-                            }
-                            None
-                        }
-                    }
+                    let gone: Vec<String> = unknown
+                        .iter()
+                        .filter_map(|u| {
+                            let expected: Vec<&str> =
+                                u.expected.iter().map(String::as_str).collect();
+                            crate::diag::did_you_mean(&u.key, &expected).map(str::to_string)
+                        })
+                        .collect();
+                    reread(text, blanked, gone, &mut problems, maps)
                 }
             }
         }
@@ -135,6 +151,217 @@ pub fn load_lenient(text: &str) -> (Option<Document>, Vec<Problem>) {
         return (None, problems);
     }
     (Some(doc), problems)
+}
+
+/// How many wrong types or choices one run reports before it stops reading.
+const MAX_RETYPED: usize = 20;
+
+/// Whether a problem is a wrong value at a known place (a type, a choice),
+/// after which the rest of the file can be read with that entry blanked.
+fn retypable(p: &Problem) -> bool {
+    matches!(p.kind, Kind::Type | Kind::Secret) && p.primary().is_some_and(|s| s.offset.is_some())
+}
+
+/// Whether `text` defines a YAML anchor (`&name`): each reading expands
+/// its aliases again, so such a file is read once, and reports the first
+/// wrong value only.
+fn has_anchors(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(3).any(|w| {
+        matches!(w[0], b' ' | b'[' | b',' | b'-' | b':' | b'\n')
+            && w[1] == b'&'
+            && w[2].is_ascii_alphanumeric()
+    })
+}
+
+/// Reads `blanked` (the file with entries blanked, every other place
+/// unchanged) once more, and again after blanking each wrong value it
+/// finds; `gone` are the keys blanked so far, whose "missing field" is an
+/// echo of what was said already.
+fn reread(
+    text: &str,
+    mut blanked: String,
+    mut gone: Vec<String>,
+    problems: &mut Vec<Problem>,
+    maps: &mut Vec<Range<usize>>,
+) -> Option<Document> {
+    let options = || yaml_options(serde_saphyr::DuplicateKeyPolicy::Error);
+    for _ in 0..MAX_RETYPED {
+        let e = match serde_saphyr::from_str_with_options::<Document>(&blanked, options()) {
+            Ok(doc) => return Some(doc),
+            Err(e) => e,
+        };
+        let p = crate::diag::from_yaml_error(&e, text);
+        let missing = p
+            .message
+            .split("missing field `")
+            .nth(1)
+            .or_else(|| p.message.split("the file has no `").nth(1))
+            .map(|rest| rest.split('`').next().unwrap_or(""));
+        if missing.is_some_and(|field| gone.iter().any(|g| g == field)) {
+            return None;
+        }
+        let next = if retypable(&p) {
+            p.primary().and_then(|at| blank_value_entry(&blanked, at))
+        } else if p.kind == Kind::UnknownKey {
+            // An unknown key after a wrong value: its span is the key's.
+            p.primary()
+                .and_then(|at| at.offset)
+                .and_then(|o| blank_entry(&blanked, o))
+                .filter(|b| *b != blanked)
+                .map(|b| (b, String::new(), 0..0))
+        } else {
+            None
+        };
+        problems.push(p);
+        let (b, key, map) = next?;
+        blanked = b;
+        gone.push(key);
+        if !map.is_empty() {
+            maps.push(map);
+        }
+    }
+    None
+}
+
+/// `text` with the entry whose value starts at `at` blanked (the key, its
+/// value and what is nested under it), and that key; None when the value
+/// is not a map entry's (a list item).
+fn blank_value_entry(text: &str, at: crate::diag::Span) -> Option<(String, String, Range<usize>)> {
+    let offset = at.offset?;
+    let before = text.get(..offset)?.trim_end_matches([' ', '\t']);
+    let Some(before) = before.strip_suffix(':') else {
+        return blank_line_entry(text, offset);
+    };
+    let key_start = before
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '{' | ',' | '-' | '['))
+        .map_or(0, |i| i + 1);
+    let key = before[key_start..]
+        .trim_matches(|c| c == '"' || c == '\'')
+        .to_string();
+    if key.is_empty() {
+        return None;
+    }
+    // A block entry starts its line (after indentation and `- `); a flow
+    // entry follows `{` or `,`.
+    let line_start = text[..key_start].rfind('\n').map_or(0, |i| i + 1);
+    let lead = &text[line_start..key_start];
+    let block = lead.bytes().all(|c| c == b' ' || c == b'-');
+    let flow = text[..key_start].trim_end().ends_with(['{', ',']);
+    if !block && !flow {
+        return None;
+    }
+    let out = blank_entry(text, key_start)?;
+    (out != text).then(|| (out, key, enclosing_map(text, key_start)))
+}
+
+/// The bytes of the map that holds the entry whose key starts at `at`: up
+/// to the `{ }` around a flow entry, else the block of the key above it
+/// (the whole text for a top-level key).
+fn enclosing_map(text: &str, at: usize) -> Range<usize> {
+    let bytes = text.as_bytes();
+    // Flow: the unmatched `{` before, the matching `}` after.
+    let mut depth = 0i32;
+    let mut open = None;
+    for i in (0..at).rev() {
+        match bytes[i] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' if depth > 0 => depth -= 1,
+            b'{' => {
+                open = Some(i);
+                break;
+            }
+            b'\n' => break,
+            _ => {}
+        }
+    }
+    if let Some(open) = open {
+        let mut depth = 0i32;
+        for (i, &c) in bytes.iter().enumerate().skip(open) {
+            match c {
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return open..i + 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        return open..text.len();
+    }
+    // Block: from the line of the key above, indented less, to the end of
+    // its block.
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = at - line_start;
+    let mut parent: Option<(usize, usize)> = None;
+    let mut end = line_start;
+    while end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let l = &text[start..end - 1];
+        let t = l.trim();
+        let i = l.len() - l.trim_start_matches(' ').len();
+        if !t.is_empty() && !t.starts_with('#') && i < indent {
+            parent = Some((start, i));
+            break;
+        }
+        end = start;
+    }
+    let Some((start, pi)) = parent else {
+        return 0..text.len();
+    };
+    let mut pos = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
+    while pos < text.len() {
+        let e = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let l = &text[pos..e];
+        let t = l.trim();
+        let i = l.len() - l.trim_start_matches(' ').len();
+        if !t.is_empty() && !t.starts_with('#') && i <= pi {
+            return start..pos;
+        }
+        pos = e + 1;
+    }
+    start..text.len()
+}
+
+/// `text` with the block entry that holds `offset` blanked, and its key:
+/// the `key:` that starts the line, or for an item of a block list
+/// (`- x`) the `key:` above it that the list belongs to.
+fn blank_line_entry(text: &str, offset: usize) -> Option<(String, String, Range<usize>)> {
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = &text[line_start..line_end];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let key_of = |l: &str| -> Option<String> {
+        let t = l.trim_start_matches(' ');
+        let (k, rest) = t.split_once(':')?;
+        let plain = !k.is_empty()
+            && k.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+        (plain && (rest.is_empty() || rest.starts_with([' ', '\t']))).then(|| k.to_string())
+    };
+    if line[indent..].starts_with('-') {
+        // The list's key: the nearest line above, indented less or as much.
+        let mut end = line_start.checked_sub(1)?;
+        loop {
+            let start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let l = &text[start..end];
+            let i = l.len() - l.trim_start_matches(' ').len();
+            let t = l.trim();
+            if !t.is_empty() && !t.starts_with('#') && i <= indent && !t.starts_with('-') {
+                let key = key_of(l)?;
+                let out = blank_entry(text, start + i)?;
+                return (out != text).then(|| (out, key, enclosing_map(text, start + i)));
+            }
+            end = start.checked_sub(1)?;
+        }
+    }
+    let key = key_of(line)?;
+    let out = blank_entry(text, line_start + indent)?;
+    (out != text).then(|| (out, key, enclosing_map(text, line_start + indent)))
 }
 
 /// A key the schema does not know, where it was written.

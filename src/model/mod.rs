@@ -662,7 +662,7 @@ impl Settings {
 mod load;
 mod schema;
 
-pub use load::{MAX_INPUT_BYTES, load, load_lenient};
+pub use load::{MAX_INPUT_BYTES, load, load_lenient, load_lenient_blanked};
 pub use schema::json_schema;
 
 /// A port as written: any integer, range-checked later so the message can

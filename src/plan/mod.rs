@@ -171,12 +171,21 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
 /// plus those of `only` when given (`ocgen compose` checks compose's rules,
 /// not the host's), else those of the targets the file names.
 pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Problem>> {
+    plan_checked(doc, only.map(Targets::one))
+}
+
+/// Resolves the whole document and checks only the rules every target
+/// shares: for what depends on no target (`ocgen ports`).
+pub fn plan_shared(doc: &Document) -> Result<Plan, Vec<Problem>> {
+    plan_checked(doc, Some(Targets::NONE))
+}
+
+/// Resolves the whole document and checks the shared rules and those of
+/// `only`, else of the file's targets.
+fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let targets = document::resolve_targets(doc, &mut problems);
-    let wanted = match only {
-        Some(t) => Targets::one(t),
-        None => Targets::of(&targets),
-    };
+    let wanted = only.unwrap_or_else(|| Targets::of(&targets));
     defaults::check_defaults(&doc.defaults, &mut problems);
     kubernetes::check_kube_defaults(&doc.defaults, &mut problems);
     let name = document::resolve_name(doc, &mut problems);

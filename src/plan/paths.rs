@@ -146,7 +146,7 @@ pub(super) fn resolve_paths(
                     Problem::new(Kind::Path, format!("gateway `{name}` has no `state_dir` and no `home`"))
                         .only(Targets::of(Target::HOST_PATHS))
                         .label(r.body, "needs a place for its state")
-                        .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`"),
+                        .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`; or, to run the gateways in containers only, write `targets: [compose]` (or `[kubernetes]`), which need no host path"),
                 );
             }
             return None;

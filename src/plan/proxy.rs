@@ -141,6 +141,12 @@ fn is_host_name(s: &str) -> bool {
         })
 }
 
+/// `name` as a DNS label: `_` as `-`, at most 63 characters.
+fn dns_label(name: &str) -> String {
+    let l: String = name.replace('_', "-").chars().take(63).collect();
+    l.trim_end_matches('-').to_string()
+}
+
 /// Whether `s` is a path prefix: `/seg[/seg...]`, no trailing slash.
 fn is_path_prefix(s: &str) -> bool {
     s.len() > 1
@@ -375,7 +381,24 @@ pub(super) fn resolve_proxy(
                 h.value.clone()
             }
             (None, Some(_), Some(d)) => d.value.clone(),
-            (None, None, Some(d)) => format!("{name}.{}", d.value),
+            (None, None, Some(d)) => {
+                // The gateway's name becomes a DNS label: `_` and more than
+                // 63 characters are not (and no certificate names them).
+                let host = format!("{name}.{}", d.value);
+                if is_host_name(&d.value) && !is_host_name(&host) {
+                    problems.push(
+                        Problem::new(Kind::Proxy, format!("gateway `{name}`: its front-door address `{host}` is not a host name: a DNS label has letters, digits and `-`, at most 63"))
+                            .label(r.name.span, "becomes a DNS label")
+                            .help(format!(
+                                "give the gateway `host: {}.{}` or `path: /{}`, or rename it",
+                                dns_label(name),
+                                d.value,
+                                dns_label(name)
+                            )),
+                    );
+                }
+                host
+            }
             (None, _, None) => {
                 problems.push(
                     Problem::new(Kind::Proxy, format!("gateway `{name}` has no `host` and the proxy has no `domain`"))
@@ -411,13 +434,17 @@ pub(super) fn resolve_proxy(
             if other.host != host || host.is_empty() {
                 continue;
             }
+            // Caddy's `path` matcher ignores case: `/Deck` and `/deck` are
+            // one prefix to it (tests/proxy.rs shows it with real Caddy).
             let clash = match (&other.path, &path) {
                 (None, None) => true,
                 (Some(a), Some(b)) => {
+                    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
                     a == b || b.starts_with(&format!("{a}/")) || a.starts_with(&format!("{b}/"))
                 }
                 _ => false,
             };
+            let only_case = matches!((&other.path, &path), (Some(a), Some(b)) if a != b && a.eq_ignore_ascii_case(b));
             if clash {
                 let at = |p: &Option<String>| format!("{host}{}", p.as_deref().unwrap_or("/"));
                 problems.push(
@@ -427,7 +454,11 @@ pub(super) fn resolve_proxy(
                     )
                     .label(span, "this gateway")
                     .label(*other_span, "the other")
-                    .help("give each gateway its own `host`, or its own `path` on a shared host (neither inside the other)"),
+                    .help(if only_case {
+                        "the front door matches paths without regard to case, so both prefixes reach one gateway: give each gateway its own `host`, or a `path` that differs in more than case"
+                    } else {
+                        "give each gateway its own `host`, or its own `path` on a shared host (neither inside the other)"
+                    }),
                 );
             }
         }

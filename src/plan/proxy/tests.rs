@@ -53,6 +53,25 @@ fn impossible_layouts_are_errors() {
         "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /a}}\n  b: {{path: /a/b}}\n"
     )));
     assert!(nested[0].contains("share one address"), "{nested:?}");
+    // A name that cannot be a DNS label cannot be a host name.
+    let labels = messages(plan_of(&format!(
+        "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a_b: {{}}\n  c_d: {{path: /c}}\n  e_f: {{host: e.example.com}}\n  {}: {{}}\n",
+        "x".repeat(64)
+    )));
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(
+        labels[0].contains("`a_b.example.com` is not a host name"),
+        "{labels:?}"
+    );
+    // Caddy's path matcher ignores case: one prefix to it.
+    let case = messages(plan_of(&format!(
+        "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /Deck}}\n  b: {{path: /deck}}\n  c: {{path: /DECK/x}}\n"
+    )));
+    assert_eq!(case.len(), 3, "{case:?}");
+    assert!(
+        case.iter().all(|m| m.contains("share one address")),
+        "{case:?}"
+    );
     let reserved = messages(plan_of(&format!(
         "{HEAD}proxy: {{domain: example.com}}\ngateways:\n  a: {{path: /api}}\n"
     )));

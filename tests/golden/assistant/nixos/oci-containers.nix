@@ -41,6 +41,18 @@
               model = {
                 primary = "anthropic/claude-sonnet-4-6";
               };
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "assistants.family.sbx-";
+                };
+                browser = {
+                  containerPrefix = "assistants.family.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
           models = {
@@ -87,6 +99,18 @@
               model = {
                 primary = "anthropic/claude-opus-4-6";
               };
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "assistants.work.sbx-";
+                };
+                browser = {
+                  containerPrefix = "assistants.work.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
           models = {

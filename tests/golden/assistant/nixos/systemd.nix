@@ -46,6 +46,18 @@
               model = {
                 primary = "anthropic/claude-sonnet-4-6";
               };
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw-family/sandboxes";
+                docker = {
+                  containerPrefix = "assistants.family.sbx-";
+                };
+                browser = {
+                  containerPrefix = "assistants.family.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
           models = {
@@ -95,6 +107,18 @@
               model = {
                 primary = "anthropic/claude-opus-4-6";
               };
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw-work/sandboxes";
+                docker = {
+                  containerPrefix = "assistants.work.sbx-";
+                };
+                browser = {
+                  containerPrefix = "assistants.work.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
           models = {

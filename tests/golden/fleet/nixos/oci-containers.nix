@@ -39,6 +39,22 @@
               };
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       support = {
@@ -58,6 +74,24 @@
           TZ = "UTC";
           OPENCLAW_DISABLE_BONJOUR = "1";
           TEAM = "support";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.support.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.support.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       sales = {
@@ -89,6 +123,22 @@
               };
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.sales.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.sales.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       research = {
@@ -109,6 +159,24 @@
           OPENCLAW_DISABLE_BONJOUR = "1";
           TEAM = "research";
           GREETING = "it's \"quoted\", $dollar and \${brace}";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.research.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.research.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       ops = {
@@ -134,6 +202,22 @@
               allowedOrigins = [ "https://ops.example.com" "http://192.168.1.10:21000" ];
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.ops.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.ops.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       lab = {
@@ -152,6 +236,24 @@
         environment = {
           TZ = "UTC";
           OPENCLAW_DISABLE_BONJOUR = "1";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.lab.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.lab.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       proxied = {
@@ -179,6 +281,22 @@
             };
             trustedProxies = [ "10.0.0.2" ];
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.proxied.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.proxied.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       edge = {
@@ -204,6 +322,22 @@
               remote = {
                 cdpUrl = "http://127.0.0.1:9333";
               };
+            };
+          };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.edge.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.edge.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
         };

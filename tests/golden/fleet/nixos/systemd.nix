@@ -44,6 +44,22 @@
               };
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       support = {
@@ -66,6 +82,24 @@
           TZ = "UTC";
           OPENCLAW_DISABLE_BONJOUR = "1";
           TEAM = "support";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-support/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.support.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.support.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       sales = {
@@ -100,6 +134,22 @@
               };
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-sales/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.sales.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.sales.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       research = {
@@ -123,6 +173,24 @@
           OPENCLAW_DISABLE_BONJOUR = "1";
           TEAM = "research";
           GREETING = "it's \"quoted\", $dollar and \${brace}";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-research/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.research.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.research.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       ops = {
@@ -151,6 +219,22 @@
               allowedOrigins = [ "https://ops.example.com" "http://192.168.1.10:21000" ];
             };
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-ops/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.ops.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.ops.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       lab = {
@@ -172,6 +256,24 @@
         environment = {
           TZ = "UTC";
           OPENCLAW_DISABLE_BONJOUR = "1";
+        };
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-lab/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.lab.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.lab.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       proxied = {
@@ -202,6 +304,22 @@
             };
             trustedProxies = [ "10.0.0.2" ];
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/srv/openclaw/.openclaw-proxied/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.proxied.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.proxied.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       edge = {
@@ -230,6 +348,22 @@
               remote = {
                 cdpUrl = "http://127.0.0.1:9333";
               };
+            };
+          };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/var/lib/openclaw-edge/sandboxes";
+                docker = {
+                  containerPrefix = "fleet.edge.sbx-";
+                };
+                browser = {
+                  containerPrefix = "fleet.edge.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
             };
           };
         };

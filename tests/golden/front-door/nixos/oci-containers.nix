@@ -34,6 +34,22 @@
             };
             trustedProxies = [ "127.0.0.1" "::1" ];
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "frontdoor.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "frontdoor.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       rescue = {
@@ -56,6 +72,22 @@
               basePath = "/rescue";
             };
             trustedProxies = [ "127.0.0.1" "::1" ];
+          };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "frontdoor.rescue.sbx-";
+                };
+                browser = {
+                  containerPrefix = "frontdoor.rescue.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
           };
         };
       };

@@ -39,6 +39,22 @@
             };
             trustedProxies = [ "127.0.0.1" "::1" ];
           };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw-main/sandboxes";
+                docker = {
+                  containerPrefix = "frontdoor.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "frontdoor.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
         };
       };
       rescue = {
@@ -64,6 +80,22 @@
               basePath = "/rescue";
             };
             trustedProxies = [ "127.0.0.1" "::1" ];
+          };
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw-rescue/sandboxes";
+                docker = {
+                  containerPrefix = "frontdoor.rescue.sbx-";
+                };
+                browser = {
+                  containerPrefix = "frontdoor.rescue.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
           };
         };
       };

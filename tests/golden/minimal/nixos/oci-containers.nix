@@ -23,6 +23,24 @@
         workspace = "/var/lib/openclaw/.openclaw-main/workspace";
         config = "managed";
         secretsFile = "/var/lib/openclaw/.openclaw-main/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
     };
   };

@@ -28,6 +28,24 @@
         group = "openclaw";
         config = "managed";
         secretsFile = "/var/lib/openclaw/.openclaw-main/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/var/lib/openclaw/.openclaw-main/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
     };
   };

@@ -27,6 +27,24 @@
           env = "OPENCLAW_GATEWAY_TOKEN";
         };
         secretsFile = "/home/openclaw/.openclaw/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
       rescue = {
         image = "ghcr.io/openclaw/openclaw:2026.9.6";
@@ -41,6 +59,24 @@
           env = "OPENCLAW_GATEWAY_TOKEN";
         };
         secretsFile = "/home/openclaw/.openclaw-rescue/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.rescue.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.rescue.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
     };
   };

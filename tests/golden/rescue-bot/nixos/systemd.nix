@@ -32,6 +32,24 @@
           env = "OPENCLAW_GATEWAY_TOKEN";
         };
         secretsFile = "/home/openclaw/.openclaw/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
       rescue = {
         port = 19789;
@@ -49,6 +67,24 @@
           env = "OPENCLAW_GATEWAY_TOKEN";
         };
         secretsFile = "/home/openclaw/.openclaw-rescue/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/openclaw/.openclaw-rescue/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.rescue.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.rescue.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
       };
     };
   };
