@@ -48,6 +48,8 @@ pub enum Kind {
     Target,
     Proxy,
     Kubernetes,
+    /// `start:`: how the gateways start.
+    Start,
 }
 
 impl Kind {
@@ -80,6 +82,7 @@ impl Kind {
             Kind::Target => "ocgen::target",
             Kind::Proxy => "ocgen::proxy",
             Kind::Kubernetes => "ocgen::kubernetes",
+            Kind::Start => "ocgen::start",
         }
     }
 }

@@ -8,13 +8,15 @@
 //!   a plain socket.
 //! * `sockets` reads which ports are in use, and by whom, from `/proc`
 //!   (Linux only).
-//! * `status` probes every gateway and says how it is doing.
+//! * `status` probes every gateway and says how it is doing; `wait`
+//!   probes again until all are healthy or a deadline passes.
 
 mod drift;
 mod http;
 mod install;
 mod sockets;
 mod status;
+mod wait;
 
 pub(crate) use drift::check_configs;
 pub use http::{HttpResponse, ProbeError, http_get};
@@ -22,3 +24,4 @@ pub(crate) use install::{InstallError, Installed, RootError, install, root_prefi
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};
+pub(crate) use wait::{format_duration, parse_duration, wait_healthy};

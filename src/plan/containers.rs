@@ -22,20 +22,6 @@ use crate::openclaw::{
 };
 use crate::target::{Target, Targets};
 
-/// Health probe timings. The gateway answers `/healthz` 5 to 10 s after
-/// start on a small machine; the first start of a new volume runs
-/// migrations and plugin setup, hence the long start period.
-pub const HEALTH_INTERVAL: &str = "30s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_TIMEOUT: &str = "10s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_START_PERIOD: &str = "90s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_RETRIES: u32 = 3;
-
 /// How long a stopping gateway may drain active work: OpenClaw's own stop
 /// budget (its systemd unit's `TimeoutStopSec=330`). Docker's default of
 /// 10 s would kill it mid-write.

@@ -49,12 +49,15 @@ pub const KUBE_AUTH_FILE_KEY: &str = "auth-file";
 /// memory-backed volume, never the state volume.
 pub const KUBE_SECRET_DIR: &str = CONTAINER_SECRET_DIR;
 
-/// Startup probe: every 10 s, 30 failures allowed: a first start of a new
-/// volume (migrations, plugin setup) gets five minutes before the kubelet
-/// restarts it.
-pub const KUBE_STARTUP_PERIOD: u32 = 10;
+/// Startup probe: every 2 s, so that a gateway is seen ready within
+/// seconds of turning ready (the readiness and liveness probes, which run
+/// for the pod's whole life, wait until it passes); 150 failures allowed:
+/// a first start of a new volume (migrations, plugin setup) gets five
+/// minutes before the kubelet restarts it. It runs only while the pod
+/// starts, so the steady state costs what the slower probes below cost.
+pub const KUBE_STARTUP_PERIOD: u32 = 2;
 /// See [`KUBE_STARTUP_PERIOD`].
-pub const KUBE_STARTUP_FAILURES: u32 = 30;
+pub const KUBE_STARTUP_FAILURES: u32 = 150;
 /// Readiness probe period.
 pub const KUBE_READY_PERIOD: u32 = 10;
 /// Liveness probe period: a live gateway is not killed for a slow answer.

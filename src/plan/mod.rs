@@ -44,6 +44,7 @@ mod proxy;
 mod runtime;
 mod services;
 mod settings;
+mod start;
 
 use serde::Serialize;
 
@@ -63,10 +64,7 @@ pub use crate::model::ConfigMode;
 pub use crate::openclaw::*;
 pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
-pub use containers::{
-    CONTAINER_CAP_DROP, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    STOP_GRACE_PERIOD,
-};
+pub use containers::{CONTAINER_CAP_DROP, STOP_GRACE_PERIOD};
 pub use document::DEFAULT_NAME;
 pub use env::is_env_name;
 pub use gateway::{
@@ -97,6 +95,10 @@ pub use services::{
     Directive, EnvFile, HOME_ROOTS, STATE_ROOT, Scope, Service, Value,
 };
 pub use settings::{PINNED_KEYS, is_credential_key, looks_like_credential};
+pub use start::{
+    DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
+    StartPolicy,
+};
 
 /// Everything ocgen will write, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -117,6 +119,8 @@ pub struct Plan {
     pub proxy: Option<Proxy>,
     /// How the LaunchAgents start the gateways (`launchd:`).
     pub launchd: LaunchdPlan,
+    /// How the gateways start (`start:`).
+    pub start: StartPolicy,
 }
 
 impl Plan {
@@ -234,6 +238,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         .is_some_and(|u| u.value);
     let openclaw_bin = services::resolve_openclaw_bin(doc.systemd.as_ref(), &mut problems);
     let launchd = launchd::resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    let start = start::resolve_start(doc.start.as_ref(), &mut problems);
     if wanted.contains(Target::Launchd) {
         launchd::check_launchd(&resolved, &drafts, &launchd, &mut problems);
     }
@@ -261,6 +266,7 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             targets,
             proxy,
             launchd,
+            start,
         }),
         _ => Err(problems
             .into_iter()
