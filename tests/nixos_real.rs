@@ -340,23 +340,30 @@ fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
             .iter()
             .map(|x| x.as_str().unwrap())
             .collect();
-        // The compose health check's script, run by the engine's shell.
-        let script = compose_service["healthcheck"]["test"][3].as_str().unwrap();
-        assert!(script.contains(&format!(":{}/healthz", g.port)), "{script}");
+        // The compose health check's script (`$` doubled there for
+        // Compose), run by the engine's shell.
+        let script = compose_service["healthcheck"]["test"][3]
+            .as_str()
+            .unwrap()
+            .replace("$$", "$");
+        assert!(
+            script.contains(&format!("/dev/tcp/127.0.0.1/{} ", g.port)),
+            "{script}"
+        );
         let health = opts
             .iter()
             .find_map(|o| o.strip_prefix("--health-cmd="))
             .unwrap();
         assert_eq!(
             health,
-            format!("node -e '{}'", script.replace('\'', "'\\''")),
+            format!("bash -c '{}'", script.replace('\'', "'\\''")),
             "{name}"
         );
         for o in [
             "--cap-drop=ALL",
             "--security-opt=no-new-privileges",
-            "--health-interval=30s",
-            "--health-start-period=90s",
+            &format!("--health-interval={}", ocgen::plan::HEALTH_INTERVAL),
+            &format!("--health-start-period={}", ocgen::plan::HEALTH_START_PERIOD),
         ] {
             assert!(opts.contains(&o), "{name}: {o}");
         }

@@ -82,7 +82,7 @@ pub use kubernetes::{
 pub use launchd::{LaunchAgent, LaunchdPlan};
 pub use paths::NoHostPaths;
 pub use ports::{PortRange, listens_on_bind};
-pub use probe::node_probe;
+pub use probe::{PROBE_SHELL, probe_command, shell_probe, shell_probe_parts};
 pub use profiles::is_gateway_name;
 pub use proxy::{
     CADDY_IMAGE, DEFAULT_PROXY_SUBNET, PROXY_HOST, PROXY_SERVICE, Proxy, Route, Site as ProxySite,

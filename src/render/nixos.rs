@@ -16,12 +16,13 @@ use serde_json::{Map, Value as Json, json};
 
 use super::templates::{NIXOS, TemplateError, Templates};
 use crate::model::{Bind, NixosBackend};
+use crate::openclaw::LIVE;
 use crate::plan::{
     CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
     CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, FOOTPRINT, FOOTPRINT_PARTS, Gateway,
     HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, NoHostPaths,
     Plan, RESTART, RESTART_SEC, Runtime, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
-    SecretSource, Service, TIMEOUT_STOP_SEC, Value, listens_on_bind,
+    SecretSource, Service, TIMEOUT_STOP_SEC, Value, listens_on_bind, shell_probe_parts,
 };
 
 /// Context of `templates/nixos.nix.hbs`.
@@ -232,16 +233,7 @@ pub fn container_values(g: &Gateway) -> Result<Json, NoHostPaths> {
         Some(SecretSource::Env(_))
     );
     // The probe script around its port, which the module fills in.
-    let script = view
-        .container_healthcheck()
-        .last()
-        .cloned()
-        .unwrap_or_default();
-    let marker = format!(":{}/", g.port);
-    let (before, after) = script
-        .split_once(&marker)
-        .map(|(a, b)| (format!("{a}:"), format!("/{b}")))
-        .unwrap_or_default();
+    let (before, after) = shell_probe_parts(&view.probe_host(), LIVE);
     let mut m = Map::new();
     m.insert("image".into(), json!(g.image));
     m.insert("port".into(), json!(g.port));
