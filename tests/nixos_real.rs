@@ -582,7 +582,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|o| o.as_str().unwrap().contains("127.0.0.1:30000/healthz")),
+            .any(|o| o.as_str().unwrap().contains("/dev/tcp/127.0.0.1/30000 ")),
         "{c}"
     );
     assert_eq!(
