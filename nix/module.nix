@@ -125,15 +125,17 @@ let
         "--cap-drop=ALL"
         "--security-opt=no-new-privileges"
         "--stop-timeout=330"
-        "--health-interval=30s"
+        "--health-interval=5s"
         "--health-timeout=10s"
-        "--health-start-period=90s"
+        "--health-start-period=120s"
         "--health-retries=3"
         "--pids-limit=512"
       ];
       probe = {
-        path = "/healthz";
-        field = "ok";
+        shell = [ "bash" "-c" ];
+        beforeHost = "exec 3<>/dev/tcp/";
+        beforePort = "/";
+        after = " && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r s <&3 && case \"$s\" in 'HTTP/1.'?' 200 '*) grep -q '\"ok\":true' <&3;; *) exit 1;; esac";
       };
       unit = {
         Restart = "always";
@@ -320,7 +322,10 @@ let
       rt = runtimeOf name g;
       address = bindAddress g;
       gateway = facts.container.command ++ [ "--bind" rt.bind "--port" (toString g.port) ];
-      probe = "fetch('http://127.0.0.1:${toString g.port}${facts.container.probe.path}').then(r=>r.json()).then(j=>process.exit(j.${facts.container.probe.field}===true?0:1),()=>process.exit(1))";
+      # The probe the plan writes for every container: its host is the
+      # bind's own with a custom address, else loopback.
+      probeHost = if g.bind == "custom" && g.customBindHost != null then g.customBindHost else facts.bindAddresses.loopback;
+      probe = with facts.container.probe; "${beforeHost}${probeHost}${beforePort}${toString g.port}${after}";
     in
     {
       inherit (g) image;
@@ -340,7 +345,7 @@ let
         "--hostname=${lib.replaceStrings [ "_" ] [ "-" ] name}"
         "--memory=${g.memory}"
         "--cpus=${g.cpus}"
-        "--health-cmd=node -e ${lib.escapeShellArg probe}"
+        "--health-cmd=${lib.concatStringsSep " " facts.container.probe.shell} ${lib.escapeShellArg probe}"
       ];
     };
 

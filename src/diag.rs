@@ -50,6 +50,8 @@ pub enum Kind {
     Kubernetes,
     Sandbox,
     Tailscale,
+    /// `start:`: how the gateways start.
+    Start,
 }
 
 impl Kind {
@@ -84,6 +86,7 @@ impl Kind {
             Kind::Kubernetes => "ocgen::kubernetes",
             Kind::Sandbox => "ocgen::sandbox",
             Kind::Tailscale => "ocgen::tailscale",
+            Kind::Start => "ocgen::start",
         }
     }
 }

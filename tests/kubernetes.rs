@@ -112,15 +112,17 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         // Probes: /readyz for startup and readiness, /healthz for liveness,
         // each asserting the JSON body.
         for (probe, path, field) in [
-            ("startupProbe", "/readyz", "j.ready===true"),
-            ("readinessProbe", "/readyz", "j.ready===true"),
-            ("livenessProbe", "/healthz", "j.ok===true"),
+            ("startupProbe", "/readyz", "'\"ready\":true'"),
+            ("readinessProbe", "/readyz", "'\"ready\":true'"),
+            ("livenessProbe", "/healthz", "'\"ok\":true'"),
         ] {
             let cmd = &c[probe]["exec"]["command"];
-            assert_eq!(cmd[0], "node", "{probe}");
+            assert_eq!(cmd[0], "bash", "{probe}");
             let script = cmd[2].as_str().unwrap();
             assert!(
-                script.contains(&format!("http://127.0.0.1:{}{path}", g.port))
+                script.contains(&format!("/dev/tcp/127.0.0.1/{} ", g.port))
+                    && script.contains(&format!("GET {path} "))
+                    && script.contains(" 200 ")
                     && script.contains(field),
                 "{probe}: {script}"
             );

@@ -502,9 +502,16 @@ fn check_container(g: &Gateway, gv: &Value) {
     assert_eq!(rt.container_command(), cmd, "{name}: command");
     assert_eq!(
         rt.container_healthcheck()[3],
-        format!(
-            "fetch('http://127.0.0.1:{port}{}').then(r=>r.json()).then(j=>process.exit(j.{}===true?0:1),()=>process.exit(1))",
-            LIVE.path, LIVE.field
+        // The module's probe: the plan's script around the custom bind's
+        // host, else loopback, and the port.
+        ocgen::plan::shell_probe(
+            if gv["bind"] == "custom" {
+                s(gv, "customBindHost")
+            } else {
+                "127.0.0.1"
+            },
+            g.port,
+            LIVE
         ),
         "{name}: health probe"
     );

@@ -253,15 +253,15 @@ fn check_oci(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path) {
             .unwrap();
         assert_eq!(
             health,
-            format!("node -e '{}'", script.replace('\'', "'\\''")),
+            format!("bash -c '{}'", script.replace('\'', "'\\''")),
             "{what}"
         );
         for o in [
             "--cap-drop=ALL".to_string(),
             "--security-opt=no-new-privileges".to_string(),
             "--stop-timeout=330".to_string(),
-            "--health-interval=30s".to_string(),
-            "--health-start-period=90s".to_string(),
+            format!("--health-interval={}", ocgen::plan::HEALTH_INTERVAL),
+            format!("--health-start-period={}", ocgen::plan::HEALTH_START_PERIOD),
             "--pids-limit=512".to_string(),
             format!("--hostname={}", g.container_hostname()),
             format!("--memory={}", g.container_memory()),

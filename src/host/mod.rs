@@ -9,7 +9,8 @@
 //! * `sockets` reads which ports are in use, and by whom, from `/proc`
 //!   (Linux only).
 //! * `memory` adds up the gateways' memory limits against the host's.
-//! * `status` probes every gateway and says how it is doing.
+//! * `status` probes every gateway and says how it is doing; `wait`
+//!   probes again until all are healthy or a deadline passes.
 //! * `doctor` compares what runs here with the plan (`ocgen doctor`).
 
 mod doctor;
@@ -19,6 +20,7 @@ mod install;
 mod memory;
 mod sockets;
 mod status;
+mod wait;
 
 pub(crate) use doctor::{
     Family as DoctorFamily, Options as DoctorOptions, Report as DoctorReport, doctor,
@@ -30,3 +32,4 @@ pub(crate) use memory::memory_warning;
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};
+pub(crate) use wait::{format_duration, parse_duration, wait_healthy};

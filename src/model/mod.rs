@@ -60,6 +60,20 @@ pub struct Document {
     /// HTTPS (`ocgen proxy`, `proxy/Caddyfile`).
     #[serde(default)]
     pub proxy: Option<Sp<ProxySettings>>,
+    /// How the gateways start: in batches, each once the one before is
+    /// healthy (Compose `depends_on`, systemd ordering).
+    #[serde(default)]
+    pub start: Option<StartSettings>,
+}
+
+/// How the gateways start, for the whole file.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartSettings {
+    /// How many gateways start together, in file order; each batch starts
+    /// once the one before is healthy or has failed its health check.
+    /// Default: 2. A number as large as the fleet starts all at once.
+    pub batch: Option<Sp<u32>>,
 }
 
 /// The reverse proxy in front of the gateways.

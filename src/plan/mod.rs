@@ -45,6 +45,7 @@ mod runtime;
 mod sandbox;
 mod services;
 mod settings;
+mod start;
 
 use serde::Serialize;
 
@@ -64,10 +65,7 @@ pub use crate::model::ConfigMode;
 pub use crate::openclaw::*;
 pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
-pub use containers::{
-    CONTAINER_CAP_DROP, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    STOP_GRACE_PERIOD, memory_bytes,
-};
+pub use containers::{CONTAINER_CAP_DROP, STOP_GRACE_PERIOD, memory_bytes};
 pub use document::DEFAULT_NAME;
 pub use env::is_env_name;
 pub use gateway::{
@@ -85,7 +83,7 @@ pub use kubernetes::{
 pub use launchd::{LaunchAgent, LaunchdPlan};
 pub use paths::NoHostPaths;
 pub use ports::{PortRange, listens_on_bind};
-pub use probe::node_probe;
+pub use probe::{PROBE_SHELL, probe_command, shell_probe, shell_probe_parts};
 pub use profiles::is_gateway_name;
 pub use proxy::{
     CADDY_IMAGE, DEFAULT_PROXY_SUBNET, PROXY_HOST, PROXY_SERVICE, Proxy, Route, Site as ProxySite,
@@ -99,6 +97,10 @@ pub use services::{
     Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
+pub use start::{
+    DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
+    StartPolicy,
+};
 
 /// Everything ocgen will write, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -121,6 +123,8 @@ pub struct Plan {
     pub proxy: Option<Proxy>,
     /// How the LaunchAgents start the gateways (`launchd:`).
     pub launchd: LaunchdPlan,
+    /// How the gateways start (`start:`).
+    pub start: StartPolicy,
 }
 
 impl Plan {
@@ -250,6 +254,7 @@ fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Probl
     let openclaw_bin = services::resolve_openclaw_bin(doc.systemd.as_ref(), &mut problems);
     let fleet_memory = services::resolve_fleet_memory(doc.systemd.as_ref(), &mut problems);
     let launchd = launchd::resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    let start = start::resolve_start(doc.start.as_ref(), &mut problems);
     if wanted.contains(Target::Launchd) {
         launchd::check_launchd(&resolved, &drafts, &launchd, &mut problems);
     }
@@ -278,6 +283,7 @@ fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Probl
             targets,
             proxy,
             launchd,
+            start,
         }),
         _ => Err(problems
             .into_iter()

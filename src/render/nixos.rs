@@ -253,9 +253,9 @@ mod tests {
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_IMAGE,
         DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES,
         HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT, MIN_BASE_PORT,
-        PINNED_KEYS, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
-        SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value,
-        bind_address,
+        PINNED_KEYS, PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS,
+        SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope,
+        TIMEOUT_STOP_SEC, Value, bind_address, shell_probe_parts,
     };
 
     /// `[Service]` settings the module derives per gateway from its paths
@@ -313,6 +313,9 @@ mod tests {
             bind_address(Bind::Custom, Some("10.0.0.1")).as_deref(),
             Some("10.0.0.1")
         );
+        // The container's probe script around its host and port.
+        let (before, probe_after) = shell_probe_parts("@HOST@", LIVE);
+        let (probe_before_host, probe_before_port) = before.split_once("@HOST@").unwrap();
         let markers: serde_json::Map<String, Json> = SERVICE_MARKERS
             .iter()
             .map(|(k, v)| ((*k).to_string(), json!(v)))
@@ -365,7 +368,12 @@ mod tests {
                     format!("--health-retries={HEALTH_RETRIES}"),
                     format!("--pids-limit={CONTAINER_PIDS_LIMIT}"),
                 ],
-                "probe": { "path": LIVE.path, "field": LIVE.field },
+                "probe": {
+                    "shell": PROBE_SHELL,
+                    "beforeHost": probe_before_host,
+                    "beforePort": probe_before_port,
+                    "after": probe_after,
+                },
                 // The engine's stop (`--stop-timeout`) runs inside systemd's.
                 "unit": {
                     "Restart": RESTART,
