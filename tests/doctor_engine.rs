@@ -162,9 +162,12 @@ fn doctor_reports_what_changed_behind_ocgens_back_on_a_real_engine() {
 
     // 2. A container started by hand with the OpenClaw image, publishing a
     //    port inside beta's footprint.
-    let image = ocgen::plan::plan(&ocgen::model::load(&yaml).unwrap())
-        .unwrap()
-        .gateways[0]
+    let image = ocgen::plan::plan_for(
+        &ocgen::model::load(&yaml).unwrap(),
+        Some(ocgen::plan::Target::Compose),
+    )
+    .unwrap()
+    .gateways[0]
         .image
         .clone();
     let publish = format!("127.0.0.1:{}:18789", port_b + 5);
