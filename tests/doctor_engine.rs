@@ -136,11 +136,12 @@ fn doctor_reports_what_changed_behind_ocgens_back_on_a_real_engine() {
     assert_eq!(code, 0, "a fresh up differs: {v:#}");
     assert_eq!(v["checked"].as_array().unwrap().len(), 2, "{v:#}");
 
-    // 1. A memory limit changed by hand.
+    // 1. A memory limit changed by hand (above what the gateway uses: the
+    //    kernel refuses a limit below the current usage).
     let alpha = container_of(&engine, &dir, "alpha");
     engine.ok(
         &dir,
-        &["update", "--memory", "700m", "--memory-swap", "-1", &alpha],
+        &["update", "--memory", "1500m", "--memory-swap", "-1", &alpha],
     );
     let (code, v) = doctor(&engine, &dir, "ocgen.yaml");
     assert_eq!(code, 1, "{v:#}");
@@ -148,7 +149,7 @@ fn doctor_reports_what_changed_behind_ocgens_back_on_a_real_engine() {
     assert!(
         alpha_found
             .iter()
-            .any(|w| w.contains("memory limit is 734003200 bytes")),
+            .any(|w| w.contains("memory limit is 1572864000 bytes")),
         "{v:#}"
     );
     assert!(findings(&v, "beta").is_empty(), "{v:#}");
@@ -161,9 +162,12 @@ fn doctor_reports_what_changed_behind_ocgens_back_on_a_real_engine() {
 
     // 2. A container started by hand with the OpenClaw image, publishing a
     //    port inside beta's footprint.
-    let image = ocgen::plan::plan(&ocgen::model::load(&yaml).unwrap())
-        .unwrap()
-        .gateways[0]
+    let image = ocgen::plan::plan_for(
+        &ocgen::model::load(&yaml).unwrap(),
+        Some(ocgen::plan::Target::Compose),
+    )
+    .unwrap()
+    .gateways[0]
         .image
         .clone();
     let publish = format!("127.0.0.1:{}:18789", port_b + 5);

@@ -184,7 +184,17 @@ fn containers(plan: &Plan, opts: &Options, report: &mut Report) {
         }) {
             continue;
         }
-        let mut ports: Vec<(u16, String)> = c["NetworkSettings"]["Ports"]
+        // What it publishes: the live bindings, else what it asked for.
+        let live = &c["NetworkSettings"]["Ports"];
+        let bindings = if live
+            .as_object()
+            .is_some_and(|m| m.values().any(Value::is_array))
+        {
+            live
+        } else {
+            &c["HostConfig"]["PortBindings"]
+        };
+        let mut ports: Vec<(u16, String)> = bindings
             .as_object()
             .into_iter()
             .flatten()
