@@ -48,6 +48,7 @@ pub enum Kind {
     Target,
     Proxy,
     Kubernetes,
+    Backup,
 }
 
 impl Kind {
@@ -80,6 +81,7 @@ impl Kind {
             Kind::Target => "ocgen::target",
             Kind::Proxy => "ocgen::proxy",
             Kind::Kubernetes => "ocgen::kubernetes",
+            Kind::Backup => "ocgen::backup",
         }
     }
 }

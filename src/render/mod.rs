@@ -130,6 +130,21 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             contents: openclaw::render(&service.runtime),
             private: true,
         });
+        if g.backup.configured {
+            let b = g.backup_service(scope)?;
+            files.push(OutFile {
+                path: format!("systemd/{}.service", b.unit),
+                contents: systemd::render_backup_service(&b, &plan.openclaw_bin),
+                private: false,
+            });
+            if let Some(t) = g.backup_timer() {
+                files.push(OutFile {
+                    path: format!("systemd/{}.timer", t.unit),
+                    contents: systemd::render_timer(&t, scope == crate::plan::Scope::System),
+                    private: false,
+                });
+            }
+        }
     }
     Ok(files)
 }
