@@ -617,3 +617,47 @@ fn rollout_upgrades_with_real_migrations_and_rolls_a_failure_back() {
         fleet.stop(n);
     }
 }
+
+#[test]
+fn scheduled_backups_on_macos_are_launch_agents_that_parse() {
+    let Some(python) = tool("python3") else {
+        return;
+    };
+    let (_d, out) = generate(
+        "version: 1\ntargets: [launchd]\ndefaults:\n  home: /Users/alice\n  backup: {keep: 5}\ngateways:\n  main: {backup: {schedule: 'Sun 03:30'}}\n  rescue: {backup: {schedule: hourly}}\n  manual: {backup: {keep: 2}}\n",
+    );
+    let script = "import json, plistlib, sys\njson.dump(plistlib.load(open(sys.argv[1], 'rb'), fmt=plistlib.FMT_XML), sys.stdout)";
+    let parse = |name: &str| -> serde_json::Value {
+        let o = Command::new(&python)
+            .args(["-c", script])
+            .arg(out.join("launchd").join(name))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let main = parse("ai.openclaw.main.backup.plist");
+    assert_eq!(
+        main["StartCalendarInterval"],
+        serde_json::json!({"Weekday": 0, "Hour": 3, "Minute": 30})
+    );
+    assert_eq!(main["RunAtLoad"], false);
+    let cmd = main["ProgramArguments"][2].as_str().unwrap();
+    assert!(
+        cmd.contains("backup create --verify --json --output /Users/alice/openclaw-backups/main/"),
+        "{cmd}"
+    );
+    assert!(cmd.contains("tail -n +6"), "{cmd}");
+    assert_eq!(main["EnvironmentVariables"]["TZ"], "UTC");
+    assert!(
+        main["EnvironmentVariables"]
+            .get("OPENCLAW_SERVICE_KIND")
+            .is_none()
+    );
+    assert_eq!(
+        parse("ai.openclaw.rescue.backup.plist")["StartCalendarInterval"],
+        serde_json::json!({"Minute": 0})
+    );
+    // On demand only: no agent.
+    assert!(!out.join("launchd/ai.openclaw.manual.backup.plist").exists());
+}

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use super::defaults::Resolved;
 use super::gateway::{Backup, Draft, Gateway, HostPaths, Schedule};
+use super::launchd::LaunchdPlan;
 use super::paths::{NoHostPaths, normalize_path};
 use super::services::{Directive, Scope, Service, Value, is_under};
 use crate::diag::{Kind, Problem};
@@ -421,6 +422,73 @@ impl Gateway {
             description: format!("Scheduled backup of OpenClaw gateway {}", self.name),
             on_calendar: schedule.on_calendar(),
         })
+    }
+}
+
+/// A scheduled backup as a LaunchAgent (macOS): the gateway's agent's
+/// environment without the markers of its service, run at the schedule's
+/// `StartCalendarInterval`, never at load, never kept alive.
+#[derive(Clone, Debug, Serialize)]
+pub struct BackupAgent {
+    /// `Label`: the gateway's label + `.backup`.
+    pub label: String,
+    /// `ProgramArguments`: `/bin/sh -c '<node> <entry> backup create ... && <retention>'`.
+    pub program_arguments: Vec<String>,
+    /// `EnvironmentVariables`.
+    pub environment: Vec<(String, String)>,
+    /// `StartCalendarInterval`.
+    pub calendar: Vec<(&'static str, u32)>,
+    /// `StandardOutPath` and `StandardErrorPath`.
+    pub log: String,
+}
+
+impl Gateway {
+    /// The LaunchAgent of a scheduled backup, if the gateway has one.
+    pub fn backup_agent(&self, l: &LaunchdPlan) -> Result<Option<BackupAgent>, NoHostPaths> {
+        // What tells OpenClaw this process is the gateway's service.
+        const SERVICE_ONLY: &[&str] = &[
+            "OPENCLAW_SERVICE_MARKER",
+            "OPENCLAW_SERVICE_KIND",
+            crate::openclaw::LAUNCHD_LABEL_ENV,
+            "OPENCLAW_SYSTEMD_UNIT",
+            "OPENCLAW_WINDOWS_TASK_NAME",
+            "OPENCLAW_WINDOWS_TASK_HIDDEN_LAUNCHER",
+        ];
+
+        let Some(schedule) = self.backup.schedule.filter(|_| self.backup.configured) else {
+            return Ok(None);
+        };
+        let a = self.launch_agent(l)?;
+        let dir = self
+            .backup
+            .host_dir
+            .clone()
+            .ok_or_else(|| NoHostPaths::State(self.name.clone()))?;
+        let mut environment: Vec<(String, String)> = a
+            .environment
+            .into_iter()
+            .filter(|(k, _)| !SERVICE_ONLY.contains(&k.as_str()))
+            .collect();
+        environment.push(("TZ".into(), BACKUP_TZ.into()));
+        let create = std::iter::once(l.node.clone())
+            .chain(std::iter::once(l.entry.clone()))
+            .chain(create_args(&dir))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Ok(Some(BackupAgent {
+            label: format!("{}.backup", a.label),
+            program_arguments: vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                format!(
+                    "mkdir -p -m 0700 {dir} && {create} && {}",
+                    prune_command(&dir, self.backup.keep)
+                ),
+            ],
+            environment,
+            calendar: schedule.launchd(),
+            log: a.stdout_path.replace(".log", ".backup.log"),
+        }))
     }
 }
 

@@ -189,6 +189,13 @@ fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
             // Paths and ports only: the secrets stay in <state_dir>/.env.
             private: false,
         });
+        if let Some(b) = g.backup_agent(&plan.launchd)? {
+            files.push(OutFile {
+                path: format!("launchd/{}.plist", b.label),
+                contents: launchd::backup_plist(&b),
+                private: false,
+            });
+        }
     }
     Ok(files)
 }
