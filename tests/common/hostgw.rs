@@ -28,6 +28,16 @@ stop)
   p=$(cat "$pidf")
   kill -TERM "$p" 2>/dev/null
   i=0; while alive "$p"; do sleep 0.2; i=$((i+1)); [ $i -eq 300 ] && kill -KILL "$p"; done
+  # What the gateway spawned in sessions of its own (OpenClaw's broker), by
+  # the state dir in its environment, as systemd's cgroup would stop it.
+  for round in 1 2 3 4 5 6 7 8 9 10 11; do
+    left=""
+    for d in /proc/[0-9]*; do
+      if grep -qz "^OPENCLAW_STATE_DIR=$OCGEN_STATE_DIR\$" "$d/environ" 2>/dev/null && alive "${d#/proc/}"; then left="$left ${d#/proc/}"; fi
+    done
+    [ -z "$left" ] && break
+    if [ $round -eq 11 ]; then kill -KILL $left 2>/dev/null; else kill -TERM $left 2>/dev/null; sleep 1; fi
+  done
   rm -f "$pidf" ;;
 esac
 "#;
@@ -147,6 +157,7 @@ impl Fleet {
             .env("OCGEN_GATEWAY", name)
             .env("OCGEN_ENV_FILE", env_file)
             .env("OCGEN_OPENCLAW", openclaw)
+            .env("OCGEN_STATE_DIR", &g.host_paths().unwrap().state_dir)
             .status()
             .unwrap();
         assert!(st.success());
