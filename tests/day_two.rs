@@ -418,6 +418,9 @@ fn wrapper(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
 /// The release the rollout starts from: older, with an older database schema.
 const OLD_RELEASE: &str = "2026.8.2";
 
+/// Which release the running gateway was started from: the wrappers mark
+/// their processes (the gateway renames its command line to
+/// `openclaw-gateway`, so the path is not visible there).
 fn pid_cmdline(fleet: &Fleet, name: &str) -> String {
     let plan = fleet.plan();
     let g = plan.gateway(name).unwrap();
@@ -427,8 +430,11 @@ fn pid_cmdline(fleet: &Fleet, name: &str) -> String {
         .env_file(name)
         .replace(".env", ".pid");
     let pid = fs::read_to_string(pidf).unwrap_or_default();
-    fs::read(format!("/proc/{}/cmdline", pid.trim()))
-        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+    let env = fs::read(format!("/proc/{}/environ", pid.trim())).unwrap_or_default();
+    env.split(|b| *b == 0)
+        .filter_map(|v| std::str::from_utf8(v).ok())
+        .find_map(|v| v.strip_prefix("OCGEN_TEST_RELEASE="))
+        .map(|r| format!("{} openclaw-{r}", pid.trim()))
         .unwrap_or_default()
 }
 
@@ -464,12 +470,18 @@ fn rollout_upgrades_with_real_migrations_and_rolls_a_failure_back() {
     let old = wrapper(
         bins.path(),
         "openclaw-old",
-        &format!("exec \"{}\" \"$@\"", old_tree.display()),
+        &format!(
+            "export OCGEN_TEST_RELEASE={OLD_RELEASE}; exec \"{}\" \"$@\"",
+            old_tree.display()
+        ),
     );
     let new = wrapper(
         bins.path(),
         "openclaw-new",
-        &format!("exec \"{}\" \"$@\"", new_tree.display()),
+        &format!(
+            "export OCGEN_TEST_RELEASE=2026.9.6; exec \"{}\" \"$@\"",
+            new_tree.display()
+        ),
     );
     // A new version that migrates the state (any command of it opens the
     // databases) and then never serves.
