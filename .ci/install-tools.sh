@@ -130,6 +130,20 @@ exec "$OC/node_modules/.bin/openclaw" "\$@"
 SH
 chmod +x "$TOOLS/bin/openclaw"
 
+# An older release for the day-two rollout test (tests/day_two.rs): gateways
+# start on it, migrate to $OPENCLAW's database schema, and roll back to it.
+OPENCLAW_OLD=2026.8.2
+OCO=$TOOLS/openclaw-$OPENCLAW_OLD
+if [ ! -x "$OCO/node_modules/.bin/openclaw" ]; then
+  log "npm: openclaw@$OPENCLAW_OLD (older release for the rollout test)"
+  rm -rf "$OCO.tmp"
+  mkdir -p "$OCO.tmp"
+  PATH="$TOOLS/bin:$PATH" "$TOOLS/bin/npm" install --silent --no-audit --no-fund \
+    --prefix "$OCO.tmp" "openclaw@$OPENCLAW_OLD" >/dev/null
+  rm -rf "$OCO"
+  mv "$OCO.tmp" "$OCO"
+fi
+
 # --- crates.io: nixpkgs-fmt ----------------------------------------------------
 if [ ! -x "$TOOLS/cargo/bin/nixpkgs-fmt" ]; then
   log "cargo: nixpkgs-fmt@$NIXPKGS_FMT"

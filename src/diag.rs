@@ -52,6 +52,7 @@ pub enum Kind {
     Tailscale,
     /// `start:`: how the gateways start.
     Start,
+    Backup,
 }
 
 impl Kind {
@@ -87,6 +88,7 @@ impl Kind {
             Kind::Sandbox => "ocgen::sandbox",
             Kind::Tailscale => "ocgen::tailscale",
             Kind::Start => "ocgen::start",
+            Kind::Backup => "ocgen::backup",
         }
     }
 }

@@ -21,15 +21,19 @@ pub enum ExitStatus {
     Refused,
     /// A file could not be read or written (`EX_IOERR`).
     Io,
+    /// A live operation failed (`EX_UNAVAILABLE`): a backup, a restore, or
+    /// a rollout (which put the gateway back first).
+    Failed,
 }
 
 impl ExitStatus {
     /// Every status, in the order of their codes.
-    pub const ALL: [ExitStatus; 6] = [
+    pub const ALL: [ExitStatus; 7] = [
         ExitStatus::Success,
         ExitStatus::Differs,
         ExitStatus::Usage,
         ExitStatus::Invalid,
+        ExitStatus::Failed,
         ExitStatus::Refused,
         ExitStatus::Io,
     ];
@@ -43,6 +47,7 @@ impl ExitStatus {
             ExitStatus::Invalid => 65,
             ExitStatus::Refused => 73,
             ExitStatus::Io => 74,
+            ExitStatus::Failed => 69,
         }
     }
 
@@ -64,6 +69,9 @@ impl ExitStatus {
                 "`generate`/`install`/`init` refused to overwrite a file ocgen did not write (or that was edited since); `--force` overwrites (`init --force` too)"
             }
             ExitStatus::Io => "a file could not be read or written",
+            ExitStatus::Failed => {
+                "`backup`, `restore` or `rollout` failed on a gateway (a rollout first puts back the gateway's previous version and state); the report says what was done to each"
+            }
         }
     }
 
@@ -78,6 +86,7 @@ impl ExitStatus {
             ExitStatus::Invalid => "invalid input",
             ExitStatus::Refused => "refused to overwrite a file ocgen did not write",
             ExitStatus::Io => "I/O error",
+            ExitStatus::Failed => "a backup, restore or rollout failed",
         }
     }
 
@@ -104,7 +113,7 @@ mod tests {
     #[test]
     fn codes_are_distinct_and_in_order() {
         let codes: Vec<u8> = ExitStatus::ALL.iter().map(|s| s.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 65, 73, 74]);
+        assert_eq!(codes, [0, 1, 2, 65, 69, 73, 74]);
     }
 
     #[test]
@@ -112,7 +121,7 @@ mod tests {
         assert_eq!(
             ExitStatus::help(),
             "Exit codes: 0 ok, 1 drift found by --check, a gateway not healthy (status), a \
-             reserved port in use (check --host) or a host that differs from the plan (doctor), 2 usage, 65 invalid input, 73 refused to \
+             reserved port in use (check --host) or a host that differs from the plan (doctor), 2 usage, 65 invalid input, 69 a backup, restore or rollout failed, 73 refused to \
              overwrite a file ocgen did not write, 74 I/O error."
         );
     }

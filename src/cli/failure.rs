@@ -134,6 +134,10 @@ pub(crate) enum Failure {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Install(#[from] InstallError),
+    /// `restore` stopped (the journal lets the same command continue).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Restore(#[from] crate::host::RestoreError),
     /// `init -f -`.
     #[error("`ocgen init` writes a file; give -f PATH, not -")]
     InitStdin,
@@ -191,6 +195,7 @@ impl Failure {
             | Failure::Install(InstallError::Foreign(_))
             | Failure::Import(ImportError::Exists { .. })
             | Failure::Exists { .. } => ExitStatus::Refused,
+            Failure::Restore(_) => ExitStatus::Failed,
         }
     }
 

@@ -12,16 +12,25 @@
 //! * `status` probes every gateway and says how it is doing; `wait`
 //!   probes again until all are healthy or a deadline passes.
 //! * `doctor` compares what runs here with the plan (`ocgen doctor`).
+//! * `backup` makes archives with OpenClaw's own `backup create`.
+//! * `restore` brings a gateway back from an archive (journaled);
+//!   `rollout` switches gateways to another `openclaw`, rolling back on failure;
+//!   `service` stops, starts and waits for one gateway.
 
+mod backup;
 mod doctor;
 mod drift;
 mod http;
 mod install;
 mod memory;
+mod restore;
+mod rollout;
+mod service;
 mod sockets;
 mod status;
 mod wait;
 
+pub(crate) use backup::backup;
 pub(crate) use doctor::{
     Family as DoctorFamily, Options as DoctorOptions, Report as DoctorReport, doctor,
 };
@@ -29,6 +38,9 @@ pub(crate) use drift::check_configs;
 pub use http::{HttpResponse, ProbeError, http_get};
 pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
 pub(crate) use memory::memory_warning;
+pub(crate) use restore::{RestoreError, restore};
+pub(crate) use rollout::{Outcome as RolloutOutcome, rollout};
+pub(crate) use service::Manager;
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};

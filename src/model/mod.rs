@@ -300,6 +300,29 @@ pub struct Settings {
     /// needs and a host does not. Merged key by key with
     /// `defaults.kubernetes` (labels and annotations per key).
     pub kubernetes: Option<Sp<KubeSettings>>,
+    /// Backups of the gateway's state by OpenClaw's own `openclaw backup
+    /// create --verify`, on demand (`ocgen backup`) and, with `schedule`, on
+    /// a timer. Off unless given. Merged key by key with `defaults.backup`.
+    pub backup: Option<Sp<BackupSettings>>,
+}
+
+/// `backup`: where a gateway's archives go, how many stay, and when they are made.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSettings {
+    /// How many archives of the gateway to keep; older ones are removed
+    /// after each new archive is verified. At least 1. Default: 7.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub keep: Option<Sp<PortValue>>,
+    /// When to make one: `hourly`, `daily`, `weekly`, `monthly`, `HH:MM`
+    /// (every day at that time) or `DAY HH:MM` (`Mon`..`Sun`), in the
+    /// machine's local time (UTC in Kubernetes). Left out: on demand only.
+    pub schedule: Option<Sp<String>>,
+    /// Absolute directory of the archives, outside every gateway's state:
+    /// each gateway writes into `<dir>/<gateway>/`. Default: `openclaw-backups`
+    /// beside the gateway's state dir (compose: `./backups` beside the
+    /// compose file).
+    pub dir: Option<Sp<String>>,
 }
 
 /// Kubernetes settings of a gateway (or of every gateway, in `defaults`).

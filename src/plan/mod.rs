@@ -29,6 +29,7 @@
 //! gateways may share or nest a state dir, config path, workspace or log.
 
 mod auth;
+mod backup;
 mod containers;
 mod defaults;
 mod document;
@@ -65,12 +66,18 @@ pub use crate::model::ConfigMode;
 pub use crate::openclaw::*;
 pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
+pub use backup::{
+    ARCHIVE_SUFFIX, BACKUP_TZ, BackupAgent, COMPOSE_BACKUP_DIR, COMPOSE_BACKUP_PROFILE,
+    CONTAINER_BACKUP_DIR, DEFAULT_KEEP, HOST_BACKUP_DIR, RESTORE_STAGING_TAG, SET_ASIDE_TAG, Timer,
+    archives_to_prune, backup_unit_name, create_args, prune_command, restore_staging,
+    set_aside_path,
+};
 pub use containers::{CONTAINER_CAP_DROP, STOP_GRACE_PERIOD, memory_bytes};
 pub use document::DEFAULT_NAME;
 pub use env::is_env_name;
 pub use gateway::{
-    BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
-    KubePeerSel, ProxyTrust, Publish, Sandbox, SecretSource, TrustedProxy,
+    Backup, BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
+    KubePeerSel, ProxyTrust, Publish, Sandbox, Schedule, SecretSource, TrustedProxy,
 };
 pub use kubernetes::{
     EnvValue, KUBE_AUTH_FILE_KEY, KUBE_LIMITS, KUBE_LIVE_PERIOD, KUBE_MAX_OBJECT_NAME,
@@ -224,6 +231,7 @@ fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Probl
     sandbox::check_tailscale(&resolved, &mut problems);
     paths::check_path_overlaps(&resolved, &drafts, &mut problems);
     paths::check_workspace_host_paths(&resolved, &drafts, &mut problems);
+    backup::check_backup_dirs(&resolved, &drafts, &mut problems);
     let mut proxy = doc
         .proxy
         .as_ref()
@@ -322,6 +330,7 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
     );
     let kube = resolve_kube(deployment, r, problems);
     let sandbox = sandbox::resolve_sandbox(deployment, r, problems);
+    let backup = backup::resolve_backup(r, paths.as_ref(), problems);
     Gateway {
         name: name.clone(),
         profile,
@@ -346,6 +355,7 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
         trusted_proxies: ProxyTrust::default(),
         kube,
         sandbox,
+        backup,
     }
 }
 

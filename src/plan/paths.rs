@@ -94,6 +94,9 @@ impl Gateway {
         let root = root.trim_end_matches('/');
         let mut g = self.clone();
         g.paths = self.paths.as_ref().map(|p| p.rooted(root));
+        if let Some(d) = &mut g.backup.host_dir {
+            *d = format!("{root}{d}");
+        }
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(p)) = &mut auth.secret {
                 *p = format!("{root}{p}");

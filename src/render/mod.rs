@@ -130,6 +130,21 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             contents: openclaw::render(&service.runtime),
             private: true,
         });
+        if g.backup.configured {
+            let b = g.backup_service(scope)?;
+            files.push(OutFile {
+                path: format!("systemd/{}.service", b.unit),
+                contents: systemd::render_backup_service(&b, &plan.openclaw_bin),
+                private: false,
+            });
+            if let Some(t) = g.backup_timer() {
+                files.push(OutFile {
+                    path: format!("systemd/{}.timer", t.unit),
+                    contents: systemd::render_timer(&t, scope == crate::plan::Scope::System),
+                    private: false,
+                });
+            }
+        }
     }
     files.push(OutFile {
         path: format!("systemd/{SLICE}"),
@@ -179,6 +194,13 @@ fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
             // Paths and ports only: the secrets stay in <state_dir>/.env.
             private: false,
         });
+        if let Some(b) = g.backup_agent(&plan.launchd)? {
+            files.push(OutFile {
+                path: format!("launchd/{}.plist", b.label),
+                contents: launchd::backup_plist(&b),
+                private: false,
+            });
+        }
     }
     Ok(files)
 }

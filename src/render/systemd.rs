@@ -162,3 +162,68 @@ pub fn slice(plan: &Plan) -> String {
     }
     s
 }
+
+/// The backup service of a gateway: the same directives as the gateway's
+/// unit (from [`Service`]), spelled without a template.
+pub fn render_backup_service(s: &Service, openclaw_bin: &str) -> String {
+    use super::quote::{systemd as q, systemd_env};
+    let c = context(s, openclaw_bin);
+    let mut out = format!(
+        "# Backup of OpenClaw gateway \"{}\": systemd {} unit written by ocgen. Do not edit;\n\
+         # change `backup:` in ocgen.yaml and run `ocgen generate` again.\n\
+         # Makes one archive with `openclaw backup create --verify`, then keeps the newest ones.\n\
+         # Started by its timer, or now: systemctl {}start {}\n",
+        c.gateway,
+        if c.system { "system" } else { "user" },
+        if c.system { "" } else { "--user " },
+        s.unit,
+    );
+    out.push_str("# Create before the first start:\n");
+    for d in &c.directories {
+        match (&c.user, &c.group) {
+            (Some(u), Some(g)) => {
+                out.push_str(&format!("#   install -d -m 0700 -o {u} -g {g} {d}\n"));
+            }
+            _ => out.push_str(&format!("#   install -d -m 0700 {d}\n")),
+        }
+    }
+    out.push_str(&format!("\n[Unit]\nDescription={}\n", q(&c.description)));
+    for a in &c.after {
+        out.push_str(&format!("Wants={a}\nAfter={a}\n"));
+    }
+    out.push_str(&format!("\n[Service]\nExecStart={}\n", q(&c.exec_start)));
+    for v in &c.environment {
+        out.push_str(&format!("Environment={}\n", systemd_env(&v.name, &v.value)));
+    }
+    out.push_str(&format!("EnvironmentFile={}\n", q(&c.environment_file)));
+    for cr in &c.credentials {
+        out.push_str(&format!("LoadCredential={}\n", q(cr)));
+    }
+    if let (Some(u), Some(g)) = (&c.user, &c.group) {
+        out.push_str(&format!("User={}\nGroup={}\n", q(u), q(g)));
+    }
+    for l in &c.lines {
+        let value = if l.verbatim {
+            l.value.clone()
+        } else {
+            q(&l.value)
+        };
+        out.push_str(&format!("{}={}\n", l.key, value));
+    }
+    out
+}
+
+/// The timer of a scheduled backup.
+pub fn render_timer(t: &crate::plan::Timer, system: bool) -> String {
+    use super::quote::systemd as q;
+    format!(
+        "# Schedule of {unit}.service, written by ocgen. Do not edit; change\n\
+         # `backup.schedule` in ocgen.yaml and run `ocgen generate` again.\n\
+         # Install beside the service, then: systemctl {user}daemon-reload && systemctl {user}enable --now {unit}.timer\n\
+         \n[Unit]\nDescription={desc}\n\n[Timer]\nOnCalendar={cal}\nPersistent=yes\nUnit={unit}.service\n\n[Install]\nWantedBy=timers.target\n",
+        unit = t.unit,
+        user = if system { "" } else { "--user " },
+        desc = q(&t.description),
+        cal = q(&t.on_calendar),
+    )
+}

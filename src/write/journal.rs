@@ -341,6 +341,16 @@ fn step() {
     }
 }
 
+/// A test hook of the live operations (restore, rollout): with
+/// `OCGEN_TEST_ABORT_AT=<point>` in the environment, the process aborts
+/// (as a `kill -9` would stop it) when it reaches that named point. Only
+/// the tests set it.
+pub fn abort_point(point: &str) {
+    if std::env::var("OCGEN_TEST_ABORT_AT").is_ok_and(|v| v == point) {
+        std::process::abort();
+    }
+}
+
 /// Creates a directory with exactly `mode` (whatever the umask), or accepts
 /// one that exists; records what it created.
 pub(super) fn mkdir(path: &Path, mode: u32, created: &mut Vec<PathBuf>) -> Result<(), IoError> {

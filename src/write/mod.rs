@@ -461,7 +461,7 @@ pub fn apply(dir: &Path, files: &[OutFile], changes: &[Change]) -> Result<(), Io
 
 mod journal;
 
-pub use journal::{INSTALL_JOURNAL, JOURNAL, Recovered, recover, stage, write_atomic};
+pub use journal::{INSTALL_JOURNAL, JOURNAL, Recovered, abort_point, recover, stage, write_atomic};
 use journal::{Transaction, mkdir};
 
 #[cfg(test)]
