@@ -143,6 +143,9 @@ let
         TimeoutStopSec = 360;
       };
     };
+    deployment = "openclaw";
+    maxDerivedPrefix = 40;
+    defaultAgent = "main";
   };
 
   oci = cfg.backend == "oci-containers";
@@ -199,7 +202,7 @@ let
       auth = rt.auth;
       secret = auth != null && (auth.env != null || auth.file != null);
     in
-    lib.recursiveUpdate g.settings ({
+    lib.recursiveUpdate (lib.recursiveUpdate (sandboxDefaults name g rt) g.settings) ({
       gateway = {
         mode = "local";
         inherit (g) port;
@@ -217,6 +220,27 @@ let
       # OpenClaw reads a file secret only through a declared provider.
       secrets.providers.${facts.fileProvider} = { source = "file"; path = auth.file; mode = "singleValue"; };
     });
+  # What ocgen's plan writes into every openclaw.json unless the settings
+  # say otherwise (plan/sandbox.rs, render/openclaw.rs): the gateway's own
+  # Docker sandbox prefixes and workspace root, and OpenClaw's agent roster.
+  sandboxDefaults = name: g: rt:
+    let
+      prefix = kind:
+        let full = "${facts.deployment}.${name}.${kind}-";
+        in
+        if builtins.stringLength full <= facts.maxDerivedPrefix then full
+        else throw "services.openclaw-gateways.gateways.${name}: the sandbox prefix `${full}` is longer than ${toString facts.maxDerivedPrefix} characters; set settings.agents.defaults.sandbox.${if kind == "sbx" then "docker" else "browser"}.containerPrefix (ocgen.yaml hashes long names)";
+      roster = !(lib.hasAttrByPath [ "agents" "entries" ] g.settings) && !(lib.hasAttrByPath [ "agents" "list" ] g.settings);
+    in
+    lib.recursiveUpdate
+      {
+        agents.defaults.sandbox = {
+          workspaceRoot = "${rt.stateDir}/sandboxes";
+          docker.containerPrefix = prefix "sbx";
+          browser.containerPrefix = prefix "browser";
+        };
+      }
+      (lib.optionalAttrs roster { agents.entries.${facts.defaultAgent} = { }; });
   configFile = name: g: jsonFormat.generate "openclaw-${name}.json" (openclawJsonOf name g);
 
   # OpenClaw's variables where the gateway runs, then the user's.

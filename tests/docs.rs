@@ -179,9 +179,10 @@ fn run_shown(dir: &Path, page: &str, segment: &str) -> Result<(), String> {
         Some("install") => {
             args.extend(["--root".to_string(), dir.join("root").display().to_string()]);
         }
-        // `import` reads this machine's homes and units: its options are
-        // checked, not its findings.
-        Some("import") => args.push("--help".to_string()),
+        // `import` reads this machine's homes and units, and `backup`,
+        // `restore` and `rollout` change its live gateways (tests/day_two.rs
+        // runs them on real ones): their options are checked here.
+        Some("import" | "backup" | "restore" | "rollout") => args.push("--help".to_string()),
         // Nothing runs here to wait for: a deadline of one second, not the
         // five minutes a user gets.
         Some("status") if args.iter().any(|a| a == "--wait") => {

@@ -514,7 +514,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert!(
         strings(&c["extraOptions"])
             .iter()
-            .any(|o| o.contains("127.0.0.1:30000/healthz")),
+            .any(|o| o.starts_with("--health-cmd=") && o.contains("/dev/tcp/127.0.0.1/30000 ")),
         "{c}"
     );
     assert_eq!(

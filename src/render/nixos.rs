@@ -250,12 +250,13 @@ mod tests {
         CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
         CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
         CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
-        CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_IMAGE,
-        DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES,
-        HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT, MIN_BASE_PORT,
-        PINNED_KEYS, PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS,
-        SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope,
-        TIMEOUT_STOP_SEC, Value, bind_address, shell_probe_parts,
+        CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
+        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT,
+        HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE,
+        MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS, PROBE_SHELL, RESERVED_ENV,
+        RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT,
+        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
+        shell_probe_parts,
     };
 
     /// `[Service]` settings the module derives per gateway from its paths
@@ -320,7 +321,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_string(), json!(v)))
             .collect();
-        json!({
+        let mut facts = json!({
             "footprint": FOOTPRINT,
             "spacing": SPACING,
             "minPort": MIN_BASE_PORT,
@@ -381,7 +382,12 @@ mod tests {
                     "TimeoutStopSec": TIMEOUT_STOP_SEC + 30,
                 },
             },
-        })
+        });
+        // The sandbox defaults the module writes for gateways declared in Nix.
+        facts["deployment"] = json!(DEFAULT_NAME);
+        facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
+        facts["defaultAgent"] = json!(DEFAULT_AGENT);
+        facts
     }
 
     #[test]
