@@ -290,8 +290,9 @@ fn status_with_nothing_running_exits_1_with_every_gateway_down() {
     let d = setup(&yaml(base));
     let started = std::time::Instant::now();
     let o = run_in(d.path(), &["status", "--format", "json"]);
+    // A watchdog against a probe that hangs, not a speed limit.
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(took < Duration::from_secs(120), "{took:?}");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["healthy"], false);
