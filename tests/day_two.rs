@@ -190,10 +190,7 @@ fn backups_of_a_running_gateway_are_verified_by_openclaw() {
         &openclaw,
     );
     fleet.start("main", &openclaw);
-    eprintln!(
-        "day-two: main healthy after {:?}",
-        fleet.wait_healthy("main")
-    );
+    fleet.wait_healthy("main");
     // State written through OpenClaw itself: an agent in config and database.
     let o = fleet.openclaw_as(
         "main",
