@@ -103,6 +103,7 @@ pub use services::{
     ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
     Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
+pub(crate) use settings::suggested_var;
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 pub use start::{
     DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,

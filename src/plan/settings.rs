@@ -488,12 +488,13 @@ fn check_string(
 }
 
 /// A variable name for a credential at `path`: `channels.telegram.botToken`
-/// becomes `TELEGRAM_BOT_TOKEN`.
-fn suggested_var(path: &[&str]) -> String {
+/// becomes `TELEGRAM_BOT_TOKEN` (what `check` suggests, and the name
+/// `import` gives a literal secret it moves out of a config).
+pub(crate) fn suggested_var<S: AsRef<str>>(path: &[S]) -> String {
     let tail = &path[path.len().saturating_sub(2)..];
     let mut out = String::new();
     for part in tail {
-        for w in words(part) {
+        for w in words(part.as_ref()) {
             if !out.is_empty() {
                 out.push('_');
             }
@@ -503,6 +504,7 @@ fn suggested_var(path: &[&str]) -> String {
     let clean: String = out
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(100)
         .collect();
     if clean.starts_with(|c: char| c.is_ascii_uppercase()) {
         clean
@@ -517,7 +519,7 @@ fn words(key: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in key.chars() {
-        if c == '_' || c == '-' || c == '.' {
+        if !c.is_ascii_alphanumeric() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
