@@ -13,15 +13,20 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// A base port whose footprint and the next one's are free now.
+/// A base port whose footprint and the next one's are free now. The tests
+/// of this file run in parallel: each call starts above the last one's
+/// pair, so two tests never pick the same ports.
 fn free_base() -> u16 {
+    static NEXT: std::sync::Mutex<u16> = std::sync::Mutex::new(0);
+    let mut next = NEXT.lock().unwrap_or_else(|e| e.into_inner());
     let free = |p: u16| {
         (p..=p + 110).all(|q| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, q)).is_ok())
     };
-    (0..100)
-        .map(|i| 41000 + i * 240)
-        .find(|p| free(*p) && free(p + 120))
-        .expect("two free footprints above 41000")
+    let i = (*next..100)
+        .find(|i| free(41000 + i * 240) && free(41000 + i * 240 + 120))
+        .expect("two free footprints above 41000");
+    *next = i + 1;
+    41000 + i * 240
 }
 
 fn yaml(dir: &Path, base: u16) -> String {
