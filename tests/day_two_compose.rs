@@ -39,16 +39,17 @@ fn say(msg: &str) {
     eprintln!("day_two_compose: {msg}");
 }
 
-/// Three free ports on 127.0.0.1, 100 apart, away from the assigned grid.
+/// Three free base ports on 127.0.0.1, 130 apart (each gateway reserves
+/// P..P+110), away from the assigned grid.
 fn free_ports() -> [u16; 3] {
     let free = |p: u16| {
-        (0..4).all(|k| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, p + k)).is_ok())
+        (0..2).all(|k| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, p + k)).is_ok())
     };
-    let start = (0..300)
-        .map(|i| 27000 + i * 101)
-        .find(|p| free(*p) && free(p + 100) && free(p + 200))
+    let start = (0..80)
+        .map(|i| 27000 + i * 401)
+        .find(|p| free(*p) && free(p + 130) && free(p + 260))
         .expect("free ports");
-    [start, start + 100, start + 200]
+    [start, start + 130, start + 260]
 }
 
 fn input(image: &str, ports: [u16; 3]) -> String {
