@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::backup::{host_plan, openclaw_bin};
+use super::backup::{ComposeDirArg, host_plan, openclaw_bin};
 use super::input::find_gateway;
 use super::{Ctx, ExitStatus, Failure, Outcome, emit};
 use crate::host::Manager;
@@ -62,14 +62,25 @@ pub(crate) struct RestoreArgs {
     /// The deployment was installed with `ocgen install --root DIR`.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    #[command(flatten)]
+    compose: ComposeDirArg,
 }
 
 pub(crate) fn run(args: &RestoreArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
-    let plan = host_plan(ctx, args.root.as_ref())?;
+    let (plan, compose) = match args.compose.site(ctx)? {
+        Some((plan, site)) => (plan, Some(site)),
+        None => (host_plan(ctx, args.root.as_ref())?, None),
+    };
     let g = find_gateway(&plan, &args.gateway)?;
     let bin = openclaw_bin(&plan, args.openclaw.as_ref());
     let manager = args.manager.manager(plan.user_units);
-    match crate::host::restore(g, &args.archive, &bin, &manager, args.manager.deadline()) {
+    let deadline = args.manager.deadline();
+    let restored = match &compose {
+        // Back on the image it runs now.
+        Some(site) => site.restore(g, &args.archive, site.running_image(g).as_deref(), deadline),
+        None => crate::host::restore(g, &args.archive, &bin, &manager, deadline),
+    };
+    match restored {
         Ok(r) => {
             let mut text = String::new();
             if let Some(stage) = &r.resumed {

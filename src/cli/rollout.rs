@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::backup::{host_plan, openclaw_bin, selected};
+use super::backup::{ComposeDirArg, host_plan, openclaw_bin, selected};
 use super::restore::ManagerArgs;
 use super::{Ctx, ExitStatus, Failure, Outcome, emit};
 use crate::host::RolloutOutcome;
@@ -32,22 +32,33 @@ pub(crate) struct RolloutArgs {
     /// The deployment was installed with `ocgen install --root DIR`.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    #[command(flatten)]
+    compose: ComposeDirArg,
 }
 
 pub(crate) fn run(args: &RolloutArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
-    let plan = host_plan(ctx, args.root.as_ref())?;
-    let to = openclaw_bin(&plan, args.to.as_ref());
     let from = args.from.as_ref().map(|p| p.display().to_string());
-    let gateways = selected(&plan, &args.gateways)?;
-    let manager = args.manager.manager(plan.user_units);
-    let steps = crate::host::rollout(
-        &gateways,
-        from.as_deref(),
-        &to,
-        &manager,
-        args.manager.deadline(),
-    )
-    .map_err(|e| Failure::io("rollout", e))?;
+    let deadline = args.manager.deadline();
+    let (steps, to) = if let Some((plan, site)) = args.compose.site(ctx)? {
+        // Each gateway's image of the (regenerated) compose file.
+        let gateways = selected(&plan, &args.gateways)?;
+        let to = "the images of compose.yaml".to_string();
+        let steps = crate::host::rollout(&gateways, from.as_deref(), &site, deadline)
+            .map_err(|e| Failure::io("rollout", e))?;
+        (steps, to)
+    } else {
+        let plan = host_plan(ctx, args.root.as_ref())?;
+        let to = openclaw_bin(&plan, args.to.as_ref());
+        let gateways = selected(&plan, &args.gateways)?;
+        let manager = args.manager.manager(plan.user_units);
+        let site = crate::host::HostSite {
+            to: &to,
+            manager: &manager,
+        };
+        let steps = crate::host::rollout(&gateways, from.as_deref(), &site, deadline)
+            .map_err(|e| Failure::io("rollout", e))?;
+        (steps, to)
+    };
     let mut text = format!("rollout to {to}:\n");
     let mut ok = true;
     for s in &steps {

@@ -15,9 +15,11 @@
 //! * `backup` makes archives with OpenClaw's own `backup create`.
 //! * `restore` brings a gateway back from an archive (journaled);
 //!   `rollout` switches gateways to another `openclaw`, rolling back on failure;
-//!   `service` stops, starts and waits for one gateway.
+//!   `service` stops, starts and waits for one gateway; `compose` does
+//!   backup, restore and the rollout's steps on a Compose deployment.
 
 mod backup;
+mod compose;
 mod doctor;
 mod drift;
 mod http;
@@ -31,6 +33,7 @@ mod status;
 mod wait;
 
 pub(crate) use backup::backup;
+pub(crate) use compose::ComposeSite;
 pub(crate) use doctor::{
     Family as DoctorFamily, Options as DoctorOptions, Report as DoctorReport, doctor,
 };
@@ -39,7 +42,7 @@ pub use http::{HttpResponse, ProbeError, http_get};
 pub(crate) use install::{InstallError, Installed, RootError, install, root_prefix};
 pub(crate) use memory::memory_warning;
 pub(crate) use restore::{RestoreError, restore};
-pub(crate) use rollout::{Outcome as RolloutOutcome, rollout};
+pub(crate) use rollout::{HostSite, Outcome as RolloutOutcome, rollout};
 pub(crate) use service::Manager;
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};

@@ -113,7 +113,7 @@ pub(crate) fn journal_path(state_dir: &str) -> PathBuf {
     PathBuf::from(format!("{state_dir}.ocgen-restore.json"))
 }
 
-fn save(path: &Path, j: &Journal) -> Result<(), String> {
+pub(crate) fn save(path: &Path, j: &Journal) -> Result<(), String> {
     let text = serde_json::to_string_pretty(j).map_err(|e| e.to_string())?;
     write_atomic(path, &text, true).map_err(|e| e.to_string())
 }
@@ -306,6 +306,12 @@ fn swaps_of(
         };
         out.push((live.clone(), staging.join(rel).display().to_string()));
     }
+    outermost(out)
+}
+
+/// The (live, restored) pairs whose live path lies inside no other's:
+/// the outer copy holds the inner one.
+pub(crate) fn outermost(mut out: Vec<(String, String)>) -> Vec<(String, String)> {
     let lives: Vec<String> = out.iter().map(|(l, _)| l.clone()).collect();
     out.retain(|(l, _)| {
         !lives.iter().any(|o| {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::service::{Manager, wait_healthy};
+use super::service::{Manager, healthy};
 use crate::plan::Gateway;
 use crate::write::{abort_point, write_atomic};
 
@@ -27,8 +27,109 @@ pub(crate) fn running_record(state_dir: &str) -> PathBuf {
     PathBuf::from(format!("{state_dir}.ocgen-openclaw"))
 }
 
-fn journal_path(state_dir: &str) -> PathBuf {
-    PathBuf::from(format!("{state_dir}.ocgen-rollout.json"))
+/// Where a rollout runs gateways: what it switches ("version": an
+/// `openclaw` executable on a bare host, an image on Compose) and how.
+/// The rollout's logic ([`rollout`]) is the same for every site.
+pub(crate) trait Site {
+    /// The version the gateway should run after the rollout.
+    fn target(&self, g: &Gateway) -> String;
+    /// The version the gateway runs now, when the site knows it.
+    fn current(&self, g: &Gateway) -> Option<String>;
+    /// Records that the gateway now runs `version`.
+    fn record(&self, g: &Gateway, version: &str) -> Result<(), String>;
+    /// The gateway's rollout journal.
+    fn journal(&self, g: &Gateway) -> Result<PathBuf, String>;
+    /// One verified archive made with `version`; its path.
+    fn backup(&self, g: &Gateway, version: &str) -> Result<String, String>;
+    /// Stops the gateway (running `version`).
+    fn stop(&self, g: &Gateway, version: &str) -> Result<(), String>;
+    /// Starts the gateway on `version`.
+    fn start(&self, g: &Gateway, version: &str) -> Result<(), String>;
+    /// Whether the gateway answers healthy now.
+    fn healthy(&self, g: &Gateway) -> bool;
+    /// Restores `archive` and starts the gateway on `version`, healthy
+    /// within `deadline`; where the replaced state was set aside.
+    fn restore(
+        &self,
+        g: &Gateway,
+        archive: &Path,
+        version: &str,
+        deadline: Duration,
+    ) -> Result<Vec<String>, String>;
+}
+
+/// A bare host: `openclaw` executables, started and stopped by a [`Manager`].
+pub(crate) struct HostSite<'a> {
+    /// The executable to roll out.
+    pub to: &'a str,
+    /// How gateways are stopped and started.
+    pub manager: &'a Manager,
+}
+
+fn state_of(g: &Gateway) -> Result<String, String> {
+    g.host_paths()
+        .map(|p| p.state_dir.clone())
+        .map_err(|e| e.to_string())
+}
+
+impl Site for HostSite<'_> {
+    fn target(&self, _: &Gateway) -> String {
+        self.to.to_string()
+    }
+    fn current(&self, g: &Gateway) -> Option<String> {
+        std::fs::read_to_string(running_record(&state_of(g).ok()?))
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+    fn record(&self, g: &Gateway, version: &str) -> Result<(), String> {
+        write_atomic(&running_record(&state_of(g)?), version, false).map_err(|e| e.to_string())
+    }
+    fn journal(&self, g: &Gateway) -> Result<PathBuf, String> {
+        Ok(PathBuf::from(format!(
+            "{}.ocgen-rollout.json",
+            state_of(g)?
+        )))
+    }
+    fn backup(&self, g: &Gateway, version: &str) -> Result<String, String> {
+        super::backup::backup(g, version)
+            .map(|m| m.archive.display().to_string())
+            .map_err(|e| e.to_string())
+    }
+    fn stop(&self, g: &Gateway, version: &str) -> Result<(), String> {
+        self.manager.stop(g, version).map_err(|e| e.to_string())
+    }
+    fn start(&self, g: &Gateway, version: &str) -> Result<(), String> {
+        self.manager.start(g, version).map_err(|e| e.to_string())
+    }
+    fn healthy(&self, g: &Gateway) -> bool {
+        healthy(g)
+    }
+    fn restore(
+        &self,
+        g: &Gateway,
+        archive: &Path,
+        version: &str,
+        deadline: Duration,
+    ) -> Result<Vec<String>, String> {
+        super::restore::restore(g, archive, version, self.manager, deadline)
+            .map(|r| r.set_aside.into_iter().map(|(_, a)| a).collect())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Probes until the gateway is healthy, at most `deadline`.
+fn wait(site: &dyn Site, g: &Gateway, deadline: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        if site.healthy(g) {
+            return true;
+        }
+        if start.elapsed() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 /// The journal of one gateway's switch.
@@ -95,6 +196,9 @@ pub(crate) enum RolloutError {
         "pass --from PATH (the executable the gateways run now, which must stay installed): ocgen records it for later rollouts"
     ))]
     UnknownFrom(String),
+    /// The site cannot say where the gateway's journal goes.
+    #[error("gateway `{0}`: {1}")]
+    Site(String, String),
 }
 
 fn save(path: &Path, j: &Journal) -> Result<(), String> {
@@ -102,42 +206,34 @@ fn save(path: &Path, j: &Journal) -> Result<(), String> {
     write_atomic(path, &text, true).map_err(|e| e.to_string())
 }
 
-fn read_record(state_dir: &str) -> Option<String> {
-    std::fs::read_to_string(running_record(state_dir))
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-/// Rolls `to` out over `gateways`, in order; stops at the first rollback.
+/// Rolls each gateway's [`Site::target`] out over `gateways`, in order;
+/// stops at the first rollback.
 pub(crate) fn rollout(
     gateways: &[&Gateway],
     from: Option<&str>,
-    to: &str,
-    manager: &Manager,
+    site: &dyn Site,
     deadline: Duration,
 ) -> Result<Vec<Step>, RolloutError> {
-    // Every gateway's current executable is known before anything is touched.
+    // Every gateway's current version is known before anything is touched.
     let mut plan = Vec::new();
     for g in gateways {
-        let state = &g
-            .host_paths()
-            .map_err(|_| RolloutError::UnknownFrom(g.name.clone()))?
-            .state_dir;
-        let journal: Option<Journal> = std::fs::read_to_string(journal_path(state))
+        let jpath = site
+            .journal(g)
+            .map_err(|e| RolloutError::Site(g.name.clone(), e))?;
+        let journal: Option<Journal> = std::fs::read_to_string(&jpath)
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
         let current = journal
             .as_ref()
             .map(|j| j.from.clone())
-            .or_else(|| read_record(state))
+            .or_else(|| site.current(g))
             .or_else(|| from.map(str::to_string))
             .ok_or_else(|| RolloutError::UnknownFrom(g.name.clone()))?;
-        plan.push((*g, state.clone(), current, journal));
+        plan.push((*g, jpath, current, journal));
     }
     let mut steps = Vec::new();
     let mut stopped = false;
-    for (g, state, current, journal) in plan {
+    for (g, jpath, current, journal) in plan {
         if stopped {
             steps.push(Step {
                 gateway: g.name.clone(),
@@ -149,7 +245,8 @@ pub(crate) fn rollout(
         let found = journal
             .as_ref()
             .map(|j| format!("an interrupted rollout to {} at stage `{}`", j.to, j.stage));
-        let outcome = one(g, &state, &current, to, journal, manager, deadline);
+        let to = site.target(g);
+        let outcome = one(g, &jpath, &current, &to, journal, site, deadline);
         stopped = !matches!(outcome, Outcome::Current | Outcome::Switched { .. });
         steps.push(Step {
             gateway: g.name.clone(),
@@ -163,27 +260,18 @@ pub(crate) fn rollout(
 /// One gateway: backup, switch, wait; or roll back.
 fn one(
     g: &Gateway,
-    state: &str,
+    jpath: &Path,
     from: &str,
     to: &str,
     journal: Option<Journal>,
-    manager: &Manager,
+    site: &dyn Site,
     deadline: Duration,
 ) -> Outcome {
     let started = Instant::now();
-    let jpath = journal_path(state);
     let mut j = match journal {
         // An interrupted rollback is finished whatever this run asks.
         Some(j) if j.stage == "rollback" => {
-            return rollback(
-                g,
-                state,
-                &j,
-                "interrupted".into(),
-                manager,
-                deadline,
-                &jpath,
-            );
+            return rollback(g, &j, "interrupted".into(), site, deadline, jpath);
         }
         Some(j) if j.to == to => j,
         _ => {
@@ -199,21 +287,21 @@ fn one(
         }
     };
     if j.stage == "backup" {
-        if let Err(e) = save(&jpath, &j) {
+        if let Err(e) = save(jpath, &j) {
             return Outcome::Failed { why: e };
         }
         abort_point("rollout-begun");
         // The archive is made by the version that wrote the state.
-        match super::backup::backup(g, &j.from) {
-            Ok(m) => {
-                j.archive = Some(m.archive.display().to_string());
+        match site.backup(g, &j.from) {
+            Ok(archive) => {
+                j.archive = Some(archive);
                 j.stage = "switch".into();
-                if let Err(e) = save(&jpath, &j) {
+                if let Err(e) = save(jpath, &j) {
                     return Outcome::Failed { why: e };
                 }
             }
             Err(e) => {
-                let _ = std::fs::remove_file(&jpath);
+                let _ = std::fs::remove_file(jpath);
                 return Outcome::Failed {
                     why: format!("no backup, nothing switched: {e}"),
                 };
@@ -223,46 +311,43 @@ fn one(
     abort_point("rollout-backed-up");
     let archive = j.archive.clone().unwrap_or_default();
     let down = Instant::now();
-    if let Err(e) = manager.stop(g, &j.from) {
-        return rollback(g, state, &j, e.to_string(), manager, deadline, &jpath);
+    if let Err(e) = site.stop(g, &j.from) {
+        return rollback(g, &j, e, site, deadline, jpath);
     }
     abort_point("rollout-stopped");
-    if let Err(e) = manager.start(g, &j.to) {
-        return rollback(g, state, &j, e.to_string(), manager, deadline, &jpath);
+    if let Err(e) = site.start(g, &j.to) {
+        return rollback(g, &j, e, site, deadline, jpath);
     }
     abort_point("rollout-switched");
-    match wait_healthy(g, deadline) {
-        Some(_) => {
-            let downtime = down.elapsed();
-            if let Err(e) = write_atomic(&running_record(state), &j.to, false) {
-                return Outcome::Failed { why: e.to_string() };
-            }
-            let _ = std::fs::remove_file(&jpath);
-            Outcome::Switched {
-                archive,
-                downtime,
-                took: started.elapsed(),
-            }
+    if wait(site, g, deadline) {
+        let downtime = down.elapsed();
+        if let Err(e) = site.record(g, &j.to) {
+            return Outcome::Failed { why: e };
         }
-        None => rollback(
+        let _ = std::fs::remove_file(jpath);
+        Outcome::Switched {
+            archive,
+            downtime,
+            took: started.elapsed(),
+        }
+    } else {
+        rollback(
             g,
-            state,
             &j,
             format!("not healthy on {} within {deadline:?}", j.to),
-            manager,
+            site,
             deadline,
-            &jpath,
-        ),
+            jpath,
+        )
     }
 }
 
-/// Puts back the previous executable and the state of the archive.
+/// Puts back the previous version and the state of the archive.
 fn rollback(
     g: &Gateway,
-    state: &str,
     j: &Journal,
     why: String,
-    manager: &Manager,
+    site: &dyn Site,
     deadline: Duration,
     jpath: &Path,
 ) -> Outcome {
@@ -280,17 +365,17 @@ fn rollback(
         }
     }
     abort_point("rollout-rolling-back");
-    // The new version is stopped first (restore stops it with the manager).
+    // The new version is stopped first (the restore stops the gateway).
     // The old version gets at least five minutes: it is the way back.
     let back = deadline.max(Duration::from_secs(300));
-    match super::restore::restore(g, Path::new(&archive), &j.from, manager, back) {
-        Ok(r) => {
-            let _ = write_atomic(&running_record(state), &j.from, false);
+    match site.restore(g, Path::new(&archive), &j.from, back) {
+        Ok(aside) => {
+            let _ = site.record(g, &j.from);
             let _ = std::fs::remove_file(jpath);
             Outcome::RolledBack {
                 why,
                 archive,
-                aside: r.set_aside.into_iter().map(|(_, a)| a).collect(),
+                aside,
                 downtime: down.elapsed(),
             }
         }

@@ -425,6 +425,65 @@ impl Gateway {
     }
 }
 
+/// The on-demand backup service of a gateway in `compose.yaml`, under the
+/// Compose profile [`COMPOSE_BACKUP_PROFILE`] (so `docker compose up` never
+/// starts it; `docker compose --profile backup run --rm <gateway>-backup`
+/// does): the gateway's image, environment and hardening, its volumes
+/// read-only but the state ([`ComposeBackup::writable`]), and its own
+/// archive directory at [`CONTAINER_BACKUP_DIR`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComposeBackup {
+    /// Service name: `<gateway>-backup`.
+    pub service: String,
+    /// The archive directory on the host, relative to the compose file
+    /// unless `backup.dir` is absolute ([`Backup::compose_dir`]).
+    pub host_dir: String,
+    /// The command: `openclaw backup create --verify` into
+    /// [`CONTAINER_BACKUP_DIR`], then retention (the same rule as
+    /// [`archives_to_prune`]).
+    pub command: Vec<String>,
+    /// The gateway's environment, plus `TZ=UTC` (names sort by time).
+    pub environment: Vec<(String, String)>,
+    /// The mounts it must be able to write: the state. OpenClaw snapshots
+    /// SQLite with the online backup API (which needs the databases'
+    /// `-shm`) and records the outcome in the state database; on a
+    /// read-only state it fails ("SQLite database cannot be snapshotted
+    /// safely ... unable to open database file", 2026.9.6). Every other
+    /// mount (workspace, credentials) is read-only.
+    pub writable: &'static [&'static str],
+}
+
+/// The compose backup service's name for a gateway.
+pub fn compose_backup_service<P>(g: &Gateway<P>) -> String {
+    format!("{}-backup", g.name)
+}
+
+impl Gateway {
+    /// The gateway's backup service for Compose.
+    pub fn compose_backup(&self) -> ComposeBackup {
+        let node = crate::openclaw::CONTAINER_GATEWAY_CMD[..2].join(" ");
+        let create = create_args(CONTAINER_BACKUP_DIR).join(" ");
+        let mut environment = self.compose_runtime().environment();
+        // Compose refuses a key twice: the gateway's own `TZ` gives way.
+        environment.retain(|(k, _)| k != "TZ");
+        environment.push(("TZ".into(), BACKUP_TZ.into()));
+        ComposeBackup {
+            service: compose_backup_service(self),
+            host_dir: self.backup.compose_dir.clone(),
+            command: vec![
+                "sh".into(),
+                "-c".into(),
+                format!(
+                    "{node} {create} && {}",
+                    prune_command(CONTAINER_BACKUP_DIR, self.backup.keep)
+                ),
+            ],
+            environment,
+            writable: &[crate::openclaw::CONTAINER_STATE_DIR],
+        }
+    }
+}
+
 /// A scheduled backup as a LaunchAgent (macOS): the gateway's agent's
 /// environment without the markers of its service, run at the schedule's
 /// `StartCalendarInterval`, never at load, never kept alive.
@@ -594,5 +653,22 @@ mod tests {
         assert_eq!(key("Type"), 1);
         assert_eq!(key("ProtectSystem"), 1);
         assert!(s.args.contains(&"/srv/oc/openclaw-backups/a/".to_string()));
+    }
+
+    #[test]
+    fn the_compose_backup_service_writes_into_its_own_dir_then_prunes() {
+        let p = plan_of(&format!("{HEAD}  a: {{backup: {{keep: 2}}}}\n  b: {{}}\n")).unwrap();
+        let a = p.gateways[0].compose_backup();
+        assert_eq!(a.service, "a-backup");
+        assert_eq!(a.host_dir, "./backups/a");
+        assert_eq!(
+            a.command[2],
+            "node openclaw.mjs backup create --verify --json --output /backups/ && ls -1 -r /backups/*-openclaw-backup.tar.gz | tail -n +3 | xargs -r rm -f --"
+        );
+        assert_eq!(
+            a.environment.last().unwrap(),
+            &("TZ".to_string(), "UTC".to_string())
+        );
+        assert_eq!(p.gateways[1].compose_backup().host_dir, "./backups/b");
     }
 }

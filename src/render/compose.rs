@@ -33,9 +33,10 @@ use serde::Serialize;
 use super::templates::{COMPOSE, TemplateError, Templates};
 use crate::model::{NetworkMode, ProxyTls};
 use crate::plan::{
-    CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT,
-    CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
-    HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy, STOP_GRACE_PERIOD, SecretSource,
+    COMPOSE_BACKUP_PROFILE, CONTAINER_BACKUP_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH,
+    CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT, CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL,
+    HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy,
+    STOP_GRACE_PERIOD, SecretSource,
 };
 
 /// Context of `templates/compose.hbs`. Names are validated by the plan
@@ -110,6 +111,30 @@ pub struct Service {
     pub pids_limit: u32,
     /// Capabilities dropped.
     pub cap_drop: &'static str,
+    /// Its on-demand backup service (Compose profile `backup`).
+    pub backup: BackupService,
+}
+
+/// A gateway's backup service: run on demand only (`profiles:`), the
+/// gateway's image, environment, secrets and hardening, no network, its
+/// volumes read-only but the state (OpenClaw's snapshots need it), its own
+/// archive directory.
+#[derive(Debug, Serialize)]
+pub struct BackupService {
+    /// Service name: `<gateway>-backup`.
+    pub name: String,
+    /// The Compose profile it is under.
+    pub profile: &'static str,
+    /// `openclaw backup create --verify`, then retention.
+    pub command: Vec<String>,
+    /// The gateway's environment and `TZ`.
+    pub environment: Vec<EnvVar>,
+    /// The gateway's volumes, read-only but the state.
+    pub volumes: Vec<Mount>,
+    /// The archive directory on the host.
+    pub dir: String,
+    /// Where the service sees it.
+    pub target: &'static str,
 }
 
 /// A gateway's network.
@@ -181,6 +206,8 @@ pub struct Mount {
     pub source: String,
     /// Path in the container.
     pub target: String,
+    /// Mounted read-only.
+    pub read_only: bool,
 }
 
 /// A top-level config or secret mounted into a service.
@@ -292,6 +319,7 @@ pub fn context(plan: &Plan, caddyfile: Option<String>) -> Context {
                 kind: "volume",
                 source: v,
                 target: target.to_string(),
+                read_only: false,
             });
         }
         ctx.proxy = Some(ProxyService {
@@ -365,6 +393,7 @@ fn service(
         kind: "volume",
         source: state,
         target: CONTAINER_STATE_DIR.to_string(),
+        read_only: false,
     }];
     // A host directory the user mapped, or a volume of the gateway's own.
     let workspace = g.container.workspace_host_path.clone().map_or_else(
@@ -379,6 +408,7 @@ fn service(
         kind: workspace.0,
         source: workspace.1,
         target: view.workspace.clone(),
+        read_only: false,
     });
     let oauth = format!("{}-oauth", g.name);
     volumes.push(oauth.clone());
@@ -386,6 +416,7 @@ fn service(
         kind: "volume",
         source: oauth,
         target: CONTAINER_OAUTH_DIR.to_string(),
+        read_only: false,
     });
 
     let content = super::openclaw::render(&view);
@@ -413,7 +444,31 @@ fn service(
         _ => None,
     };
 
+    let b = g.compose_backup();
+    let backup = BackupService {
+        name: b.service,
+        profile: COMPOSE_BACKUP_PROFILE,
+        command: b.command,
+        environment: b
+            .environment
+            .into_iter()
+            .map(|(name, value)| EnvVar { name, value })
+            .collect(),
+        volumes: mounts
+            .iter()
+            .map(|m| Mount {
+                kind: m.kind,
+                source: m.source.clone(),
+                target: m.target.clone(),
+                read_only: !b.writable.contains(&m.target.as_str()),
+            })
+            .collect(),
+        dir: b.host_dir,
+        target: CONTAINER_BACKUP_DIR,
+    };
+
     Service {
+        backup,
         name: g.name.clone(),
         image: g.image.clone(),
         host_network,

@@ -93,6 +93,55 @@ impl Engine {
         Some(engine)
     }
 
+    /// Builds (once: later runs find it) the image of another OpenClaw
+    /// release under its default tag `ghcr.io/openclaw/openclaw:<version>`,
+    /// from the npm tree .ci/install-tools.sh keeps when it has one.
+    pub fn release_image(&self, version: &str) -> String {
+        let mut image = Command::new("timeout");
+        image
+            .args(["900", "bash"])
+            .arg(&self.script)
+            .arg("image")
+            .arg(&self.state)
+            .env("DOCKER_OFFLINE_OPENCLAW_VERSION", version);
+        let prefix = super::tools_dir().join(format!("openclaw-{version}"));
+        if prefix.join("node_modules/openclaw").is_dir() {
+            image.env("DOCKER_OFFLINE_OPENCLAW_PREFIX", &prefix);
+        }
+        let out = image.output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker-offline.sh image ({version}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        format!("ghcr.io/openclaw/openclaw:{version}")
+    }
+
+    /// `docker build -t TAG -` of a Dockerfile without context.
+    pub fn build(&self, tag: &str, dockerfile: &str) {
+        use std::io::Write as _;
+        let mut child = Command::new("timeout")
+            .args(["600", "docker", "build", "-q", "-t", tag, "-"])
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(dockerfile.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "docker build {tag}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// `docker ARGS` against this engine, with a timeout against hangs.
     pub fn docker(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new("timeout")
