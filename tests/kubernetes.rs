@@ -74,6 +74,9 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         let sts = find(all, "StatefulSet", ns, name);
         let spec = &sts["spec"];
         assert_eq!(spec["replicas"], 1, "{name}");
+        // A broken revision never blocks its fix (see tests/kube_node.rs).
+        assert_eq!(spec["podManagementPolicy"], "Parallel", "{name}");
+        assert_eq!(spec["updateStrategy"]["type"], "RollingUpdate", "{name}");
         let pod_labels = &spec["template"]["metadata"]["labels"];
         let selector = &spec["selector"]["matchLabels"];
         assert!(subset(selector, pod_labels));
@@ -109,11 +112,17 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         for v in pod["volumes"].as_array().unwrap() {
             assert!(v.get("persistentVolumeClaim").is_none() && v.get("hostPath").is_none());
         }
-        // Probes: /readyz for startup and readiness, /healthz for liveness,
-        // each asserting the JSON body.
+        // Probes: /startupz (channel health aside) for startup and
+        // readiness where the image serves it, /healthz for liveness, each
+        // asserting the JSON body.
+        let (admit, admit_field) = if ocgen::plan::serves_startup_probe(&g.image) {
+            ("/startupz", "j.ok===true")
+        } else {
+            ("/readyz", "j.ready===true")
+        };
         for (probe, path, field) in [
-            ("startupProbe", "/readyz", "j.ready===true"),
-            ("readinessProbe", "/readyz", "j.ready===true"),
+            ("startupProbe", admit, admit_field),
+            ("readinessProbe", admit, admit_field),
             ("livenessProbe", "/healthz", "j.ok===true"),
         ] {
             let cmd = &c[probe]["exec"]["command"];
@@ -145,7 +154,45 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             assert_eq!(sc["readOnlyRootFilesystem"], true);
             assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
         }
+        // The gateway itself, port and bind pinned, under the image's
+        // entry point.
+        assert!(c.get("command").is_none(), "{name}");
+        assert_eq!(
+            c["args"],
+            serde_json::json!([
+                "node",
+                "openclaw.mjs",
+                "gateway",
+                "--bind",
+                "lan",
+                "--port",
+                g.port.to_string()
+            ]),
+            "{name}"
+        );
         let mounts = c["volumeMounts"].as_array().unwrap();
+        // Writable places outside the state dir: the cache on the state
+        // volume, the OAuth key directory on the state claim, /tmp scratch.
+        let env_of = |k: &str| {
+            c["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == k)
+                .and_then(|e| e["value"].as_str())
+                .map(str::to_string)
+        };
+        assert_eq!(
+            env_of("XDG_CACHE_HOME").as_deref(),
+            Some("/home/node/.openclaw/cache"),
+            "{name}"
+        );
+        let oauth = mounts
+            .iter()
+            .find(|m| m["mountPath"] == "/home/node/.config/openclaw")
+            .unwrap_or_else(|| panic!("{name}: no OAuth key directory"));
+        assert_eq!(oauth["name"], "state", "{name}");
+        assert_eq!(oauth["subPath"], ".ocgen-oauth", "{name}");
         let tmp = mounts.iter().find(|m| m["mountPath"] == "/tmp").unwrap();
         let tmp_vol = pod["volumes"]
             .as_array()
@@ -196,6 +243,7 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
                 let seed = inits.iter().find(|i| i["name"] == "seed-config").unwrap();
                 let script = seed["command"][2].as_str().unwrap();
                 assert!(script.contains("existsSync") && script.contains(config_path));
+                assert!(script.contains("chmodSync(t,0o600)"), "{script}");
             }
         }
         assert!(spec["template"]["metadata"]["annotations"]["ocgen.dev/config-hash"].is_string());

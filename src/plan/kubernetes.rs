@@ -19,7 +19,10 @@ use super::probe::node_probe;
 use super::runtime::{CONTAINER_SECRET_DIR, container_auth};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, KubePeer, KubeQuantities, KubeSettings, Settings, Sp};
-use crate::openclaw::{CONTAINER_DEFAULT_TOKEN_ENV, MIN_CONTAINER_MEMORY, PROBE_ADDR, Probe};
+use crate::openclaw::{
+    CONTAINER_DEFAULT_TOKEN_ENV, MIN_CONTAINER_MEMORY, PROBE_ADDR, Probe, READY, STARTED,
+    serves_startup_probe,
+};
 use crate::target::{Target, Targets};
 
 /// Size of a gateway's state claim when `kubernetes.state_size` is left out.
@@ -65,6 +68,24 @@ pub const KUBE_PROBE_FAILURES: u32 = 3;
 /// Each probe's timeout in seconds: `node -e` itself takes a moment to start.
 pub const KUBE_PROBE_TIMEOUT: u32 = 10;
 
+/// How the StatefulSet manages its one pod: `Parallel`. With the default
+/// `OrderedReady`, a rolling update waits for the pod to be Running and
+/// Ready before it replaces it, so a revision whose pod never becomes
+/// Ready (a crash loop) blocks every later revision, the fix included,
+/// until someone deletes the pod by hand (Kubernetes' documented "forced
+/// rollback"). `Parallel` lets the controller replace a pod of an old
+/// revision whatever its state; with one replica it changes nothing else:
+/// the controller still deletes the old pod and waits until it is gone
+/// before it creates the new one, so two never share the state volume.
+pub const KUBE_POD_MANAGEMENT_POLICY: &str = "Parallel";
+
+/// Where a [`Keep::Persistent`](super::Keep::Persistent) place lives on the state claim: a
+/// directory `.ocgen-<name>` at its root, mounted with `subPath`, so that
+/// one claim per gateway holds everything that must last (a claim of its
+/// own per place would take a disk, and an attachment slot of the node,
+/// for a few bytes).
+pub const KUBE_PERSISTENT_SUBPATH_PREFIX: &str = ".ocgen-";
+
 /// Labels and annotations prefixes ocgen sets itself.
 pub const KUBE_OWN_PREFIXES: &[&str] = &["app.kubernetes.io/", "ocgen.dev/"];
 
@@ -100,6 +121,19 @@ impl Gateway {
                 .map(|k| (k, EnvValue::FromHost)),
         );
         vars
+    }
+
+    /// What the pod's startup and readiness probes ask: [`STARTED`]
+    /// (`/startupz`) where the image serves it, so that a broken channel
+    /// account (a bad bot token, no route out) leaves the gateway and its
+    /// Control UI in its Service, as OpenClaw's own Kubernetes guide
+    /// advises; else [`READY`] (`/readyz`).
+    pub fn kube_admission_probe(&self) -> Probe {
+        if serves_startup_probe(&self.image) {
+            STARTED
+        } else {
+            READY
+        }
     }
 
     /// A probe command for the pod: [`node_probe`] of `probe` on port P.

@@ -33,9 +33,9 @@ use serde::Serialize;
 use super::templates::{COMPOSE, TemplateError, Templates};
 use crate::model::{NetworkMode, ProxyTls};
 use crate::plan::{
-    CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT,
-    CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
-    HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy, STOP_GRACE_PERIOD, SecretSource,
+    CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_PIDS_LIMIT, CONTAINER_STATE_DIR, Gateway,
+    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, Keep, PROXY_SERVICE,
+    Plan, Proxy, STOP_GRACE_PERIOD, SecretSource, container_writable_places,
 };
 
 /// Context of `templates/compose.hbs`. Names are validated by the plan
@@ -374,13 +374,20 @@ fn service(
         source: workspace.1,
         target: view.workspace.clone(),
     });
-    let oauth = format!("{}-oauth", g.name);
-    volumes.push(oauth.clone());
-    mounts.push(Mount {
-        kind: "volume",
-        source: oauth,
-        target: CONTAINER_OAUTH_DIR.to_string(),
-    });
+    // What OpenClaw writes outside its state dir: kept places get named
+    // volumes of their own; scratch stays in the container's own layer,
+    // which lives as long as the container.
+    for place in container_writable_places() {
+        if place.keep == Keep::Persistent {
+            let volume = format!("{}-{}", g.name, place.name);
+            volumes.push(volume.clone());
+            mounts.push(Mount {
+                kind: "volume",
+                source: volume,
+                target: place.path.to_string(),
+            });
+        }
+    }
 
     let content = super::openclaw::render(&view);
     let config_hash = format!("{:016x}", super::fnv1a64(content.as_bytes()));

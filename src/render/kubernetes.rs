@@ -21,9 +21,10 @@ use super::yaml::to_string as yaml;
 use crate::model::ConfigMode;
 use crate::plan::{
     CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_LIVE_PERIOD,
-    KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
-    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, LIVE, Plan, READY, SecretSource, TIMEOUT_STOP_SEC,
-    kube_namespace_labels, kube_pod_labels, kube_selector_labels,
+    KUBE_PERSISTENT_SUBPATH_PREFIX, KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES,
+    KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES,
+    KUBE_STARTUP_PERIOD, Keep, LIVE, Plan, SecretSource, TIMEOUT_STOP_SEC,
+    container_writable_places, kube_namespace_labels, kube_pod_labels, kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -280,12 +281,27 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             }),
         })
         .collect();
-    let mut volumes = vec![json!({ "name": "tmp", "emptyDir": {} })];
+    let mut volumes = Vec::new();
     let mut mounts = vec![
         json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR }),
         json!({ "name": "workspace", "mountPath": view.workspace }),
-        json!({ "name": "tmp", "mountPath": "/tmp" }),
     ];
+    // What OpenClaw writes outside its state dir, under a read-only root:
+    // kept places on the state claim, scratch in the pod's own `emptyDir`.
+    for place in container_writable_places() {
+        match place.keep {
+            Keep::InState => {}
+            Keep::Persistent => mounts.push(json!({
+                "name": "state",
+                "mountPath": place.path,
+                "subPath": format!("{KUBE_PERSISTENT_SUBPATH_PREFIX}{}", place.name),
+            })),
+            Keep::Scratch => {
+                volumes.push(json!({ "name": place.name, "emptyDir": {} }));
+                mounts.push(json!({ "name": place.name, "mountPath": place.path }));
+            }
+        }
+    }
     let config_volume = json!({
         "name": "config",
         "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
@@ -301,8 +317,10 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             // that a pod killed mid-copy never leaves half a config.
             let from = json_str(&format!("{SEED_MOUNT}/{CONFIG_KEY}"));
             let to = json_str(&view.config_path);
+            // Mode 0600, as compose installs it: OpenClaw's own config
+            // files are private to its user.
             let script = format!(
-                "const fs=require('fs'),d={to};if(!fs.existsSync(d)){{fs.copyFileSync({from},d+'.ocgen-tmp');fs.renameSync(d+'.ocgen-tmp',d)}}"
+                "const fs=require('fs'),d={to},t=d+'.ocgen-tmp';if(!fs.existsSync(d)){{fs.copyFileSync({from},t);fs.chmodSync(t,0o600);fs.renameSync(t,d)}}"
             );
             init.push(init_container(
                 g,
@@ -358,6 +376,8 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
     container.insert("name".into(), json!("gateway"));
     container.insert("image".into(), json!(g.image));
     container.insert("imagePullPolicy".into(), json!("IfNotPresent"));
+    // `args`, not `command`: the image's entry point (`tini`) stays PID 1.
+    container.insert("args".into(), json!(g.pod_runtime().gateway_command()));
     container.insert(
         "ports".into(),
         json!([{ "name": "gateway", "containerPort": g.port, "protocol": "TCP" }]),
@@ -367,17 +387,22 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
         "resources".into(),
         json!({ "requests": pairs(&g.kube.requests), "limits": pairs(&g.kube.limits) }),
     );
+    let admission = g.kube_admission_probe();
     container.insert(
         "startupProbe".into(),
         probe(
-            &g.kube_probe(READY),
+            &g.kube_probe(admission),
             KUBE_STARTUP_PERIOD,
             KUBE_STARTUP_FAILURES,
         ),
     );
     container.insert(
         "readinessProbe".into(),
-        probe(&g.kube_probe(READY), KUBE_READY_PERIOD, KUBE_PROBE_FAILURES),
+        probe(
+            &g.kube_probe(admission),
+            KUBE_READY_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
     );
     container.insert(
         "livenessProbe".into(),
@@ -433,6 +458,8 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             // OpenClaw's lock, and a StatefulSet stops the old pod before
             // it starts the new one.
             "replicas": 1,
+            "podManagementPolicy": KUBE_POD_MANAGEMENT_POLICY,
+            "updateStrategy": { "type": "RollingUpdate" },
             "serviceName": g.kube.object,
             "selector": { "matchLabels": selector(g) },
             "template": {
