@@ -93,6 +93,21 @@ impl Engine {
         Some(engine)
     }
 
+    /// The variables that point a Docker client at this engine.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.vars
+    }
+
+    /// Stops the engine (its containers with it).
+    pub fn stop(&self) {
+        let _ = Command::new("timeout")
+            .args(["120", "bash"])
+            .arg(&self.script)
+            .arg("stop")
+            .arg(&self.state)
+            .output();
+    }
+
     /// `docker ARGS` against this engine, with a timeout against hangs.
     pub fn docker(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new("timeout")
@@ -160,11 +175,6 @@ impl Drop for Guard<'_> {
                 say(&format!("down: {}", String::from_utf8_lossy(&o.stderr)));
             }
         }
-        let _ = Command::new("timeout")
-            .args(["120", "bash"])
-            .arg(&self.engine.script)
-            .arg("stop")
-            .arg(&self.engine.state)
-            .output();
+        self.engine.stop();
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod caddy;
 pub mod engine;
+pub mod kube;
 pub mod nix;
 pub mod procs;
 pub mod realnix;
