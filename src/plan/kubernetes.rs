@@ -79,6 +79,13 @@ pub const KUBE_PROBE_TIMEOUT: u32 = 10;
 /// before it creates the new one, so two never share the state volume.
 pub const KUBE_POD_MANAGEMENT_POLICY: &str = "Parallel";
 
+/// When the kubelet applies `fsGroup` to the claims: `OnRootMismatch`,
+/// only while the volume's root does not have it yet (its first mount).
+/// With the default, `Always`, it adds group read and write to every file
+/// at every mount, and OpenClaw's 0600 files (a seeded config, its
+/// credentials) turn 0660 in every new pod (seen on a real node).
+pub const KUBE_FS_GROUP_CHANGE_POLICY: &str = "OnRootMismatch";
+
 /// Where a [`Keep::Persistent`](super::Keep::Persistent) place lives on the state claim: a
 /// directory `.ocgen-<name>` at its root, mounted with `subPath`, so that
 /// one claim per gateway holds everything that must last (a claim of its

@@ -74,13 +74,13 @@ pub use gateway::{
     KubePeerSel, ProxyTrust, Publish, SecretSource, TrustedProxy,
 };
 pub use kubernetes::{
-    EnvValue, KUBE_AUTH_FILE_KEY, KUBE_LIMITS, KUBE_LIVE_PERIOD, KUBE_MAX_OBJECT_NAME,
-    KUBE_OWN_PREFIXES, KUBE_PERSISTENT_SUBPATH_PREFIX, KUBE_POD_MANAGEMENT_POLICY,
-    KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_REQUESTS, KUBE_SECRET_DIR,
-    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SIZE, KUBE_WORKSPACE_SIZE,
-    POD_SECURITY_VERSION, is_dns_label, is_dns_subdomain, is_label_value, is_qualified_name,
-    kube_namespace_known_labels, kube_namespace_labels, kube_pod_labels, kube_selector_labels,
-    quantity,
+    EnvValue, KUBE_AUTH_FILE_KEY, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIMITS, KUBE_LIVE_PERIOD,
+    KUBE_MAX_OBJECT_NAME, KUBE_OWN_PREFIXES, KUBE_PERSISTENT_SUBPATH_PREFIX,
+    KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD,
+    KUBE_REQUESTS, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SIZE,
+    KUBE_WORKSPACE_SIZE, POD_SECURITY_VERSION, is_dns_label, is_dns_subdomain, is_label_value,
+    is_qualified_name, kube_namespace_known_labels, kube_namespace_labels, kube_pod_labels,
+    kube_selector_labels, quantity,
 };
 pub use launchd::{LaunchAgent, LaunchdPlan};
 pub use paths::NoHostPaths;

@@ -20,11 +20,12 @@ use super::OutFile;
 use super::yaml::to_string as yaml;
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_LIVE_PERIOD,
-    KUBE_PERSISTENT_SUBPATH_PREFIX, KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES,
-    KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES,
-    KUBE_STARTUP_PERIOD, Keep, LIVE, Plan, SecretSource, TIMEOUT_STOP_SEC,
-    container_writable_places, kube_namespace_labels, kube_pod_labels, kube_selector_labels,
+    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY,
+    KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIVE_PERIOD, KUBE_PERSISTENT_SUBPATH_PREFIX,
+    KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD,
+    KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, Keep, LIVE, Plan, SecretSource,
+    TIMEOUT_STOP_SEC, container_writable_places, kube_namespace_labels, kube_pod_labels,
+    kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -428,6 +429,10 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             "runAsUser": CONTAINER_UID,
             "runAsGroup": CONTAINER_UID,
             "fsGroup": CONTAINER_UID,
+            // Without it the kubelet adds group read and write to every
+            // file of the claims at each mount: OpenClaw's 0600 files
+            // (the seeded config, credentials) came back 0660 in a new pod.
+            "fsGroupChangePolicy": KUBE_FS_GROUP_CHANGE_POLICY,
             "seccompProfile": { "type": "RuntimeDefault" },
         }),
     );
