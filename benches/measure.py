@@ -104,6 +104,28 @@ def measure(argv, runs, before=None, expect=0):
     return statistics.median(walls), max(rss)
 
 
+def against_cp(ocgen, f, tmp, runs):
+    """`generate` of a fresh tree next to `cp -r` of the very tree it
+    writes, run after run in turns so that both see the same machine."""
+    out, copy = os.path.join(tmp, "cp-out"), os.path.join(tmp, "cp-copy")
+    cp = shutil.which("cp")
+    gen_walls, cp_walls = [], []
+    for _ in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        w, _, code = run_once([ocgen, "generate", "-f", f, "--out", out])
+        if code != 0:
+            sys.exit(f"ocgen generate exited {code}")
+        gen_walls.append(w)
+        shutil.rmtree(copy, ignore_errors=True)
+        w, _, code = run_once([cp, "-r", out, copy])
+        if code != 0:
+            sys.exit(f"cp -r exited {code}")
+        cp_walls.append(w)
+    entries = sum(len(d) + len(fs) for _, d, fs in os.walk(out))
+    g, c = statistics.median(gen_walls), statistics.median(cp_walls)
+    return entries, g, c
+
+
 def find_compose():
     tools = os.environ.get("OCGEN_TOOLS", os.path.expanduser("~/.cache/ocgen-test-tools"))
     for c in [os.path.join(tools, "bin", "docker-compose"), shutil.which("docker-compose")]:
@@ -115,6 +137,8 @@ def find_compose():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--against-cp", action="store_true",
+                    help="only the side-by-side of `generate` (580 gateways) and `cp -r` of its tree")
     ap.add_argument("--dir", default=None,
                     help="where the output trees go (default: a temporary directory; "
                          "/dev/shm takes the disk out of the figures)")
@@ -127,7 +151,15 @@ def main():
     os.environ.update(env_token)
     try:
         print(f"ocgen {subprocess.run([ocgen, '--version'], capture_output=True, text=True).stdout.strip()}, "
-              f"{os.cpu_count()} cores, median of {args.runs} runs\n")
+              f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, median of {args.runs} runs\n")
+        f = os.path.join(tmp, "g580.yaml")
+        with open(f, "w") as fh:
+            fh.write(full_host(580))
+        entries, g, c = against_cp(ocgen, f, tmp, args.runs)
+        print(f"`generate` of 580 gateways ({entries:,} files and directories): {g * 1000:.1f} ms; "
+              f"`cp -r` of the same tree: {c * 1000:.1f} ms; ratio {g / c:.2f}x\n")
+        if args.against_cp:
+            return
         print("| gateways | check | generate (fresh) | per gateway | generate (no change) | peak RSS | "
               "docker-compose config -q | compose / generate |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -90,8 +90,7 @@ fn render_compose(bencher: divan::Bencher, n: usize) {
 #[divan::bench(args = SIZES)]
 fn render_nixos(bencher: divan::Bencher, n: usize) {
     let plan = ocgen::plan::plan(&ocgen::model::load(&full_host(n)).unwrap()).unwrap();
-    let t = Templates::builtin().unwrap();
-    bencher.bench(|| ocgen::render::nixos::render(&plan, &t).unwrap().len());
+    bencher.bench(|| ocgen::render::nixos::render(&plan).unwrap().len());
 }
 
 #[divan::bench(args = SIZES)]

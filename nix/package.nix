@@ -1,6 +1,6 @@
-# ocgen for Nix users: `nix build ./nix` (flake.nix), `nix-build nix`
-# (default.nix), or `pkgs.callPackage ./nix/package.nix { }` in your own
-# configuration.
+# ocgen for Nix users: `nix build` (the flake at the repository root),
+# `nix-build nix` (default.nix), or `pkgs.callPackage ./nix/package.nix { }`
+# in your own configuration.
 { lib
 , stdenv
 , rustPlatform
@@ -9,29 +9,30 @@
 
 let
   cargoToml = builtins.fromTOML (builtins.readFile ../Cargo.toml);
+  # Only what the build and the tests read: a stray target/ directory does
+  # not cause a rebuild, nor does a new flake.lock. Cargo.toml declares the
+  # benches (cargo refuses a manifest whose bench is missing), a test reads
+  # README.md, the binary embeds nix/module.nix.
+  fileset = lib.fileset.unions [
+    ../Cargo.toml
+    ../Cargo.lock
+    ../README.md
+    ../ocgen.schema.json
+    ../benches
+    ../nix
+    ../src
+    ../templates
+    ../examples
+    ../tests
+  ];
 in
 rustPlatform.buildRustPackage {
   pname = cargoToml.package.name;
   inherit (cargoToml.package) version;
 
-  # Only what the build and the tests read: a stray target/ directory does
-  # not cause a rebuild. Cargo.toml declares the benches (cargo refuses a
-  # manifest whose bench is missing), a test reads README.md, another lists
-  # the files of nix/.
   src = lib.fileset.toSource {
     root = ../.;
-    fileset = lib.fileset.unions [
-      ../Cargo.toml
-      ../Cargo.lock
-      ../README.md
-      ../ocgen.schema.json
-      ../benches
-      ../nix
-      ../src
-      ../templates
-      ../examples
-      ../tests
-    ];
+    inherit fileset;
   };
 
   cargoLock.lockFile = ../Cargo.lock;
@@ -50,6 +51,9 @@ rustPlatform.buildRustPackage {
     $out/bin/ocgen man > ocgen.1
     installManPage ocgen.1
   '';
+
+  # The flake's `source` check reads it.
+  passthru = { inherit fileset; };
 
   meta = {
     description = cargoToml.package.description;

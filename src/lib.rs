@@ -8,6 +8,10 @@
 //! (`install`, `status`, ports in use), [`cli`] the command line and
 //! [`diag`] how problems are reported.
 
+// Items are `pub(crate)` unless the library's users (the tests, the fuzz
+// target, the benches) need them.
+#![warn(unreachable_pub)]
+
 pub mod cli;
 pub mod diag;
 pub mod host;

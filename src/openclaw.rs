@@ -40,6 +40,7 @@ pub const RESERVED_ENV: &[&str] = &[
     "OPENCLAW_WORKSPACE_DIR",
     "OPENCLAW_HOME",
     "OPENCLAW_CONFIG_READONLY",
+    SERVICE_REPAIR_POLICY.0,
     SERVICE_MARKER_VAR,
     SERVICE_KIND_VAR,
     SYSTEMD_UNIT_VAR,
@@ -166,6 +167,14 @@ pub const CONTAINER_CPUS: f64 = 2.0;
 /// stay in memory and config writers (setup, `config set`, doctor --fix)
 /// refuse instead of failing halfway on a read-only file.
 pub const CONTAINER_CONFIG_READONLY: (&str, &str) = ("OPENCLAW_CONFIG_READONLY", "1");
+
+/// Tells `openclaw doctor` that another supervisor (ocgen's units, NixOS
+/// services, LaunchAgents, the container engine, the cluster) owns the
+/// gateway's lifecycle: doctor then never installs, starts or rewrites a
+/// competing service (`dist/doctor-service-repair-policy-*.mjs`). Doctor
+/// reads it from its own environment: every gateway's environment (and so
+/// the env file a shell sources before running `openclaw`) carries it.
+pub const SERVICE_REPAIR_POLICY: (&str, &str) = ("OPENCLAW_SERVICE_REPAIR_POLICY", "external");
 
 /// The token variable of a container gateway that declares no auth: the
 /// one OpenClaw reads by itself and upstream's compose file passes.

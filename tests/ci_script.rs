@@ -22,8 +22,20 @@ fn ci_test(test_output: &str, test_status: i32, target: &Path) -> (Option<i32>, 
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/test");
     fs::copy(&script, repo.join(".ci/test")).unwrap();
     executable(&repo.join(".ci/install-tools.sh"), "#!/bin/sh\nexit 0\n");
+    fs::write(
+        repo.join("Cargo.toml"),
+        "[package]\nrust-version = \"1.89\"\n",
+    )
+    .unwrap();
     let bin = d.path().join("bin");
     fs::create_dir(&bin).unwrap();
+    executable(
+        &bin.join("mdbook"),
+        &format!(
+            "#!/bin/sh\necho \"mdbook $*\" >>{}\n",
+            d.path().join("args").display()
+        ),
+    );
     fs::write(d.path().join("test-output"), test_output).unwrap();
     executable(
         &bin.join("cargo"),
@@ -67,6 +79,15 @@ fn the_log_goes_under_cargo_target_dir_and_one_line_sums_every_binary() {
     assert!(
         args.lines()
             .any(|l| l.starts_with("test ") && l.contains("--no-fail-fast")),
+        "{args}"
+    );
+    // The oldest Rust of Cargo.toml checks the code; mdBook builds the book.
+    assert!(
+        args.lines().any(|l| l.starts_with("+1.89 check --locked")),
+        "{args}"
+    );
+    assert!(
+        args.lines().any(|l| l.starts_with("mdbook build docs")),
         "{args}"
     );
     let log = fs::read_to_string(target.join("test-output.txt")).unwrap();

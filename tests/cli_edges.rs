@@ -32,6 +32,52 @@ fn init_force_overwrites_the_file_and_its_schema() {
     assert!(run_in(d.path(), &["check"]).status.success());
 }
 
+/// `-h` names every kind of output ocgen writes, not some of them.
+#[test]
+fn short_help_names_every_output() {
+    let o = ocgen().arg("-h").output().unwrap();
+    let about = stdout(&o);
+    let first = about.split("\n\n").next().unwrap().replace('\n', " ");
+    for what in [
+        "env files",
+        "openclaw.json",
+        "systemd",
+        "NixOS",
+        "Docker Compose",
+        "Kubernetes",
+        "launchd",
+        "Caddy",
+    ] {
+        assert!(
+            first.contains(what),
+            "`ocgen -h` does not name {what}: {first}"
+        );
+    }
+}
+
+/// `init`'s hint names the `home` the starter sets (it is set: "set
+/// `home`" was wrong) and passes `-f` only for a file that is not the default.
+#[test]
+fn init_hints_at_the_home_it_wrote_and_the_check_to_run() {
+    let d = tempfile::tempdir().unwrap();
+    let o = run_in(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let hint = stdout(&o);
+    let yaml = fs::read_to_string(d.path().join("ocgen.yaml")).unwrap();
+    let home = yaml
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("home: "))
+        .expect("the starter sets home");
+    assert!(hint.contains(&format!("`home: {home}`")), "{hint}");
+    assert!(hint.contains("run `ocgen check`"), "{hint}");
+    let o = run_in(d.path(), &["init", "-f", "other.yaml"]);
+    assert!(
+        stdout(&o).contains("run `ocgen check -f other.yaml`"),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn a_templates_dir_that_does_not_exist_is_an_error() {
     let d = setup(YAML);
@@ -116,7 +162,7 @@ fn each_commands_help_shows_only_its_own_options() {
             assert!(!h.contains(flag), "{cmd} --help shows {flag}:\n{h}");
         }
     }
-    for cmd in ["check", "ports", "status", "config"] {
+    for cmd in ["check", "ports", "status", "config", "nix"] {
         let h = help(cmd);
         assert!(
             h.contains("--file <PATH>") && h.contains("--color"),
@@ -127,7 +173,7 @@ fn each_commands_help_shows_only_its_own_options() {
             "{cmd} --help shows --templates:\n{h}"
         );
     }
-    for cmd in ["env", "systemd", "nix", "compose", "generate", "install"] {
+    for cmd in ["env", "systemd", "compose", "generate", "install"] {
         assert!(help(cmd).contains("--templates <DIR>"), "{cmd}");
     }
     let h = help("init");

@@ -259,10 +259,15 @@ fn every_example_gives_each_gateway_its_own_service_volumes_port_and_probe() {
                 .iter()
                 .map(|v| v.as_str().unwrap())
                 .collect();
-            assert_eq!(&probe_cmd[..3], ["CMD", "node", "-e"], "{ctx}");
-            let probe = format!("http://127.0.0.1:{}/healthz", g.port);
+            assert_eq!(&probe_cmd[..3], ["CMD", "bash", "-c"], "{ctx}");
+            let probe = format!("/dev/tcp/127.0.0.1/{} ", g.port);
             assert!(probe_cmd[3].contains(&probe), "{ctx}: {}", probe_cmd[3]);
-            assert_eq!(probe_cmd[3].matches("http://").count(), 1, "{ctx}");
+            assert!(
+                probe_cmd[3].contains("GET /healthz "),
+                "{ctx}: {}",
+                probe_cmd[3]
+            );
+            assert_eq!(probe_cmd[3].matches("/dev/tcp/").count(), 1, "{ctx}");
             assert!(s["healthcheck"]["start_period"].is_string(), "{ctx}");
 
             for v in s["volumes"].as_array().unwrap() {
@@ -636,7 +641,7 @@ fn publish_network_mode_limits_and_workspace_host_path() {
     let probe = s["hostnet"]["healthcheck"]["test"][3].as_str().unwrap();
     let port = plan.gateway("hostnet").unwrap().port;
     assert!(
-        probe.contains(&format!("http://10.0.0.5:{port}/healthz")),
+        probe.contains(&format!("/dev/tcp/10.0.0.5/{port} ")),
         "{probe}"
     );
     let cfg: Value = serde_json::from_str(&unescape(

@@ -1,6 +1,6 @@
 //! End to end on the real OpenClaw 2026.9.6: `examples/fleet.yaml` (eight
 //! gateways) and the rescue-bot layout (two), installed by `ocgen install`
-//! into a temporary root and started all at once, each from exactly the env
+//! into a temporary root and started in batches as the docs advise, each from exactly the env
 //! file and config ocgen wrote, the way the README tells users to.
 //!
 //! The copies of the examples are rewritten for this machine: every gateway
@@ -205,6 +205,84 @@ impl Running {
                 );
             }
             std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Starts the gateways the way ocgen advises for many
+    /// (docs/src/starting-a-fleet.md): per layout, in file order,
+    /// [`ocgen::plan::DEFAULT_START_BATCH`] at a time, each batch once `ocgen
+    /// status --wait` saw the one before healthy. A gateway that exits
+    /// while its batch starts fails the test at once, with its console.
+    fn start_in_batches(
+        &mut self,
+        yaml_of: &dyn Fn(&str) -> PathBuf,
+        start: &mut dyn FnMut(&mut Gw),
+    ) {
+        let k = ocgen::plan::DEFAULT_START_BATCH as usize;
+        let mut i = 0;
+        while i < self.gws.len() {
+            let layout = self.gws[i].layout;
+            let batch: Vec<usize> = (i..self.gws.len())
+                .take_while(|&j| self.gws[j].layout == layout)
+                .take(k)
+                .collect();
+            i += batch.len();
+            for &j in &batch {
+                start(&mut self.gws[j]);
+            }
+            let yaml = yaml_of(layout);
+            let mut cmd = ocgen();
+            cmd.args([
+                "-f",
+                yaml.to_str().unwrap(),
+                "status",
+                "--wait",
+                "--timeout",
+                "10m",
+            ])
+            .args(batch.iter().map(|&j| self.gws[j].g.name.clone()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+            let mut wait = cmd.spawn().unwrap();
+            let code = loop {
+                if let Some(st) = wait.try_wait().unwrap() {
+                    break st;
+                }
+                for &j in &batch {
+                    let gw = &mut self.gws[j];
+                    if let Some(status) = gw.exited() {
+                        let _ = wait.kill();
+                        let _ = wait.wait();
+                        panic!(
+                            "gateway {}/{} exited ({status}) while its batch started:\n{}",
+                            gw.layout,
+                            gw.g.name,
+                            gw.out_tail()
+                        );
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            };
+            let out = wait.wait_with_output().unwrap();
+            say(&format!(
+                "batch {}: ocgen status --wait: {}",
+                batch
+                    .iter()
+                    .map(|&j| self.gws[j].g.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .filter(|l| l.contains("healthy"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+            assert!(
+                code.success(),
+                "ocgen status --wait: {code}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 
@@ -507,12 +585,22 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         return;
     };
     let t0 = Instant::now();
-    let doc = fs::read_to_string(root().join("README.md")).unwrap();
+    let doc = docs();
     assert!(
         doc.contains(&format!(
             "env -i PATH=\"$PATH\" HOME=\"$HOME\" setsid sh -c '{GATEWAY_SH}' sh \"$f\""
         )),
-        "README.md no longer starts gateways the way this test does"
+        "the book no longer starts gateways the way this test does"
+    );
+    let fleet_doc = fs::read_to_string(root().join("docs/src/starting-a-fleet.md")).unwrap();
+    assert!(
+        fleet_doc.contains(&format!(
+            "env -i PATH=\"$PATH\" HOME=\"$HOME\" setsid sh -c '{GATEWAY_SH}' sh \"$f\""
+        )) && fleet_doc.contains(&format!(
+            "if [ \"$(echo $batch | wc -w)\" -ge {} ]; then ocgen status --wait $batch; batch=; fi",
+            ocgen::plan::DEFAULT_START_BATCH
+        )),
+        "docs/src/starting-a-fleet.md no longer starts gateways in batches the way this test does"
     );
 
     let tmp = state_tempdir();
@@ -589,13 +677,16 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
     }
     assert_eq!(gws.len(), 10);
 
-    // Start every gateway at once.
+    // Start the gateways as the docs advise for many: in batches, each
+    // once the one before is healthy. Ten at once on two busy cores starve
+    // OpenClaw's 5 s state lease heartbeat (exit 78).
     let mut running = Running::new(gws);
     let start = Instant::now();
-    for gw in &mut running.gws {
+    let yamls: HashMap<&str, PathBuf> = layouts.iter().map(|(l, y, _)| (*l, y.clone())).collect();
+    running.start_in_batches(&|l| yamls[l].clone(), &mut |gw| {
         let env_file = gw.g.host_paths().unwrap().env_file(&gw.g.name);
         gw.start(GATEWAY_SH, &[&env_file], &path_var, &home);
-    }
+    });
 
     // Wait until every one answers /healthz on its own port.
     running.wait_healthy(start);
@@ -749,6 +840,53 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
         }
     }
 
+    // ocgen doctor on the rescue layout (every path under its home, so a
+    // rooted copy of the file names the running gateways' own paths): what
+    // runs matches; a foreign listener inside a footprint is a neighbour.
+    let rescue_rooted = {
+        let (_, yaml, _) = layouts.iter().find(|(l, _, _)| *l == "rescue").unwrap();
+        let dir = yaml.parent().unwrap();
+        yaml_rooted(yaml, dir.join("root").to_str().unwrap(), dir)
+    };
+    let doctor = || {
+        let (code, out, err) = ocgen_out(&[
+            "-f",
+            rescue_rooted.to_str().unwrap(),
+            "doctor",
+            "--target",
+            "host",
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("doctor: {e}: {out}{err}"));
+        (code, v)
+    };
+    let (code, v) = doctor();
+    assert_eq!(code, 0, "doctor on running gateways: {v:#}");
+    assert_eq!(v["checked"].as_array().unwrap().len(), 2, "{v:#}");
+    let rescue_port = layouts
+        .iter()
+        .find(|(l, _, _)| *l == "rescue")
+        .unwrap()
+        .2
+        .gateway("rescue")
+        .unwrap()
+        .port;
+    {
+        let _foreign = std::net::TcpListener::bind(("127.0.0.1", rescue_port + 60)).unwrap();
+        let (code, v) = doctor();
+        assert_eq!(code, 1, "{v:#}");
+        let n = &v["neighbours"][0];
+        assert_eq!(n["kind"], "process", "{v:#}");
+        assert_eq!(n["in_footprint_of"], "rescue", "{v:#}");
+        assert_eq!(
+            n["ports"][0],
+            format!("127.0.0.1:{}", rescue_port + 60),
+            "{v:#}"
+        );
+    }
+
     // The openclaw CLI, run with a gateway's env file, reaches that gateway
     // and no other: each has its own token, so an RPC only succeeds there.
     let cli_results: Vec<(usize, i32, serde_json::Value, bool)> = std::thread::scope(|s| {
@@ -880,6 +1018,23 @@ fn gateways_run_side_by_side_from_what_ocgen_installed() {
             "{v:#}"
         );
     }
+    // Stopped gateways: doctor names each.
+    let (code, v) = doctor();
+    assert_eq!(code, 1, "{v:#}");
+    for gw in ["main", "rescue"] {
+        assert!(
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["gateway"] == gw
+                    && f["what"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("not running: nothing listens on port")),
+            "{gw}: {v:#}"
+        );
+    }
     running.clean_tmp();
     for f in &running.tmp_files {
         assert!(!f.exists(), "{}", f.display());
@@ -993,13 +1148,13 @@ fn assistants_with_settings_and_secrets_run_apart() {
         .collect();
     let mut running = Running::new(gws);
     let start = Instant::now();
-    for gw in &mut running.gws {
+    running.start_in_batches(&|_| yaml.clone(), &mut |gw| {
         let (env_file, secrets_file) = (
             gw.g.host_paths().unwrap().env_file(&gw.g.name),
             gw.g.host_paths().unwrap().secrets_env_file.clone(),
         );
         gw.start(UNIT_SH, &[&env_file, &secrets_file], &path_var, &home);
-    }
+    });
     running.wait_healthy(start);
     for gw in &running.gws {
         say(&format!(

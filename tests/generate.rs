@@ -15,7 +15,7 @@ fn generate_writes_private_files_and_reports_what_it_did() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
-        "out: 10 created, 0 updated, 0 deleted, 0 unchanged\n"
+        "out: 11 created, 0 updated, 0 deleted, 0 unchanged\n"
     );
     let out = d.path().join("out");
     assert_eq!(mode(&out.join("env/main.env")), 0o600);
@@ -25,7 +25,7 @@ fn generate_writes_private_files_and_reports_what_it_did() {
     let again = run_in(d.path(), &["generate", "--out", "out"]);
     assert_eq!(
         stdout(&again),
-        "out: 0 created, 0 updated, 0 deleted, 10 unchanged\n"
+        "out: 0 created, 0 updated, 0 deleted, 11 unchanged\n"
     );
 }
 
@@ -39,7 +39,7 @@ fn check_reports_drift_with_a_diff_and_exit_1() {
     );
     let o = run_in(d.path(), &["generate", "--out", "out", "--check"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o), "out: 10 files up to date\n");
+    assert_eq!(stdout(&o), "out: 11 files up to date\n");
 
     fs::write(d.path().join("ocgen.yaml"), TWO.replace("19789", "19909")).unwrap();
     let before = fs::read_to_string(d.path().join("out/env/rescue.env")).unwrap();
@@ -100,7 +100,7 @@ fn check_reports_missing_and_stale_files() {
     let o = run_in(d.path(), &["generate", "--out", "out"]);
     assert_eq!(
         stdout(&o),
-        "out: 0 created, 2 updated, 4 deleted, 4 unchanged\n"
+        "out: 0 created, 2 updated, 4 deleted, 5 unchanged\n"
     );
     assert!(!d.path().join("out/env/rescue.env").exists());
     assert!(!d.path().join("out/config/rescue").exists());
@@ -301,6 +301,7 @@ fn generate_writes_the_listed_targets_only() {
             "systemd/config/rescue/openclaw.json",
             "systemd/openclaw-gateway-main.service",
             "systemd/openclaw-gateway-rescue.service",
+            "systemd/openclaw.slice",
         ]
     );
 }

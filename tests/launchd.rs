@@ -201,7 +201,9 @@ fn openclaw_package() -> Option<PathBuf> {
 /// Environment variables ocgen's LaunchAgent sets that OpenClaw's does not:
 /// the workspace (every ocgen output pins it) and the user's `env`.
 fn ocgen_only_env(name: &str, plan_env: &[(String, String)]) -> bool {
-    name == "OPENCLAW_WORKSPACE_DIR" || plan_env.iter().any(|(k, _)| k == name)
+    name == "OPENCLAW_WORKSPACE_DIR"
+        || name == ocgen::plan::SERVICE_REPAIR_POLICY.0
+        || plan_env.iter().any(|(k, _)| k == name)
 }
 
 #[test]

@@ -1,24 +1,28 @@
-//! The NixOS module inside real NixOS systems: nixpkgs 26.11's
+//! ocgen's NixOS module inside real NixOS systems: nixpkgs 26.11's
 //! `eval-config.nix` with the private Nix 2.26 of `shared/tools/real-nix.sh`.
-//! Every example, both backends: units read back (ExecStart, the port
-//! everywhere, hardening), accounts, firewall, tmpfiles, the final
-//! openclaw.json, no warnings, no failed assertions, `systemd-analyze
-//! verify` on every unit text, and `config.system.build.toplevel`
-//! instantiated. Then the README's override scenarios, the assertions'
-//! messages, and nix/package.nix.
+//!
+//! Every example with both backends, from `ocgen nix` (the values) and
+//! nix/module.nix (and once from `ocgen nix --self-contained`), in one
+//! evaluation: each unit as systemd reads it equals the unit `ocgen
+//! systemd` writes, store paths aside (`systemd-analyze verify` on both);
+//! each openclaw.json equals `ocgen config`'s; containers run what the
+//! plan says (command, environment, probe, mounts, limits); accounts,
+//! firewall, tmpfiles; no warnings, no failed assertions, and
+//! `config.system.build.toplevel` instantiated. Then the README's override
+//! scenarios, gateways declared in Nix alone (the checks of `ocgen check`
+//! as assertions), nix/package.nix and nix/default.nix, and the flake:
+//! `nix flake check --no-build` against the snapshot.
 
 mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
+use common::nix::{REFUSED, Refused, Variant, variants};
 use common::realnix::{Case, RealNix, real_nix};
 use common::systemd::{stub_executable, system_root, verify};
-use common::{examples_for, ocgen, root, tool};
-use ocgen::plan::{
-    CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT, Scope, SecretSource,
-};
+use common::{docs, ocgen, root, tool};
+use ocgen::plan::{CONTAINER_CONFIG_PATH, CONTAINER_STATE_DIR, Gateway, Plan, STATE_ROOT};
 use serde_json::{Value, json};
 
 fn plan_of(yaml: &str) -> Plan {
@@ -36,46 +40,19 @@ fn run_ocgen(file: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// An example's text with the oci-containers backend.
-fn oci(yaml: &str) -> String {
-    assert!(!yaml.contains("\nnixos:"), "the examples pick no backend");
-    format!("{yaml}\nnixos:\n  backend: oci-containers\n")
+fn unit_line<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
+    let prefix = format!("{key}=");
+    text.lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .collect()
 }
 
-struct Example {
-    stem: String,
-    oci: bool,
-    yaml: std::path::PathBuf,
-    plan: Plan,
-    module: String,
-}
-
-fn example(dir: &Path, ex: &Path, backend_oci: bool) -> Example {
-    let stem = ex.file_stem().unwrap().to_str().unwrap().to_string();
-    let text = std::fs::read_to_string(ex).unwrap();
-    let text = if backend_oci { oci(&text) } else { text };
-    let yaml = dir.join(format!(
-        "{stem}-{}.yaml",
-        if backend_oci { "oci" } else { "systemd" }
-    ));
-    std::fs::write(&yaml, &text).unwrap();
-    let module = run_ocgen(&yaml, &["nix"]);
-    Example {
-        stem,
-        oci: backend_oci,
-        plan: plan_of(&text),
-        yaml,
-        module,
-    }
-}
-
-fn case_name(e: &Example) -> String {
-    format!("{}-{}", e.stem, if e.oci { "oci" } else { "systemd" })
-}
-
-/// `systemd-analyze verify` on a unit text NixOS wrote, in a root holding
-/// stand-ins for the store paths its Exec lines run.
-fn verify_nixos_unit(analyze: &Path, dir: &Path, name: &str, text: &str) -> String {
+/// systemd's reading of a unit (`systemd-analyze verify` in a root with
+/// stand-ins for the programs its Exec lines run), as sorted lines, with
+/// what NixOS adds to every unit and where the files lie taken out: the
+/// paths of `PATH`, `LOCALE_ARCHIVE` and `TZDIR`, the unit's own file,
+/// and the directory of the `openclaw` executable.
+fn read_unit(analyze: &Path, dir: &Path, name: &str, text: &str) -> Vec<String> {
     let root = system_root(&dir.join(name));
     for line in text.lines() {
         if let Some((key, value)) = line.split_once('=') {
@@ -89,311 +66,236 @@ fn verify_nixos_unit(analyze: &Path, dir: &Path, name: &str, text: &str) -> Stri
             }
         }
     }
-    let unit = root.join("etc/systemd/system").join(name);
+    let unit_name = name.rsplit('/').next().unwrap();
+    let unit = root.join("etc/systemd/system").join(unit_name);
     std::fs::write(&unit, text).unwrap();
-    verify(analyze, &unit, Some(&root), &dir.join("xdg"))
-}
-
-fn unit_line<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
-    let prefix = format!("{key}=");
-    text.lines()
-        .filter_map(|l| l.strip_prefix(prefix.as_str()))
-        .collect()
-}
-
-/// The module's `[Service]` settings and the plain unit's say the same:
-/// both come from one service model, the module's path settings from its
-/// own options.
-fn same_directives_as_the_plain_unit(e: &Example, g: &Gateway, sc: &Value) {
-    let unit = run_ocgen(&e.yaml, &["systemd", &g.name]);
-    let mut in_unit: Vec<String> = unit
-        .split("[Service]\n")
-        .nth(1)
-        .unwrap()
+    let out = verify(analyze, &unit, Some(&root), &dir.join("xdg"));
+    let dump = &out[out
+        .find("\t-> Unit ")
+        .unwrap_or_else(|| panic!("{name}: {out}"))..];
+    let mut lines: Vec<String> = dump
         .lines()
-        .take_while(|l| !l.is_empty())
-        .filter(|l| !l.starts_with("Environment=") && !l.starts_with("ExecStart="))
-        .map(String::from)
+        .map(str::trim)
+        .filter(|l| {
+            !l.starts_with("Fragment Path:")
+                && !["PATH", "LOCALE_ARCHIVE", "TZDIR"]
+                    .iter()
+                    .any(|v| l.starts_with(&format!("Environment: {v}=")))
+        })
+        .map(|l| match l.strip_prefix("Command Line: ") {
+            Some(cmd) => {
+                let (exe, args) = cmd.split_once(' ').unwrap_or((cmd, ""));
+                format!("Command Line: {} {args}", exe.rsplit('/').next().unwrap())
+            }
+            None => l.to_string(),
+        })
         .collect();
-    let mut in_module = Vec::new();
-    for (k, val) in sc.as_object().unwrap() {
-        if k == "ExecStart" {
-            continue;
-        }
-        let items = match val {
-            Value::Array(a) => a.clone(),
-            other => vec![other.clone()],
-        };
-        for i in items {
-            let text = match i {
-                Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            in_module.push(format!("{k}={text}"));
-        }
-    }
-    in_unit.sort();
-    in_module.sort();
-    assert_eq!(in_unit, in_module, "{}: unit and module differ", g.name);
+    lines.sort();
+    lines
 }
 
-fn check_systemd(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
-    let name = case_name(e);
+fn check_systemd(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path) {
+    let name = v.name();
     assert_eq!(
-        v["units"].as_object().unwrap().len(),
-        e.plan.gateways.len(),
+        r["units"].as_object().unwrap().len(),
+        plan.gateways.len(),
         "{name}: one unit per gateway"
     );
-    for g in &e.plan.gateways {
+    for g in &plan.gateways {
         let unit = format!("openclaw-gateway-{}.service", g.name);
-        let text = v["units"][&unit]
+        let text = r["units"][&unit]
             .as_str()
             .unwrap_or_else(|| panic!("{name}: no {unit}"));
         let exec = unit_line(text, "ExecStart");
-        assert_eq!(exec.len(), 1, "{name}: {unit}");
-        // The same arguments as the plain unit: a seeded config's bind is
-        // pinned on the command line.
         assert!(
-            exec[0].starts_with("/nix/store/")
-                && exec[0].ends_with(&format!(
-                    "-openclaw/bin/openclaw {}",
-                    g.service_args().join(" ")
-                )),
-            "{name}: {unit}: ExecStart={}",
-            exec[0]
+            exec.len() == 1 && exec[0].starts_with("/nix/store/"),
+            "{name}: {unit}: {exec:?}"
         );
-        let s = &v["services"][format!("openclaw-gateway-{}", g.name)];
-        let paths = g.host_paths().unwrap();
-        for (k, val) in g.host_runtime().unwrap().environment() {
-            assert_eq!(s["environment"][&k], json!(val), "{name}: {unit}: {k}");
+        // The unit as systemd reads it: the same as `ocgen systemd`'s.
+        let written = run_ocgen(&v.yaml, &["systemd", &g.name]);
+        let theirs = read_unit(analyze, dir, &format!("{name}-nixos/{unit}"), text);
+        let ours = read_unit(analyze, dir, &format!("{name}-plain/{unit}"), &written);
+        if theirs != ours {
+            let (ours, theirs) = (ours.join("\n") + "\n", theirs.join("\n") + "\n");
+            let diff = similar::TextDiff::from_lines(&ours, &theirs)
+                .unified_diff()
+                .header("ocgen systemd", "NixOS")
+                .to_string();
+            panic!(
+                "{name}: {unit} differs from `ocgen systemd {}`:\n{diff}",
+                g.name
+            );
         }
-        let managed = g.config_mode == ocgen::plan::ConfigMode::Managed;
+        let service = &r["services"][format!("openclaw-gateway-{}", g.name)];
         assert_eq!(
-            s["environment"]["OPENCLAW_CONFIG_READONLY"],
-            if managed { json!("1") } else { Value::Null },
+            service["wantedBy"],
+            json!(["multi-user.target"]),
             "{name}: {unit}"
         );
-        // The gateway's secrets file: required when it has secrets.
-        let env_files = unit_line(text, "EnvironmentFile");
-        let names = g.secret_names();
-        let want = if names.is_empty() {
-            format!("-{}", paths.secrets_env_file)
-        } else {
-            paths.secrets_env_file.clone()
-        };
+        let config: Value =
+            serde_json::from_str(&run_ocgen(&v.yaml, &["config", &g.name])).unwrap();
         assert_eq!(
-            env_files.first().copied(),
-            Some(want.as_str()),
-            "{name}: {unit}"
-        );
-        assert!(
-            text.contains(&format!(
-                "Environment=\"OPENCLAW_GATEWAY_PORT={}\"\n",
-                g.port
-            )),
-            "{name}: {unit}"
-        );
-        same_directives_as_the_plain_unit(e, g, &s["serviceConfig"]);
-        assert_eq!(
-            v["openclawJson"][&g.name],
-            ocgen::render::openclaw::value(&g.service(Scope::System).unwrap().runtime),
+            r["openclawJson"][&g.name], config,
             "{name}: {}: openclaw.json is `ocgen config`'s",
             g.name
         );
-        let tmpfiles = v["tmpfiles"].as_array().unwrap();
+        let p = g.host_paths().unwrap();
+        let tmpfiles = r["tmpfiles"].as_array().unwrap();
         // managed: a link into the store; seeded: a copy where none exists,
         // then made the gateway's own (0600).
-        let (rule, then) = if managed {
-            ("L+", None)
-        } else {
-            (
-                "C",
-                Some(format!(
-                    "z {} 0600 {} {} - -",
-                    paths.config_path, g.user, g.group
-                )),
-            )
-        };
-        let link_prefix = format!("{rule} {} - - - - /nix/store/", paths.config_path);
+        let managed = g.config_mode == ocgen::plan::ConfigMode::Managed;
+        let rule = if managed { "L+" } else { "C" };
+        let link_prefix = format!("{rule} {} - - - - /nix/store/", p.config_path);
         assert!(
-            tmpfiles.iter().any(|r| {
-                let r = r.as_str().unwrap();
-                r.starts_with(&link_prefix) && r.ends_with(&format!("-openclaw-{}.json", g.name))
+            tmpfiles.iter().any(|t| {
+                let t = t.as_str().unwrap();
+                t.starts_with(&link_prefix) && t.ends_with(&format!("-openclaw-{}.json", g.name))
             }),
-            "{name}: {unit}: {link_prefix}"
+            "{name}: {link_prefix}"
         );
-        if let Some(then) = then {
-            assert!(tmpfiles.contains(&json!(then)), "{name}: {then}");
-        }
-        if !paths.state_dir.starts_with(&format!("{STATE_ROOT}/")) {
-            let rule = format!("d {} 0700 {} {} - -", paths.state_dir, g.user, g.group);
+        if !managed {
+            let rule = format!("z {} 0600 {} {} - -", p.config_path, g.user, g.group);
             assert!(tmpfiles.contains(&json!(rule)), "{name}: {rule}");
         }
-        let dump = verify_nixos_unit(analyze, dir, &format!("{name}-{unit}"), text);
-        common::systemd::check_dump(&dump, g, true);
+        if !p.state_dir.starts_with(&format!("{STATE_ROOT}/")) {
+            let rule = format!("d {} 0700 {} {} - -", p.state_dir, g.user, g.group);
+            assert!(tmpfiles.contains(&json!(rule)), "{name}: {rule}");
+        }
     }
-    let home = e
-        .plan
+    let home = plan
         .gateways
         .iter()
-        .filter(|g| g.user == "openclaw")
-        .find_map(|g| g.host_paths().ok().and_then(|p| p.home.clone()));
-    assert_eq!(v["users"]["openclaw"]["home"], json!(home), "{name}");
-    assert_eq!(v["users"]["openclaw"]["isSystemUser"], json!(true));
-    assert_eq!(v["groups"], json!(["openclaw"]));
-    let firewall: Vec<u16> = e
-        .plan
+        .find(|g| g.user == "openclaw")
+        .and_then(|g| g.paths.as_ref().and_then(|p| p.home.clone()));
+    assert_eq!(r["users"]["openclaw"]["home"], json!(home), "{name}");
+    assert_eq!(r["users"]["openclaw"]["isSystemUser"], json!(true));
+    assert_eq!(r["groups"], json!(["openclaw"]));
+    let firewall: Vec<u16> = plan
         .gateways
         .iter()
         .filter(|g| g.open_firewall)
         .flat_map(Gateway::firewall_ports)
         .collect();
-    assert_eq!(v["firewall"], json!(firewall), "{name}");
+    assert_eq!(r["firewall"], json!(firewall), "{name}");
 }
 
-fn check_oci(e: &Example, v: &Value, analyze: &Path, dir: &Path) {
-    let name = case_name(e);
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect()
+}
+
+fn check_oci(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path) {
+    let name = v.name();
     assert_eq!(
-        v["services"].as_object().unwrap().len(),
-        e.plan.gateways.len()
+        r["containers"].as_object().unwrap().len(),
+        plan.gateways.len()
     );
-    let compose: Value = serde_saphyr::from_str(&run_ocgen(&e.yaml, &["compose"])).unwrap();
-    for g in &e.plan.gateways {
-        let c = &v["containers"][format!("openclaw-gateway-{}", g.name)];
-        let view = g.oci_runtime();
-        let paths = g.host_paths().unwrap();
-        assert_eq!(c["image"], json!(g.image));
-        assert_eq!(
-            c["cmd"],
-            json!([
-                "node",
-                "openclaw.mjs",
-                "gateway",
-                "--port",
-                g.port.to_string()
-            ]),
-            "{name}"
-        );
-        // The environment of the compose service, secrets aside.
-        let env: serde_json::Map<String, Value> = view
+    for g in &plan.gateways {
+        let c = &r["containers"][format!("openclaw-gateway-{}", g.name)];
+        let rt = g.oci_runtime();
+        let what = format!("{name}: {}", g.name);
+        assert_eq!(c["image"], json!(g.image), "{what}");
+        assert_eq!(c["cmd"], json!(rt.container_command()), "{what}");
+        let env: serde_json::Map<String, Value> = rt
             .environment()
             .into_iter()
             .map(|(k, val)| (k, json!(val)))
             .collect();
-        assert_eq!(c["environment"], Value::Object(env.clone()), "{name}");
-        let compose_service = &compose["services"][&g.name];
-        for (k, val) in &env {
-            // Compose doubles `$` in literals.
-            let in_compose = compose_service["environment"][k].as_str().unwrap();
-            assert_eq!(
-                json!(in_compose.replace("$$", "$")),
-                *val,
-                "{name}: compose {k}"
-            );
-        }
-        let env_secret = matches!(
-            view.auth.as_ref().and_then(|a| a.secret.as_ref()),
-            Some(SecretSource::Env(_))
-        );
+        assert_eq!(c["environment"], Value::Object(env), "{what}");
+        let p = g.host_paths().unwrap();
         assert_eq!(
             c["environmentFiles"],
-            if env_secret {
-                json!([paths.secrets_env_file])
-            } else {
+            if rt.secret_vars().is_empty() {
                 json!([])
-            }
+            } else {
+                json!([p.secrets_env_file])
+            },
+            "{what}"
         );
         let host = ocgen::plan::bind_address(g.bind, g.custom_bind_host.as_deref()).unwrap();
-        assert_eq!(
-            c["ports"],
-            json!([
-                format!("{host}:{}:{}", g.port, g.port),
-                format!("{host}:{}:{}", g.port + 1, g.port + 1)
-            ])
-        );
-        let volumes: Vec<&str> = c["volumes"]
-            .as_array()
-            .unwrap()
+        let ports: Vec<String> = g
+            .public_ports()
             .iter()
-            .map(|x| x.as_str().unwrap())
+            .map(|p| format!("{host}:{p}:{p}"))
             .collect();
-        assert_eq!(
-            volumes[0],
-            format!("{}:{CONTAINER_STATE_DIR}", paths.state_dir),
-            "{name}"
-        );
+        assert_eq!(c["ports"], json!(ports), "{what}");
+        let volumes = strings(&c["volumes"]);
+        let mounts: Vec<String> = g
+            .container_mounts()
+            .unwrap()
+            .into_iter()
+            .map(|(h, t, ro)| {
+                if ro {
+                    format!("{h}:{t}:ro")
+                } else {
+                    format!("{h}:{t}")
+                }
+            })
+            .collect();
+        assert_eq!(volumes[..volumes.len() - 1], mounts, "{what}");
         assert!(
-            volumes.last().unwrap().ends_with(&format!(
-                "-openclaw-{}.json:{CONTAINER_CONFIG_PATH}:ro",
-                g.name
-            )),
-            "{name}: {volumes:?}"
+            volumes.last().unwrap().starts_with("/nix/store/")
+                && volumes.last().unwrap().ends_with(&format!(
+                    "-openclaw-{}.json:{CONTAINER_CONFIG_PATH}:ro",
+                    g.name
+                )),
+            "{what}: {volumes:?}"
         );
-        assert_eq!(
-            compose_service["configs"][0]["target"],
-            json!(CONTAINER_CONFIG_PATH)
-        );
-        let opts: Vec<&str> = c["extraOptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap())
-            .collect();
-        // The compose health check's script, run by the engine's shell.
-        let script = compose_service["healthcheck"]["test"][3].as_str().unwrap();
-        assert!(script.contains(&format!(":{}/healthz", g.port)), "{script}");
+        assert_eq!(volumes[0], format!("{}:{CONTAINER_STATE_DIR}", p.state_dir));
+        let opts = strings(&c["extraOptions"]);
+        let script = &rt.container_healthcheck()[3];
         let health = opts
             .iter()
             .find_map(|o| o.strip_prefix("--health-cmd="))
             .unwrap();
         assert_eq!(
             health,
-            format!("node -e '{}'", script.replace('\'', "'\\''")),
-            "{name}"
+            format!("bash -c '{}'", script.replace('\'', "'\\''")),
+            "{what}"
         );
         for o in [
-            "--cap-drop=ALL",
-            "--security-opt=no-new-privileges",
-            "--health-interval=30s",
-            "--health-start-period=90s",
+            "--cap-drop=ALL".to_string(),
+            "--security-opt=no-new-privileges".to_string(),
+            "--stop-timeout=330".to_string(),
+            format!("--health-interval={}", ocgen::plan::HEALTH_INTERVAL),
+            format!("--health-start-period={}", ocgen::plan::HEALTH_START_PERIOD),
+            "--pids-limit=512".to_string(),
+            format!("--hostname={}", g.container_hostname()),
+            format!("--memory={}", g.container_memory()),
+            format!("--cpus={}", g.container_cpus()),
         ] {
-            assert!(opts.contains(&o), "{name}: {o}");
+            assert!(opts.contains(&o.as_str()), "{what}: {o} in {opts:?}");
         }
-        let grace = compose_service["stop_grace_period"].as_str().unwrap();
-        assert!(
-            opts.contains(&format!("--stop-timeout={}", grace.trim_end_matches('s')).as_str()),
-            "{name}: {opts:?}"
-        );
         assert_eq!(
-            v["openclawJson"][&g.name],
-            ocgen::render::openclaw::value(&view),
-            "{name}: {}",
-            g.name
+            r["openclawJson"][&g.name],
+            ocgen::render::openclaw::value(&rt),
+            "{what}: openclaw.json"
         );
         let unit = format!("podman-openclaw-gateway-{}.service", g.name);
-        let text = v["units"][&unit].as_str().unwrap();
-        assert_eq!(unit_line(text, "Restart"), ["always"], "{name}: {unit}");
-        assert_eq!(unit_line(text, "RestartSec"), ["5"], "{name}: {unit}");
-        assert_eq!(unit_line(text, "TimeoutStopSec"), ["360"], "{name}: {unit}");
-        verify_nixos_unit(analyze, dir, &format!("{name}-{unit}"), text);
+        let text = r["units"][&unit].as_str().unwrap();
+        assert_eq!(unit_line(text, "Restart"), ["always"], "{what}: {unit}");
+        assert_eq!(unit_line(text, "RestartSec"), ["5"], "{what}: {unit}");
+        assert_eq!(unit_line(text, "TimeoutStopSec"), ["360"], "{what}: {unit}");
+        read_unit(analyze, dir, &format!("{name}/{unit}"), text);
         assert!(
-            v["tmpfiles"]
+            r["tmpfiles"]
                 .as_array()
                 .unwrap()
-                .contains(&json!(format!("d {} 0700 1000 1000 - -", paths.state_dir))),
-            "{name}"
+                .contains(&json!(format!("d {} 0700 1000 1000 - -", p.state_dir))),
+            "{what}"
         );
     }
-    let firewall: Vec<u16> = e
-        .plan
+    let firewall: Vec<u16> = plan
         .gateways
         .iter()
         .filter(|g| g.open_firewall)
         .flat_map(Gateway::firewall_ports)
         .collect();
-    assert_eq!(v["firewall"], json!(firewall), "{name}");
-    assert_eq!(v["users"], json!({}), "{name}: no account for containers");
+    assert_eq!(r["firewall"], json!(firewall), "{name}");
+    assert_eq!(r["users"], json!({}), "{name}: no account for containers");
 }
 
 fn setup() -> Option<(RealNix, std::path::PathBuf)> {
@@ -402,51 +304,62 @@ fn setup() -> Option<(RealNix, std::path::PathBuf)> {
     Some((nix, analyze))
 }
 
+fn clean(name: &str, r: &Value) {
+    assert_eq!(r["warnings"], json!([]), "{name}");
+    assert_eq!(r["failedAssertions"], json!([]), "{name}");
+}
+
 #[test]
 fn every_example_and_backend_in_a_real_nixos_system() {
     let Some((nix, analyze)) = setup() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let mut all = Vec::new();
-    for ex in examples_for(ocgen::plan::Target::Nixos) {
-        all.push(example(dir.path(), &ex, false));
-        // A front door (`proxy:`) is for gateways on the host, not in containers.
-        if !std::fs::read_to_string(&ex).unwrap().contains("\nproxy:") {
-            all.push(example(dir.path(), &ex, true));
-        }
-    }
-    let cases: Vec<Case> = all
+    let all = variants(dir.path());
+    let mut cases: Vec<Case> = all
         .iter()
-        .map(|e| Case {
+        .map(|v| Case {
             toplevel: true,
-            ..Case::new(&case_name(e), &e.module)
+            ..Case::values(&v.name(), &run_ocgen(&v.yaml, &["nix"]))
         })
         .collect();
-    let t = Instant::now();
+    // `ocgen nix --self-contained`, the module inlined, evaluates to the
+    // same system.
+    let fleet = all.iter().find(|v| v.stem == "fleet" && !v.oci()).unwrap();
+    cases.push(Case::new(
+        "fleet-whole",
+        &run_ocgen(&fleet.yaml, &["nix", "--self-contained"]),
+    ));
     let v = nix
         .evaluate(dir.path(), &cases)
         .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "evaluated {} NixOS systems and instantiated their toplevels in {:.1} s",
-        cases.len(),
-        t.elapsed().as_secs_f64()
-    );
-    for e in &all {
-        let name = case_name(e);
+    for variant in &all {
+        let name = variant.name();
         let r = &v[&name];
-        assert_eq!(r["warnings"], json!([]), "{name}");
-        assert_eq!(r["failedAssertions"], json!([]), "{name}");
+        clean(&name, r);
         let drv = r["toplevel"].as_str().unwrap();
         assert!(
             drv.starts_with("/nix/store/") && drv.ends_with("-nixos-system-nixos-26.11pre-git.drv"),
             "{name}: {drv}"
         );
-        if e.oci {
-            check_oci(e, r, &analyze, dir.path());
+        let plan = plan_of(&variant.text);
+        if variant.oci() {
+            check_oci(variant, &plan, r, &analyze, dir.path());
         } else {
-            check_systemd(e, r, &analyze, dir.path());
+            check_systemd(variant, &plan, r, &analyze, dir.path());
         }
+    }
+    let whole = &v["fleet-whole"];
+    clean("fleet-whole", whole);
+    for key in [
+        "units",
+        "services",
+        "openclawJson",
+        "tmpfiles",
+        "users",
+        "firewall",
+    ] {
+        assert_eq!(whole[key], v[fleet.name()][key], "fleet-whole: {key}");
     }
 }
 
@@ -454,7 +367,13 @@ fn every_example_and_backend_in_a_real_nixos_system() {
 const MKFORCE_PORT: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 30000;";
 const DISABLE: &str = "services.openclaw-gateways.gateways.rescue.enable = false;";
 const ADD_ENV: &str = "services.openclaw-gateways.gateways.main.environment.LOG_LEVEL = \"debug\";";
+const RESTART_SEC: &str =
+    "services.openclaw-gateways.gateways.main.serviceConfig.RestartSec = lib.mkForce 10;";
 const OVERLAP: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 18800;";
+/// The README's gateways declared in Nix alone.
+const NIX_ONLY: &str = "services.openclaw-gateways.gateways.main.port = 18789;";
+const NIX_ONLY_OVERLAP: &str =
+    "services.openclaw-gateways.gateways = { main.port = 18789; rescue.port = 18800; };";
 
 fn module(text: &str) -> String {
     format!("{{ lib, ... }}: {{ {text} }}")
@@ -482,54 +401,75 @@ gateways:
 
 #[test]
 fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
-    let Some(nix) = real_nix() else {
+    let Some((nix, analyze)) = setup() else {
         return;
     };
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for s in [MKFORCE_PORT, DISABLE, ADD_ENV, OVERLAP] {
-        assert!(readme.contains(s), "README.md shows `{s}`");
+    let readme = docs();
+    for s in [
+        MKFORCE_PORT,
+        DISABLE,
+        ADD_ENV,
+        RESTART_SEC,
+        OVERLAP,
+        NIX_ONLY,
+        NIX_ONLY_OVERLAP,
+    ] {
+        assert!(readme.contains(s), "the book shows `{s}`");
     }
     let dir = tempfile::tempdir().unwrap();
-    let rescue = example(dir.path(), &root().join("examples/rescue-bot.yaml"), false);
-    let rescue_oci = example(dir.path(), &root().join("examples/rescue-bot.yaml"), true);
-    let fleet = example(dir.path(), &root().join("examples/fleet.yaml"), false);
+    let all = variants(dir.path());
+    let find = |stem: &str, oci: bool| {
+        all.iter()
+            .find(|v| v.stem == stem && v.oci() == oci)
+            .unwrap()
+    };
+    let rescue = run_ocgen(&find("rescue-bot", false).yaml, &["nix"]);
+    let rescue_oci = run_ocgen(&find("rescue-bot", true).yaml, &["nix"]);
+    let fleet = run_ocgen(&find("fleet", false).yaml, &["nix"]);
     let hostile_yaml = dir.path().join("hostile.yaml");
     std::fs::write(&hostile_yaml, HOSTILE).unwrap();
     let hostile = run_ocgen(&hostile_yaml, &["nix"]);
-    let base = &rescue.module;
-    let cases = vec![
-        Case::new("port", base).with(&module(MKFORCE_PORT)),
-        Case::new("disable", base).with(&module(DISABLE)),
-        Case::new("env", base).with(&module(ADD_ENV)),
-        Case::new("overlap", base).with(&module(OVERLAP)),
-        Case::new("shared", base).with(&module(
+    let mut cases = vec![
+        Case::values("port", &rescue).with(&module(MKFORCE_PORT)),
+        Case::values("disable", &rescue).with(&module(DISABLE)),
+        Case::values("env", &rescue)
+            .with(&module(ADD_ENV))
+            .with(&module(RESTART_SEC)),
+        Case::values("overlap", &rescue).with(&module(OVERLAP)),
+        Case::values("shared", &rescue).with(&module(
             "services.openclaw-gateways.gateways.rescue.stateDir = lib.mkForce \"/home/openclaw/.openclaw\";",
         )),
-        Case::new("nosecrets", base).with(&module(
+        Case::values("nosecrets", &rescue).with(&module(
             "services.openclaw-gateways.gateways.main.secretsFile = lib.mkForce null;",
         )),
         Case {
             package: false,
-            ..Case::new("nopackage", base)
+            ..Case::values("nopackage", &rescue)
         },
-        Case::new("firewall", &fleet.module).with(&module(
+        Case::values("firewall", &fleet).with(&module(
             "services.openclaw-gateways.gateways.ops = { port = lib.mkForce 40000; openFirewall = lib.mkForce true; };",
         )),
-        Case::new("oci-port", &rescue_oci.module).with(&module(MKFORCE_PORT)),
-        Case::new("hostile", &hostile),
+        Case::values("oci-port", &rescue_oci).with(&module(MKFORCE_PORT)),
+        Case::values("hostile", &hostile),
+        Case::values("nix-only", &module(NIX_ONLY)),
+        Case::values("nix-only-overlap", &module(NIX_ONLY_OVERLAP)),
     ];
-    let started = Instant::now();
+    for Refused {
+        name, nix: body, ..
+    } in REFUSED
+    {
+        cases.push(Case::values(
+            name,
+            &module(&format!("services.openclaw-gateways = {{ {body} }};")),
+        ));
+    }
     let v = nix
         .evaluate(dir.path(), &cases)
         .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "evaluated {} override scenarios in {:.1} s",
-        cases.len(),
-        started.elapsed().as_secs_f64()
-    );
-    for ok in ["port", "disable", "env", "firewall", "oci-port", "hostile"] {
-        assert_eq!(v[ok]["failedAssertions"], json!([]), "{ok}");
-        assert_eq!(v[ok]["warnings"], json!([]), "{ok}");
+    for ok in [
+        "port", "disable", "env", "firewall", "oci-port", "hostile", "nix-only",
+    ] {
+        clean(ok, &v[ok]);
     }
 
     // The port flows into ExecStart, the environment and openclaw.json.
@@ -550,10 +490,11 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         "no config for a disabled gateway"
     );
 
-    let env = &v["env"]["services"]["openclaw-gateway-main"]["environment"];
-    assert_eq!(env["LOG_LEVEL"], json!("debug"));
-    assert_eq!(env["OPENCLAW_GATEWAY_PORT"], json!("18789"));
-    assert_eq!(env["OPENCLAW_PROFILE"], json!("default"));
+    let main = &v["env"]["services"]["openclaw-gateway-main"];
+    assert_eq!(main["environment"]["LOG_LEVEL"], json!("debug"));
+    assert_eq!(main["environment"]["OPENCLAW_GATEWAY_PORT"], json!("18789"));
+    assert_eq!(main["environment"]["OPENCLAW_PROFILE"], json!("default"));
+    assert_eq!(main["serviceConfig"]["RestartSec"], json!(10));
 
     // The firewall opens the overridden port and P+1.
     assert_eq!(v["firewall"]["firewall"], json!([40000, 40001]));
@@ -568,20 +509,42 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         c["ports"],
         json!(["127.0.0.1:30000:30000", "127.0.0.1:30001:30001"])
     );
-    assert_eq!(c["cmd"][4], json!("30000"));
+    assert_eq!(c["cmd"].as_array().unwrap().last(), Some(&json!("30000")));
     assert_eq!(c["environment"]["OPENCLAW_GATEWAY_PORT"], json!("30000"));
     assert!(
-        c["extraOptions"]
-            .as_array()
-            .unwrap()
+        strings(&c["extraOptions"])
             .iter()
-            .any(|o| o.as_str().unwrap().contains("127.0.0.1:30000/healthz")),
+            .any(|o| o.starts_with("--health-cmd=") && o.contains("/dev/tcp/127.0.0.1/30000 ")),
         "{c}"
     );
     assert_eq!(
         v["oci-port"]["openclawJson"]["rescue"]["gateway"]["port"],
         json!(30000)
     );
+
+    // A gateway declared in Nix alone is the minimal example's: the same
+    // unit and openclaw.json as `ocgen systemd` and `ocgen config` give.
+    let minimal = find("minimal", false);
+    let only = &v["nix-only"];
+    let text = only["units"]["openclaw-gateway-main.service"]
+        .as_str()
+        .unwrap();
+    let theirs = read_unit(
+        &analyze,
+        dir.path(),
+        "nix-only/openclaw-gateway-main.service",
+        text,
+    );
+    let ours = read_unit(
+        &analyze,
+        dir.path(),
+        "minimal/openclaw-gateway-main.service",
+        &run_ocgen(&minimal.yaml, &["systemd", "main"]),
+    );
+    assert_eq!(theirs, ours, "a gateway declared in Nix alone");
+    let config: Value =
+        serde_json::from_str(&run_ocgen(&minimal.yaml, &["config", "main"])).unwrap();
+    assert_eq!(only["openclawJson"]["main"], config);
 
     // ocgen's assertions, naming the gateways.
     let failed = |case: &str| -> Vec<String> {
@@ -594,10 +557,11 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     };
     let overlap = "services.openclaw-gateways: gateways main (ports 18789-18899) and rescue (ports 18800-18910) overlap: each gateway uses P to P+110; give them base ports at least 120 apart.";
     assert_eq!(failed("overlap"), [overlap]);
+    assert_eq!(failed("nix-only-overlap"), [overlap]);
     assert_eq!(
         failed("shared"),
         [
-            "services.openclaw-gateways: gateways main and rescue share the state directory /home/openclaw/.openclaw; the second would hang waiting for the first one's lock: give each its own stateDir."
+            "services.openclaw-gateways: gateway rescue's stateDir /home/openclaw/.openclaw is the same path as gateway main's stateDir /home/openclaw/.openclaw: two gateways on one state dir hang waiting for each other's lock; give each gateway its own directories."
         ]
     );
     assert_eq!(
@@ -613,6 +577,13 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
             && nopackage[0].contains("permittedInsecurePackages"),
         "{nopackage:?}"
     );
+    for Refused { name, message, .. } in REFUSED {
+        let got = failed(name);
+        assert!(
+            got.len() == 1 && got[0].starts_with(message),
+            "{name}: {got:?}"
+        );
+    }
 
     // Strings that break naive quoting come back exactly.
     let h = &v["hostile"];
@@ -648,13 +619,13 @@ fn a_failed_assertion_stops_the_system_build_with_ocgen_message() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let rescue = example(dir.path(), &root().join("examples/rescue-bot.yaml"), false);
+    let values = run_ocgen(&root().join("examples/rescue-bot.yaml"), &["nix"]);
     let err = nix
         .evaluate(
             dir.path(),
             &[Case {
                 toplevel: true,
-                ..Case::new("overlap", &rescue.module).with(&module(OVERLAP))
+                ..Case::values("overlap", &values).with(&module(OVERLAP))
             }],
         )
         .unwrap_err();
@@ -685,36 +656,47 @@ fn no_secret_value_reaches_the_module_or_the_evaluated_system() {
     );
     let file = dir.path().join("ocgen.yaml");
     std::fs::write(&file, &yaml).unwrap();
-    let m = run_ocgen(&file, &["nix"]);
-    assert!(!m.contains(secret));
+    let whole = run_ocgen(&file, &["nix", "--self-contained"]);
+    let values = run_ocgen(&file, &["nix"]);
+    assert!(!whole.contains(secret) && !values.contains(secret));
     let v = nix
-        .evaluate(dir.path(), &[Case::new("secrets", &m)])
+        .evaluate(
+            dir.path(),
+            &[Case::new("whole", &whole), Case::values("values", &values)],
+        )
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         !v.to_string().contains(secret),
         "a secret reached the system"
     );
-    let a = &v["secrets"]["services"]["openclaw-gateway-a"]["serviceConfig"];
-    assert_eq!(
-        a["EnvironmentFile"],
-        json!([env_file.display().to_string()]),
-        "required: no `-`"
-    );
-    let b = &v["secrets"]["services"]["openclaw-gateway-b"]["serviceConfig"];
-    assert_eq!(
-        b["LoadCredential"],
-        json!([format!("b-auth:{}", token_file.display())])
-    );
+    for case in ["whole", "values"] {
+        let a = &v[case]["services"]["openclaw-gateway-a"]["serviceConfig"];
+        assert_eq!(
+            a["EnvironmentFile"],
+            json!([env_file.display().to_string()]),
+            "{case}: required: no `-`"
+        );
+        let b = &v[case]["services"]["openclaw-gateway-b"]["serviceConfig"];
+        assert_eq!(
+            b["LoadCredential"],
+            json!([format!("b-auth:{}", token_file.display())]),
+            "{case}"
+        );
+    }
 }
 
 #[test]
-fn the_package_instantiates_and_its_source_set_builds() {
+fn the_package_instantiates_with_and_without_flakes_and_its_source_set_builds() {
     let Some(nix) = real_nix() else {
         return;
     };
+    let pkgs = format!(
+        "(import {} {{ system = \"x86_64-linux\"; config = {{ }}; overlays = [ ]; }})",
+        nix.nixpkgs.display()
+    );
     let expr = format!(
-        "let p = (import {} {{ system = \"x86_64-linux\"; config = {{ }}; overlays = [ ]; }}).callPackage {}/nix/package.nix {{ }}; in {{ drv = p.drvPath; src = toString p.src; inherit (p) pname version; }}",
-        nix.nixpkgs.display(),
+        "let p = {pkgs}.callPackage {}/nix/package.nix {{ }}; d = import {}/nix/default.nix {{ pkgs = {pkgs}; }}; in {{ drv = p.drvPath; default = d.drvPath; src = toString p.src; inherit (p) pname version; main = p.meta.mainProgram; }}",
+        root().display(),
         root().display()
     );
     let v: Value = serde_json::from_str(
@@ -730,11 +712,13 @@ fn the_package_instantiates_and_its_source_set_builds() {
     )
     .unwrap();
     assert_eq!(v["pname"], json!("ocgen"));
+    assert_eq!(v["main"], json!("ocgen"));
     assert_eq!(v["version"], json!(env!("CARGO_PKG_VERSION")));
     assert!(
         v["drv"].as_str().unwrap().ends_with("-ocgen-0.1.0.drv"),
         "{v}"
     );
+    assert_eq!(v["default"], v["drv"], "nix/default.nix builds the same");
     // The store of real-nix.sh lives at <cache>/store/nix/store.
     let store = nix
         .nix_instantiate
@@ -745,6 +729,8 @@ fn the_package_instantiates_and_its_source_set_builds() {
         .join("store");
     let src = store.join(v["src"].as_str().unwrap().trim_start_matches('/'));
     assert!(src.join("Cargo.toml").is_file(), "{}", src.display());
+    assert!(src.join("nix/module.nix").is_file(), "{}", src.display());
+    assert!(!src.join("flake.lock").exists(), "{}", src.display());
     // Exactly what the filter keeps, writable, and built without network.
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("src");
@@ -775,4 +761,115 @@ fn the_package_instantiates_and_its_source_set_builds() {
         "cargo build of nix/package.nix's source set:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_flake_checks_pass_against_the_snapshot() {
+    let Some(nix) = real_nix() else {
+        return;
+    };
+    let Some(nixpkgs) = nix.nixpkgs_input() else {
+        return;
+    };
+    // The committed lock names a real nixpkgs revision, the one the flake
+    // asks for; the tests put the snapshot in its place.
+    let lock: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("flake.lock")).unwrap()).unwrap();
+    let node = &lock["nodes"]["nixpkgs"];
+    assert_eq!(lock["nodes"]["root"]["inputs"]["nixpkgs"], json!("nixpkgs"));
+    assert_eq!(node["locked"]["type"], json!("github"));
+    let rev = node["locked"]["rev"].as_str().unwrap();
+    assert!(
+        rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{rev}"
+    );
+    let hash = node["locked"]["narHash"].as_str().unwrap();
+    assert!(hash.starts_with("sha256-") && hash.len() == 51, "{hash}");
+    let original = &node["original"];
+    let url = format!(
+        "github:{}/{}/{}",
+        original["owner"].as_str().unwrap(),
+        original["repo"].as_str().unwrap(),
+        original["ref"].as_str().unwrap()
+    );
+    let flake = std::fs::read_to_string(root().join("flake.nix")).unwrap();
+    assert!(
+        flake.contains(&format!("inputs.nixpkgs.url = \"{url}\";")),
+        "flake.lock pins {url}, which flake.nix does not ask for"
+    );
+
+    let here = root().display().to_string();
+    let with = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = args.iter().map(ToString::to_string).collect();
+        all.extend(
+            [
+                "--no-write-lock-file",
+                "--override-input",
+                "nixpkgs",
+                &nixpkgs,
+            ]
+            .map(String::from),
+        );
+        all
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        nix.flake(&args)
+            .unwrap_or_else(|e| panic!("nix {args:?}: {e}"))
+    };
+    // Every output evaluates and every check's derivation instantiates:
+    // the module with every example's values and both backends.
+    run(with(&["flake", "check", "--no-build", &here]));
+    let checks: Value = serde_json::from_str(&run(with(&[
+        "eval",
+        "--json",
+        &format!("{here}#checks.x86_64-linux"),
+        "--apply",
+        "builtins.attrNames",
+    ])))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut want: Vec<String> = variants(dir.path())
+        .iter()
+        .map(|v| format!("nixos-{}", v.name()))
+        .collect();
+    want.extend(["format", "package", "source"].map(String::from));
+    want.sort();
+    assert_eq!(checks, json!(want));
+    let outputs: Value = serde_json::from_str(&run(with(&[
+        "eval",
+        "--json",
+        &format!("{here}#packages.x86_64-linux.default"),
+        "--apply",
+        "p: { main = p.meta.mainProgram; name = p.name; }",
+    ])))
+    .unwrap();
+    assert_eq!(outputs, json!({ "main": "ocgen", "name": "ocgen-0.1.0" }));
+    let app = run(with(&[
+        "eval",
+        "--raw",
+        &format!("{here}#apps.x86_64-linux.default.program"),
+    ]));
+    assert!(
+        app.starts_with("/nix/store/") && app.ends_with("-ocgen-0.1.0/bin/ocgen"),
+        "{app}"
+    );
+    // nixosModules.default is nix/module.nix, byte for byte what ocgen inlines.
+    let module = run(with(&[
+        "eval",
+        "--raw",
+        &format!("{here}#nixosModules.default"),
+    ]));
+    let store = nix.nix.parent().unwrap().parent().unwrap().join("store");
+    assert_eq!(
+        std::fs::read_to_string(store.join(module.trim_start_matches('/'))).unwrap(),
+        ocgen::render::nixos::MODULE,
+        "{module}"
+    );
+    let formatter = run(with(&[
+        "eval",
+        "--raw",
+        &format!("{here}#formatter.x86_64-linux.pname"),
+    ]));
+    assert_eq!(formatter, "nixpkgs-fmt");
 }

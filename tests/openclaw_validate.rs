@@ -178,3 +178,58 @@ fn openclaws_credential_matrix_is_covered() {
     }
     assert!(checked > 90, "only {checked} matrix entries");
 }
+
+#[test]
+fn two_sandboxed_gateways_get_distinct_prefixes_that_openclaw_accepts() {
+    // Issue #51363: every gateway's default prefix is `openclaw-sbx-`, so
+    // two gateways on one Docker engine would reuse each other's sandbox
+    // containers. ocgen gives each its own prefixes and sandbox root.
+    let Some(openclaw) = tool("openclaw") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let y = tmp.path().join("ocgen.yaml");
+    std::fs::write(
+        &y,
+        "version: 1\nname: lab\ndefaults:\n  home: /srv/oc\n  openclaw:\n    agents: {defaults: {sandbox: {mode: non-main, scope: agent}}}\ngateways:\n  main: {}\n  rescue: {}\n",
+    )
+    .unwrap();
+    let configs = configs_of(&y, &tmp.path().join("out"));
+    assert_eq!(configs.len(), 2);
+    let mut prefixes = Vec::new();
+    for c in &configs {
+        let (ok, out) = validate(&openclaw, c, &tmp.path().join("scratch"));
+        assert!(ok, "OpenClaw rejects {}: {out}", c.display());
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(c).unwrap()).unwrap();
+        let sbx = &v["agents"]["defaults"]["sandbox"];
+        assert_eq!(sbx["mode"], "non-main", "the user's keys stay: {sbx}");
+        prefixes.push(
+            sbx["docker"]["containerPrefix"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        prefixes.push(
+            sbx["browser"]["containerPrefix"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        assert!(
+            sbx["workspaceRoot"]
+                .as_str()
+                .unwrap()
+                .ends_with("/sandboxes")
+        );
+    }
+    assert_eq!(
+        prefixes,
+        [
+            "lab.main.sbx-",
+            "lab.main.browser-",
+            "lab.rescue.sbx-",
+            "lab.rescue.browser-"
+        ]
+    );
+}

@@ -57,9 +57,9 @@ fn every_caddyfile_is_read_by_real_caddy() {
         .map(|(what, y)| ((*what).to_string(), proxy_of(y)))
         .collect();
     // The README's smallest file.
-    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = fs::read_to_string(root().join("docs/src/front-door.md")).unwrap();
     let smallest = readme
-        .split("## One front door")
+        .split("# One front door")
         .nth(1)
         .and_then(|s| s.split("```yaml\n").nth(1))
         .and_then(|s| s.split("```").next())
@@ -102,6 +102,88 @@ fn every_caddyfile_is_read_by_real_caddy() {
         "\"/deep/er/*\"",
     ] {
         assert!(servers.contains(needle), "{needle} not in {servers}");
+    }
+}
+
+/// A backend that answers every request with its own name.
+fn name_server(port: u16, name: &'static str) {
+    let l = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut s, &mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{name}",
+                name.len()
+            );
+        }
+    });
+}
+
+/// One plain HTTP request through the front door; the body.
+fn http_get(port: u16, host: &str, path: &str) -> String {
+    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+        return String::new();
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n");
+    let mut body = String::new();
+    let _ = std::io::Read::read_to_string(&mut s, &mut body);
+    body.split("\r\n\r\n").nth(1).unwrap_or("").to_string()
+}
+
+/// Why `check` refuses `path: /Deck` beside `path: /deck`: the Caddyfile
+/// ocgen writes, served by real Caddy, sends `/DECK/...` and `/Deck` to the
+/// gateway at `/deck` (Caddy's `path` matcher ignores case), so a second
+/// gateway at `/Deck` could never be reached.
+#[test]
+fn caddy_matches_path_prefixes_without_case_so_check_refuses_such_pairs() {
+    let Some(bin) = tool("caddy") else { return };
+    let base = free_window(400);
+    let (deck, root_gw, front) = (base, base + 120, base + 300);
+    let yaml = |extra: &str| {
+        format!(
+            "version: 1\ndefaults: {{home: /srv/oc, auth: {{mode: token, env: T}}}}\nproxy: {{domain: example.com, tls: off, listen: 127.0.0.1, http_port: {front}}}\ngateways:\n  root: {{host: example.com, port: {root_gw}}}\n  deck: {{path: /deck, port: {deck}}}\n{extra}"
+        )
+    };
+    // The pair is refused.
+    let d = setup(&yaml("  other: {path: /Deck}\n"));
+    let o = run_in(d.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(65), "{}", stdout(&o));
+    assert!(stderr(&o).contains("share one address"), "{}", stderr(&o));
+    // What real Caddy does with the prefix alone.
+    let text = proxy_of(&yaml(""));
+    caddy_accepts(&bin, &text, "case");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Caddyfile");
+    fs::write(&file, &text).unwrap();
+    name_server(deck, "deck");
+    name_server(root_gw, "root");
+    let mut guard = Guard::default();
+    let child = caddy(&bin, dir.path())
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    guard.adopt(child);
+    wait_for("caddy answers", WATCHDOG, || {
+        http_get(front, "example.com", "/") == "root"
+    });
+    assert_eq!(http_get(front, "example.com", "/deck/x"), "deck");
+    assert_eq!(http_get(front, "example.com", "/elsewhere"), "root");
+    for other_case in ["/Deck", "/DECK/x", "/dEcK/"] {
+        assert_eq!(
+            http_get(front, "example.com", other_case),
+            "deck",
+            "{other_case}: Caddy's path matcher is case-sensitive now; ocgen's refusal of prefixes that differ in case can go"
+        );
     }
 }
 

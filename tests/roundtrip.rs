@@ -615,8 +615,9 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
     }
 
     if let Some(nix) = common::realnix::real_nix() {
+        // What `generate` writes is the values; nix/module.nix reads them.
         let case =
-            common::realnix::Case::new("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
+            common::realnix::Case::values("roundtrip", file(&files, ocgen::render::NIXOS_MODULE));
         let v = nix
             .evaluate(dir.path(), &[case])
             .map_err(|e| TestCaseError::fail(format!("nix: {e}\n{text}")))?;

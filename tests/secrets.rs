@@ -141,8 +141,10 @@ fn no_command_prints_or_writes_a_secret_from_the_environment_or_a_file() {
             for c in [
                 &["env"][..],
                 &["config"],
-                &["config", "--service"],
-                &["config", "--service", "--user"],
+                &["config", "--target", "systemd"],
+                &["config", "--target", "compose"],
+                &["config", "--target", "kubernetes"],
+                &["env", "--target", "compose"],
                 &["systemd"],
                 &["systemd", "--user"],
             ] {

@@ -74,7 +74,7 @@ fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
             let svc = ocgen()
                 .arg("-f")
                 .arg(&ex)
-                .args(["config", &g.name, "--service"])
+                .args(["config", &g.name, "--target", "systemd"])
                 .output()
                 .unwrap();
             assert_eq!(config, String::from_utf8(svc.stdout).unwrap());
@@ -168,7 +168,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     let cfg = ocgen()
         .arg("-f")
         .arg(&yaml)
-        .args(["config", "pw", "--service"])
+        .args(["config", "pw", "--target", "systemd"])
         .output()
         .unwrap();
     let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();
@@ -220,7 +220,7 @@ fn user_units_pass_verify_in_a_user_manager() {
     let cfg = ocgen()
         .arg("-f")
         .arg(&file)
-        .args(["config", "files", "--service"])
+        .args(["config", "files", "--target", "systemd"])
         .output()
         .unwrap();
     let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();
@@ -292,4 +292,58 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             );
         }
     }
+}
+
+/// `resources` and `systemd.fleet_memory` as systemd reads them: the unit's
+/// memory, CPU and task limits, in `openclaw.slice`, whose own memory cap
+/// is the fleet's.
+#[test]
+fn resources_and_the_fleet_slice_pass_verify() {
+    let Some(analyze) = tool("systemd-analyze") else {
+        return;
+    };
+    let dir = tmp();
+    let y = dir.path().join("ocgen.yaml");
+    std::fs::write(
+        &y,
+        "version: 1\nsystemd: {fleet_memory: 6g}\ndefaults:\n  home: /var/lib/oc\n  resources: {memory: 1536m, cpus: 1.5}\ngateways:\n  a: {}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = ocgen()
+        .args(["generate", "--out"])
+        .arg(&out)
+        .arg("-f")
+        .arg(&y)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sys_root = system_root(dir.path());
+    let units = sys_root.join("etc/systemd/system");
+    for f in ["openclaw.slice", "openclaw-gateway-a.service"] {
+        std::fs::copy(out.join("systemd").join(f), units.join(f)).unwrap();
+    }
+    let unit = verify(
+        &analyze,
+        &units.join("openclaw-gateway-a.service"),
+        Some(&sys_root),
+        dir.path(),
+    );
+    for line in [
+        "MemoryMax: 1610612736",
+        "CPUQuotaPerSecSec: 1.500000s",
+        "TasksMax: 512",
+    ] {
+        assert!(
+            unit.contains(line),
+            "systemd did not read {line:?}:\n{unit}"
+        );
+    }
+    let slice = verify(
+        &analyze,
+        &units.join("openclaw.slice"),
+        Some(&sys_root),
+        dir.path(),
+    );
+    assert!(slice.contains("MemoryMax: 6442450944"), "{slice}");
 }

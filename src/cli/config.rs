@@ -1,12 +1,13 @@
-//! `ocgen config NAME`: the openclaw.json of one gateway, as installed on
-//! the host or (`--service`) as its systemd unit reads it.
+//! `ocgen config NAME`: the openclaw.json of one gateway as one target's
+//! gateway reads it (`--target`; by default the file's only target, else
+//! the host's, which systemd, NixOS and launchd read too).
 
 use std::io::Write;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCandidates;
 
-use super::input::{find_gateway, gateway_candidates, load_plan_for};
+use super::input::{find_gateway, gateway_candidates, load_view, parse_target};
 use super::{Ctx, ExitStatus, Outcome, emit};
 use crate::render;
 use crate::target::Target;
@@ -17,26 +18,19 @@ pub(crate) struct ConfigArgs {
     /// Gateway name.
     #[arg(add = ArgValueCandidates::new(gateway_candidates))]
     name: String,
-    /// The config as the systemd unit sees it (an `auth.file` secret
-    /// read from its credentials directory), as in `systemd/config/`.
-    #[arg(long)]
-    service: bool,
-    /// With --service: for a user unit.
-    #[arg(long, requires = "service")]
-    user: bool,
+    /// Show the config as this target's gateway reads it (host, systemd,
+    /// nixos, compose, kubernetes, launchd) [default: the file's only
+    /// target, else host].
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    target: Option<Target>,
 }
 
 pub(crate) fn run(args: &ConfigArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
-    let only = if args.service {
-        Target::Systemd
-    } else {
-        Target::Host
-    };
-    // A unit reads the very config `ocgen install` writes, whatever its
-    // scope: `--service` and `--user` name the target, nothing else.
-    let (_, plan) = load_plan_for(ctx, Some(only))?;
+    // One config serves every way a gateway runs on the machine itself
+    // (install, systemd, NixOS, launchd); a container reads its own.
+    let (plan, target) = load_view(ctx, args.target)?;
     let g = find_gateway(&plan, &args.name)?;
-    let rt = g.runtime(plan.site(only))?;
+    let rt = g.runtime(plan.site(target))?;
     emit(out, &render::openclaw::render(&rt))?;
     Ok(ExitStatus::Success)
 }

@@ -94,7 +94,7 @@ pub(crate) enum Failure {
     /// A host output asked of a gateway without the paths it needs there.
     #[error(transparent)]
     #[diagnostic(help(
-        "give the gateway `home` (in `defaults` for every gateway) or a `state_dir`"
+        "give the gateway `home` (in `defaults` for every gateway) or a `state_dir`, or ask for a container's view with `--target compose` (or `kubernetes`)"
     ))]
     NoHostPaths(#[from] NoHostPaths),
     /// No gateway of that name.
@@ -134,6 +134,10 @@ pub(crate) enum Failure {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Install(#[from] InstallError),
+    /// `restore` stopped (the journal lets the same command continue).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Restore(#[from] crate::host::RestoreError),
     /// `init -f -`.
     #[error("`ocgen init` writes a file; give -f PATH, not -")]
     InitStdin,
@@ -174,6 +178,7 @@ impl Failure {
             | Failure::NotUtf8 { .. }
             | Failure::Template(_)
             | Failure::NoHostPaths(_)
+            | Failure::NoProxy { .. }
             | Failure::Import(ImportError::NothingFound)
             | Failure::Install(InstallError::Template(_)) => ExitStatus::Invalid,
             Failure::NoDefaultFile { .. }
@@ -184,13 +189,13 @@ impl Failure {
             | Failure::Install(InstallError::Io(_)) => ExitStatus::Io,
             Failure::TemplatesDir { .. }
             | Failure::UnknownGateway { .. }
-            | Failure::NoProxy { .. }
             | Failure::Root(_)
             | Failure::InitStdin => ExitStatus::Usage,
             Failure::Refused(_)
             | Failure::Install(InstallError::Foreign(_))
             | Failure::Import(ImportError::Exists { .. })
             | Failure::Exists { .. } => ExitStatus::Refused,
+            Failure::Restore(_) => ExitStatus::Failed,
         }
     }
 

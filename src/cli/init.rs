@@ -25,6 +25,9 @@ pub(crate) struct InitArgs {
 /// The starter file `ocgen init` writes.
 const INIT_TEMPLATE: &str = include_str!("../../examples/rescue-bot.yaml");
 
+/// The `home` of the starter file, named in the hint after it is written.
+const STARTER_HOME: &str = "/home/openclaw";
+
 pub(crate) fn run(args: &InitArgs, out: &mut dyn Write) -> Outcome {
     let path = args
         .file
@@ -39,11 +42,9 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Outcome {
     }
     let schema_path = path.with_file_name("ocgen.schema.json");
     let schema = schema_json()?;
-    let text = INIT_TEMPLATE.replacen(
-        "$schema=../ocgen.schema.json",
-        "$schema=ocgen.schema.json",
-        1,
-    );
+    // The examples point at the schema beside them, as the file written
+    // here does (examples/ocgen.schema.json links to the repository's).
+    let text = INIT_TEMPLATE.to_string();
     // Stage beside the target, then hard-link: atomic, and it fails if the
     // target exists, so a person's file is never overwritten. With --force,
     // a rename replaces it (atomically too).
@@ -72,10 +73,15 @@ fn init(path: &Path, force: bool, out: &mut dyn Write) -> Outcome {
         create(&schema_path, &schema)?;
         let _ = writeln!(msg, "wrote {}", schema_path.display());
     }
+    // `-f` only where it is not the default.
+    let check = if path == Path::new("ocgen.yaml") {
+        "ocgen check".to_string()
+    } else {
+        format!("ocgen check -f {}", path.display())
+    };
     let _ = writeln!(
         msg,
-        "next: set `home` to the directory the gateways live under, then run `ocgen check -f {}`",
-        path.display()
+        "next: change `home: {STARTER_HOME}` if the gateways run as another user, then run `{check}`"
     );
     emit(out, &msg)?;
     Ok(ExitStatus::Success)

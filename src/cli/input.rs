@@ -94,23 +94,85 @@ pub(crate) fn load_plan(ctx: &Ctx) -> Result<(Input, Plan), Failure> {
 /// Reads, parses and plans the input, checking the rules every target
 /// shares and those of `only` (else of the file's targets).
 pub(crate) fn load_plan_for(ctx: &Ctx, only: Option<Target>) -> Result<(Input, Plan), Failure> {
+    load_with(ctx, |doc| crate::plan::plan_for(doc, only))
+}
+
+/// Reads, parses and plans the input, checking only the rules every target
+/// shares.
+pub(crate) fn load_plan_shared(ctx: &Ctx) -> Result<(Input, Plan), Failure> {
+    load_with(ctx, crate::plan::plan_shared)
+}
+
+/// Reads and plans the input for the target a command that shows one
+/// gateway's view shows: the one asked for, else the file's only target,
+/// else the host (whose files systemd, NixOS and launchd read too). The
+/// input is read once (`-f -` is standard input).
+pub(crate) fn load_view(ctx: &Ctx, asked: Option<Target>) -> Result<(Plan, Target), Failure> {
+    let mut chosen = asked.unwrap_or(Target::Host);
+    let (_, plan) = load_with(ctx, |doc| {
+        if asked.is_none() {
+            if let Some([only]) = doc.targets.as_ref().map(|t| t.value.as_slice()) {
+                chosen = only.value;
+            }
+        }
+        crate::plan::plan_for(doc, Some(chosen))
+    })?;
+    Ok((plan, chosen))
+}
+
+/// `--target`'s values: the names `targets:` takes.
+pub(crate) fn parse_target(s: &str) -> Result<Target, String> {
+    Target::ALL
+        .iter()
+        .copied()
+        .find(|t| t.as_str() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Target::ALL.iter().map(|t| t.as_str()).collect();
+            format!("not a target; targets: {}", names.join(", "))
+        })
+}
+
+fn load_with(
+    ctx: &Ctx,
+    plan: impl FnOnce(&crate::model::Document) -> Result<Plan, Vec<Problem>>,
+) -> Result<(Input, Plan), Failure> {
+    let (input, planned) = load_checked(ctx, plan)?;
+    match planned {
+        Ok(plan) => Ok((input, plan)),
+        Err(problems) => Err(invalid(&input, &problems, ctx.color)),
+    }
+}
+
+/// Reads the input and plans it: the plan, or every problem found (an
+/// unknown key is reported with everything else that is wrong). Only a
+/// file that cannot be read is a failure here.
+pub(crate) fn load_checked(
+    ctx: &Ctx,
+    plan: impl FnOnce(&crate::model::Document) -> Result<Plan, Vec<Problem>>,
+) -> Result<(Input, Result<Plan, Vec<Problem>>), Failure> {
     let path = &ctx.file;
     // The default name, unless -f named it.
     let explicit = path != Path::new("ocgen.yaml");
     let input = read_input(path, explicit)?;
-    // An unknown key is reported with everything else that is wrong.
-    let (doc, mut problems) = crate::model::load_lenient(&input.text);
+    let (doc, mut problems, blanked) = crate::model::load_lenient_blanked(&input.text);
     let Some(doc) = doc else {
-        return Err(invalid(&input, &problems, ctx.color));
+        return Ok((input, Err(problems)));
     };
-    match crate::plan::plan_for(&doc, only) {
-        Ok(plan) if problems.is_empty() => Ok((input, plan)),
-        Ok(_) => Err(invalid(&input, &problems, ctx.color)),
+    let planned = match plan(&doc) {
+        Ok(plan) if problems.is_empty() => Ok(plan),
+        Ok(_) => Err(problems),
         Err(more) => {
-            problems.extend(more);
-            Err(invalid(&input, &problems, ctx.color))
+            // A map that lost an entry for a wrong value is incomplete: what
+            // the plan finds missing there echoes the problem said already.
+            problems.extend(more.into_iter().filter(|p| {
+                !p.primary()
+                    .and_then(|s| s.offset)
+                    .is_some_and(|o| blanked.iter().any(|m| m.contains(&o)))
+            }));
+            Err(problems)
         }
-    }
+    };
+    Ok((input, planned))
 }
 
 impl TemplateArgs {

@@ -14,10 +14,12 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+mod backup;
 mod check;
 mod completions;
 mod compose;
 mod config;
+mod doctor;
 mod env;
 mod exit;
 mod failure;
@@ -33,6 +35,8 @@ mod nix;
 mod ports;
 mod proxy;
 mod report;
+mod restore;
+mod rollout;
 mod schema;
 mod status;
 mod systemd;
@@ -150,7 +154,7 @@ pub(crate) enum Command {
     Env(env::EnvArgs),
     /// Print the openclaw.json of one gateway.
     Config(config::ConfigArgs),
-    /// Print the NixOS module that runs every gateway (`nixos/openclaw-gateways.nix`).
+    /// Print the values of ocgen's NixOS module for every gateway (`nixos/openclaw-gateways.nix`).
     Nix(nix::NixArgs),
     /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<name>.service`).
     Systemd(systemd::SystemdArgs),
@@ -175,10 +179,34 @@ pub(crate) enum Command {
     /// replaced without --force; the diff is shown. All files are staged
     /// before any is renamed into place.
     Install(install::InstallArgs),
+    /// Back up gateways now, on this machine: one archive each, made by
+    /// OpenClaw's own `openclaw backup create --verify` into the gateway's
+    /// archive directory (`backup.dir`/<gateway>/, 0700; archives 0600),
+    /// then the newest `backup.keep` are kept. Prints where each went.
+    Backup(backup::BackupArgs),
+    /// Restore one gateway from an archive on this machine: OpenClaw
+    /// verifies it, the gateway is stopped, `openclaw backup restore`
+    /// extracts it beside the state, the replaced state is renamed aside
+    /// (never deleted), the restored one takes its place, `openclaw doctor`
+    /// runs, the gateway starts and ocgen waits until it is healthy.
+    /// Journaled: after a kill, the same command finishes the restore.
+    Restore(restore::RestoreArgs),
+    /// Roll another `openclaw` out to the gateways of this machine, one at
+    /// a time (the first is the canary): a backup, the switch, a wait
+    /// until healthy; on failure the previous version and the state of that
+    /// backup are put back, the rollout stops and exits 69 with a report.
+    /// Journaled: after a kill, the same command finishes or undoes.
+    Rollout(rollout::RolloutArgs),
     /// Probe every gateway on 127.0.0.1: listening, /healthz, /readyz; for
     /// the ones that are down, which reserved ports something else holds.
     /// Exit 0 only if all are healthy.
     Status(status::StatusArgs),
+    /// Compare what runs on this host with ocgen.yaml: per gateway what
+    /// differs and how to fix it (compose containers, systemd units, host
+    /// processes), and the OpenClaw gateways here that ocgen does not
+    /// manage. Reads only; says what it could not see. Exit 0 when all
+    /// matches, 1 when something differs.
+    Doctor(doctor::DoctorArgs),
     /// Print the JSON Schema of ocgen.yaml.
     Schema,
     /// Write a starter ocgen.yaml (OpenClaw's main + rescue layout) and its schema.
@@ -283,6 +311,10 @@ fn execute(command: &Command, ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Writ
         Command::Generate(a) => generate::run(a, ctx, out),
         Command::Install(a) => install::run(a, ctx, out),
         Command::Status(a) => status::run(a, ctx, out),
+        Command::Doctor(a) => doctor::run(a, ctx, out),
+        Command::Backup(a) => backup::run(a, ctx, out),
+        Command::Restore(a) => restore::run(a, ctx, out),
+        Command::Rollout(a) => rollout::run(a, ctx, out),
         Command::Schema => schema::run(out),
         Command::Init(a) => init::run(a, out),
         Command::Import(a) => import::run(a, out, err),

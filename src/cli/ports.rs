@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::input::load_plan;
+use super::input::load_plan_shared;
 use super::{Ctx, ExitStatus, Format, Outcome, emit, report};
 
 /// The arguments of `ocgen ports`.
@@ -16,7 +16,8 @@ pub(crate) struct PortsArgs {
 }
 
 pub(crate) fn run(args: &PortsArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
-    let (_, plan) = load_plan(ctx)?;
+    // The ports depend on no target: only the rules every target shares.
+    let (_, plan) = load_plan_shared(ctx)?;
     emit(out, &report::ports(&plan, args.format))?;
     Ok(ExitStatus::Success)
 }

@@ -51,13 +51,45 @@ pub(crate) fn check_summary(input: &Input, plan: &Plan) -> String {
     }
     let mut s = t.render();
     let n = plan.gateways.len();
-    let _ = writeln!(
-        s,
-        "{}: {n} gateway{} can run side by side",
-        input.name,
-        plural(n)
-    );
+    let _ = writeln!(s, "{}: {}", input.name, verdict(n));
     s
+}
+
+/// `check --format json` of a valid file: each gateway as the table shows it.
+pub(crate) fn check_json(input: &Input, plan: &Plan) -> serde_json::Value {
+    let site = plan.primary_site();
+    let gateways: Vec<serde_json::Value> = plan
+        .gateways
+        .iter()
+        .filter_map(|g| {
+            let rt = g.runtime(site).ok()?;
+            Some(serde_json::json!({
+                "name": g.name,
+                "profile": g.profile,
+                "port": g.port,
+                "last_port": g.port + crate::plan::FOOTPRINT,
+                "port_assigned": g.port_assigned,
+                "bind": rt.bind.as_str(),
+                "auth": rt.auth.as_ref().map(|a| a.mode.as_str()),
+                "state_dir": rt.state_dir,
+            }))
+        })
+        .collect();
+    serde_json::json!({
+        "valid": true,
+        "file": input.name,
+        "gateways": gateways,
+        "problems": [],
+    })
+}
+
+/// `check`'s last line: side by side is said of two gateways or more.
+pub(crate) fn verdict(n: usize) -> String {
+    if n == 1 {
+        "the gateway is valid".to_string()
+    } else {
+        format!("{n} gateways can run side by side")
+    }
 }
 
 /// The port plan as a table or JSON.
@@ -288,15 +320,27 @@ fn secret_notes(plan: &Plan, done: &Installed) -> String {
     for f in &done.secrets_files_created {
         t.row(["created", &format!("{f} (empty, mode 0600)")]);
     }
+    for (link, to) in &done.dotenv_links {
+        t.row(["linked", &format!("{link} -> {to} (OpenClaw loads it)")]);
+    }
     let mut s = t.render();
+    for (file, secrets) in &done.dotenv_in_the_way {
+        let _ = writeln!(
+            s,
+            "warning: {file} exists, and OpenClaw loads it instead of {secrets}: move its lines into {secrets} and remove it, then run `ocgen install` again to link it there"
+        );
+    }
     for g in &plan.gateways {
         let names = g.secret_names();
         let Ok(p) = g.host_paths() else { continue };
         if !names.is_empty() {
             let who = if p.secrets_in_dotenv() {
-                "OpenClaw loads it, and so does the gateway's systemd unit"
+                "OpenClaw loads it, and so does the gateway's systemd unit".to_string()
             } else {
-                "the gateway's systemd unit loads it; source it before `openclaw gateway run` by hand"
+                format!(
+                    "OpenClaw loads it through {}, a link to it, and the gateway's systemd unit loads it",
+                    p.dotenv()
+                )
             };
             let _ = writeln!(
                 s,

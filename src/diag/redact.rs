@@ -166,6 +166,8 @@ impl Redaction {
                                 }
                             }
                             Loose::Map(_) => self.walk(text, v, auth_vars),
+                            // One name, not in a list: a name all the same.
+                            Loose::Scalar(name) if crate::openclaw::is_secret_env_name(name) => {}
                             Loose::Scalar(_) => self.hide(text, v),
                         },
                         Some(key)
@@ -185,16 +187,18 @@ impl Redaction {
     /// expected: anything else may be the secret itself.
     fn walk_auth(&mut self, text: &str, node: &Sp<Loose>) {
         let Loose::Map(entries) = &node.value else {
-            self.hide(text, node);
+            // `auth: token`: a mode written where the map belongs is a
+            // word, not a secret.
+            if !node.value.as_scalar().is_some_and(is_auth_mode) {
+                self.hide(text, node);
+            }
             return;
         };
         for (k, v) in entries {
             let scalar = v.value.as_scalar();
             let plain = match k.value.as_scalar() {
                 // A mode is a short word; a typo of one stays visible.
-                Some("mode") => scalar.is_some_and(|m| {
-                    m.len() <= 20 && m.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-                }),
+                Some("mode") => scalar.is_some_and(is_mode_word),
                 Some("env") => scalar.is_some_and(crate::openclaw::is_secret_env_name),
                 Some("file") => scalar.is_some_and(|f| {
                     f.starts_with('/') && !f.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -276,6 +280,16 @@ impl Redaction {
         self.values.push(v);
         self.ranges.push(range);
     }
+}
+
+/// A short lowercase word, as a mode is: a typo of one stays visible.
+fn is_mode_word(m: &str) -> bool {
+    m.len() <= 20 && m.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+}
+
+/// One of the auth modes, written where `auth`'s map belongs.
+fn is_auth_mode(m: &str) -> bool {
+    matches!(m, "none" | "token" | "password" | "trusted-proxy")
 }
 
 /// An OpenClaw SecretRef (`{source, provider, id}`) or `${VAR}`: where a
@@ -510,6 +524,19 @@ mod tests {
         let text = "gateways:\n  a: {auth: {mode: token, env: [SEKRET1]}}\n";
         let at = text.find('[').unwrap();
         assert!(Redaction::of(text).touches(at..at + 1));
+    }
+
+    /// Names are shown as written: a variable's name given where a list
+    /// belongs, a mode given where `auth`'s map belongs.
+    #[test]
+    fn names_and_modes_out_of_place_are_not_masked() {
+        let text = "version: 1\ngateways:\n  a:\n    secrets: ANTHROPIC_API_KEY\n    auth: token\n  b:\n    secrets: sk-ant-SEKRET1\n    auth: SEKRET2\n";
+        let m = hidden(text);
+        assert!(m.contains("secrets: ANTHROPIC_API_KEY"), "{m}");
+        assert!(m.contains("auth: token"), "{m}");
+        for s in ["SEKRET1", "SEKRET2"] {
+            assert!(!m.contains(s), "{s} shown:\n{m}");
+        }
     }
 
     #[test]

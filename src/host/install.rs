@@ -108,6 +108,14 @@ pub(crate) struct Installed {
     pub dirs_created: Vec<PathBuf>,
     /// Secrets files it created empty (mode 0600) for the operator to fill.
     pub secrets_files_created: Vec<String>,
+    /// `<state_dir>/.env` links it made to a secrets file kept elsewhere
+    /// (`secrets_env_file`), so that OpenClaw loads that file itself: the
+    /// link, then its target.
+    pub dotenv_links: Vec<(String, String)>,
+    /// `<state_dir>/.env` files in the way of such a link (left as they
+    /// are: OpenClaw loads them, not the secrets file): the file, then the
+    /// secrets file.
+    pub dotenv_in_the_way: Vec<(String, String)>,
 }
 
 /// Why `ocgen install` wrote nothing.
@@ -185,11 +193,50 @@ pub(crate) fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Install
         }
     }
     let created = write::replace_all(&journal, &dirs, &all)?;
+    let (dotenv_links, dotenv_in_the_way) = link_dotenvs(&paths)?;
     Ok(Installed {
         changes,
         dirs_created: created,
         secrets_files_created,
+        dotenv_links,
+        dotenv_in_the_way,
     })
+}
+
+/// OpenClaw loads `<state_dir>/.env` itself, and no other file: where a
+/// gateway's secrets file is elsewhere, `<state_dir>/.env` becomes a link
+/// to it (OpenClaw resolves the link and reads the regular file behind
+/// it), made only where nothing is (a link is made whole or not at all, so
+/// a killed run is finished by the next). Returns the links made and the
+/// files in the way.
+#[allow(clippy::type_complexity)]
+fn link_dotenvs(
+    paths: &[&HostPaths],
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), IoError> {
+    let (mut made, mut in_the_way) = (Vec::new(), Vec::new());
+    for p in paths {
+        if p.secrets_in_dotenv() {
+            continue;
+        }
+        let link = p.dotenv();
+        match std::fs::read_link(&link) {
+            Ok(to) if to == Path::new(&p.secrets_env_file) => {}
+            Ok(_) => in_the_way.push((link, p.secrets_env_file.clone())),
+            Err(_) if Path::new(&link).symlink_metadata().is_ok() => {
+                in_the_way.push((link, p.secrets_env_file.clone()));
+            }
+            Err(_) => {
+                std::os::unix::fs::symlink(&p.secrets_env_file, &link).map_err(|error| {
+                    IoError {
+                        path: PathBuf::from(&link),
+                        error,
+                    }
+                })?;
+                made.push((link, p.secrets_env_file.clone()));
+            }
+        }
+    }
+    Ok((made, in_the_way))
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 mod assemble;
+mod draft;
 mod env_file;
 mod fleet;
 mod launchd;

@@ -108,11 +108,11 @@ pub(crate) fn render(
         return s;
     }
     if problems.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nocgen check: the {n} gateway{} can run side by side",
-            if n == 1 { "" } else { "s" }
-        );
+        if n == 1 {
+            let _ = writeln!(s, "\nocgen check: the gateway is valid");
+        } else {
+            let _ = writeln!(s, "\nocgen check: the {n} gateways can run side by side");
+        }
     } else {
         let _ = writeln!(s, "\nocgen check on {name}:");
         s.push_str(&crate::diag::render(problems, name, text, false));

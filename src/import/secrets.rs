@@ -37,7 +37,7 @@ impl Secrets {
     /// A fresh variable name for a literal at `path`: its words, upper
     /// case, made unique among the names taken.
     fn fresh(&self, path: &[String], taken: &dyn Fn(&str) -> bool) -> String {
-        let base = var_name(path);
+        let base = crate::plan::suggested_var(path);
         let mut name = base.clone();
         let mut n = 2;
         while self.vars.contains_key(&name) || taken(&name) || RESERVED_ENV.contains(&name.as_str())
@@ -47,62 +47,6 @@ impl Secrets {
         }
         name
     }
-}
-
-/// A variable name for a credential at `path`: the last two keys' words,
-/// e.g. `TELEGRAM_BOT_TOKEN` for `channels.telegram.botToken`.
-fn var_name(path: &[String]) -> String {
-    let tail = &path[path.len().saturating_sub(2)..];
-    let mut out = String::new();
-    for part in tail {
-        for w in words(part) {
-            if !out.is_empty() {
-                out.push('_');
-            }
-            out.push_str(&w.to_ascii_uppercase());
-        }
-    }
-    let clean: String = out
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if clean.starts_with(|c: char| c.is_ascii_uppercase()) {
-        clean
-    } else {
-        format!("SECRET_{clean}")
-    }
-}
-
-/// `botToken` → `bot`, `token`; `api_key` → `api`, `key`.
-fn words(key: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in key.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 /// Every `${VAR}` OpenClaw substitutes in a string (`$${VAR}` is literal).

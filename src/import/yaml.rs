@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::assemble::{Draft, Imported};
+use super::assemble::Imported;
+use super::draft::Draft;
 use crate::diag::Problem;
 use crate::openclaw::{FIRST_BASE_PORT, FOOTPRINT, MAX_BASE_PORT, MIN_BASE_PORT, SPACING};
 use crate::render::quote::yaml as q;

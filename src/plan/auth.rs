@@ -94,7 +94,7 @@ pub(super) fn resolve_bind(r: &Resolved, problems: &mut Vec<Problem>) -> (Bind, 
 
 /// Whether a gateway with this auth must not listen beyond loopback:
 /// OpenClaw refuses a non-loopback bind without a token or password.
-pub fn is_open(auth: Option<&GatewayAuth>) -> bool {
+pub(crate) fn is_open(auth: Option<&GatewayAuth>) -> bool {
     auth.is_none_or(|a| a.mode == AuthMode::None)
 }
 

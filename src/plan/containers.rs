@@ -9,7 +9,7 @@ use super::auth::{bind_address, is_open};
 use super::defaults::Resolved;
 use super::gateway::{ContainerSettings, Draft, Gateway, Publish};
 use super::paths::{NoHostPaths, normalize_path};
-use super::probe::node_probe;
+use super::probe::probe_command;
 use super::runtime::{
     CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime,
 };
@@ -21,20 +21,6 @@ use crate::openclaw::{
     DEFAULT_IMAGE, LIVE, MIN_CONTAINER_MEMORY, OPENCLAW_VERSION, RESERVED_ENV,
 };
 use crate::target::{Target, Targets};
-
-/// Health probe timings. The gateway answers `/healthz` 5 to 10 s after
-/// start on a small machine; the first start of a new volume runs
-/// migrations and plugin setup, hence the long start period.
-pub const HEALTH_INTERVAL: &str = "30s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_TIMEOUT: &str = "10s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_START_PERIOD: &str = "90s";
-
-/// See [`HEALTH_INTERVAL`].
-pub const HEALTH_RETRIES: u32 = 3;
 
 /// How long a stopping gateway may drain active work: OpenClaw's own stop
 /// budget (its systemd unit's `TimeoutStopSec=330`). Docker's default of
@@ -143,12 +129,10 @@ impl Runtime<'_> {
     }
 
     /// The container's health check command: this gateway's `/healthz`
-    /// through [`node_probe`].
+    /// through [`probe_command`].
     pub fn container_healthcheck(&self) -> Vec<String> {
-        let script = node_probe(&self.probe_host(), self.gateway.port, LIVE);
-        ["CMD", "node", "-e", &script]
-            .iter()
-            .map(ToString::to_string)
+        std::iter::once("CMD".to_string())
+            .chain(probe_command(&self.probe_host(), self.gateway.port, LIVE))
             .collect()
     }
 }
@@ -281,7 +265,7 @@ pub(super) fn parse_publish(v: &str) -> Option<Publish> {
 
 /// Bytes in a compose memory size (`512m`, `1.5g`, `2GiB`; binary units,
 /// as Docker reads them), or None when it is not one.
-pub(super) fn memory_bytes(v: &str) -> Option<u64> {
+pub fn memory_bytes(v: &str) -> Option<u64> {
     let split = v
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(v.len());
@@ -575,7 +559,7 @@ mod tests {
         // the literal environment.
         assert!(env.iter().all(|(k, _)| k != CONTAINER_DEFAULT_TOKEN_ENV));
         assert_eq!(v.secret_vars(), [CONTAINER_DEFAULT_TOKEN_ENV]);
-        assert!(v.container_healthcheck()[3].contains("'http://127.0.0.1:20000/healthz'"));
+        assert!(v.container_healthcheck()[3].contains("/dev/tcp/127.0.0.1/20000 "));
     }
 
     #[test]
@@ -633,7 +617,7 @@ mod tests {
             (b.bind, b.custom_bind_host.as_deref()),
             (Bind::Custom, Some("127.0.0.2"))
         );
-        assert!(b.container_healthcheck()[3].contains("'http://127.0.0.2:18909/healthz'"));
+        assert!(b.container_healthcheck()[3].contains("/dev/tcp/127.0.0.2/18909 "));
         let y = format!(
             "{HEAD}  c: {{network_mode: host, publish: '::1', auth: {{mode: token, env: T}}}}\n"
         );

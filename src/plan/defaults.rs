@@ -7,7 +7,8 @@ use indexmap::IndexMap;
 
 use crate::diag::{Kind, Problem, Span};
 use crate::model::{
-    Browser, KubeQuantities, KubeResources, KubeSettings, Resources, Settings, Sp, Tree,
+    BackupSettings, Browser, KubeQuantities, KubeResources, KubeSettings, Resources, Settings, Sp,
+    Tree,
 };
 
 /// A gateway's settings with the defaults applied, spans kept: what every
@@ -121,6 +122,30 @@ pub(super) fn merge(d: &Settings, g: &Settings) -> Settings {
         host: g.host.clone(),
         path: g.path.clone(),
         kubernetes: merge_kube(d.kubernetes.as_ref(), g.kubernetes.as_ref()),
+        backup: merge_backup(d.backup.as_ref(), g.backup.as_ref()),
+    }
+}
+
+/// `backup` merged key by key; the span is the gateway's when it has one.
+fn merge_backup(
+    d: Option<&Sp<BackupSettings>>,
+    g: Option<&Sp<BackupSettings>>,
+) -> Option<Sp<BackupSettings>> {
+    match (d, g) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (Some(d), Some(g)) => Some(Sp {
+            value: BackupSettings {
+                keep: g.value.keep.clone().or_else(|| d.value.keep.clone()),
+                schedule: g
+                    .value
+                    .schedule
+                    .clone()
+                    .or_else(|| d.value.schedule.clone()),
+                dir: g.value.dir.clone().or_else(|| d.value.dir.clone()),
+            },
+            span: g.span,
+        }),
     }
 }
 

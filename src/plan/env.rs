@@ -4,6 +4,7 @@ use indexmap::IndexMap;
 
 use super::defaults::Resolved;
 use super::gateway::{GatewayAuth, SecretSource};
+use super::settings::looks_like_credential;
 use crate::diag::{Kind, Problem};
 use crate::model::Sp;
 use crate::openclaw::{RESERVED_ENV, looks_like_secret_name};
@@ -46,6 +47,13 @@ pub(super) fn resolve_env(
     env
 }
 
+/// The fix for a secret written in `env`: name it in `secrets:` instead.
+fn secret_in_env_help(var: &str) -> String {
+    format!(
+        "generated files must not hold secrets: remove it from `env`, write `secrets: [{var}]` on the gateway and put `{var}=<value>` in its secrets file (`<state_dir>/.env` on a host, `secrets/<gateway>.env` for compose); for the gateway token use `auth: {{ mode: token, env: VAR }}`"
+    )
+}
+
 fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Problem>) {
     if !is_env_name(&k.value) {
         problems.push(
@@ -65,12 +73,18 @@ fn check_env(gw: &str, k: &Sp<String>, v: &Sp<String>, problems: &mut Vec<Proble
                 .label(k.span, "set by ocgen")
                 .help("use the gateway's `profile`, `port`, `state_dir`, `config_path` or `workspace` settings instead"),
         );
-    } else if looks_like_secret_name(&k.value) {
+    } else if looks_like_secret_name(&k.value) || looks_like_credential(&v.value) {
         problems.push(
-            Problem::new(Kind::Secret, format!("gateway `{gw}`: `env.{}` looks like a secret written inline", k.value))
-                .label(k.span, "secret value in the deployment file")
-                .redact_source()
-                .help("generated files must not hold secrets: keep it out of ocgen.yaml and pass it to the gateway from a file or the service's environment (for the gateway token use `auth: { mode: token, env: VAR }`)"),
+            Problem::new(
+                Kind::Secret,
+                format!(
+                    "gateway `{gw}`: `env.{}` looks like a secret written inline",
+                    k.value
+                ),
+            )
+            .label(k.span, "secret value in the deployment file")
+            .redact_source()
+            .help(secret_in_env_help(&k.value)),
         );
     }
     if v.value

@@ -71,6 +71,10 @@ pub struct Gateway<P = u16> {
     pub trusted_proxies: ProxyTrust,
     /// How the gateway runs in a cluster (the Kubernetes target).
     pub kube: KubeGateway,
+    /// Its Docker sandboxes' container prefixes and workspace root.
+    pub sandbox: Sandbox,
+    /// Its backups: where archives go, how many stay, when.
+    pub backup: Backup,
 }
 
 /// A gateway while the plan is being made: every rule of its own applied,
@@ -115,6 +119,8 @@ impl Draft {
             base_path: self.base_path,
             trusted_proxies: self.trusted_proxies,
             kube: self.kube,
+            sandbox: self.sandbox,
+            backup: self.backup,
         }
     }
 }
@@ -251,4 +257,63 @@ pub struct KubePeerSel {
     pub namespace_selector: Option<Vec<(String, String)>>,
     /// `podSelector.matchLabels`.
     pub pod_selector: Option<Vec<(String, String)>>,
+}
+
+/// A gateway's sandbox settings: the container prefixes in force (the
+/// user's or ocgen's) and which of them ocgen writes.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Sandbox {
+    /// `agents.defaults.sandbox.docker.containerPrefix` in force.
+    pub docker_prefix: String,
+    /// Whether ocgen writes it (the user did not).
+    pub docker_prefix_ours: bool,
+    /// `agents.defaults.sandbox.browser.containerPrefix` in force.
+    pub browser_prefix: String,
+    /// Whether ocgen writes it.
+    pub browser_prefix_ours: bool,
+    /// Whether ocgen writes `agents.defaults.sandbox.workspaceRoot`
+    /// (`<state_dir>/sandboxes` on each site); false when the user sets it.
+    pub workspace_root_ours: bool,
+}
+
+/// A gateway's backups, resolved: always present, so that `ocgen backup`
+/// works on demand; `configured` when the file asks for them (then the
+/// targets generate what makes them on schedule).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Backup {
+    /// Whether `backup:` was given (in `defaults` or the gateway).
+    pub configured: bool,
+    /// How many archives to keep.
+    pub keep: u32,
+    /// When to make one; `None`: on demand only.
+    pub schedule: Option<Schedule>,
+    /// The gateway's own archive directory on the machine that runs it
+    /// (`<dir>/<gateway>`); `None` without host paths or `dir`.
+    pub host_dir: Option<String>,
+    /// The gateway's archive directory for compose: `./backups/<gateway>`
+    /// relative to the compose file, or `<dir>/<gateway>`.
+    pub compose_dir: String,
+}
+
+/// When a scheduled backup runs, in a form every target can say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    /// Every hour, on the hour.
+    Hourly,
+    /// Every day at 00:00.
+    Daily,
+    /// Mondays at 00:00.
+    Weekly,
+    /// The first of the month at 00:00.
+    Monthly,
+    /// At a time of day, every day or on one weekday (0 = Sunday).
+    At {
+        /// 0..=23.
+        hour: u8,
+        /// 0..=59.
+        minute: u8,
+        /// 0 (Sunday) ..= 6, or every day.
+        weekday: Option<u8>,
+    },
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::auth::is_open;
 use super::defaults::Resolved;
 use super::gateway::{Draft, Gateway, KubeGateway, KubePeerSel};
-use super::probe::node_probe;
+use super::probe::probe_command;
 use super::runtime::{CONTAINER_SECRET_DIR, container_auth};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, KubePeer, KubeQuantities, KubeSettings, Settings, Sp};
@@ -52,12 +52,15 @@ pub const KUBE_AUTH_FILE_KEY: &str = "auth-file";
 /// memory-backed volume, never the state volume.
 pub const KUBE_SECRET_DIR: &str = CONTAINER_SECRET_DIR;
 
-/// Startup probe: every 10 s, 30 failures allowed: a first start of a new
-/// volume (migrations, plugin setup) gets five minutes before the kubelet
-/// restarts it.
-pub const KUBE_STARTUP_PERIOD: u32 = 10;
+/// Startup probe: every 2 s, so that a gateway is seen ready within
+/// seconds of turning ready (the readiness and liveness probes, which run
+/// for the pod's whole life, wait until it passes); 150 failures allowed:
+/// a first start of a new volume (migrations, plugin setup) gets five
+/// minutes before the kubelet restarts it. It runs only while the pod
+/// starts, so the steady state costs what the slower probes below cost.
+pub const KUBE_STARTUP_PERIOD: u32 = 2;
 /// See [`KUBE_STARTUP_PERIOD`].
-pub const KUBE_STARTUP_FAILURES: u32 = 30;
+pub const KUBE_STARTUP_FAILURES: u32 = 150;
 /// Readiness probe period.
 pub const KUBE_READY_PERIOD: u32 = 10;
 /// Liveness probe period: a live gateway is not killed for a slow answer.
@@ -65,7 +68,7 @@ pub const KUBE_LIVE_PERIOD: u32 = 30;
 /// Failures before a ready gateway leaves the Service, or a live one is
 /// restarted.
 pub const KUBE_PROBE_FAILURES: u32 = 3;
-/// Each probe's timeout in seconds: `node -e` itself takes a moment to start.
+/// Each probe's timeout in seconds: a busy node can take seconds to start one.
 pub const KUBE_PROBE_TIMEOUT: u32 = 10;
 
 /// How the StatefulSet manages its one pod: `Parallel`. With the default
@@ -143,13 +146,9 @@ impl Gateway {
         }
     }
 
-    /// A probe command for the pod: [`node_probe`] of `probe` on port P.
+    /// A probe command for the pod: [`probe_command`] of `probe` on port P.
     pub fn kube_probe(&self, probe: Probe) -> Vec<String> {
-        vec![
-            "node".into(),
-            "-e".into(),
-            node_probe(&PROBE_ADDR.to_string(), self.port, probe),
-        ]
+        probe_command(&PROBE_ADDR.to_string(), self.port, probe)
     }
 }
 

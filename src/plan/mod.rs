@@ -29,6 +29,7 @@
 //! gateways may share or nest a state dir, config path, workspace or log.
 
 mod auth;
+mod backup;
 mod containers;
 mod defaults;
 mod document;
@@ -42,8 +43,10 @@ mod probe;
 mod profiles;
 mod proxy;
 mod runtime;
+mod sandbox;
 mod services;
 mod settings;
+mod start;
 
 use serde::Serialize;
 
@@ -63,15 +66,18 @@ pub use crate::model::ConfigMode;
 pub use crate::openclaw::*;
 pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
-pub use containers::{
-    CONTAINER_CAP_DROP, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    STOP_GRACE_PERIOD,
+pub use backup::{
+    ARCHIVE_SUFFIX, BACKUP_TZ, BackupAgent, COMPOSE_BACKUP_DIR, COMPOSE_BACKUP_PROFILE,
+    CONTAINER_BACKUP_DIR, DEFAULT_KEEP, HOST_BACKUP_DIR, RESTORE_STAGING_TAG, SET_ASIDE_TAG, Timer,
+    archives_to_prune, backup_unit_name, create_args, prune_command, restore_staging,
+    set_aside_path,
 };
+pub use containers::{CONTAINER_CAP_DROP, STOP_GRACE_PERIOD, memory_bytes};
 pub use document::DEFAULT_NAME;
 pub use env::is_env_name;
 pub use gateway::{
-    BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
-    KubePeerSel, ProxyTrust, Publish, SecretSource, TrustedProxy,
+    Backup, BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
+    KubePeerSel, ProxyTrust, Publish, Sandbox, Schedule, SecretSource, TrustedProxy,
 };
 pub use kubernetes::{
     EnvValue, KUBE_AUTH_FILE_KEY, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIMITS, KUBE_LIVE_PERIOD,
@@ -85,7 +91,7 @@ pub use kubernetes::{
 pub use launchd::{LaunchAgent, LaunchdPlan};
 pub use paths::NoHostPaths;
 pub use ports::{PortRange, listens_on_bind};
-pub use probe::node_probe;
+pub use probe::{PROBE_SHELL, probe_command, shell_probe, shell_probe_parts};
 pub use profiles::is_gateway_name;
 pub use proxy::{
     CADDY_IMAGE, DEFAULT_PROXY_SUBNET, PROXY_HOST, PROXY_SERVICE, Proxy, Route, Site as ProxySite,
@@ -94,11 +100,17 @@ pub use runtime::{
     CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Keep, Runtime, Site,
     WritablePlace, container_writable_places,
 };
+pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
     ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
-    Directive, EnvFile, HOME_ROOTS, STATE_ROOT, Scope, Service, Value,
+    Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
 };
-pub use settings::{PINNED_KEYS, is_credential_key, looks_like_credential};
+pub(crate) use settings::suggested_var;
+pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
+pub use start::{
+    DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
+    StartPolicy,
+};
 
 /// Everything ocgen will write, resolved.
 #[derive(Clone, Debug, Serialize)]
@@ -113,12 +125,16 @@ pub struct Plan {
     pub user_units: bool,
     /// The `openclaw` executable the plain systemd units start.
     pub openclaw_bin: String,
+    /// `MemoryMax=` of `openclaw.slice` (`systemd.fleet_memory`), as written.
+    pub fleet_memory: Option<String>,
     /// The targets the file names (`targets:`), or the default ones.
     pub targets: Vec<Target>,
     /// The reverse proxy in front of the gateways, when `proxy:` is set.
     pub proxy: Option<Proxy>,
     /// How the LaunchAgents start the gateways (`launchd:`).
     pub launchd: LaunchdPlan,
+    /// How the gateways start (`start:`).
+    pub start: StartPolicy,
 }
 
 impl Plan {
@@ -169,12 +185,21 @@ pub fn plan(doc: &Document) -> Result<Plan, Vec<Problem>> {
 /// plus those of `only` when given (`ocgen compose` checks compose's rules,
 /// not the host's), else those of the targets the file names.
 pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Problem>> {
+    plan_checked(doc, only.map(Targets::one))
+}
+
+/// Resolves the whole document and checks only the rules every target
+/// shares: for what depends on no target (`ocgen ports`).
+pub fn plan_shared(doc: &Document) -> Result<Plan, Vec<Problem>> {
+    plan_checked(doc, Some(Targets::NONE))
+}
+
+/// Resolves the whole document and checks the shared rules and those of
+/// `only`, else of the file's targets.
+fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let targets = document::resolve_targets(doc, &mut problems);
-    let wanted = match only {
-        Some(t) => Targets::one(t),
-        None => Targets::of(&targets),
-    };
+    let wanted = only.unwrap_or_else(|| Targets::of(&targets));
     defaults::check_defaults(&doc.defaults, &mut problems);
     kubernetes::check_kube_defaults(&doc.defaults, &mut problems);
     let name = document::resolve_name(doc, &mut problems);
@@ -205,8 +230,11 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
     ports::assign_ports(&resolved, &mut drafts, &mut problems);
     ports::check_port_overlaps(&resolved, &drafts, &mut problems);
     profiles::check_cdp_urls(&resolved, &mut problems);
+    sandbox::check_sandboxes(&resolved, &drafts, &mut problems);
+    sandbox::check_tailscale(&resolved, &mut problems);
     paths::check_path_overlaps(&resolved, &drafts, &mut problems);
     paths::check_workspace_host_paths(&resolved, &drafts, &mut problems);
+    backup::check_backup_dirs(&resolved, &drafts, &mut problems);
     let mut proxy = doc
         .proxy
         .as_ref()
@@ -235,7 +263,9 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
         .and_then(|s| s.user_units.as_ref())
         .is_some_and(|u| u.value);
     let openclaw_bin = services::resolve_openclaw_bin(doc.systemd.as_ref(), &mut problems);
+    let fleet_memory = services::resolve_fleet_memory(doc.systemd.as_ref(), &mut problems);
     let launchd = launchd::resolve_launchd(doc.launchd.as_ref(), &mut problems);
+    let start = start::resolve_start(doc.start.as_ref(), &mut problems);
     if wanted.contains(Target::Launchd) {
         launchd::check_launchd(&resolved, &drafts, &launchd, &mut problems);
     }
@@ -260,9 +290,11 @@ pub fn plan_for(doc: &Document, only: Option<Target>) -> Result<Plan, Vec<Proble
             nixos_backend,
             user_units,
             openclaw_bin,
+            fleet_memory,
             targets,
             proxy,
             launchd,
+            start,
         }),
         _ => Err(problems
             .into_iter()
@@ -300,6 +332,8 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
         problems,
     );
     let kube = resolve_kube(deployment, r, problems);
+    let sandbox = sandbox::resolve_sandbox(deployment, r, problems);
+    let backup = backup::resolve_backup(r, paths.as_ref(), problems);
     Gateway {
         name: name.clone(),
         profile,
@@ -323,6 +357,8 @@ fn resolve_gateway(deployment: &str, r: &Resolved, problems: &mut Vec<Problem>) 
         base_path: None,
         trusted_proxies: ProxyTrust::default(),
         kube,
+        sandbox,
+        backup,
     }
 }
 

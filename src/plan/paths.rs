@@ -94,6 +94,9 @@ impl Gateway {
         let root = root.trim_end_matches('/');
         let mut g = self.clone();
         g.paths = self.paths.as_ref().map(|p| p.rooted(root));
+        if let Some(d) = &mut g.backup.host_dir {
+            *d = format!("{root}{d}");
+        }
         if let Some(auth) = &mut g.auth {
             if let Some(SecretSource::File(p)) = &mut auth.secret {
                 *p = format!("{root}{p}");
@@ -146,7 +149,7 @@ pub(super) fn resolve_paths(
                     Problem::new(Kind::Path, format!("gateway `{name}` has no `state_dir` and no `home`"))
                         .only(Targets::of(Target::HOST_PATHS))
                         .label(r.body, "needs a place for its state")
-                        .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`"),
+                        .help("set `home` in `defaults` (ocgen derives `<home>/.openclaw-<profile>`), or give the gateway a `state_dir`; or, to run the gateways in containers only, write `targets: [compose]` (or `[kubernetes]`), which need no host path"),
                 );
             }
             return None;

@@ -121,6 +121,21 @@ pub(super) fn resolve_browser_profiles(
     out
 }
 
+/// A profile no gateway uses, from `name`: the name itself in lowercase
+/// when that is free, else with `-2`, `-3`, ... after it.
+fn free_profile(name: &str, gateways: &[Draft]) -> String {
+    let base = name.to_ascii_lowercase();
+    let taken = |p: &str| gateways.iter().any(|g| g.profile.eq_ignore_ascii_case(p));
+    if !taken(&base) {
+        return base;
+    }
+    // One more candidate than there are gateways: one of them is free.
+    (2..gateways.len() + 3)
+        .map(|n| format!("{base}-{n}"))
+        .find(|p| !taken(p))
+        .unwrap_or(base)
+}
+
 pub(super) fn check_profiles(
     resolved: &[Resolved],
     gateways: &[Draft],
@@ -182,7 +197,8 @@ pub(super) fn check_profiles(
                 .label(span(j), "first used here")
                 .help(format!(
                     "give `{}` a profile of its own, e.g. `profile: {}`",
-                    g.name, g.name
+                    g.name,
+                    free_profile(&g.name, gateways)
                 )),
             );
         } else {

@@ -16,6 +16,7 @@ use crate::model::{AuthMode, Bind, ConfigMode, NetworkMode};
 use crate::openclaw::{
     CONTAINER_CACHE_DIR, CONTAINER_CONFIG_READONLY, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_HOME,
     CONTAINER_OAUTH_DIR, CONTAINER_STATE_DIR, CONTAINER_TMP_DIR, CONTAINER_WORKSPACE,
+    SERVICE_REPAIR_POLICY,
 };
 
 /// Where a file-based auth secret is mounted inside a container.
@@ -307,6 +308,10 @@ fn openclaw_environment(rt: &Runtime) -> Vec<(String, String)> {
         ("OPENCLAW_CONFIG_PATH".to_string(), rt.config_path.clone()),
         ("OPENCLAW_GATEWAY_PORT".to_string(), g.port.to_string()),
         ("OPENCLAW_WORKSPACE_DIR".to_string(), rt.workspace.clone()),
+        (
+            SERVICE_REPAIR_POLICY.0.to_string(),
+            SERVICE_REPAIR_POLICY.1.to_string(),
+        ),
     ];
     if g.config_mode == ConfigMode::Managed {
         vars.push((

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::containers::memory_bytes;
 use super::defaults::Resolved;
 use super::gateway::{Gateway, SecretSource};
 use super::paths::NoHostPaths;
@@ -11,8 +12,9 @@ use super::runtime::Runtime;
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
 use crate::openclaw::{
-    KILL_MODE, RESTART, RESTART_PREVENT_EXIT_STATUS, RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR,
-    SERVICE_MARKER, SERVICE_MARKER_VAR, SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
+    CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART, RESTART_PREVENT_EXIT_STATUS,
+    RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER, SERVICE_MARKER_VAR,
+    SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
 };
 use crate::target::{Target, Targets};
 
@@ -240,6 +242,14 @@ impl Gateway {
         d("RestrictSUIDSGID", Value::Bool(true));
         d("LockPersonality", Value::Bool(true));
         d("SystemCallArchitectures", Value::Str("native".to_string()));
+        // What a container gets, for the unit: memory, CPU, tasks; in one
+        // slice, so that the fleet as a whole can be capped too.
+        d("Slice", Value::Str(SLICE.to_string()));
+        if let Some(bytes) = memory_bytes(&self.container_memory()) {
+            d("MemoryMax", Value::Str(bytes.to_string()));
+        }
+        d("CPUQuota", Value::Str(cpu_quota(self.container_cpus())));
+        d("TasksMax", Value::Int(CONTAINER_PIDS_LIMIT));
 
         // The unit must not start without the secrets the gateway needs.
         let needs_secrets_file = !self.secrets.is_empty()
@@ -358,6 +368,40 @@ pub(super) fn resolve_account(
 }
 
 /// `systemd.openclaw`: an absolute path that needs no quoting in `ExecStart=`.
+/// The slice every gateway's unit runs in (`systemd/openclaw.slice`).
+pub const SLICE: &str = "openclaw.slice";
+
+/// `CPUQuota=` for a number of cores: `1.5` is `150%`.
+pub fn cpu_quota(cpus: f64) -> String {
+    // Whole percent: systemd takes no fraction of one.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let percent = (cpus * 100.0).round() as u64;
+    format!("{percent}%")
+}
+
+/// `systemd.fleet_memory`, checked: a memory size.
+pub(super) fn resolve_fleet_memory(
+    s: Option<&SystemdSettings>,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let m = s.and_then(|s| s.fleet_memory.as_ref())?;
+    if memory_bytes(&m.value).is_none_or(|b| b < MIN_CONTAINER_MEMORY) {
+        problems.push(
+            Problem::new(
+                Kind::Type,
+                format!(
+                    "`systemd.fleet_memory` `{}` is not a memory size of at least 512m",
+                    m.value.escape_debug()
+                ),
+            )
+            .label(m.span, "not a memory size")
+            .help("write it as compose does, e.g. `8g` or `6144m`"),
+        );
+        return None;
+    }
+    Some(m.value.clone())
+}
+
 pub(super) fn resolve_openclaw_bin(
     s: Option<&SystemdSettings>,
     problems: &mut Vec<Problem>,

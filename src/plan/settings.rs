@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use super::defaults::Resolved;
-use super::gateway::{BrowserProfile, GatewayAuth, SecretSource};
+use super::gateway::{BrowserProfile, Gateway, GatewayAuth, SecretSource};
 use crate::diag::{Kind, Problem, Span};
 use crate::model::{Sp, Tree};
 use crate::openclaw::{FILE_PROVIDER, RESERVED_ENV, RETIRED_KEYS, is_secret_env_name};
@@ -146,6 +146,22 @@ fn resolve_settings(
         walk(cx, &providers, &mut path, k, v, problems);
     }
     tree.value.to_json()
+}
+
+/// The agent OpenClaw runs when the config names none: `main`.
+pub const DEFAULT_AGENT: &str = "main";
+
+impl Gateway {
+    /// Whether ocgen writes OpenClaw's canonical agent roster,
+    /// `agents.entries: {main: {}}`: when the user's settings give neither
+    /// `agents.entries` nor the legacy `agents.list`. Without it OpenClaw
+    /// 2026.9's `doctor` asks to persist the roster with `doctor --fix`,
+    /// which a managed (read-only) config refuses
+    /// (`dist/legacy.roster-*.mjs`: `migratePersistedImplicitMainRoster`).
+    pub fn writes_agent_roster(&self) -> bool {
+        self.settings.pointer("/agents/entries").is_none()
+            && self.settings.pointer("/agents/list").is_none()
+    }
 }
 
 /// `secrets.providers` the settings declare, by name, with their source.
@@ -472,12 +488,13 @@ fn check_string(
 }
 
 /// A variable name for a credential at `path`: `channels.telegram.botToken`
-/// becomes `TELEGRAM_BOT_TOKEN`.
-fn suggested_var(path: &[&str]) -> String {
+/// becomes `TELEGRAM_BOT_TOKEN` (what `check` suggests, and the name
+/// `import` gives a literal secret it moves out of a config).
+pub(crate) fn suggested_var<S: AsRef<str>>(path: &[S]) -> String {
     let tail = &path[path.len().saturating_sub(2)..];
     let mut out = String::new();
     for part in tail {
-        for w in words(part) {
+        for w in words(part.as_ref()) {
             if !out.is_empty() {
                 out.push('_');
             }
@@ -487,6 +504,7 @@ fn suggested_var(path: &[&str]) -> String {
     let clean: String = out
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(100)
         .collect();
     if clean.starts_with(|c: char| c.is_ascii_uppercase()) {
         clean
@@ -501,7 +519,7 @@ fn words(key: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in key.chars() {
-        if c == '_' || c == '-' || c == '.' {
+        if !c.is_ascii_alphanumeric() {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }

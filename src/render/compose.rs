@@ -95,6 +95,10 @@ pub struct Service {
     pub secret: Option<FileMount>,
     /// Health check.
     pub healthcheck: Healthcheck,
+    /// The gateways of the batch before this one's ([`Plan::starts_after`]):
+    /// Compose starts this one when they are healthy, or unhealthy
+    /// (`required: false`), never before.
+    pub depends_on: Vec<String>,
     /// How long a stopping gateway may drain its work.
     pub stop_grace_period: String,
     /// Hash of the config content, as a label: a changed config changes the
@@ -241,15 +245,17 @@ pub fn context(plan: &Plan, caddyfile: Option<String>) -> Context {
         configs: Vec::new(),
         secrets: Vec::new(),
     };
-    for g in &plan.gateways {
-        ctx.services.push(service(
+    for (i, g) in plan.gateways.iter().enumerate() {
+        let mut s = service(
             g,
             plan.proxy.as_ref(),
             &mut ctx.volumes,
             &mut ctx.networks,
             &mut ctx.configs,
             &mut ctx.secrets,
-        ));
+        );
+        s.depends_on = plan.starts_after(i).map(|d| d.name.clone()).collect();
+        ctx.services.push(s);
     }
     if let (Some(p), Some(content)) = (plan.proxy.as_ref(), caddyfile) {
         let mut ports = vec![Port {
@@ -440,6 +446,7 @@ fn service(
             start_period: HEALTH_START_PERIOD,
             retries: HEALTH_RETRIES,
         },
+        depends_on: Vec::new(),
         stop_grace_period: STOP_GRACE_PERIOD.to_string(),
         config_hash,
         limits: Limits {

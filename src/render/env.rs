@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::templates::{ENV, TemplateError, Templates};
-use crate::plan::Gateway;
+use crate::plan::{Gateway, Runtime, Site};
 
 /// Context of `templates/env.hbs`.
 #[derive(Serialize)]
@@ -18,6 +18,9 @@ pub struct Context<'a> {
     pub secrets_file: &'a str,
     /// Names of the secrets the gateway expects there (validated names).
     pub secrets: Vec<&'a str>,
+    /// `<state_dir>/.env`, when the secrets file is elsewhere: the link to
+    /// it that `ocgen install` makes, which OpenClaw loads.
+    pub dotenv_link: Option<String>,
 }
 
 /// One variable.
@@ -50,6 +53,45 @@ pub fn render_by(g: &Gateway, t: &Templates, command: &str) -> Result<String, Te
             vars,
             secrets_file: &g.host_paths()?.secrets_env_file,
             secrets: g.secret_names(),
+            dotenv_link: Some(g.host_paths()?)
+                .filter(|p| !p.secrets_in_dotenv())
+                .map(crate::plan::HostPaths::dotenv),
         },
     )
+}
+
+/// The environment a gateway's container gets (`ocgen env NAME --target
+/// compose|kubernetes`, or the NixOS oci-containers backend), for reading:
+/// the compose file, the pod spec or the NixOS module sets it there.
+pub fn render_container(rt: &Runtime) -> String {
+    let g = rt.gateway;
+    let (what, secrets) = match rt.site {
+        Site::Pod => ("pod", "its Secret (secretKeyRef)".to_string()),
+        Site::Compose => (
+            "compose container",
+            format!("secrets/{}.env (env_file:)", g.name),
+        ),
+        Site::Container | Site::Host => (
+            "container",
+            "its secrets file (EnvironmentFile=)".to_string(),
+        ),
+    };
+    let mut out = format!(
+        "# OpenClaw gateway \"{}\" in its {what}: the environment it gets, as ocgen\n\
+         # sets it there. For reading: the deployment file itself sets it.\n",
+        g.name
+    );
+    let names = rt.secret_vars();
+    if names.is_empty() {
+        out.push_str("# Secrets are never here, and this gateway names none.\n");
+    } else {
+        out.push_str(&format!(
+            "# Secrets are never here: {secrets} holds {}.\n",
+            names.join(", ")
+        ));
+    }
+    for (name, value) in rt.environment() {
+        out.push_str(&format!("{name}={}\n", super::quote::env(&value)));
+    }
+    out
 }

@@ -17,7 +17,7 @@
 use serde_json::{Map, Value, json};
 
 use super::OutFile;
-use super::yaml::to_string as yaml;
+use super::yaml::{self, to_string as yaml};
 use crate::model::ConfigMode;
 use crate::plan::{
     CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY,
@@ -95,7 +95,7 @@ fn stream(docs: &[Value]) -> String {
     let mut out = String::from(HEADER);
     for d in docs {
         out.push_str("---\n");
-        out.push_str(&yaml(d));
+        yaml::write(d, &mut out);
     }
     out
 }

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::quote;
-use crate::plan::{Gateway, LaunchAgent, LaunchdValue, NoHostPaths, Plan};
+use crate::plan::{BackupAgent, Gateway, LaunchAgent, LaunchdValue, NoHostPaths, Plan};
 
 /// The plist of one gateway.
 pub fn render(plan: &Plan, g: &Gateway) -> Result<String, NoHostPaths> {
@@ -70,6 +70,47 @@ pub fn plist(a: &LaunchAgent) -> String {
     key(&mut o, "EnvironmentVariables");
     o.push_str("    <dict>\n");
     for (k, v) in &a.environment {
+        let _ = writeln!(o, "      <key>{}</key>", quote::xml(k));
+        string(&mut o, "      ", v);
+    }
+    o.push_str("    </dict>\n  </dict>\n</plist>\n");
+    o
+}
+
+/// The property list of a scheduled backup's LaunchAgent.
+pub fn backup_plist(b: &BackupAgent) -> String {
+    let mut o = String::with_capacity(2048);
+    o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    o.push_str("<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n");
+    o.push_str("<!-- A scheduled backup of an OpenClaw gateway (OpenClaw's own verified archive), written by ocgen.\n     Do not edit: change `backup:` in ocgen.yaml and run `ocgen generate` again. Install it beside\n     the gateway's agent, then: launchctl bootstrap gui/$(id -u) ~/Library/LaunchAgents/<Label>.plist -->\n");
+    o.push_str("<plist version=\"1.0\">\n  <dict>\n");
+    key(&mut o, "Label");
+    string(&mut o, "    ", &b.label);
+    key(&mut o, "RunAtLoad");
+    o.push_str("    <false/>\n");
+    key(&mut o, "ProcessType");
+    string(&mut o, "    ", "Background");
+    key(&mut o, "Umask");
+    o.push_str("    <integer>63</integer>\n");
+    key(&mut o, "StartCalendarInterval");
+    o.push_str("    <dict>\n");
+    for (k, v) in &b.calendar {
+        let _ = writeln!(o, "      <key>{k}</key>\n      <integer>{v}</integer>");
+    }
+    o.push_str("    </dict>\n");
+    key(&mut o, "ProgramArguments");
+    o.push_str("    <array>\n");
+    for arg in &b.program_arguments {
+        string(&mut o, "      ", arg);
+    }
+    o.push_str("    </array>\n");
+    key(&mut o, "StandardOutPath");
+    string(&mut o, "    ", &b.log);
+    key(&mut o, "StandardErrorPath");
+    string(&mut o, "    ", &b.log);
+    key(&mut o, "EnvironmentVariables");
+    o.push_str("    <dict>\n");
+    for (k, v) in &b.environment {
         let _ = writeln!(o, "      <key>{}</key>", quote::xml(k));
         string(&mut o, "      ", v);
     }

@@ -13,7 +13,7 @@ pub mod systemd;
 pub mod templates;
 pub mod yaml;
 
-use crate::plan::{Plan, Target};
+use crate::plan::{Plan, SLICE, Target};
 pub use templates::{TemplateError, Templates};
 
 /// One file of the output tree.
@@ -42,7 +42,7 @@ pub fn tree(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Template
         parts.push(Box::new(|| {
             Ok(vec![OutFile {
                 path: NIXOS_MODULE.to_string(),
-                contents: nixos::render(plan, templates)?,
+                contents: nixos::render(plan)?,
                 // Meant for the world-readable Nix store: it names secret files only.
                 private: false,
             }])
@@ -130,7 +130,27 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
             contents: openclaw::render(&service.runtime),
             private: true,
         });
+        if g.backup.configured {
+            let b = g.backup_service(scope)?;
+            files.push(OutFile {
+                path: format!("systemd/{}.service", b.unit),
+                contents: systemd::render_backup_service(&b, &plan.openclaw_bin),
+                private: false,
+            });
+            if let Some(t) = g.backup_timer() {
+                files.push(OutFile {
+                    path: format!("systemd/{}.timer", t.unit),
+                    contents: systemd::render_timer(&t, scope == crate::plan::Scope::System),
+                    private: false,
+                });
+            }
+        }
     }
+    files.push(OutFile {
+        path: format!("systemd/{SLICE}"),
+        contents: systemd::slice(plan),
+        private: false,
+    });
     Ok(files)
 }
 
@@ -174,6 +194,13 @@ fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
             // Paths and ports only: the secrets stay in <state_dir>/.env.
             private: false,
         });
+        if let Some(b) = g.backup_agent(&plan.launchd)? {
+            files.push(OutFile {
+                path: format!("launchd/{}.plist", b.label),
+                contents: launchd::backup_plist(&b),
+                private: false,
+            });
+        }
     }
     Ok(files)
 }
@@ -181,13 +208,4 @@ fn launchd_files(plan: &Plan) -> Result<Vec<OutFile>, TemplateError> {
 /// Where `generate` writes the NixOS module.
 pub const NIXOS_MODULE: &str = "nixos/openclaw-gateways.nix";
 
-/// FNV-1a, 64 bit: a stable hash for the manifest (not for security: it
-/// only tells whether a file is still what ocgen wrote).
-pub fn fnv1a64(data: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in data {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
+pub use crate::plan::fnv1a64;

@@ -1,106 +1,53 @@
-//! The NixOS module (`ocgen nix`, `nixos/openclaw-gateways.nix`).
+//! The NixOS output (`ocgen nix`, `nixos/openclaw-gateways.nix`): the values
+//! of ocgen's NixOS module for one deployment.
 //!
-//! A standalone module in the style of nixpkgs' many-instance modules:
-//! `services.openclaw-gateways.gateways.<name>` submodule options, whose
-//! values ocgen defines at normal priority (so `lib.mkForce` overrides
-//! them), and a body that turns each gateway into a systemd service or an
-//! OCI container. The options are the source of truth: what depends on a
-//! user-overridable value (port, bind, paths, environment, enable) is
-//! derived from the option inside the module, so ocgen writes the options
-//! and leaves those derived values out. The per-gateway values come from
-//! [`Service`] (or the container view) as JSON and are written as Nix by
-//! the `nix_value` helper; nothing here knows an `OpenClaw` rule.
+//! The module itself, `nix/module.nix`, is a plain Nix file, the same for
+//! every input, and exported by the flake as `nixosModules.default`: its
+//! options (`services.openclaw-gateways.gateways.<name>`), the units or
+//! containers it derives from them, and assertions that repeat the checks
+//! of `ocgen check`. What differs per input is only the values: the
+//! backend, and each gateway's port, bind, profile, paths, account, auth,
+//! secrets, environment and the rest of its openclaw.json (`settings`).
+//! They come from the plan; nothing here knows an OpenClaw rule.
+//!
+//! Two forms. [`render`] (`ocgen nix`, and what `generate` writes) is the
+//! values alone, to import beside `ocgen.nixosModules.default`: the module
+//! is then reviewed once and updated with ocgen (`nix flake update ocgen`),
+//! a deployment's diff shows only what changed in ocgen.yaml, and two files
+//! of values can be imported into one system (the options are declared
+//! once). [`render_self_contained`] (`ocgen nix --self-contained`) is one
+//! file for users without flakes: the module byte for byte, then the
+//! values, so `imports = [ ./openclaw-gateways.nix ]` is all it takes.
+//!
+//! openclaw.json splits the same way: the keys the module derives from the
+//! options ([`DERIVED_KEYS`], a superset of the pinned keys) are left out
+//! of `settings`, everything else is `settings`.
 
-use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
-use super::templates::{NIXOS, TemplateError, Templates};
-use crate::model::{Bind, NixosBackend};
-use crate::plan::{
-    CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_STATE_DIR,
-    CONTAINER_UID, CONTAINER_WORKSPACE, DEFAULT_SERVICE_USER, FOOTPRINT, FOOTPRINT_PARTS, Gateway,
-    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, NoHostPaths,
-    Plan, RESTART, RESTART_SEC, Runtime, SPACING, STATE_ROOT, STOP_GRACE_PERIOD, Scope,
-    SecretSource, Service, TIMEOUT_STOP_SEC, Value, listens_on_bind,
-};
+use super::quote::nix_expr;
+use super::templates::TemplateError;
+use crate::model::NixosBackend;
+use crate::plan::{DEFAULT_SERVICE_USER, Gateway, NoHostPaths, Plan, SecretSource};
 
-/// Context of `templates/nixos.nix.hbs`.
-#[derive(Serialize)]
-pub struct Context {
-    /// Deployment name (validated).
-    pub deployment: String,
-    /// The oci-containers backend (else systemd services).
-    pub oci: bool,
-    /// The account the module creates when a gateway uses it.
-    pub default_user: &'static str,
-    /// Home of that account: the `home` of the first gateway that runs as
-    /// it, or null.
-    pub user_home: Json,
-    /// Where `StateDirectory=` puts state.
-    pub state_root: &'static str,
-    /// What `ProtectHome=` hides.
-    pub home_roots: Json,
-    /// A gateway's footprint: P to P+footprint.
-    pub footprint: u16,
-    /// The spacing ocgen leaves between base ports.
-    pub spacing: u16,
-    /// Offsets from P of the ports that listen on the bind address.
-    pub public_offsets: Json,
-    /// The variable that tells OpenClaw its config is read-only, and its value.
-    pub readonly_name: &'static str,
-    /// See `readonly_name`.
-    pub readonly_value: &'static str,
-    /// Where a container reads its openclaw.json.
-    pub container_config_path: &'static str,
-    /// The container's state directory.
-    pub container_state_dir: &'static str,
-    /// The container's workspace.
-    pub container_workspace: &'static str,
-    /// uid and gid of the image's user, owner of the state it mounts.
-    pub container_uid: u32,
-    /// `[Service]` settings of the container engine's unit.
-    pub container_unit: Json,
-    /// Gateways in file order.
-    pub gateways: Vec<Entry>,
-}
+/// ocgen's NixOS module, as `nix/module.nix` holds it.
+pub const MODULE: &str = include_str!("../../nix/module.nix");
 
-/// One gateway: its name and the values ocgen defines for
-/// `services.openclaw-gateways.gateways.<name>`.
-#[derive(Serialize)]
-pub struct Entry {
-    /// Gateway name.
-    pub name: String,
-    /// The submodule's values, written with the `nix_value` helper.
-    pub values: Json,
-}
-
-/// Variables the module derives from the options.
-const DERIVED_ENV: &[&str] = &[
-    "OPENCLAW_PROFILE",
-    "OPENCLAW_STATE_DIR",
-    "OPENCLAW_CONFIG_PATH",
-    "OPENCLAW_GATEWAY_PORT",
-    "OPENCLAW_WORKSPACE_DIR",
-    "OPENCLAW_CONFIG_READONLY",
+/// Paths of openclaw.json that the module derives from a gateway's options
+/// (port, bind, auth, workspace, log file): ocgen's `settings` value leaves
+/// them out, and the module refuses settings that set them.
+pub const DERIVED_KEYS: &[&[&str]] = &[
+    &["gateway", "mode"],
+    &["gateway", "port"],
+    &["gateway", "bind"],
+    &["gateway", "customBindHost"],
+    &["gateway", "auth", "mode"],
+    &["gateway", "auth", "token"],
+    &["gateway", "auth", "password"],
+    &["agents", "defaults", "workspace"],
+    &["logging", "file"],
+    &["secrets", "providers", crate::plan::FILE_PROVIDER],
 ];
-
-/// `[Service]` settings the module derives from `stateDir`, `workspace`
-/// and `configPath`.
-const DERIVED_DIRECTIVES: &[&str] = &[
-    "StateDirectory",
-    "StateDirectoryMode",
-    "ReadWritePaths",
-    "ProtectHome",
-];
-
-fn directive_json(v: &Value) -> Json {
-    match v {
-        Value::Str(s) => json!(s),
-        Value::Int(n) => json!(n),
-        Value::Bool(b) => json!(b),
-        Value::List(items) => json!(items),
-    }
-}
 
 /// Removes `path` from `v` and every object it leaves empty.
 fn remove_path(v: &mut Json, path: &[&str]) {
@@ -120,212 +67,365 @@ fn remove_path(v: &mut Json, path: &[&str]) {
     }
 }
 
-/// openclaw.json without the keys the module sets from the options.
-fn settings_without(rt: &Runtime, derived: &[&[&str]]) -> Json {
-    let mut v = super::openclaw::value(rt);
-    for path in derived {
-        remove_path(&mut v, path);
-    }
-    v
+fn oci(plan: &Plan) -> bool {
+    plan.nixos_backend == NixosBackend::OciContainers
 }
 
-fn bind_values(bind: Bind, custom_bind_host: Option<&String>, m: &mut Map<String, Json>) {
-    m.insert("bind".into(), json!(bind.as_str()));
-    m.insert("customBindHost".into(), json!(custom_bind_host));
-}
-
-/// The values of a gateway run as a systemd service.
-pub fn service_values(s: &Service) -> Json {
-    let rt = &s.runtime;
-    let g = rt.gateway;
-    let (user, group) = s.account.clone().unwrap_or_default();
+/// The values of one gateway: `services.openclaw-gateways.gateways.<name>`.
+pub fn gateway_values(plan: &Plan, g: &Gateway) -> Result<Json, NoHostPaths> {
+    let oci = oci(plan);
+    let p = g.host_paths()?;
+    let runtime = if oci {
+        g.oci_runtime()
+    } else {
+        g.host_runtime()?
+    };
     let mut m = Map::new();
-    m.insert("port".into(), json!(s.port));
-    bind_values(rt.bind, rt.custom_bind_host.as_ref(), &mut m);
-    m.insert("profile".into(), json!(g.profile));
-    m.insert("stateDir".into(), json!(rt.state_dir));
-    m.insert("workspace".into(), json!(rt.workspace));
-    m.insert("configPath".into(), json!(rt.config_path));
-    m.insert("logFile".into(), json!(rt.log_file));
-    m.insert("user".into(), json!(user));
-    m.insert("group".into(), json!(group));
-    m.insert(
-        "environment".into(),
-        Json::Object(
-            s.environment
-                .iter()
-                .filter(|(k, _)| !DERIVED_ENV.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), json!(v)))
-                .collect(),
-        ),
-    );
-    m.insert("secretsFile".into(), json!(s.environment_file.path));
-    m.insert("secrets".into(), json!(g.secrets));
-    m.insert("config".into(), json!(g.config_mode.as_str()));
-    m.insert(
-        "credentials".into(),
-        Json::Object(
-            s.credentials
-                .iter()
-                .map(|c| (c.id.clone(), json!(c.path)))
-                .collect(),
-        ),
-    );
-    m.insert("after".into(), json!(s.after));
-    m.insert("wantedBy".into(), json!(s.wanted_by));
-    m.insert(
-        "serviceConfig".into(),
-        Json::Object(
-            s.directives
-                .iter()
-                .filter(|d| !DERIVED_DIRECTIVES.contains(&d.key))
-                .map(|d| (d.key.to_string(), directive_json(&d.value)))
-                .collect(),
-        ),
-    );
-    m.insert("openFirewall".into(), json!(s.open_firewall));
-    m.insert(
-        "settings".into(),
-        settings_without(
-            rt,
-            &[
-                &["gateway", "port"],
-                &["gateway", "bind"],
-                &["gateway", "customBindHost"],
-                &["agents", "defaults", "workspace"],
-                &["logging", "file"],
-            ],
-        ),
-    );
-    Json::Object(m)
-}
-
-/// The values of a gateway run as an OCI container: the layout, hardening,
-/// health check and secrets of the compose output.
-pub fn container_values(g: &Gateway) -> Result<Json, NoHostPaths> {
-    let view = g.oci_runtime();
-    let paths = g.host_paths()?;
-    let mut volumes = Vec::new();
-    let mut workspace = None;
-    for (host, container, ro) in g.container_mounts()? {
-        if container == CONTAINER_STATE_DIR {
-            continue;
-        }
-        if container == CONTAINER_WORKSPACE {
-            workspace = Some(host);
-        } else {
-            volumes.push(if ro {
-                format!("{host}:{container}:ro")
-            } else {
-                format!("{host}:{container}")
-            });
-        }
+    if oci {
+        m.insert("image".into(), json!(g.image));
     }
-    let environment: Map<String, Json> = view
-        .environment()
-        .into_iter()
-        .filter(|(k, _)| k != "OPENCLAW_GATEWAY_PORT")
-        .map(|(k, v)| (k, json!(v)))
-        .collect();
-    let env_secret = matches!(
-        view.auth.as_ref().and_then(|a| a.secret.as_ref()),
-        Some(SecretSource::Env(_))
-    );
-    // The probe script around its port, which the module fills in.
-    let script = view
-        .container_healthcheck()
-        .last()
-        .cloned()
-        .unwrap_or_default();
-    let marker = format!(":{}/", g.port);
-    let (before, after) = script
-        .split_once(&marker)
-        .map(|(a, b)| (format!("{a}:"), format!("/{b}")))
-        .unwrap_or_default();
-    let mut m = Map::new();
-    m.insert("image".into(), json!(g.image));
     m.insert("port".into(), json!(g.port));
-    bind_values(g.bind, g.custom_bind_host.as_ref(), &mut m);
-    m.insert("stateDir".into(), json!(paths.state_dir));
-    m.insert("workspace".into(), json!(workspace));
-    m.insert("environment".into(), Json::Object(environment));
-    m.insert(
-        "secretsFile".into(),
-        json!((env_secret || !g.secrets.is_empty()).then(|| paths.secrets_env_file.clone())),
-    );
-    m.insert("secrets".into(), json!(g.secrets));
-    m.insert("volumes".into(), json!(volumes));
-    m.insert(
-        "extraOptions".into(),
-        json!([
-            format!("--cap-drop={CONTAINER_CAP_DROP}"),
-            "--security-opt=no-new-privileges",
-            format!("--stop-timeout={}", STOP_GRACE_PERIOD.trim_end_matches('s')),
-            format!("--health-interval={HEALTH_INTERVAL}"),
-            format!("--health-timeout={HEALTH_TIMEOUT}"),
-            format!("--health-start-period={HEALTH_START_PERIOD}"),
-            format!("--health-retries={HEALTH_RETRIES}"),
-        ]),
-    );
-    m.insert(
-        "healthProbe".into(),
-        json!({ "before": before, "after": after }),
-    );
-    m.insert("openFirewall".into(), json!(g.open_firewall));
-    m.insert(
-        "settings".into(),
-        settings_without(&view, &[&["gateway", "port"]]),
-    );
+    m.insert("bind".into(), json!(g.bind.as_str()));
+    if let Some(h) = &g.custom_bind_host {
+        m.insert("customBindHost".into(), json!(h));
+    }
+    m.insert("profile".into(), json!(g.profile));
+    m.insert("stateDir".into(), json!(p.state_dir));
+    if !oci {
+        m.insert("configPath".into(), json!(p.config_path));
+    }
+    m.insert("workspace".into(), json!(p.workspace));
+    if !oci {
+        m.insert("logFile".into(), json!(p.log_file));
+        m.insert("user".into(), json!(g.user));
+        m.insert("group".into(), json!(g.group));
+    }
+    m.insert("config".into(), json!(g.config_mode.as_str()));
+    if let Some(a) = &g.auth {
+        let mut auth = Map::new();
+        auth.insert("mode".into(), json!(a.mode.as_str()));
+        match &a.secret {
+            Some(SecretSource::Env(var)) => {
+                auth.insert("env".into(), json!(var));
+            }
+            Some(SecretSource::File(path)) => {
+                auth.insert("file".into(), json!(path));
+            }
+            None => {}
+        }
+        m.insert("auth".into(), Json::Object(auth));
+    }
+    m.insert("secretsFile".into(), json!(p.secrets_env_file));
+    if !g.secrets.is_empty() {
+        m.insert("secrets".into(), json!(g.secrets));
+    }
+    if !g.env.is_empty() {
+        m.insert("environment".into(), json!(g.env));
+    }
+    if g.open_firewall {
+        m.insert("openFirewall".into(), json!(true));
+    }
+    if oci {
+        if let Some(memory) = &g.container.memory {
+            m.insert("memory".into(), json!(memory));
+        }
+        if g.container.cpus.is_some() {
+            m.insert("cpus".into(), json!(g.container_cpus().to_string()));
+        }
+    }
+    let mut settings = super::openclaw::value(&runtime);
+    for path in DERIVED_KEYS {
+        remove_path(&mut settings, path);
+    }
+    if settings.as_object().is_some_and(|s| !s.is_empty()) {
+        m.insert("settings".into(), settings);
+    }
     Ok(Json::Object(m))
 }
 
-/// Renders the module.
-pub fn render(plan: &Plan, t: &Templates) -> Result<String, TemplateError> {
-    let oci = plan.nixos_backend == NixosBackend::OciContainers;
-    let mut gateways = Vec::with_capacity(plan.gateways.len());
+/// The value of `services.openclaw-gateways`: the backend, the account's
+/// home, and every gateway in file order.
+pub fn values(plan: &Plan) -> Result<Json, NoHostPaths> {
+    let mut m = Map::new();
+    m.insert(
+        "backend".into(),
+        json!(if oci(plan) {
+            "oci-containers"
+        } else {
+            "systemd"
+        }),
+    );
+    if !oci(plan) {
+        // The account the module creates lives in the home its gateways'
+        // paths were derived from.
+        let home = plan
+            .gateways
+            .iter()
+            .filter(|g| g.user == DEFAULT_SERVICE_USER)
+            .find_map(|g| g.paths.as_ref().and_then(|p| p.home.clone()));
+        if let Some(home) = home {
+            m.insert("userHome".into(), json!(home));
+        }
+        if let Some(cap) = &plan.fleet_memory {
+            m.insert("fleetMemory".into(), json!(cap));
+        }
+    }
+    let mut gateways = Map::new();
     for g in &plan.gateways {
-        gateways.push(Entry {
-            name: g.name.clone(),
-            values: if oci {
-                container_values(g)?
-            } else {
-                service_values(&g.service(Scope::System)?)
+        gateways.insert(g.name.clone(), gateway_values(plan, g)?);
+    }
+    m.insert("gateways".into(), Json::Object(gateways));
+    Ok(Json::Object(m))
+}
+
+/// The line of the header that reminds the systemd backend of its package.
+fn package_hint(plan: &Plan) -> &'static str {
+    if oci(plan) {
+        ""
+    } else {
+        "#   services.openclaw-gateways.package = <an OpenClaw package>;  # see ocgen's README\n"
+    }
+}
+
+/// `ocgen nix`, `nixos/openclaw-gateways.nix`: the values alone, a module
+/// to import beside `ocgen.nixosModules.default`.
+pub fn render(plan: &Plan) -> Result<String, TemplateError> {
+    let v = values(plan)?;
+    Ok(format!(
+        "# OpenClaw gateways of deployment \"{name}\": the values of ocgen's NixOS\n\
+         # module, written by ocgen. Do not edit; change ocgen.yaml and run\n\
+         # `ocgen generate` (or `ocgen nix`) again.\n\
+         #\n\
+         # Import it beside the module, which declares the options and derives\n\
+         # the units, openclaw.json and firewall from them (ocgen's flake):\n\
+         #\n\
+         #   modules = [ ocgen.nixosModules.default ./openclaw-gateways.nix ];\n\
+         {package}\
+         #\n\
+         # Every value is defined at normal priority: override one with\n\
+         # lib.mkForce, e.g.\n\
+         #   services.openclaw-gateways.gateways.<name>.port = lib.mkForce 30000;\n\
+         {{\n  services.openclaw-gateways = {body};\n}}\n",
+        name = plan.name,
+        package = package_hint(plan),
+        body = nix_expr(&v, 2),
+    ))
+}
+
+/// `ocgen nix --self-contained`: one module for users without flakes,
+/// ocgen's module byte for byte followed by this deployment's values.
+pub fn render_self_contained(plan: &Plan) -> Result<String, TemplateError> {
+    let v = values(plan)?;
+    Ok(format!(
+        "# OpenClaw gateways of deployment \"{name}\" as a NixOS module, written\n\
+         # by ocgen. Do not edit; change ocgen.yaml and run\n\
+         # `ocgen nix --self-contained` again.\n\
+         #\n\
+         #   imports = [ ./openclaw-gateways.nix ];\n\
+         {package}\
+         #\n\
+         # ocgen's NixOS module (nix/module.nix, the same for every deployment)\n\
+         # comes first, byte for byte, then the values of this deployment. With\n\
+         # ocgen's flake, import ocgen.nixosModules.default and the output of\n\
+         # `ocgen nix` instead: this file declares the options itself.\n\
+         #\n\
+         {MODULE}  // {{\n  \
+         # The values of deployment \"{name}\", each at normal priority:\n  \
+         # override one with lib.mkForce, e.g.\n  \
+         #   services.openclaw-gateways.gateways.<name>.port = lib.mkForce 30000;\n  \
+         imports = [\n    {{\n      services.openclaw-gateways = {body};\n    }}\n  ];\n}}\n",
+        name = plan.name,
+        package = package_hint(plan),
+        body = nix_expr(&v, 6),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as Json, json};
+
+    use super::{DERIVED_KEYS, MODULE, nix_expr};
+    use crate::model::Bind;
+    use crate::plan::{
+        CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
+        CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
+        CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
+        CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
+        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT,
+        HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE,
+        MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS, PROBE_SHELL, RESERVED_ENV,
+        RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT,
+        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
+        shell_probe_parts,
+    };
+
+    /// `[Service]` settings the module derives per gateway from its paths
+    /// and auth; the others are the same for every gateway.
+    const PER_GATEWAY: &[&str] = &[
+        "MemoryMax",
+        "CPUQuota",
+        "StateDirectory",
+        "StateDirectoryMode",
+        "ReadWritePaths",
+        "ProtectHome",
+        "BindReadOnlyPaths",
+    ];
+
+    fn directive(v: &Value) -> Json {
+        match v {
+            Value::Str(s) => json!(s),
+            Value::Int(n) => json!(n),
+            Value::Bool(b) => json!(b),
+            Value::List(items) => json!(items),
+        }
+    }
+
+    /// The facts the module states, from the plan: its constants, and the
+    /// service of a gateway whose state systemd manages.
+    fn facts() -> Json {
+        let doc =
+            crate::model::load("version: 1\ndefaults:\n  home: /var/lib/oc\ngateways:\n  a: {}\n")
+                .unwrap();
+        let plan = crate::plan::plan(&doc).unwrap();
+        let s = plan.gateways[0].service(Scope::System).unwrap();
+        let state_mode = s
+            .directives
+            .iter()
+            .find(|d| d.key == "StateDirectoryMode")
+            .map(|d| directive(&d.value))
+            .unwrap();
+        let service_config: serde_json::Map<String, Json> = s
+            .directives
+            .iter()
+            .filter(|d| !PER_GATEWAY.contains(&d.key))
+            .map(|d| (d.key.to_string(), directive(&d.value)))
+            .collect();
+        let g = &plan.gateways[0];
+        let public: Vec<u16> = g.public_ports().iter().map(|p| p - g.port).collect();
+        // Where a bind listens (and a container publishes); custom is its
+        // host, tailnet and auto have no address ocgen knows.
+        let addresses: serde_json::Map<String, Json> = [Bind::Loopback, Bind::Lan]
+            .into_iter()
+            .map(|b| (b.as_str().to_string(), json!(bind_address(b, None))))
+            .collect();
+        assert_eq!(bind_address(Bind::Tailnet, None), None);
+        assert_eq!(bind_address(Bind::Auto, None), None);
+        assert_eq!(
+            bind_address(Bind::Custom, Some("10.0.0.1")).as_deref(),
+            Some("10.0.0.1")
+        );
+        // The container's probe script around its host and port.
+        let (before, probe_after) = shell_probe_parts("@HOST@", LIVE);
+        let (probe_before_host, probe_before_port) = before.split_once("@HOST@").unwrap();
+        let markers: serde_json::Map<String, Json> = SERVICE_MARKERS
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), json!(v)))
+            .collect();
+        let mut facts = json!({
+            "footprint": FOOTPRINT,
+            "spacing": SPACING,
+            "minPort": MIN_BASE_PORT,
+            "maxPort": MAX_BASE_PORT,
+            "publicOffsets": public,
+            "bindAddresses": addresses,
+            "defaultUser": DEFAULT_SERVICE_USER,
+            "stateRoot": STATE_ROOT,
+            "stateDirectoryMode": state_mode,
+            "homeRoots": HOME_ROOTS,
+            "credentialsRoot": CREDENTIALS_ROOT,
+            "fileProvider": FILE_PROVIDER,
+            "reservedEnv": RESERVED_ENV,
+            "readOnlyEnv": { CONTAINER_CONFIG_READONLY.0: CONTAINER_CONFIG_READONLY.1 },
+            "serviceMarkers": markers,
+            "repairPolicyEnv": { SERVICE_REPAIR_POLICY.0: SERVICE_REPAIR_POLICY.1 },
+            "unitVar": SYSTEMD_UNIT_VAR,
+            "derivedKeys": DERIVED_KEYS,
+            "after": s.after,
+            "wantedBy": s.wanted_by,
+            "serviceConfig": service_config,
+            "container": {
+                "image": DEFAULT_IMAGE,
+                "uid": CONTAINER_UID,
+                "env": {
+                    "HOME": CONTAINER_HOME,
+                    CONTAINER_CACHE_DIR.0: CONTAINER_CACHE_DIR.1,
+                },
+                "stateDir": CONTAINER_STATE_DIR,
+                "workspace": CONTAINER_WORKSPACE,
+                "configPath": CONTAINER_CONFIG_PATH,
+                "seededConfigPath": CONTAINER_SEEDED_CONFIG_PATH,
+                "secretDir": CONTAINER_SECRET_DIR,
+                "defaultTokenEnv": CONTAINER_DEFAULT_TOKEN_ENV,
+                "command": CONTAINER_GATEWAY_CMD,
+                "memory": CONTAINER_MEMORY,
+                "cpus": CONTAINER_CPUS.to_string(),
+                "options": [
+                    format!("--cap-drop={CONTAINER_CAP_DROP}"),
+                    "--security-opt=no-new-privileges",
+                    format!("--stop-timeout={}", STOP_GRACE_PERIOD.trim_end_matches('s')),
+                    format!("--health-interval={HEALTH_INTERVAL}"),
+                    format!("--health-timeout={HEALTH_TIMEOUT}"),
+                    format!("--health-start-period={HEALTH_START_PERIOD}"),
+                    format!("--health-retries={HEALTH_RETRIES}"),
+                    format!("--pids-limit={CONTAINER_PIDS_LIMIT}"),
+                ],
+                "probe": {
+                    "shell": PROBE_SHELL,
+                    "beforeHost": probe_before_host,
+                    "beforePort": probe_before_port,
+                    "after": probe_after,
+                },
+                // The engine's stop (`--stop-timeout`) runs inside systemd's.
+                "unit": {
+                    "Restart": RESTART,
+                    "RestartSec": RESTART_SEC,
+                    "TimeoutStopSec": TIMEOUT_STOP_SEC + 30,
+                },
             },
         });
+        // The sandbox defaults the module writes for gateways declared in Nix.
+        facts["deployment"] = json!(DEFAULT_NAME);
+        facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
+        facts["defaultAgent"] = json!(DEFAULT_AGENT);
+        facts
     }
-    let user_home = plan
-        .gateways
-        .iter()
-        .filter(|g| g.user == DEFAULT_SERVICE_USER)
-        .find_map(|g| g.paths.as_ref().and_then(|p| p.home.clone()));
-    let public_offsets: Vec<u16> = FOOTPRINT_PARTS
-        .iter()
-        .filter(|(p, _, _)| listens_on_bind(*p))
-        .flat_map(|(_, a, b)| *a..=*b)
-        .collect();
-    let ctx = Context {
-        deployment: plan.name.clone(),
-        oci,
-        default_user: DEFAULT_SERVICE_USER,
-        user_home: json!(user_home),
-        state_root: STATE_ROOT,
-        home_roots: json!(HOME_ROOTS),
-        footprint: FOOTPRINT,
-        spacing: SPACING,
-        public_offsets: json!(public_offsets),
-        readonly_name: CONTAINER_CONFIG_READONLY.0,
-        readonly_value: CONTAINER_CONFIG_READONLY.1,
-        container_config_path: CONTAINER_CONFIG_PATH,
-        container_state_dir: CONTAINER_STATE_DIR,
-        container_workspace: CONTAINER_WORKSPACE,
-        container_uid: CONTAINER_UID,
-        // The engine's stop (`--stop-timeout`) runs inside systemd's.
-        container_unit: json!({
-            "Restart": RESTART,
-            "RestartSec": RESTART_SEC,
-            "TimeoutStopSec": TIMEOUT_STOP_SEC + 30,
-        }),
-        gateways,
-    };
-    t.render(NIXOS, &ctx)
+
+    #[test]
+    fn the_module_states_the_plans_facts() {
+        let block = format!("\n  facts = {};\n", nix_expr(&facts(), 2));
+        assert!(
+            MODULE.contains(&block),
+            "nix/module.nix must hold the plan's facts exactly as:\n{block}"
+        );
+    }
+
+    #[test]
+    fn the_derived_keys_cover_the_pinned_keys() {
+        for key in PINNED_KEYS {
+            let path: Vec<&str> = key.split('.').collect();
+            assert!(
+                DERIVED_KEYS.iter().any(|d| path.starts_with(d)),
+                "{key} is pinned but not derived by the module"
+            );
+        }
+    }
+
+    #[test]
+    fn derived_keys_leave_the_rest_of_the_settings() {
+        let mut v = json!({
+            "gateway": { "port": 1, "auth": { "mode": "token", "trustedProxy": { "userHeader": "x" } } },
+            "agents": { "defaults": { "workspace": "/w", "model": "m" } },
+            "logging": { "file": "/l" },
+        });
+        for path in DERIVED_KEYS {
+            super::remove_path(&mut v, path);
+        }
+        assert_eq!(
+            v,
+            json!({
+                "gateway": { "auth": { "trustedProxy": { "userHeader": "x" } } },
+                "agents": { "defaults": { "model": "m" } },
+            })
+        );
+    }
 }

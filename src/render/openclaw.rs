@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::model::AuthMode;
-use crate::plan::{FILE_PROVIDER, Runtime, SecretSource};
+use crate::plan::{DEFAULT_AGENT, FILE_PROVIDER, Runtime, SecretSource};
 
 /// The JSON value of the config of a gateway where it runs.
 pub fn value(rt: &Runtime) -> Value {
@@ -55,10 +55,34 @@ pub fn value(rt: &Runtime) -> Value {
     }
     let mut root = Map::new();
     root.insert("gateway".into(), Value::Object(gateway));
-    root.insert(
-        "agents".into(),
-        json!({ "defaults": { "workspace": rt.workspace } }),
-    );
+    let mut defaults = Map::new();
+    defaults.insert("workspace".into(), json!(rt.workspace));
+    let sbx = &g.sandbox;
+    let mut sandbox = Map::new();
+    if let Some(root) = rt.sandbox_workspace_root() {
+        sandbox.insert("workspaceRoot".into(), json!(root));
+    }
+    if sbx.docker_prefix_ours {
+        sandbox.insert(
+            "docker".into(),
+            json!({ "containerPrefix": sbx.docker_prefix }),
+        );
+    }
+    if sbx.browser_prefix_ours {
+        sandbox.insert(
+            "browser".into(),
+            json!({ "containerPrefix": sbx.browser_prefix }),
+        );
+    }
+    if !sandbox.is_empty() {
+        defaults.insert("sandbox".into(), Value::Object(sandbox));
+    }
+    let mut agents = Map::new();
+    agents.insert("defaults".into(), Value::Object(defaults));
+    if g.writes_agent_roster() {
+        agents.insert("entries".into(), json!({ DEFAULT_AGENT: {} }));
+    }
+    root.insert("agents".into(), Value::Object(agents));
     if !g.browser_profiles.is_empty() {
         let mut profiles = Map::new();
         for p in &g.browser_profiles {
@@ -122,8 +146,8 @@ pub fn secret_ref(s: &SecretSource) -> Value {
 
 /// The file text: two-space indented JSON and one final newline.
 pub fn render(rt: &Runtime) -> String {
-    // A JSON value always serialises.
-    let mut s = serde_json::to_string_pretty(&value(rt)).unwrap_or_default();
+    // `{:#}` is serde_json's pretty printer; a `Value` always prints.
+    let mut s = format!("{:#}", value(rt));
     s.push('\n');
     s
 }

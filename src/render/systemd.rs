@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::templates::{SYSTEMD, TemplateError, Templates};
-use crate::plan::{Gateway, Plan, Scope, Service, Value};
+use crate::plan::{Gateway, Plan, Scope, Service, Value, memory_bytes};
 
 /// Context of `templates/systemd.service.hbs`.
 #[derive(Serialize)]
@@ -56,7 +56,14 @@ pub struct Line {
     pub key: &'static str,
     /// Raw value.
     pub value: String,
+    /// Whether the value is written as is: the directive expands no
+    /// specifiers, so `%%` would stay two characters (`CPUQuota=200%`).
+    pub verbatim: bool,
 }
+
+/// Directives whose values systemd reads without specifier expansion and
+/// that ocgen fills itself (no user text).
+const VERBATIM: &[&str] = &["CPUQuota"];
 
 /// The unit's scope for this plan (`user_units`), unless the command line forces user units.
 pub fn scope(plan: &Plan, force_user: bool) -> Scope {
@@ -76,7 +83,13 @@ pub fn file_name(g: &Gateway) -> String {
 pub fn context(s: &Service, openclaw_bin: &str) -> Context {
     let mut lines = Vec::new();
     for d in &s.directives {
-        let mut push = |value: String| lines.push(Line { key: d.key, value });
+        let mut push = |value: String| {
+            lines.push(Line {
+                key: d.key,
+                value,
+                verbatim: VERBATIM.contains(&d.key),
+            });
+        };
         match &d.value {
             Value::Str(v) => push(v.clone()),
             Value::Int(n) => push(n.to_string()),
@@ -133,4 +146,84 @@ pub fn render_service(
     t: &Templates,
 ) -> Result<String, TemplateError> {
     t.render(SYSTEMD, &context(s, openclaw_bin))
+}
+
+/// `systemd/openclaw.slice`: the slice every gateway's unit runs in, with
+/// the fleet's memory cap (`systemd.fleet_memory`) when the file sets one.
+pub fn slice(plan: &Plan) -> String {
+    let mut s = String::from(
+        "# The slice of the OpenClaw gateways written by ocgen: each gateway's unit\n\
+         # runs in it (Slice=), so the fleet as a whole can be capped.\n\
+         [Unit]\n\
+         Description=OpenClaw gateways\n",
+    );
+    if let Some(bytes) = plan.fleet_memory.as_deref().and_then(memory_bytes) {
+        s.push_str(&format!("\n[Slice]\nMemoryMax={bytes}\n"));
+    }
+    s
+}
+
+/// The backup service of a gateway: the same directives as the gateway's
+/// unit (from [`Service`]), spelled without a template.
+pub fn render_backup_service(s: &Service, openclaw_bin: &str) -> String {
+    use super::quote::{systemd as q, systemd_env};
+    let c = context(s, openclaw_bin);
+    let mut out = format!(
+        "# Backup of OpenClaw gateway \"{}\": systemd {} unit written by ocgen. Do not edit;\n\
+         # change `backup:` in ocgen.yaml and run `ocgen generate` again.\n\
+         # Makes one archive with `openclaw backup create --verify`, then keeps the newest ones.\n\
+         # Started by its timer, or now: systemctl {}start {}\n",
+        c.gateway,
+        if c.system { "system" } else { "user" },
+        if c.system { "" } else { "--user " },
+        s.unit,
+    );
+    out.push_str("# Create before the first start:\n");
+    for d in &c.directories {
+        match (&c.user, &c.group) {
+            (Some(u), Some(g)) => {
+                out.push_str(&format!("#   install -d -m 0700 -o {u} -g {g} {d}\n"));
+            }
+            _ => out.push_str(&format!("#   install -d -m 0700 {d}\n")),
+        }
+    }
+    out.push_str(&format!("\n[Unit]\nDescription={}\n", q(&c.description)));
+    for a in &c.after {
+        out.push_str(&format!("Wants={a}\nAfter={a}\n"));
+    }
+    out.push_str(&format!("\n[Service]\nExecStart={}\n", q(&c.exec_start)));
+    for v in &c.environment {
+        out.push_str(&format!("Environment={}\n", systemd_env(&v.name, &v.value)));
+    }
+    out.push_str(&format!("EnvironmentFile={}\n", q(&c.environment_file)));
+    for cr in &c.credentials {
+        out.push_str(&format!("LoadCredential={}\n", q(cr)));
+    }
+    if let (Some(u), Some(g)) = (&c.user, &c.group) {
+        out.push_str(&format!("User={}\nGroup={}\n", q(u), q(g)));
+    }
+    for l in &c.lines {
+        let value = if l.verbatim {
+            l.value.clone()
+        } else {
+            q(&l.value)
+        };
+        out.push_str(&format!("{}={}\n", l.key, value));
+    }
+    out
+}
+
+/// The timer of a scheduled backup.
+pub fn render_timer(t: &crate::plan::Timer, system: bool) -> String {
+    use super::quote::systemd as q;
+    format!(
+        "# Schedule of {unit}.service, written by ocgen. Do not edit; change\n\
+         # `backup.schedule` in ocgen.yaml and run `ocgen generate` again.\n\
+         # Install beside the service, then: systemctl {user}daemon-reload && systemctl {user}enable --now {unit}.timer\n\
+         \n[Unit]\nDescription={desc}\n\n[Timer]\nOnCalendar={cal}\nPersistent=yes\nUnit={unit}.service\n\n[Install]\nWantedBy=timers.target\n",
+        unit = t.unit,
+        user = if system { "" } else { "--user " },
+        desc = q(&t.description),
+        cal = q(&t.on_calendar),
+    )
 }

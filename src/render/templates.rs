@@ -1,7 +1,8 @@
 //! Handlebars templates: compiled into the binary, or read from a user's
 //! `--templates DIR`. Strict mode makes a missing variable an error, HTML
 //! escaping is off, and every value must pass through a quoting helper
-//! named after its target language (`env`, `yaml`, `nix`, `json`) or
+//! named after its target language (`env`, `yaml`, `json`, `systemd`,
+//! `caddy`) or
 //! compose rule (`compose`, `compose_block`, `compose_var`).
 
 use std::path::Path;
@@ -22,8 +23,6 @@ pub const ENV: &str = "env.hbs";
 
 /// The systemd unit of one gateway. Context: [`crate::render::systemd::Context`].
 pub const SYSTEMD: &str = "systemd.service.hbs";
-/// The NixOS module. Context: [`crate::render::nixos::Context`].
-pub const NIXOS: &str = "nixos.nix.hbs";
 /// The compose file of the deployment. Context: [`crate::render::compose::Context`].
 pub const COMPOSE: &str = "compose.hbs";
 
@@ -41,10 +40,6 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: SYSTEMD,
         source: include_str!("../../templates/systemd.service.hbs"),
-    },
-    Builtin {
-        name: NIXOS,
-        source: include_str!("../../templates/nixos.nix.hbs"),
     },
     Builtin {
         name: COMPOSE,
@@ -65,19 +60,16 @@ mod helpers {
     use handlebars::handlebars_helper;
     handlebars_helper!(env_helper: |v: str| crate::render::quote::env(v));
     handlebars_helper!(yaml_helper: |v: str| crate::render::quote::yaml(v));
-    handlebars_helper!(nix_helper: |v: str| crate::render::quote::nix(v));
-    handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
+    handlebars_helper!(json_helper: |v: Json| v.to_string());
     handlebars_helper!(caddy_helper: |v: str| crate::render::quote::caddy(v));
     handlebars_helper!(systemd_helper: |v: str| crate::render::quote::systemd(v));
     handlebars_helper!(systemd_env_helper: |name: str, value: str| crate::render::quote::systemd_env(name, value));
-    handlebars_helper!(nix_attr_helper: |v: str| crate::render::quote::attr_name(v));
-    handlebars_helper!(nix_value_helper: |v: Json, indent: u64| crate::render::quote::nix_expr(v, usize::try_from(indent).unwrap_or(0)));
     handlebars_helper!(compose_helper: |v: str| crate::render::quote::yaml(&crate::render::quote::compose_literal(v)));
     handlebars_helper!(compose_block_helper: |v: str, indent: u64|
         crate::render::quote::compose_block(v, usize::try_from(indent).unwrap_or(0)));
 
     /// `{{compose_var NAME}}`: an error, not a broken file, for a bad name.
-    pub fn compose_var_helper(
+    pub(super) fn compose_var_helper(
         h: &handlebars::Helper<'_>,
         _: &handlebars::Handlebars<'_>,
         _: &handlebars::Context,
@@ -96,13 +88,21 @@ mod helpers {
 }
 use helpers::{
     caddy_helper, compose_block_helper, compose_helper, compose_var_helper, env_helper,
-    json_helper, nix_attr_helper, nix_helper, nix_value_helper, systemd_env_helper, systemd_helper,
-    yaml_helper,
+    json_helper, systemd_env_helper, systemd_helper, yaml_helper,
 };
 
-/// The template registry.
+/// The template registry. A built-in template is compiled the first time
+/// it renders (a command that writes one format compiles one template); a
+/// user's override is compiled when it is loaded, so a broken file is
+/// reported before anything renders.
 pub struct Templates {
-    hb: Handlebars<'static>,
+    slots: Vec<Slot>,
+}
+
+struct Slot {
+    name: &'static str,
+    source: &'static str,
+    compiled: std::sync::OnceLock<Result<Handlebars<'static>, String>>,
 }
 
 /// A template failed to load or render: the message names the template
@@ -124,38 +124,47 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         hb.register_helper("env", Box::new(env_helper));
         hb.register_helper("yaml", Box::new(yaml_helper));
-        hb.register_helper("nix", Box::new(nix_helper));
         hb.register_helper("json", Box::new(json_helper));
         hb.register_helper("compose", Box::new(compose_helper));
         hb.register_helper("systemd", Box::new(systemd_helper));
         hb.register_helper("systemd_env", Box::new(systemd_env_helper));
-        hb.register_helper("nix_attr", Box::new(nix_attr_helper));
-        hb.register_helper("nix_value", Box::new(nix_value_helper));
         hb.register_helper("compose_block", Box::new(compose_block_helper));
         hb.register_helper("compose_var", Box::new(compose_var_helper));
         hb.register_helper("caddy", Box::new(caddy_helper));
         hb
     }
 
+    /// One registry holding one template, or what handlebars said.
+    fn compile(name: &str, source: &str) -> Result<Handlebars<'static>, String> {
+        let mut hb = Self::registry();
+        hb.register_template_string(name, source)
+            .map_err(|e| e.to_string())?;
+        Ok(hb)
+    }
+
     /// The templates compiled into ocgen.
     pub fn builtin() -> Result<Self, TemplateError> {
-        let mut hb = Self::registry();
-        for t in BUILTINS {
-            hb.register_template_string(t.name, t.source)
-                .map_err(|e| TemplateError(format!("built-in template {}: {e}", t.name)))?;
-        }
-        Ok(Templates { hb })
+        let slots = BUILTINS
+            .iter()
+            .map(|b| Slot {
+                name: b.name,
+                source: b.source,
+                compiled: std::sync::OnceLock::new(),
+            })
+            .collect();
+        Ok(Templates { slots })
     }
 
     /// The built-in templates, each replaced by `DIR/<name>` where that file exists.
     pub fn with_overrides(dir: &Path) -> Result<Self, TemplateError> {
         let mut t = Self::builtin()?;
-        for b in BUILTINS {
-            let path = dir.join(b.name);
+        for slot in &mut t.slots {
+            let path = dir.join(slot.name);
             match std::fs::read_to_string(&path) {
                 Ok(src) => {
-                    t.hb.register_template_string(b.name, src)
+                    let hb = Self::compile(slot.name, &src)
                         .map_err(|e| TemplateError(format!("{}: {e}", path.display())))?;
+                    slot.compiled = std::sync::OnceLock::from(Ok(hb));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(TemplateError(format!("{}: {e}", path.display()))),
@@ -166,8 +175,17 @@ impl Templates {
 
     /// Renders a template with its typed context.
     pub fn render<C: Serialize>(&self, name: &str, ctx: &C) -> Result<String, TemplateError> {
-        self.hb
-            .render(name, ctx)
+        let slot = self
+            .slots
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| TemplateError(format!("template {name}: no such template")))?;
+        let hb = slot
+            .compiled
+            .get_or_init(|| Self::compile(slot.name, slot.source))
+            .as_ref()
+            .map_err(|e| TemplateError(format!("built-in template {name}: {e}")))?;
+        hb.render(name, ctx)
             .map_err(|e| TemplateError(format!("template {name}: {e}")))
     }
 }
@@ -177,10 +195,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_builtin_loads() {
-        let t = Templates::builtin().unwrap();
+    fn every_builtin_compiles() {
         for b in BUILTINS {
-            assert!(t.hb.has_template(b.name), "{}", b.name);
+            let hb = Templates::compile(b.name, b.source).unwrap();
+            assert!(hb.has_template(b.name), "{}", b.name);
         }
     }
 

@@ -14,8 +14,14 @@ use super::quote;
 /// bare only when no YAML reader can take them for another type.
 pub fn to_string(v: &Value) -> String {
     let mut out = String::new();
-    write_value(v, 0, &mut out);
+    write(v, &mut out);
     out
+}
+
+/// [`to_string`], appended to `out` (a stream of documents is written into
+/// one buffer, without a string per document).
+pub fn write(v: &Value, out: &mut String) {
+    write_value(v, 0, out);
 }
 
 fn scalar(v: &Value, indent: usize) -> Option<String> {
@@ -31,12 +37,15 @@ fn scalar(v: &Value, indent: usize) -> Option<String> {
     })
 }
 
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
 fn write_value(v: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
     match v {
         Value::Object(o) if !o.is_empty() => {
             for (k, v) in o {
-                out.push_str(&pad);
+                pad(out, indent);
                 out.push_str(&quote::yaml_key(k));
                 out.push(':');
                 if let Some(s) = scalar(v, indent + 2) {
@@ -52,26 +61,26 @@ fn write_value(v: &Value, indent: usize, out: &mut String) {
         Value::Array(a) if !a.is_empty() => {
             for item in a {
                 if let Some(s) = scalar(item, indent + 2) {
-                    out.push_str(&pad);
+                    pad(out, indent);
                     out.push_str("- ");
                     out.push_str(&s);
                     out.push('\n');
                 } else if item.is_object() {
-                    // The item's first key goes on the dash's line.
-                    let mut inner = String::new();
-                    write_value(item, indent + 2, &mut inner);
-                    out.push_str(&pad);
-                    out.push_str("- ");
-                    out.push_str(&inner[indent + 2..]);
+                    // The item's first key goes on the dash's line: write
+                    // the map indented as its items are, then turn the
+                    // last two spaces before its first key into "- ".
+                    let start = out.len();
+                    write_value(item, indent + 2, out);
+                    out.replace_range(start + indent..start + indent + 2, "- ");
                 } else {
-                    out.push_str(&pad);
+                    pad(out, indent);
                     out.push_str("-\n");
                     write_value(item, indent + 2, out);
                 }
             }
         }
         other => {
-            out.push_str(&pad);
+            pad(out, indent);
             out.push_str(&scalar(other, indent).unwrap_or_default());
             out.push('\n');
         }

@@ -120,6 +120,12 @@ impl Engine {
             .unwrap()
     }
 
+    /// The variables that point the docker CLI at this engine
+    /// (`DOCKER_HOST`), for other programs that run it (`ocgen doctor`).
+    pub fn vars(&self) -> &[(String, String)] {
+        &self.vars
+    }
+
     /// `docker ARGS` that must succeed; its standard output.
     pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
         let o = self.docker(dir, args);

@@ -4,6 +4,7 @@
 
 pub mod caddy;
 pub mod engine;
+pub mod hostgw;
 pub mod kube;
 pub mod nix;
 pub mod procs;
@@ -31,6 +32,37 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The user documentation: README.md, then every chapter of the book
+/// (`docs/src/*.md`, sorted), as (path from the root, text).
+pub fn doc_pages() -> Vec<(String, String)> {
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(root().join("docs/src"))
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    chapters.sort();
+    std::iter::once(root().join("README.md"))
+        .chain(chapters)
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let rel = p.strip_prefix(root()).unwrap().display().to_string();
+            (rel, text)
+        })
+        .collect()
+}
+
+/// All of the user documentation as one text: what a test quotes from
+/// "the README" may sit in any chapter of the book.
+pub fn docs() -> String {
+    doc_pages()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Every `examples/*.yaml`, sorted.

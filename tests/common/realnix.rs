@@ -16,6 +16,8 @@ use super::root;
 pub struct RealNix {
     /// `nix-instantiate` (a wrapper with its own store and nix.conf).
     pub nix_instantiate: PathBuf,
+    /// `nix`, the same way.
+    pub nix: PathBuf,
     /// The nixpkgs tree.
     pub nixpkgs: PathBuf,
 }
@@ -37,6 +39,7 @@ pub fn real_nix() -> Option<RealNix> {
         if nix.is_file() && nixpkgs.join("nixos/lib/eval-config.nix").is_file() {
             return Some(RealNix {
                 nix_instantiate: nix,
+                nix: d.join("bin/nix"),
                 nixpkgs,
             });
         }
@@ -46,13 +49,16 @@ pub fn real_nix() -> Option<RealNix> {
     None
 }
 
-/// One system to evaluate: a generated module and extra modules (Nix
+/// One system to evaluate: what ocgen wrote and extra modules (Nix
 /// expressions, each a module).
 pub struct Case {
     /// Attribute name of the case in the result.
     pub name: String,
     /// The module text ocgen wrote.
     pub module: String,
+    /// Whether `module` is `ocgen nix` (values), which needs nix/module.nix
+    /// beside it (else it is `ocgen nix --self-contained`, the module inlined).
+    pub values: bool,
     /// Further modules, as Nix expressions.
     pub extra: Vec<String>,
     /// Whether the test sets a stand-in `services.openclaw-gateways.package`.
@@ -62,14 +68,26 @@ pub struct Case {
 }
 
 impl Case {
-    /// A case with the stand-in package and no toplevel.
+    /// A case of a whole module (`ocgen nix --self-contained`), with the
+    /// stand-in package and
+    /// no toplevel.
     pub fn new(name: &str, module: &str) -> Case {
         Case {
             name: name.to_string(),
             module: module.to_string(),
+            values: false,
             extra: Vec::new(),
             package: true,
             toplevel: false,
+        }
+    }
+
+    /// A case of values (`ocgen nix`, or gateways declared in Nix),
+    /// evaluated with nix/module.nix.
+    pub fn values(name: &str, values: &str) -> Case {
+        Case {
+            values: true,
+            ..Case::new(name, values)
         }
     }
 
@@ -98,6 +116,56 @@ impl RealNix {
         }
     }
 
+    /// The flake input that stands for nixpkgs: the snapshot as the store
+    /// path `.ci/install-tools.sh` added it under
+    /// (`$OCGEN_TOOLS/real-nix-nixpkgs-source`), which Nix takes as it is,
+    /// where the tree itself would be hashed and copied (440 MB) on every
+    /// run. None (after saying why) when it is not there.
+    pub fn nixpkgs_input(&self) -> Option<String> {
+        let stamp = self
+            .nixpkgs
+            .parent()
+            .and_then(Path::parent)
+            .unwrap()
+            .join("real-nix-nixpkgs-source");
+        let stored = std::fs::read_to_string(&stamp)
+            .ok()
+            .and_then(|s| s.lines().nth(1).map(str::to_string))
+            .filter(|p| {
+                Command::new(self.nix_instantiate.with_file_name("nix-store"))
+                    .args(["--check-validity", p])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            });
+        if stored.is_none() {
+            super::skip(&format!(
+                "{} names no valid store path of the nixpkgs snapshot (run `bash .ci/install-tools.sh`)",
+                stamp.display()
+            ));
+        }
+        stored.map(|p| format!("path:{p}"))
+    }
+
+    /// Runs `nix` with flakes on (only for this process: a private
+    /// setting, not the shared nix.conf) and no flake registry (there is
+    /// no network to fetch it from); Ok(stdout) or Err(stderr).
+    pub fn flake(&self, args: &[&str]) -> Result<String, String> {
+        let _slot = Slot::take();
+        let out = Command::new(&self.nix)
+            .args(args)
+            .env(
+                "NIX_CONFIG",
+                "extra-experimental-features = nix-command flakes\nflake-registry =\n",
+            )
+            .output()
+            .unwrap();
+        if out.status.success() {
+            Ok(String::from_utf8(out.stdout).unwrap())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
     /// Evaluates every case in one nix-instantiate call; the JSON of
     /// tests/nix/nixos-system.nix, by case name.
     pub fn evaluate(&self, dir: &Path, cases: &[Case]) -> Result<Value, String> {
@@ -112,9 +180,10 @@ impl RealNix {
                 extra.push(p.display().to_string());
             }
             set.push_str(&format!(
-                "  \"{}\" = {{ module = {}; extra = [ {} ]; package = {}; toplevel = {}; }};\n",
+                "  \"{}\" = {{ module = {}; values = {}; extra = [ {} ]; package = {}; toplevel = {}; }};\n",
                 c.name,
                 module.display(),
+                c.values,
                 extra.join(" "),
                 c.package,
                 c.toplevel

@@ -1,18 +1,21 @@
-# Evaluates NixOS systems that import ocgen's module, several in one
+# Evaluates NixOS systems that import ocgen's output, several in one
 # nix-instantiate call (nixpkgs is parsed once), and returns what the tests
 # read back: our units' text, services, accounts, firewall, tmpfiles, the
 # final openclaw.json of each gateway, warnings, failed assertions and, on
 # request, the toplevel's .drv (instantiated, not built).
 #
 #   nix-instantiate --eval --strict --json --read-write-mode nixos-system.nix \
-#     --arg nixpkgs /path/to/nixpkgs --arg cases '{ name = { module = ./m.nix; extra = [ ]; toplevel = false; }; }'
+#     --arg nixpkgs /path/to/nixpkgs --arg cases '{ name = { module = ./m.nix; }; }'
+#
+# A case's `module` is what ocgen wrote: `ocgen nix --self-contained` (the
+# module inlined), or `ocgen nix` (the values) with `values = true`, which
+# imports nix/module.nix beside it as the flake's nixosModules.default does.
 { nixpkgs, cases }:
 let
   lib = import (nixpkgs + "/lib");
   base = {
     boot.isContainer = true;
     system.stateVersion = "26.05";
-    services.openclaw-gateways.enable = true;
     # nixpkgs' shellcheck is a Haskell program, whose package set the
     # snapshot lacks; writeShellApplication (the oci-containers pre-start
     # script) only runs it at build time.
@@ -32,14 +35,17 @@ let
     let
       sys = import (nixpkgs + "/nixos/lib/eval-config.nix") {
         system = "x86_64-linux";
-        modules = [ c.module base ] ++ lib.optional (c.package or true) package ++ map import (c.extra or [ ]);
+        modules = lib.optional (c.values or false) ../../nix/module.nix
+          ++ [ c.module base ]
+          ++ lib.optional (c.package or true) package
+          ++ map import (c.extra or [ ]);
       };
       cfg = sys.config;
       ours = n: lib.hasInfix "openclaw-gateway-" n;
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
-      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
+      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
       users = lib.mapAttrs (_: u: { inherit (u) home isSystemUser group createHome; }) (lib.filterAttrs (n: _: n == "openclaw") cfg.users.users);
       groups = lib.attrNames (lib.filterAttrs (n: _: n == "openclaw") cfg.users.groups);
       firewall = cfg.networking.firewall.allowedTCPPorts;

@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""How fast a fleet starts, and whether it falls over starting.
+
+A benchmark, not a test: it prints figures (and the load average it saw)
+and asserts nothing about time. Every mode starts real OpenClaw 2026.9.6
+gateways; run it through a lock that keeps other heavy jobs away if the
+machine is shared.
+
+Modes (each repeated --runs times):
+
+  cpu       one gateway alone on the host: wall time and CPU time (user+sys
+            of its whole process tree) from start to a passing /healthz.
+            N gateways cannot all be healthy sooner than N x that / cores:
+            the CPU-bound limit every other figure is divided by.
+  host      N gateways on the host, installed by `ocgen install` and started
+            as the docs say, either all at once (--batch 0) or K at a time,
+            each batch after `ocgen status --wait` saw the last one healthy.
+  compose   `ocgen compose` for N gateways, `docker compose up -d --wait`
+            on the engine at $DOCKER_HOST: time to all healthy, restarts and
+            exit codes of every container.
+  fleet     `openclaw fleet create` of N cells one after another on the
+            same engine and image (what OpenClaw itself offers).
+  probe     what one health probe costs: --probes runs of each probe
+            script through `docker exec` in a running gateway's container,
+            CPU of the container, dockerd, containerd and the shims.
+
+Usage:
+  python3 benches/fleet_start.py cpu --runs 3
+  python3 benches/fleet_start.py host --n 10 --batch 0 --runs 5
+  python3 benches/fleet_start.py host --n 10 --batch 2 --runs 5
+  DOCKER_HOST=unix://... DOCKER_CONFIG=... \\
+    python3 benches/fleet_start.py compose --n 3,6,10 --runs 2 [--ocgen PATH]
+  python3 benches/fleet_start.py fleet --n 3,6 --runs 2
+  python3 benches/fleet_start.py probe --probes 20
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IMAGE = "ghcr.io/openclaw/openclaw:2026.9.6"
+TICK = os.sysconf("SC_CLK_TCK")
+DEADLINE = 900.0
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def load():
+    return "load %.2f %.2f %.2f" % os.getloadavg()
+
+
+def ocgen_bin(arg):
+    if arg:
+        return arg
+    for p in ("target/release/ocgen", "target/debug/ocgen"):
+        if os.path.exists(os.path.join(ROOT, p)):
+            return os.path.join(ROOT, p)
+    sys.exit("build ocgen first (cargo build --release)")
+
+
+def tmpdir():
+    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    return tempfile.mkdtemp(prefix="ocgen-fleet-bench-", dir=base)
+
+
+# --- processes -------------------------------------------------------------
+
+def children():
+    kids = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            st = open(f"/proc/{p}/stat").read()
+        except OSError:
+            continue
+        ppid = int(st.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(p))
+    return kids
+
+
+def tree(pid):
+    kids, out, todo = children(), [], [pid]
+    while todo:
+        q = todo.pop()
+        out.append(q)
+        todo += kids.get(q, [])
+    return out
+
+
+def cpu_of(pids):
+    """user+sys of the processes, and of their waited-for children."""
+    t = 0
+    for p in pids:
+        try:
+            f = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        t += sum(int(x) for x in f[11:15])
+    return t / TICK
+
+
+def healthy(port, timeout=1.0):
+    try:
+        with urllib.request.urlopen(
+                urllib.request.Request(f"http://127.0.0.1:{port}/healthz"),
+                timeout=timeout) as r:
+            return r.status == 200 and json.load(r).get("ok") is True
+    except Exception:
+        return False
+
+
+def free_base(n):
+    """A window of n x 120 ports below the ephemeral range, nothing listening."""
+    used = set()
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            for line in open(f).readlines()[1:]:
+                used.add(int(line.split()[1].rsplit(":", 1)[1], 16))
+        except OSError:
+            pass
+    for b in range(23000, 32000 - n * 120, 500):
+        if not any(b <= p < b + n * 120 for p in used):
+            return b
+    sys.exit("no free port window")
+
+
+def openclaw_path():
+    tools = os.path.expanduser("~/.cache/ocgen-test-tools/bin")
+    return f"{tools}:/usr/bin:/bin"
+
+
+# --- cpu: one gateway alone --------------------------------------------------
+
+GATEWAY_SH = ('echo $$ >"${1%.env}.pid"; set -a; . "$1"; set +a; '
+              'exec openclaw gateway run >>"${1%.env}.out" 2>&1')
+
+
+def host_layout(ocgen, n, d):
+    base = free_base(n)
+    y = [f"version: 1\nname: bench\ntargets: [host]\ndefaults:\n  home: {d}/home\ngateways:\n"]
+    for i in range(n):
+        y.append(f"  g{i}:\n    port: {base + 120 * i}\n")
+    os.makedirs(f"{d}/home")
+    with open(f"{d}/ocgen.yaml", "w") as f:
+        f.write("".join(y))
+    r = subprocess.run([ocgen, "-f", f"{d}/ocgen.yaml", "install"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(r.stdout + r.stderr)
+    return [(f"g{i}", base + 120 * i, f"{d}/home/.openclaw-g{i}/g{i}.env") for i in range(n)]
+
+
+def start_gateway(env_file, home):
+    return subprocess.Popen(
+        ["sh", "-c", GATEWAY_SH, "sh", env_file],
+        env={"PATH": openclaw_path(), "HOME": home}, cwd=home,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_all(procs):
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    end = time.time() + 30
+    for p in procs:
+        try:
+            p.wait(max(0.1, end - time.time()))
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    # Children in their own sessions (the spawn broker) follow their parent.
+    time.sleep(1)
+
+
+def cpu_mode(args):
+    ocgen = ocgen_bin(args.ocgen)
+    rows = []
+    for run in range(args.runs):
+        d = tmpdir()
+        try:
+            (name, port, env), = host_layout(ocgen, 1, d)
+            l0 = load()
+            t0 = time.time()
+            p = start_gateway(env, f"{d}/home")
+            cpu = None
+            while time.time() - t0 < DEADLINE:
+                if p.poll() is not None:
+                    break
+                if healthy(port, 0.5):
+                    cpu = cpu_of(tree(p.pid))
+                    break
+                time.sleep(0.05)
+            wall = time.time() - t0
+            stop_all([p])
+            rows.append((wall, cpu))
+            say(f"cpu run {run + 1}: healthy after {wall:.1f} s wall, "
+                f"{cpu:.2f} s CPU (user+sys); {l0}")
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+    cpus = sorted(c for _, c in rows if c is not None)
+    if cpus:
+        say(f"cpu: median {cpus[len(cpus) // 2]:.2f} s CPU to healthy "
+            f"(min {cpus[0]:.2f}, max {cpus[-1]:.2f})")
+
+
+# --- host: N gateways, all at once or in batches ---------------------------
+
+def host_mode(args):
+    ocgen = ocgen_bin(args.ocgen)
+    for n in args.n:
+        for run in range(args.runs):
+            d = tmpdir()
+            procs = []
+            try:
+                gws = host_layout(ocgen, n, d)
+                k = args.batch or n
+                l0 = load()
+                t0 = time.time()
+                seen, exits = {}, {}
+                for b in range(0, n, k):
+                    batch = gws[b:b + k]
+                    for name, port, env in batch:
+                        procs.append(start_gateway(env, f"{d}/home"))
+                    names = [g[0] for g in batch]
+                    if args.use_wait:
+                        subprocess.run([ocgen, "-f", f"{d}/ocgen.yaml", "status", "--wait",
+                                        "--timeout", "10m", *names],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    # Poll ourselves too: per-gateway times and exits.
+                    while time.time() - t0 < DEADLINE:
+                        for i, (name, port, env) in enumerate(gws[:b + k]):
+                            if name in seen or name in exits:
+                                continue
+                            rc = procs[i].poll()
+                            if rc is not None:
+                                exits[name] = rc
+                            elif healthy(port, 0.5):
+                                seen[name] = time.time() - t0
+                        if all(g[0] in seen or g[0] in exits for g in gws[:b + k]):
+                            break
+                        time.sleep(0.1)
+                wall = time.time() - t0
+                heartbeat = sum(
+                    "state lease heartbeat did not become ready" in open(f).read()
+                    for f in glob.glob(f"{d}/home/.openclaw-*/*.out"))
+                l1 = load()
+                say(f"host n={n} batch={args.batch or 'all'} run {run + 1}: all healthy after "
+                    f"{wall:.1f} s; healthy {len(seen)}/{n}; exits {sorted(exits.items())}; "
+                    f"lease-heartbeat failures {heartbeat}; before {l0}; after {l1}")
+                say("  per gateway: " + ", ".join(f"{k} {v:.1f}" for k, v in seen.items()))
+            finally:
+                stop_all(procs)
+                shutil.rmtree(d, ignore_errors=True)
+
+
+# --- compose ---------------------------------------------------------------
+
+def docker(*a, **kw):
+    return subprocess.run(["docker", *a], capture_output=True, text=True, **kw)
+
+
+def compose_layout(ocgen, n, d, batch, legacy=False, interval=None):
+    base = free_base(n)
+    y = [f"version: 1\nname: bench\ntargets: [compose]\n"]
+    if batch is not None:
+        y.append(f"start:\n  batch: {batch}\n")
+    y.append("gateways:\n")
+    for i in range(n):
+        y.append(f"  g{i}:\n    port: {base + 120 * i}\n")
+    with open(f"{d}/ocgen.yaml", "w") as f:
+        f.write("".join(y))
+    r = subprocess.run([ocgen, "-f", f"{d}/ocgen.yaml", "compose"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(r.stderr)
+    text = r.stdout
+    if legacy:
+        # What ocgen wrote before the start policy: every gateway at once,
+        # probed every 30 s.
+        text = re.sub(r"(    #.*\n)*    depends_on:\n(      .*\n)+", "", text)
+        text = text.replace('interval: "5s"', 'interval: "30s"')
+        text = text.replace('start_period: "120s"', 'start_period: "90s"')
+    if interval:
+        text = re.sub(r'interval: "\d+s"', f'interval: "{interval}"', text)
+    with open(f"{d}/compose.yaml", "w") as f:
+        f.write(text)
+    os.makedirs(f"{d}/secrets")
+    for i in range(n):
+        p = f"{d}/secrets/g{i}.env"
+        with open(p, "w") as f:
+            f.write(f"OPENCLAW_GATEWAY_TOKEN={secrets.token_hex(16)}\n")
+        os.chmod(p, 0o600)
+    return [base + 120 * i for i in range(n)]
+
+
+def compose_mode(args):
+    ocgen = ocgen_bin(args.ocgen)
+    for n in args.n:
+        for run in range(args.runs):
+            d = tmpdir()
+            dc = ["docker", "compose", "-p", "ocgen-bench", "-f", f"{d}/compose.yaml"]
+            try:
+                compose_layout(ocgen, n, d, args.batch, args.legacy, args.interval)
+                subprocess.run(dc + ["down", "-v"], capture_output=True)
+                l0 = load()
+                t0 = time.time()
+                r = subprocess.run(dc + ["up", "-d", "--wait", "--wait-timeout", "900"],
+                                   capture_output=True, text=True)
+                wall = time.time() - t0
+                ids = subprocess.run(dc + ["ps", "-aq"], capture_output=True,
+                                     text=True).stdout.split()
+                info = json.loads(docker("inspect", *ids).stdout or "[]")
+                restarts = sum(c["RestartCount"] for c in info)
+                codes = [c["State"]["ExitCode"] for c in info if c["State"]["ExitCode"]]
+                logs = "".join(docker("logs", i).stderr + docker("logs", i).stdout
+                               for i in ids)
+                heartbeat = logs.count("state lease heartbeat did not become ready")
+                say(f"compose n={n} batch={args.batch} legacy={args.legacy} "
+                    f"interval={args.interval} run {run + 1}: up --wait rc {r.returncode} "
+                    f"after {wall:.1f} s; restarts {restarts}; exit codes {codes}; "
+                    f"lease-heartbeat failures {heartbeat}; before {l0}; after {load()}")
+                if r.returncode:
+                    say("  " + r.stderr.strip().replace("\n", "\n  ")[-800:])
+            finally:
+                subprocess.run(dc + ["down", "-v", "-t", "30"], capture_output=True)
+                shutil.rmtree(d, ignore_errors=True)
+
+
+# --- fleet -----------------------------------------------------------------
+
+def fleet_mode(args):
+    for n in args.n:
+        for run in range(args.runs):
+            home = tmpdir()
+            env = dict(os.environ, HOME=home, PATH=openclaw_path() + ":" + os.environ["PATH"])
+            names = [f"bench{i}" for i in range(n)]
+            try:
+                l0 = load()
+                t0 = time.time()
+                bad = []
+                for c in names:
+                    r = subprocess.run(["openclaw", "fleet", "create", c, "--image", IMAGE,
+                                        "--json"], env=env, capture_output=True, text=True)
+                    if r.returncode:
+                        bad.append((c, r.returncode, (r.stderr or r.stdout)[-300:]))
+                wall = time.time() - t0
+                info = json.loads(docker("inspect", *[f"openclaw-cell-{c}" for c in names]).stdout
+                                  or "[]")
+                restarts = sum(c["RestartCount"] for c in info)
+                say(f"fleet n={n} run {run + 1}: {n} x fleet create after {wall:.1f} s; "
+                    f"failed {bad}; restarts {restarts}; before {l0}; after {load()}")
+            finally:
+                for c in names:
+                    subprocess.run(["openclaw", "fleet", "rm", c, "--force"], env=env,
+                                   capture_output=True)
+                    docker("rm", "-f", f"openclaw-cell-{c}")
+                shutil.rmtree(home, ignore_errors=True)
+
+
+# --- probe -----------------------------------------------------------------
+
+def daemon_pids():
+    pids = []
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            cmd = open(f"/proc/{p}/cmdline").read()
+        except OSError:
+            continue
+        sock = os.environ.get("DOCKER_HOST", "").removeprefix("unix://")
+        state = os.path.dirname(sock)
+        if state and state in cmd and any(
+                w in cmd for w in ("dockerd", "containerd", "containerd-shim")):
+            pids.append(int(p))
+    return pids
+
+
+def cgroup_cpu(cid):
+    for pat in ("/sys/fs/cgroup/cpuacct/**/%s*/cpuacct.usage",
+                "/sys/fs/cgroup/cpu,cpuacct/**/%s*/cpuacct.usage"):
+        for f in glob.glob(pat % cid, recursive=True):
+            return int(open(f).read()) / 1e9
+    for f in glob.glob("/sys/fs/cgroup/**/*%s*/cpu.stat" % cid, recursive=True):
+        for line in open(f):
+            if line.startswith("usage_usec"):
+                return int(line.split()[1]) / 1e6
+    return 0.0
+
+
+def probe_mode(args):
+    ocgen = ocgen_bin(args.ocgen)
+    d = tmpdir()
+    dc = ["docker", "compose", "-p", "ocgen-bench-probe", "-f", f"{d}/compose.yaml"]
+    try:
+        port, = compose_layout(ocgen, 1, d, None)
+        r = subprocess.run(dc + ["up", "-d", "--wait", "--wait-timeout", "600"],
+                           capture_output=True, text=True)
+        if r.returncode:
+            sys.exit(r.stderr)
+        cid = subprocess.run(dc + ["ps", "-q"], capture_output=True, text=True).stdout.split()[0]
+        time.sleep(30)  # let the post-start work settle
+        node = ("fetch('http://127.0.0.1:%d/healthz').then(r=>r.json()).then("
+                "j=>process.exit(j.ok===true?0:1),()=>process.exit(1))" % port)
+        shell = ("exec 3<>/dev/tcp/127.0.0.1/%d && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3"
+                 " && grep -q '\"ok\":true' <&3" % port)
+        cases = [("idle (no probe)", None), ("node -e fetch", ["node", "-e", node]),
+                 ("bash /dev/tcp + grep", ["bash", "-c", shell]), ("true", ["true"])]
+        for label, cmd in cases:
+            daemons = daemon_pids()
+            c0, d0, t0 = cgroup_cpu(cid), cpu_of(daemons), time.time()
+            fails = 0
+            for _ in range(args.probes):
+                if cmd is None:
+                    time.sleep(0.5)
+                    continue
+                r = subprocess.run(["docker", "exec", cid, *cmd], capture_output=True)
+                fails += r.returncode != 0
+            c1, d1, t1 = cgroup_cpu(cid), cpu_of(daemons), time.time()
+            per = ((c1 - c0) + (d1 - d0)) / args.probes
+            say(f"probe {label}: {args.probes} runs, {fails} failed; per run "
+                f"{1000 * (c1 - c0) / args.probes:.1f} ms CPU in the container + "
+                f"{1000 * (d1 - d0) / args.probes:.1f} ms in dockerd/containerd/shim = "
+                f"{1000 * per:.1f} ms; wall {1000 * (t1 - t0) / args.probes:.0f} ms; {load()}")
+    finally:
+        subprocess.run(dc + ["down", "-v", "-t", "30"], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["cpu", "host", "compose", "fleet", "probe"])
+    ap.add_argument("--n", default="6", help="gateway counts, comma-separated")
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=None,
+                    help="host: K at a time (0: all at once); compose: start.batch")
+    ap.add_argument("--use-wait", action="store_true",
+                    help="host: wait for each batch with `ocgen status --wait`")
+    ap.add_argument("--legacy", action="store_true",
+                    help="compose: ocgen's file before the start policy (all at once, 30 s probes)")
+    ap.add_argument("--interval", help="compose: another health check interval, e.g. 2s")
+    ap.add_argument("--probes", type=int, default=20)
+    ap.add_argument("--ocgen", help="the ocgen binary (default: target/release, then debug)")
+    args = ap.parse_args()
+    args.n = [int(x) for x in args.n.split(",")]
+    {"cpu": cpu_mode, "host": host_mode, "compose": compose_mode, "fleet": fleet_mode,
+     "probe": probe_mode}[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+//! How a fleet starts, on every target: in which batches the gateways
+//! start, and how soon a gateway's health is seen.
+//!
+//! Starting a gateway is CPU-bound (about 11 s of CPU on the 2-core test
+//! machine, `benches/fleet_start.py cpu`), and OpenClaw gives its state
+//! lease heartbeat 5 s to become ready at start: ten gateways starting at
+//! once on two busy cores starve each other past that and exit 78. So the
+//! gateways start in batches of [`DEFAULT_START_BATCH`], in file order, each
+//! batch once the previous one is healthy (or has failed its health check:
+//! one broken gateway delays the next batch by its health deadline, never
+//! for good). `start: { batch: K }` changes K. The figures behind these
+//! numbers are in the README's "Performance" section.
+
+use serde::Serialize;
+
+use crate::diag::{Kind, Problem};
+use crate::model::StartSettings;
+
+/// Gateways started together by default: one per core of the small hosts
+/// ocgen is measured on; more at once only stretch every start.
+pub const DEFAULT_START_BATCH: u32 = 2;
+
+/// How the gateways of a plan start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StartPolicy {
+    /// Gateways started together (`start.batch`).
+    pub batch: u32,
+}
+
+impl Default for StartPolicy {
+    fn default() -> Self {
+        StartPolicy {
+            batch: DEFAULT_START_BATCH,
+        }
+    }
+}
+
+impl StartPolicy {
+    /// The batch gateway `i` (file order) starts in, from 0.
+    pub fn batch_of(&self, i: usize) -> usize {
+        i / self.batch.max(1) as usize
+    }
+
+    /// The gateways (indices in file order) that gateway `i` waits for
+    /// before it starts: every gateway of the batch before its own.
+    pub fn waits_for(&self, i: usize) -> std::ops::Range<usize> {
+        let k = self.batch.max(1) as usize;
+        match self.batch_of(i) {
+            0 => 0..0,
+            b => (b - 1) * k..b * k,
+        }
+    }
+}
+
+/// `start:` of the file, checked.
+pub(super) fn resolve_start(s: Option<&StartSettings>, problems: &mut Vec<Problem>) -> StartPolicy {
+    let mut policy = StartPolicy::default();
+    if let Some(b) = s.and_then(|s| s.batch.as_ref()) {
+        if b.value == 0 {
+            problems.push(
+                Problem::new(Kind::Start, "`start.batch` is 0: no gateway would start")
+                    .label(b.span, "at least 1")
+                    .help(format!(
+                        "write the number of gateways that start together, e.g. `batch: {DEFAULT_START_BATCH}` (the default); a number as large as the fleet starts all at once"
+                    )),
+            );
+        } else {
+            policy.batch = b.value;
+        }
+    }
+    policy
+}
+
+impl super::Plan {
+    /// The gateways gateway `i` (file order) starts after: the batch
+    /// before its own ([`StartPolicy::waits_for`]).
+    pub fn starts_after(&self, i: usize) -> impl Iterator<Item = &super::Gateway> {
+        self.gateways[self.start.waits_for(i)].iter()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Health probes of the container targets.
+
+/// Container health check interval (Compose, the NixOS oci-containers
+/// backend). Docker 20.10 to 24 have no `start_interval` (Engine API 1.44,
+/// Docker 25), and Compose refuses it on older engines, so one interval
+/// serves the start and the steady state: short enough that a gateway is
+/// seen healthy within seconds of answering (`up --wait` and the next
+/// batch wait for that), long enough that the probe costs well under 1 %
+/// of a core per gateway.
+pub const HEALTH_INTERVAL: &str = "5s";
+
+/// See [`HEALTH_INTERVAL`]: a probe that has not answered in this time
+/// failed (a busy host can take seconds to start one).
+pub const HEALTH_TIMEOUT: &str = "10s";
+
+/// See [`HEALTH_INTERVAL`]: failures in this time after a start do not
+/// count. The first start of a new volume runs migrations and plugin setup.
+pub const HEALTH_START_PERIOD: &str = "120s";
+
+/// See [`HEALTH_INTERVAL`]: consecutive failures after the start period
+/// that make a gateway unhealthy.
+pub const HEALTH_RETRIES: u32 = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_batch_waits_for_the_one_before() {
+        let p = StartPolicy { batch: 2 };
+        assert_eq!(p.waits_for(0), 0..0);
+        assert_eq!(p.waits_for(1), 0..0);
+        assert_eq!(p.waits_for(2), 0..2);
+        assert_eq!(p.waits_for(3), 0..2);
+        assert_eq!(p.waits_for(4), 2..4);
+        let one = StartPolicy { batch: 1 };
+        assert_eq!(one.waits_for(3), 2..3);
+        let all = StartPolicy { batch: 10 };
+        assert!((0..10).all(|i| all.waits_for(i).is_empty()));
+    }
+}

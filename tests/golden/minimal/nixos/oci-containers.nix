@@ -1,0 +1,47 @@
+# OpenClaw gateways of deployment "openclaw": the values of ocgen's NixOS
+# module, written by ocgen. Do not edit; change ocgen.yaml and run
+# `ocgen generate` (or `ocgen nix`) again.
+#
+# Import it beside the module, which declares the options and derives
+# the units, openclaw.json and firewall from them (ocgen's flake):
+#
+#   modules = [ ocgen.nixosModules.default ./openclaw-gateways.nix ];
+#
+# Every value is defined at normal priority: override one with
+# lib.mkForce, e.g.
+#   services.openclaw-gateways.gateways.<name>.port = lib.mkForce 30000;
+{
+  services.openclaw-gateways = {
+    backend = "oci-containers";
+    gateways = {
+      main = {
+        image = "ghcr.io/openclaw/openclaw:2026.9.6";
+        port = 18789;
+        bind = "loopback";
+        profile = "main";
+        stateDir = "/var/lib/openclaw/.openclaw-main";
+        workspace = "/var/lib/openclaw/.openclaw-main/workspace";
+        config = "managed";
+        secretsFile = "/var/lib/openclaw/.openclaw-main/.env";
+        settings = {
+          agents = {
+            defaults = {
+              sandbox = {
+                workspaceRoot = "/home/node/.openclaw/sandboxes";
+                docker = {
+                  containerPrefix = "openclaw.main.sbx-";
+                };
+                browser = {
+                  containerPrefix = "openclaw.main.browser-";
+                };
+              };
+            };
+            entries = {
+              main = { };
+            };
+          };
+        };
+      };
+    };
+  };
+}
