@@ -461,6 +461,18 @@ fn check_running(
         tmp.lines().any(|l| l == "openclaw-state-locks-1000"),
         "{id}: no state locks in /tmp: {tmp}"
     );
+    // OpenClaw's state dir and the OAuth key directory belong to its user
+    // (directories of the claim that the init container made), so that
+    // OpenClaw may set their modes; the claim's root belongs to root.
+    let owners = node.node_eval(
+        &g.ns,
+        &g.pod,
+        "const fs=require('fs');process.stdout.write(['/home/node/.openclaw','/home/node/.config/openclaw'].map(p=>fs.statSync(p).uid).join(' '))",
+    );
+    assert_eq!(
+        owners, "1000 1000",
+        "{id}: owners of the state and OAuth dirs"
+    );
 
     // The config: the ConfigMap itself, read-only; or a private copy.
     let cm = node.get(&["-n", &g.ns, "configmap", &format!("{}-config", g.object)]);
@@ -716,15 +728,7 @@ fn fleets_run(node: &Node, openclaw: &Path) {
             ),
         );
         if g.seeded {
-            // An edit of the copy, as OpenClaw's own would leave it.
-            // (`openclaw config set` itself exits 1 here, EPERM on an
-            // fchmod: the claim's root belongs to root, group 1000 by
-            // fsGroup, as on most clusters; see the README.)
-            node.node_eval(
-                &g.ns,
-                &g.pod,
-                "const fs=require('fs'),p='/home/node/.openclaw/openclaw.json';const c=JSON.parse(fs.readFileSync(p,'utf8'));c.logging=Object.assign(c.logging||{},{level:'debug'});fs.writeFileSync(p,JSON.stringify(c,null,2))",
-            );
+            config_set(node, g, "logging.level", "debug");
         }
     }
     let names: Vec<String> = gws.iter().map(|(_, g)| g.id()).collect();
@@ -795,30 +799,49 @@ fn rollouts(node: &Node, _openclaw: &Path) {
     let v1 = Fleet::of("rollouts", ROLLOUTS);
     let mut secrets = Secrets::new();
     // First as an earlier ocgen wrote it: StatefulSets with Kubernetes'
-    // default `OrderedReady`, which a later apply cannot change.
+    // default `OrderedReady`, which a later apply cannot change, and
+    // OpenClaw's state at the root of its claim.
     deploy_prerequisites(node, &v1, &mut secrets);
-    node.apply(&v1.ordered_ready());
+    node.apply(&v1.earlier());
     let gws = v1.gateways();
     let steady = gws.iter().find(|g| g.name == "steady").unwrap();
     let seeded = gws.iter().find(|g| g.name == "seeded").unwrap();
-    let s1 = uid(&wait_ready(node, steady, None));
-    let e1 = uid(&wait_ready(node, seeded, None));
+    let s0 = uid(&wait_ready(node, steady, None));
+    let e0 = uid(&wait_ready(node, seeded, None));
+    for g in [steady, seeded] {
+        node.node_eval(
+            &g.ns,
+            &g.pod,
+            "require('fs').writeFileSync('/home/node/.openclaw/ocgen-marker','kept')",
+        );
+    }
+    // What the earlier layout did to OpenClaw's own config writer (a
+    // finding, not a check).
+    let before = node.exec(
+        &seeded.ns,
+        &seeded.pod,
+        &[
+            "node",
+            "openclaw.mjs",
+            "config",
+            "set",
+            "logging.level",
+            "debug",
+        ],
+    );
+    say(&format!(
+        "earlier layout: openclaw config set exits {:?}: {}",
+        before.status.code(),
+        stderr(&before).lines().last().unwrap_or_default()
+    ));
     let seed_copy = stat(node, seeded, CONTAINER_SEEDED_CONFIG_PATH);
-    node.node_eval(
-        &steady.ns,
-        &steady.pod,
-        "require('fs').writeFileSync('/home/node/.openclaw/ocgen-marker','kept')",
-    );
 
-    // A changed config: that gateway's pod, and no other.
-    let v2 = v1.edited(
-        "  steady:\n    openclaw:\n      agents: { defaults: { model: { primary: anthropic/claude-sonnet-4-6 } } }",
-        "  steady:\n    openclaw:\n      agents: { defaults: { model: { primary: anthropic/claude-opus-4-6 } } }",
-    );
-    // The README's one-time step for StatefulSets of an older ocgen: the
-    // field is immutable, so the apply is refused until the StatefulSets
-    // are deleted without their pods, which the new ones adopt.
-    let refused = node.kubectl_in(&["apply", "-f", "-"], Some(&v2.manifests));
+    // This ocgen's output over it. The documented one-time step for
+    // StatefulSets of an older ocgen: the field is immutable, so the apply
+    // is refused until the StatefulSets are deleted without their pods,
+    // which the new ones adopt and replace; their init container moves
+    // the state into its directory.
+    let refused = node.kubectl_in(&["apply", "-f", "-"], Some(&v1.manifests));
     assert!(
         !refused.status.success() && stderr(&refused).contains("Forbidden"),
         "an apply over OrderedReady StatefulSets: {}{}",
@@ -837,9 +860,36 @@ fn rollouts(node: &Node, _openclaw: &Path) {
     }
     assert_eq!(
         uid(&pod_of(node, seeded).unwrap()),
-        e1,
+        e0,
         "{}: the orphaning deleted a pod",
         seeded.id()
+    );
+    node.apply(&v1.manifests);
+    let s1 = uid(&wait_ready(node, steady, Some(&s0)));
+    let e1 = uid(&wait_ready(node, seeded, Some(&e0)));
+    for g in [steady, seeded] {
+        let m = stat(node, g, "/home/node/.openclaw/ocgen-marker");
+        assert_eq!(m["text"], "kept", "{}: the state was not moved", g.id());
+        let log = node.ok(&["-n", &g.ns, "logs", &g.pod, "-c", "prepare-state"]);
+        assert!(
+            log.contains("ocgen: moved ocgen-marker into .ocgen-state"),
+            "{}: prepare-state said {log}",
+            g.id()
+        );
+    }
+    let copy = stat(node, seeded, CONTAINER_SEEDED_CONFIG_PATH);
+    assert_eq!(copy["text"], seed_copy["text"], "{}", seeded.id());
+    assert_eq!(copy["mode"], 0o600, "{}", seeded.id());
+    config_set(node, seeded, "logging.level", "debug");
+    let seed_copy = stat(node, seeded, CONTAINER_SEEDED_CONFIG_PATH);
+    let edited: Value = serde_json::from_str(seed_copy["text"].as_str().unwrap()).unwrap();
+    assert_eq!(edited["logging"]["level"], "debug", "{}", seeded.id());
+    say("an earlier ocgen's StatefulSets adopted, their state moved; openclaw config set works");
+
+    // A changed config: that gateway's pod, and no other.
+    let v2 = v1.edited(
+        "  steady:\n    openclaw:\n      agents: { defaults: { model: { primary: anthropic/claude-sonnet-4-6 } } }",
+        "  steady:\n    openclaw:\n      agents: { defaults: { model: { primary: anthropic/claude-opus-4-6 } } }",
     );
     node.apply(&v2.manifests);
     let pod = wait_ready(node, steady, Some(&s1));
@@ -941,6 +991,25 @@ fn rollouts(node: &Node, _openclaw: &Path) {
     say("the fix replaced the crash-looping pod, no pod deleted by hand");
 }
 
+/// `openclaw config set KEY VALUE` in a seeded gateway's pod, as a user
+/// edits the copy that OpenClaw owns: it must succeed (OpenClaw sets its
+/// state dir's mode as it writes, which a root-owned volume root refused
+/// with EPERM before the state moved into a directory of its own).
+fn config_set(node: &Node, g: &Gw, key: &str, value: &str) {
+    let o = node.exec(
+        &g.ns,
+        &g.pod,
+        &["node", "openclaw.mjs", "config", "set", key, value],
+    );
+    assert!(
+        o.status.success(),
+        "{}: openclaw config set {key} {value}: {}{}",
+        g.id(),
+        stderr(&o),
+        stdout(&o)
+    );
+}
+
 /// `ctr images tag` in the node's containerd.
 fn ctr_tag(node: &Node, from: &str, to: &str) {
     let o = std::process::Command::new("timeout")
@@ -953,16 +1022,59 @@ fn ctr_tag(node: &Node, from: &str, to: &str) {
 }
 
 impl Fleet {
-    /// The fleet's manifests as one JSON `List`, without
-    /// `podManagementPolicy`: as ocgen wrote them before it set one.
-    fn ordered_ready(&self) -> String {
+    /// The fleet's manifests as one JSON `List`, as an earlier ocgen
+    /// wrote them: no `podManagementPolicy` (Kubernetes' `OrderedReady`),
+    /// no `fsGroupChangePolicy` (`Always`), OpenClaw's state at the state claim's root (no `subPath`, no OAuth
+    /// key directory), a seeded config copied there by an init container
+    /// of its own, and no init container for a managed one.
+    fn earlier(&self) -> String {
+        const LEGACY_SEED: &str = "const fs=require('fs'),d='/ocgen-claim/openclaw.json',t=d+'.ocgen-tmp';if(!fs.existsSync(d)){fs.copyFileSync('/etc/openclaw-seed/openclaw.json',t);fs.renameSync(t,d)}";
         let mut items = self.docs.clone();
         for d in &mut items {
-            if d["kind"] == "StatefulSet" {
-                d["spec"]
-                    .as_object_mut()
-                    .unwrap()
-                    .remove("podManagementPolicy");
+            if d["kind"] != "StatefulSet" {
+                continue;
+            }
+            d["spec"]
+                .as_object_mut()
+                .unwrap()
+                .remove("podManagementPolicy");
+            let pod = d["spec"]["template"]["spec"].as_object_mut().unwrap();
+            pod["securityContext"]
+                .as_object_mut()
+                .unwrap()
+                .remove("fsGroupChangePolicy");
+            let inits: Vec<Value> = pod["initContainers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|c| {
+                    if c["name"] != "prepare-state" {
+                        return Some(c.clone());
+                    }
+                    let seeded = c["volumeMounts"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|m| m["name"] == "config");
+                    seeded.then(|| {
+                        let mut c = c.clone();
+                        c["name"] = json!("seed-config");
+                        c["command"][2] = json!(LEGACY_SEED);
+                        c
+                    })
+                })
+                .collect();
+            if inits.is_empty() {
+                pod.remove("initContainers");
+            } else {
+                pod.insert("initContainers".into(), Value::Array(inits));
+            }
+            let mounts = pod["containers"][0]["volumeMounts"].as_array_mut().unwrap();
+            mounts.retain(|m| m["subPath"] != ".ocgen-oauth");
+            for m in mounts {
+                if m["name"] == "state" {
+                    m.as_object_mut().unwrap().remove("subPath");
+                }
             }
         }
         json!({ "apiVersion": "v1", "kind": "List", "items": items }).to_string()

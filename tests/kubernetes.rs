@@ -189,6 +189,31 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             Some("/home/node/.openclaw/cache"),
             "{name}"
         );
+        // OpenClaw's state dir: a directory of the state claim that the
+        // gateway's user made (the init container), not the claim's
+        // root-owned root, so that OpenClaw may set its mode.
+        let state = mounts
+            .iter()
+            .find(|m| m["mountPath"] == "/home/node/.openclaw")
+            .unwrap();
+        assert_eq!(state["name"], "state", "{name}");
+        assert_eq!(state["subPath"], ".ocgen-state", "{name}");
+        let prepare = inits
+            .iter()
+            .find(|i| i["name"] == "prepare-state")
+            .unwrap_or_else(|| panic!("{name}: no prepare-state init container"));
+        let prepare_script = prepare["command"][2].as_str().unwrap();
+        for dir in ocgen::plan::kube_claim_dirs() {
+            assert!(
+                prepare_script.contains(&format!("\"{dir}\"")),
+                "{name}: {dir}"
+            );
+        }
+        assert_eq!(
+            prepare["volumeMounts"][0],
+            serde_json::json!({"name": "state", "mountPath": "/ocgen-claim"}),
+            "{name}"
+        );
         let oauth = mounts
             .iter()
             .find(|m| m["mountPath"] == "/home/node/.config/openclaw")
@@ -242,10 +267,18 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             ConfigMode::Seeded => {
                 assert!(!readonly);
                 assert!(config_path.starts_with("/home/node/.openclaw/"));
-                let seed = inits.iter().find(|i| i["name"] == "seed-config").unwrap();
-                let script = seed["command"][2].as_str().unwrap();
-                assert!(script.contains("existsSync") && script.contains(config_path));
-                assert!(script.contains("chmodSync(t,0o600)"), "{script}");
+                // Seeded by the init container that readies the claim,
+                // into the state directory as the claim root sees it.
+                let in_claim =
+                    config_path.replace("/home/node/.openclaw/", "/ocgen-claim/.ocgen-state/");
+                assert!(
+                    prepare_script.contains("existsSync")
+                        && prepare_script.contains(&format!("\"{in_claim}\""))
+                );
+                assert!(
+                    prepare_script.contains("chmodSync(t,0o600)"),
+                    "{prepare_script}"
+                );
             }
         }
         assert!(spec["template"]["metadata"]["annotations"]["ocgen.dev/config-hash"].is_string());

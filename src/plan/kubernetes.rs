@@ -71,31 +71,6 @@ pub const KUBE_PROBE_FAILURES: u32 = 3;
 /// Each probe's timeout in seconds: a busy node can take seconds to start one.
 pub const KUBE_PROBE_TIMEOUT: u32 = 10;
 
-/// How the StatefulSet manages its one pod: `Parallel`. With the default
-/// `OrderedReady`, a rolling update waits for the pod to be Running and
-/// Ready before it replaces it, so a revision whose pod never becomes
-/// Ready (a crash loop) blocks every later revision, the fix included,
-/// until someone deletes the pod by hand (Kubernetes' documented "forced
-/// rollback"). `Parallel` lets the controller replace a pod of an old
-/// revision whatever its state; with one replica it changes nothing else:
-/// the controller still deletes the old pod and waits until it is gone
-/// before it creates the new one, so two never share the state volume.
-pub const KUBE_POD_MANAGEMENT_POLICY: &str = "Parallel";
-
-/// When the kubelet applies `fsGroup` to the claims: `OnRootMismatch`,
-/// only while the volume's root does not have it yet (its first mount).
-/// With the default, `Always`, it adds group read and write to every file
-/// at every mount, and OpenClaw's 0600 files (a seeded config, its
-/// credentials) turn 0660 in every new pod (seen on a real node).
-pub const KUBE_FS_GROUP_CHANGE_POLICY: &str = "OnRootMismatch";
-
-/// Where a [`Keep::Persistent`](super::Keep::Persistent) place lives on the state claim: a
-/// directory `.ocgen-<name>` at its root, mounted with `subPath`, so that
-/// one claim per gateway holds everything that must last (a claim of its
-/// own per place would take a disk, and an attachment slot of the node,
-/// for a few bytes).
-pub const KUBE_PERSISTENT_SUBPATH_PREFIX: &str = ".ocgen-";
-
 /// Labels and annotations prefixes ocgen sets itself.
 pub const KUBE_OWN_PREFIXES: &[&str] = &["app.kubernetes.io/", "ocgen.dev/"];
 

@@ -35,6 +35,7 @@ mod defaults;
 mod document;
 mod env;
 mod gateway;
+mod kube_pod;
 mod kubernetes;
 mod launchd;
 mod paths;
@@ -79,11 +80,14 @@ pub use gateway::{
     Backup, BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
     KubePeerSel, ProxyTrust, Publish, Sandbox, Schedule, SecretSource, TrustedProxy,
 };
+pub use kube_pod::{
+    KUBE_CLAIM_FOREIGN, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_PERSISTENT_SUBPATH_PREFIX,
+    KUBE_POD_MANAGEMENT_POLICY, KUBE_STATE_SUBPATH, kube_claim_dirs, kube_place_subpath,
+};
 pub use kubernetes::{
-    EnvValue, KUBE_AUTH_FILE_KEY, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIMITS, KUBE_LIVE_PERIOD,
-    KUBE_MAX_OBJECT_NAME, KUBE_OWN_PREFIXES, KUBE_PERSISTENT_SUBPATH_PREFIX,
-    KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD,
-    KUBE_REQUESTS, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SIZE,
+    EnvValue, KUBE_AUTH_FILE_KEY, KUBE_LIMITS, KUBE_LIVE_PERIOD, KUBE_MAX_OBJECT_NAME,
+    KUBE_OWN_PREFIXES, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_REQUESTS,
+    KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SIZE,
     KUBE_WORKSPACE_SIZE, POD_SECURITY_VERSION, is_dns_label, is_dns_subdomain, is_label_value,
     is_qualified_name, kube_namespace_known_labels, kube_namespace_labels, kube_pod_labels,
     kube_selector_labels, quantity,

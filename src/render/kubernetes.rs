@@ -20,12 +20,12 @@ use super::OutFile;
 use super::yaml::{self, to_string as yaml};
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY,
+    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_CLAIM_FOREIGN,
     KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIVE_PERIOD, KUBE_PERSISTENT_SUBPATH_PREFIX,
     KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD,
-    KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, Keep, LIVE, Plan, SecretSource,
-    TIMEOUT_STOP_SEC, container_writable_places, kube_namespace_labels, kube_pod_labels,
-    kube_selector_labels,
+    KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SUBPATH, Keep, LIVE,
+    Plan, SecretSource, TIMEOUT_STOP_SEC, container_writable_places, kube_claim_dirs,
+    kube_namespace_labels, kube_place_subpath, kube_pod_labels, kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -34,6 +34,10 @@ const CONFIG_MOUNT: &str = "/etc/openclaw";
 
 /// Where a seeded config's source is mounted for the init container.
 const SEED_MOUNT: &str = "/etc/openclaw-seed";
+
+/// Where the init container mounts the whole state claim (the gateway
+/// sees only its directories, through `subPath`).
+const CLAIM_MOUNT: &str = "/ocgen-claim";
 
 /// Where the Secret's `auth-file` key is mounted for the init container.
 const SECRET_SOURCE_MOUNT: &str = "/run/ocgen-secret";
@@ -284,7 +288,7 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
         .collect();
     let mut volumes = Vec::new();
     let mut mounts = vec![
-        json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR }),
+        json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR, "subPath": KUBE_STATE_SUBPATH }),
         json!({ "name": "workspace", "mountPath": view.workspace }),
     ];
     // What OpenClaw writes outside its state dir, under a read-only root:
@@ -295,7 +299,7 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             Keep::Persistent => mounts.push(json!({
                 "name": "state",
                 "mountPath": place.path,
-                "subPath": format!("{KUBE_PERSISTENT_SUBPATH_PREFIX}{}", place.name),
+                "subPath": kube_place_subpath(place.name),
             })),
             Keep::Scratch => {
                 volumes.push(json!({ "name": place.name, "emptyDir": {} }));
@@ -309,31 +313,40 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
     });
     volumes.push(config_volume);
     let mut init = Vec::new();
+    // The state claim made ready, for every gateway: ocgen's directories
+    // made by the gateway's user, an earlier ocgen's layout moved in
+    // (`kube_claim_dirs`), and a seeded config copied.
+    let mut prepare_mounts = vec![json!({ "name": "state", "mountPath": CLAIM_MOUNT })];
+    let mut script = prepare_state_script();
     match g.config_mode {
         ConfigMode::Managed => {
             mounts.push(json!({ "name": "config", "mountPath": CONFIG_MOUNT, "readOnly": true }));
         }
         ConfigMode::Seeded => {
             // Copied only where none exists, through a temporary file, so
-            // that a pod killed mid-copy never leaves half a config.
+            // that a pod killed mid-copy never leaves half a config; mode
+            // 0600, as compose installs it: OpenClaw's own config files
+            // are private to its user.
             let from = json_str(&format!("{SEED_MOUNT}/{CONFIG_KEY}"));
-            let to = json_str(&view.config_path);
-            // Mode 0600, as compose installs it: OpenClaw's own config
-            // files are private to its user.
-            let script = format!(
-                "const fs=require('fs'),d={to},t=d+'.ocgen-tmp';if(!fs.existsSync(d)){{fs.copyFileSync({from},t);fs.chmodSync(t,0o600);fs.renameSync(t,d)}}"
-            );
-            init.push(init_container(
-                g,
-                "seed-config",
-                &script,
-                &json!([
-                    { "name": "state", "mountPath": CONTAINER_STATE_DIR },
-                    { "name": "config", "mountPath": SEED_MOUNT, "readOnly": true },
-                ]),
+            let relative = view
+                .config_path
+                .strip_prefix(CONTAINER_STATE_DIR)
+                .unwrap_or(&view.config_path)
+                .trim_start_matches('/');
+            let to = json_str(&format!("{CLAIM_MOUNT}/{KUBE_STATE_SUBPATH}/{relative}"));
+            script.push_str(&format!(
+                "const d={to},t=d+'.ocgen-tmp';if(!fs.existsSync(d)){{fs.copyFileSync({from},t);fs.chmodSync(t,0o600);fs.renameSync(t,d)}}"
             ));
+            prepare_mounts
+                .push(json!({ "name": "config", "mountPath": SEED_MOUNT, "readOnly": true }));
         }
     }
+    init.push(init_container(
+        g,
+        "prepare-state",
+        &script,
+        &Value::Array(prepare_mounts),
+    ));
     if let Some(SecretSource::File(path)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
         // OpenClaw wants a secret file owned by its user, mode 0600, not a
         // symlink: a Secret volume gives root-owned symlinks, so the init
@@ -480,6 +493,29 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             ],
         },
     })
+}
+
+/// The init container's script that readies the state claim mounted at
+/// [`CLAIM_MOUNT`] (see [`kube_claim_dirs`]): ocgen's directories made,
+/// then every other entry of the root (an earlier ocgen's layout) renamed
+/// into the state directory, one at a time; an empty directory that cannot
+/// move (a mount point the runtime made) removed; a name in both places
+/// stops the pod with a message. Nothing else is deleted.
+fn prepare_state_script() -> String {
+    let root = json_str(CLAIM_MOUNT);
+    let state = json_str(KUBE_STATE_SUBPATH);
+    let dirs = Value::from(kube_claim_dirs()).to_string();
+    let foreign = Value::from(KUBE_CLAIM_FOREIGN.to_vec()).to_string();
+    let own = json_str(KUBE_PERSISTENT_SUBPATH_PREFIX);
+    format!(
+        "const fs=require('fs'),p=require('path'),r={root},s=p.join(r,{state});\
+for(const d of {dirs})fs.mkdirSync(p.join(r,d),{{recursive:true,mode:0o700}});\
+for(const e of fs.readdirSync(r)){{if(e.startsWith({own})||{foreign}.includes(e))continue;\
+const f=p.join(r,e),t=p.join(s,e);\
+if(fs.lstatSync(t,{{throwIfNoEntry:false}})){{console.error('ocgen: '+e+' is both at the state volume root (an earlier layout) and in '+{state}+': move one aside, then delete the pod');process.exit(1)}}\
+try{{fs.renameSync(f,t);console.log('ocgen: moved '+e+' into '+{state})}}\
+catch(x){{if(fs.lstatSync(f).isDirectory()&&fs.readdirSync(f).length===0){{fs.rmdirSync(f);console.log('ocgen: removed the empty '+e)}}else{{console.error('ocgen: cannot move '+e+' into '+{state}+': '+x.message);process.exit(1)}}}}}}"
+    )
 }
 
 /// A string as a JavaScript (JSON) literal.
