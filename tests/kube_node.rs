@@ -67,13 +67,21 @@ impl Fleet {
         let d = setup(yaml);
         let o = run_in(d.path(), &["kube"]);
         assert!(o.status.success(), "{name}: ocgen kube: {}", stderr(&o));
-        let manifests = stdout(&o);
+        let mut manifests = stdout(&o);
         let docs: Vec<Value> = serde_saphyr::from_str_multiple(&manifests).unwrap();
+        let docs: Vec<Value> = docs.into_iter().filter(|d| !d.is_null()).collect();
+        // The node is Kubernetes 1.20, which has no `batch/v1` CronJob:
+        // everything else is applied as ocgen wrote it, and the backups
+        // phase runs each CronJob's Job template as a Job.
+        if docs.iter().any(|d| d["kind"] == "CronJob") {
+            let served: Vec<&Value> = docs.iter().filter(|d| d["kind"] != "CronJob").collect();
+            manifests = json!({ "apiVersion": "v1", "kind": "List", "items": served }).to_string();
+        }
         Fleet {
             name: name.to_string(),
             yaml: yaml.to_string(),
             plan,
-            docs: docs.into_iter().filter(|d| !d.is_null()).collect(),
+            docs,
             manifests,
         }
     }
@@ -235,6 +243,25 @@ fn deploy_prerequisites(node: &Node, fleet: &Fleet, secrets: &mut Secrets) {
                 &format!("{ns}/{claim}"),
             );
         }
+    }
+    // Claims of their own (the backups'), one volume each.
+    for c in fleet
+        .docs
+        .iter()
+        .filter(|d| d["kind"] == "PersistentVolumeClaim")
+    {
+        let ns = c["metadata"]["namespace"].as_str().unwrap();
+        let claim = c["metadata"]["name"].as_str().unwrap();
+        node.pv(
+            &format!("{ns}-{claim}"),
+            c["spec"]["resources"]["requests"]["storage"]
+                .as_str()
+                .unwrap(),
+            c["spec"]["storageClassName"]
+                .as_str()
+                .unwrap_or("kube-node"),
+            &format!("{ns}/{claim}"),
+        );
     }
     for ((ns, name), data) in secrets.iter() {
         if fleet.namespaces().contains(ns) {
@@ -565,9 +592,10 @@ fn kubernetes_on_a_real_node() {
     };
     let mut failed = Vec::new();
     let bench = std::env::var_os("OCGEN_KUBE_BENCH").is_some_and(|v| v == "1");
-    let phases: [(&str, Phase); 3] = [
+    let phases: [(&str, Phase); 4] = [
         ("fleets", fleets_run),
         ("rollouts", rollouts),
+        ("backups", backups),
         ("benchmark", benchmark),
     ];
     for (name, phase) in phases {
@@ -1008,6 +1036,148 @@ fn config_set(node: &Node, g: &Gw, key: &str, value: &str) {
         stderr(&o),
         stdout(&o)
     );
+}
+
+/// Two gateways with `backup:`: one on a schedule keeping one archive, one
+/// on demand (a suspended CronJob).
+const BACKUPS: &str = r"version: 1
+name: bk
+targets: [kubernetes]
+defaults:
+  kubernetes: { namespace: ocgen-backups }
+gateways:
+  managed:
+    backup: { schedule: '03:30', keep: 1 }
+    openclaw:
+      agents: { defaults: { model: { primary: anthropic/claude-sonnet-4-6 } } }
+  seeded:
+    config: seeded
+    backup: {}
+    openclaw:
+      agents: { defaults: { model: { primary: anthropic/claude-sonnet-4-6 } } }
+";
+
+/// Each backup CronJob's Job template (the node, 1.20, has no `batch/v1`
+/// CronJob; tests/kubernetes.rs proves the CronJob with 1.30 and 1.37
+/// schemas) dry-run by the server, then run as a Job while its gateway
+/// runs: it completes, its archive lands on the backup claim and passes
+/// OpenClaw's own `backup verify`, and holds the state; a second run of
+/// a gateway that keeps one archive leaves only the newer.
+fn backups(node: &Node, openclaw: &Path) {
+    let f = Fleet::of("backups", BACKUPS);
+    let mut secrets = Secrets::new();
+    deploy(node, &f, &mut secrets);
+    let gws = f.gateways();
+    for g in &gws {
+        wait_ready(node, g, None);
+        node.node_eval(
+            &g.ns,
+            &g.pod,
+            "require('fs').writeFileSync('/home/node/.openclaw/ocgen-marker','backed-up')",
+        );
+    }
+    for g in &gws {
+        let cron = f.find("CronJob", &g.ns, &format!("{}-backup", g.object));
+        assert_eq!(cron["spec"]["suspend"], g.name == "seeded", "{}", g.id());
+        let dir = node
+            .state
+            .join("pv")
+            .join(format!("{}-{}-backups", g.ns, g.object))
+            .join(&g.name);
+        let runs = if g.name == "managed" { 2 } else { 1 };
+        let mut names = Vec::new();
+        for run in 0..runs {
+            let job = job_of(cron, &format!("now{run}"));
+            let name = job["metadata"]["name"].as_str().unwrap().to_string();
+            let dry = node.kubectl_in(
+                &["apply", "--dry-run=server", "-f", "-"],
+                Some(&job.to_string()),
+            );
+            assert!(
+                dry.status.success() && stdout(&dry).contains("(server dry run)"),
+                "{}: the Job's server-side dry run: {}{}",
+                g.id(),
+                stderr(&dry),
+                stdout(&dry)
+            );
+            node.apply(&job.to_string());
+            wait_for(
+                &format!("{}: backup Job {name} complete", g.id()),
+                || {
+                    let j = node.get(&["-n", &g.ns, "job", &name]);
+                    assert!(
+                        j["status"]["failed"].as_u64().unwrap_or(0) == 0,
+                        "{}: backup Job {name} failed:\n{}",
+                        g.id(),
+                        stdout(&node.kubectl(&["-n", &g.ns, "logs", &format!("job/{name}")]))
+                    );
+                    j["status"]["succeeded"].as_u64().unwrap_or(0) >= 1
+                },
+                || node.describe(&g.ns),
+            );
+            let log = node.ok(&["-n", &g.ns, "logs", &format!("job/{name}")]);
+            say(&format!(
+                "{}: {name} done: {}",
+                g.id(),
+                log.trim().lines().last().unwrap_or_default()
+            ));
+            let archives: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", g.id(), dir.display()))
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(ocgen::plan::ARCHIVE_SUFFIX))
+                .collect();
+            assert_eq!(archives.len(), 1, "{}: {archives:?}", g.id());
+            let archive = dir.join(&archives[0]);
+            let v = std::process::Command::new(openclaw)
+                .args(["backup", "verify", "--json"])
+                .arg(&archive)
+                .output()
+                .unwrap();
+            assert!(
+                v.status.success(),
+                "{}: openclaw backup verify {}: {}{}",
+                g.id(),
+                archive.display(),
+                stdout(&v),
+                stderr(&v)
+            );
+            let listing = std::process::Command::new("tar")
+                .arg("-tzf")
+                .arg(&archive)
+                .output()
+                .unwrap();
+            assert!(
+                stdout(&listing)
+                    .lines()
+                    .any(|l| l.ends_with("/ocgen-marker")),
+                "{}: the archive lacks the state's marker",
+                g.id()
+            );
+            names.push(archives[0].clone());
+        }
+        if runs == 2 {
+            assert_ne!(names[0], names[1], "{}: retention kept the older", g.id());
+        }
+        // The gateway ran on, untouched.
+        assert!(is_ready(&pod_of(node, g).unwrap()), "{}", g.id());
+    }
+    say("backups: each Job's archive passes openclaw backup verify; retention kept the newest");
+}
+
+/// The Job of a CronJob's template, named `<cronjob>-<suffix>`: what
+/// `kubectl create job --from=cronjob/...` makes.
+fn job_of(cron: &Value, suffix: &str) -> Value {
+    let t = &cron["spec"]["jobTemplate"];
+    json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": format!("{}-{suffix}", cron["metadata"]["name"].as_str().unwrap()),
+            "namespace": cron["metadata"]["namespace"],
+            "labels": t["metadata"]["labels"],
+        },
+        "spec": t["spec"],
+    })
 }
 
 /// `ctr images tag` in the node's containerd.

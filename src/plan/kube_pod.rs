@@ -4,6 +4,9 @@
 //! how a claim of an earlier ocgen is brought to this layout) is decided
 //! here, and the manifests and their tests read it.
 
+use super::backup::KUBE_BACKUP_SUFFIX;
+use super::gateway::Gateway;
+use super::kubernetes::kube_pod_labels;
 use super::runtime::{Keep, container_writable_places};
 
 /// How the StatefulSet manages its one pod: `Parallel`. With the default
@@ -74,6 +77,20 @@ pub fn kube_claim_dirs() -> Vec<String> {
                 .filter(|p| p.keep == Keep::Persistent)
                 .map(|p| kube_place_subpath(p.name)),
         )
+        .collect()
+}
+
+/// The labels of a gateway's backup pods: the gateway's, but another
+/// instance (`<object>-backup`) and component (`backup`), so that neither
+/// the gateway's Service nor its NetworkPolicy selects them.
+pub fn kube_backup_pod_labels<P>(g: &Gateway<P>) -> Vec<(String, String)> {
+    kube_pod_labels(g)
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "app.kubernetes.io/instance" => (k, format!("{v}{KUBE_BACKUP_SUFFIX}")),
+            "app.kubernetes.io/component" => (k, "backup".to_string()),
+            _ => (k, v),
+        })
         .collect()
 }
 

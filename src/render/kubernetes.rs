@@ -20,12 +20,13 @@ use super::OutFile;
 use super::yaml::{self, to_string as yaml};
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_CLAIM_FOREIGN,
-    KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIVE_PERIOD, KUBE_PERSISTENT_SUBPATH_PREFIX,
-    KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD,
-    KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, KUBE_STATE_SUBPATH, Keep, LIVE,
-    Plan, SecretSource, TIMEOUT_STOP_SEC, container_writable_places, kube_claim_dirs,
-    kube_namespace_labels, kube_place_subpath, kube_pod_labels, kube_selector_labels,
+    BACKUP_TZ, CONTAINER_BACKUP_DIR, CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway,
+    KUBE_AUTH_FILE_KEY, KUBE_CLAIM_FOREIGN, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIVE_PERIOD,
+    KUBE_PERSISTENT_SUBPATH_PREFIX, KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES,
+    KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES,
+    KUBE_STARTUP_PERIOD, KUBE_STATE_SUBPATH, Keep, LIVE, Plan, SecretSource, TIMEOUT_STOP_SEC,
+    container_writable_places, kube_backup_pod_labels, kube_claim_dirs, kube_namespace_labels,
+    kube_place_subpath, kube_pod_labels, kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -201,7 +202,98 @@ fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
     });
     let mut objects = vec![config_map, service, stateful_set, policy];
     objects.extend(ingress_of(plan, g));
+    objects.extend(backup_objects(g, &config_name));
     objects
+}
+
+/// With `backup:`, the gateway's archive claim and its backup CronJob
+/// (`batch/v1`, Kubernetes 1.21 and later).
+fn backup_objects(g: &Gateway, config_name: &str) -> Vec<Value> {
+    let Some(b) = g.kube_backup() else {
+        return Vec::new();
+    };
+    let mut claim = Map::new();
+    claim.insert("accessModes".into(), json!(["ReadWriteOnce"]));
+    if let Some(sc) = &g.kube.storage_class {
+        claim.insert("storageClassName".into(), json!(sc));
+    }
+    claim.insert(
+        "resources".into(),
+        json!({ "requests": { "storage": b.size } }),
+    );
+    let pvc = json!({
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": metadata(g, &b.claim),
+        "spec": Value::Object(claim),
+    });
+    let mut env = pod_env(g);
+    env.push(json!({ "name": "TZ", "value": BACKUP_TZ }));
+    let mut volumes = vec![
+        json!({ "name": "state", "persistentVolumeClaim": { "claimName": format!("state-{}-0", g.kube.object) } }),
+        json!({ "name": "workspace", "persistentVolumeClaim": { "claimName": format!("workspace-{}-0", g.kube.object) } }),
+        json!({ "name": "backups", "persistentVolumeClaim": { "claimName": b.claim } }),
+    ];
+    let mut mounts = state_mounts(g, &mut volumes);
+    mounts.push(json!({ "name": "backups", "mountPath": CONTAINER_BACKUP_DIR }));
+    if g.config_mode == ConfigMode::Managed {
+        volumes.push(json!({
+            "name": "config",
+            "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
+        }));
+        mounts.push(json!({ "name": "config", "mountPath": CONFIG_MOUNT, "readOnly": true }));
+    }
+    let container = json!({
+        "name": "backup",
+        "image": g.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": b.command,
+        "env": env,
+        "resources": { "requests": pairs(&g.kube.requests), "limits": pairs(&g.kube.limits) },
+        "securityContext": security_context(),
+        "volumeMounts": mounts,
+    });
+    let labels = pairs(&kube_backup_pod_labels(g));
+    let job_spec = json!({
+        // A failed run is retried twice; a hung one ends after an hour.
+        "backoffLimit": 2,
+        "activeDeadlineSeconds": 3600,
+        "template": {
+            "metadata": { "labels": labels },
+            "spec": {
+                "restartPolicy": "Never",
+                "automountServiceAccountToken": false,
+                "enableServiceLinks": false,
+                "securityContext": pod_security_context(),
+                // The gateway's claims are ReadWriteOnce: on its node.
+                "affinity": { "podAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": [{
+                    "labelSelector": { "matchLabels": selector(g) },
+                    "topologyKey": "kubernetes.io/hostname",
+                }] } },
+                "containers": [container],
+                "volumes": volumes,
+            },
+        },
+    });
+    let cron_job = json!({
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": metadata(g, &b.cron_job),
+        "spec": {
+            "schedule": b.schedule,
+            "suspend": b.suspend,
+            // One archive at a time, and none made twice after a pause.
+            "concurrencyPolicy": "Forbid",
+            "startingDeadlineSeconds": 3600,
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 3,
+            "jobTemplate": {
+                "metadata": { "labels": labels },
+                "spec": job_spec,
+            },
+        },
+    });
+    vec![pvc, cron_job]
 }
 
 /// The gateway's Ingress, when the file has `proxy:`: its host, and its
@@ -273,10 +365,10 @@ fn init_container(g: &Gateway, name: &str, script: &str, mounts: &Value) -> Valu
     })
 }
 
-fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
-    let view = g.pod_runtime();
-    let env: Vec<Value> = g
-        .kube_environment()
+/// The gateway's environment as a container's `env`: literal values, and
+/// each secret from the gateway's own Secret.
+fn pod_env(g: &Gateway) -> Vec<Value> {
+    g.kube_environment()
         .into_iter()
         .map(|(name, value)| match value {
             EnvValue::Literal(v) => json!({ "name": name, "value": v }),
@@ -285,14 +377,19 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
                 "valueFrom": { "secretKeyRef": { "name": g.kube.secret, "key": name } },
             }),
         })
-        .collect();
-    let mut volumes = Vec::new();
+        .collect()
+}
+
+/// The gateway's claims as its container sees them (OpenClaw's state dir
+/// on the state claim's directory, the workspace), then what OpenClaw
+/// writes outside its state dir under a read-only root: kept places on
+/// the state claim, scratch in the pod's own `emptyDir`.
+fn state_mounts(g: &Gateway, volumes: &mut Vec<Value>) -> Vec<Value> {
+    let view = g.pod_runtime();
     let mut mounts = vec![
         json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR, "subPath": KUBE_STATE_SUBPATH }),
         json!({ "name": "workspace", "mountPath": view.workspace }),
     ];
-    // What OpenClaw writes outside its state dir, under a read-only root:
-    // kept places on the state claim, scratch in the pod's own `emptyDir`.
     for place in container_writable_places() {
         match place.keep {
             Keep::InState => {}
@@ -307,6 +404,30 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             }
         }
     }
+    mounts
+}
+
+/// The pod's own security context: the gateway's user, `fsGroup` for the
+/// claims, seccomp.
+fn pod_security_context() -> Value {
+    json!({
+        "runAsNonRoot": true,
+        "runAsUser": CONTAINER_UID,
+        "runAsGroup": CONTAINER_UID,
+        "fsGroup": CONTAINER_UID,
+        // Without it the kubelet adds group read and write to every
+        // file of the claims at each mount: OpenClaw's 0600 files
+        // (the seeded config, credentials) came back 0660 in a new pod.
+        "fsGroupChangePolicy": KUBE_FS_GROUP_CHANGE_POLICY,
+        "seccompProfile": { "type": "RuntimeDefault" },
+    })
+}
+
+fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
+    let view = g.pod_runtime();
+    let env = pod_env(g);
+    let mut volumes = Vec::new();
+    let mut mounts = state_mounts(g, &mut volumes);
     let config_volume = json!({
         "name": "config",
         "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
@@ -435,20 +556,7 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
         "terminationGracePeriodSeconds".into(),
         json!(TIMEOUT_STOP_SEC),
     );
-    pod.insert(
-        "securityContext".into(),
-        json!({
-            "runAsNonRoot": true,
-            "runAsUser": CONTAINER_UID,
-            "runAsGroup": CONTAINER_UID,
-            "fsGroup": CONTAINER_UID,
-            // Without it the kubelet adds group read and write to every
-            // file of the claims at each mount: OpenClaw's 0600 files
-            // (the seeded config, credentials) came back 0660 in a new pod.
-            "fsGroupChangePolicy": KUBE_FS_GROUP_CHANGE_POLICY,
-            "seccompProfile": { "type": "RuntimeDefault" },
-        }),
-    );
+    pod.insert("securityContext".into(), pod_security_context());
     if !init.is_empty() {
         pod.insert("initContainers".into(), Value::Array(init));
     }
