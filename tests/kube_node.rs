@@ -12,14 +12,23 @@
 //!   and `no_new_privs`, on a read-only root, and writes where ocgen gave
 //!   it room (cache, OAuth key directory, /tmp);
 //! - a managed config is its ConfigMap, read-only; a seeded one is copied
-//!   once (0600), and OpenClaw's edits survive a new pod;
+//!   once (0600), `openclaw config set` edits it in the pod (OpenClaw's
+//!   state dir is a directory its user owns), and the edit survives a new
+//!   pod;
 //! - each gateway holds its own Secret's token, accepts it and refuses
 //!   another gateway's;
 //! - the state volume survives the deletion of every pod;
 //! - a changed config replaces its gateway's pod and no other, an image
 //!   change (an upgrade) likewise, a seeded copy stays as OpenClaw left it
 //!   until it is deleted, and a broken revision (a crash loop) is replaced
-//!   by its fix without anyone deleting a pod.
+//!   by its fix without anyone deleting a pod;
+//! - StatefulSets of an earlier ocgen (`OrderedReady`, the state at the
+//!   claim's root) are taken over after the documented orphaning step, and
+//!   their state moved into `.ocgen-state`;
+//! - a backup CronJob's Job template, run as a Job beside its gateway,
+//!   makes an archive that passes `openclaw backup verify`, and keeps
+//!   `keep` of them (the CronJob itself needs Kubernetes 1.21: see
+//!   tests/kubernetes.rs).
 //!
 //! One node serves everything, started once and stopped by its guard even
 //! when a check fails; the fleets run side by side, each in its own
