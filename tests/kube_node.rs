@@ -334,7 +334,10 @@ fn probe(pod: &Value, port: u16, path: &str) -> (u16, Value) {
 /// What the processes of a pod's gateway container are: for each, its
 /// name, command line, ids, capability sets, seccomp mode and
 /// `no_new_privs`; and the gateway's own environment (read here, never
-/// printed: it holds the token).
+/// printed: it holds the token). Left out: this script's own `node -e`,
+/// and `runc init`, the runtime's stage of an exec (a probe every 2 s)
+/// that has not yet become the process it starts, with its user,
+/// capabilities and seccomp filter (seen on the node).
 const PROCESSES: &str = r"
 const fs=require('fs');
 const out=[];
@@ -343,6 +346,7 @@ for (const p of fs.readdirSync('/proc').filter(d=>/^\d+$/.test(d))) {
     const st=Object.fromEntries(fs.readFileSync(`/proc/${p}/status`,'utf8').trim().split('\n').map(l=>l.split(/:\s*/)));
     const cmd=fs.readFileSync(`/proc/${p}/cmdline`,'utf8').split('\0').filter(Boolean);
     if (cmd[0]==='node' && cmd[1]==='-e') continue;
+    if (cmd[0]==='runc' && cmd[1]==='init') continue;
     const env=cmd.includes('gateway')?Object.fromEntries(fs.readFileSync(`/proc/${p}/environ`,'utf8').split('\0').filter(Boolean).map(l=>[l.slice(0,l.indexOf('=')),l.slice(l.indexOf('=')+1)])):null;
     out.push({pid:+p,cmd,uid:st.Uid,gid:st.Gid,capEff:st.CapEff,capPrm:st.CapPrm,capBnd:st.CapBnd,seccomp:st.Seccomp,nnp:st.NoNewPrivs,env});
   } catch (e) {}
