@@ -13,7 +13,8 @@
 # "$OCGEN_TOOLS/real-nix-nixpkgs-source"). kubectl, systemd-analyze and plistutil come
 # from apt;
 # etcd and kube-apiserver come from ../shared/tools/kube-apiserver.sh, which
-# the Kubernetes tests start.
+# the Kubernetes tests start; containerd, runc and the CNI plugins that
+# ../shared/tools/kube-node.sh runs its kubelet on come from apt.
 set -euo pipefail
 
 TOOLS=${OCGEN_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/ocgen-test-tools}
@@ -212,6 +213,47 @@ if [ -f "$SHARED_TOOLS/docker-offline.sh" ] && [ "$(id -u)" = 0 ]; then
     bash "$SHARED_TOOLS/docker-offline.sh" start "$DOCKER_STATE" >/dev/null
     DOCKER_OFFLINE_OPENCLAW_PREFIX=$OC bash "$SHARED_TOOLS/docker-offline.sh" image "$DOCKER_STATE" >/dev/null
     bash "$SHARED_TOOLS/docker-offline.sh" stop "$DOCKER_STATE" >/dev/null
+  fi
+fi
+
+# --- A real Kubernetes node (tests/kube_node.rs) ------------------------------
+# ../shared/tools/kube-node.sh runs kubelet v1.20.2 on Debian's containerd,
+# runc and CNI plugins: installed here once, so that the test's `start` never
+# waits on apt. The test starts the node (its state under $TOOLS/kube-node),
+# imports the OpenClaw image from the engine above on its first run (the
+# node's containerd keeps it), and stops it.
+if [ -f "$SHARED_TOOLS/kube-node.sh" ] && [ "$(id -u)" = 0 ]; then
+  need_kube=()
+  command -v containerd >/dev/null && command -v containerd-shim-runc-v2 >/dev/null &&
+    command -v ctr >/dev/null || need_kube+=(containerd)
+  command -v runc >/dev/null || need_kube+=(runc)
+  cni=0
+  for d in /usr/lib/cni /opt/cni/bin /usr/libexec/cni; do
+    [ -x "$d/bridge" ] && [ -x "$d/host-local" ] && [ -x "$d/loopback" ] && [ -x "$d/portmap" ] && cni=1
+  done
+  [ $cni = 1 ] || need_kube+=(containernetworking-plugins)
+  command -v etcd >/dev/null || need_kube+=(etcd-server)
+  command -v zstd >/dev/null || need_kube+=(zstd)
+  command -v openssl >/dev/null || need_kube+=(openssl)
+  command -v nsenter >/dev/null && command -v unshare >/dev/null || need_kube+=(util-linux)
+  if [ ${#need_kube[@]} -gt 0 ]; then
+    log "apt: ${need_kube[*]} (for kube-node.sh)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # Debian's containerd would start a system daemon at install time; the
+    # node runs its own, so service starts are denied meanwhile.
+    own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      own_policy=1
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+      chmod 755 /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    apt-get install -y -qq --no-install-recommends "${need_kube[@]}" >/dev/null
+    if [ $own_policy = 1 ]; then
+      rm -f /usr/sbin/policy-rc.d
+      trap - EXIT
+    fi
   fi
 fi
 

@@ -121,8 +121,23 @@ pub const CONTAINER_OAUTH_DIR: &str = "/home/node/.config/openclaw";
 
 /// `XDG_CACHE_HOME` in a container: on the state volume, as `openclaw
 /// fleet` sets it, so that caches survive a new container and the root
-/// filesystem can stay read-only.
+/// filesystem can stay read-only. OpenClaw stages SQLite snapshots of its
+/// state database there (`$XDG_CACHE_HOME/openclaw`, else `~/.cache`): a
+/// gateway without a writable one exits 78 at start ("shared state database
+/// is unreadable ... Unable to create fallback OpenClaw temp dir"), and a
+/// snapshot can be as large as the database, so it belongs on the disk
+/// that holds the database rather than in memory.
 pub const CONTAINER_CACHE_DIR: (&str, &str) = ("XDG_CACHE_HOME", "/home/node/.openclaw/cache");
+
+/// `/tmp` in a container. OpenClaw 2026.9.6 writes there what neither its
+/// state dir nor `XDG_CACHE_HOME` covers: the state database's lifecycle
+/// lock files, `/tmp/openclaw-state-locks-<uid>` (a fixed `/tmp`, not
+/// `TMPDIR`: every process that opens the database, the gateway and an
+/// `openclaw` CLI run with `exec` beside it, must see the same files),
+/// terminal upload staging (`$TMPDIR/.openclaw-terminal-staging-<uid>`) and
+/// its private temp root (`/tmp/openclaw`, else `$TMPDIR/openclaw-<uid>`).
+/// None of it outlives the processes that use it.
+pub const CONTAINER_TMP_DIR: &str = "/tmp";
 
 /// A gateway holds an owner lease in its state database, recorded with its
 /// pid and `hostname()`; a later gateway reclaims it at once only when it
@@ -198,6 +213,46 @@ pub const HEALTH_PATH: &str = "/healthz";
 /// 2 s after `/healthz` first answers).
 pub const READY_PATH: &str = "/readyz";
 
+/// Path of a gateway's `/startupz` probe: 200 `{"ok":true,"status":"started"}`
+/// once startup work has settled, 503 `{"ok":false,...}` while it runs or
+/// the gateway drains. Unlike `/readyz` it ignores channel health, so a
+/// broken channel account (a Telegram token, a network without a route
+/// out) does not take the gateway and its Control UI out of service:
+/// OpenClaw's own Kubernetes guide probes startup and readiness here.
+pub const STARTUP_PATH: &str = "/startupz";
+
+/// The first release that serves [`STARTUP_PATH`] (2026.8.1); older ones
+/// answer it with the Control UI's catch-all page.
+pub const STARTUP_PATH_SINCE: (u32, u32, u32) = (2026, 8, 1);
+
+/// The OpenClaw release an image's tag names (`...:2026.9.6`,
+/// `...:2026.9.6-slim`), or None for a tag without one (`main`, a digest).
+pub fn image_release(image: &str) -> Option<(u32, u32, u32)> {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let (_, tag) = last.split_once(':')?;
+    let mut parts = tag.splitn(3, '.');
+    let mut number = |last: bool| -> Option<u32> {
+        let p = parts.next()?;
+        let digits = if last {
+            p.split(|c: char| !c.is_ascii_digit()).next()?
+        } else {
+            p
+        };
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    Some((number(false)?, number(false)?, number(true)?))
+}
+
+/// Whether the OpenClaw in `image` serves [`STARTUP_PATH`]: a release
+/// from [`STARTUP_PATH_SINCE`] on, or a tag that names none (ocgen then
+/// assumes a current image).
+pub fn serves_startup_probe(image: &str) -> bool {
+    image_release(image).is_none_or(|r| r >= STARTUP_PATH_SINCE)
+}
+
 /// Where a gateway is probed: every bind mode also listens on 127.0.0.1
 /// (`lan` on 0.0.0.0; `custom` and `tailnet` add 127.0.0.1 to their own
 /// address), so loopback reaches all of them and the probe never leaves the host.
@@ -232,6 +287,18 @@ pub const READY: Probe = Probe {
     path: READY_PATH,
     field: "ready",
 };
+
+/// `/startupz`: the gateway has started (channel health aside); see
+/// [`STARTUP_PATH`].
+pub const STARTED: Probe = Probe {
+    path: STARTUP_PATH,
+    field: "ok",
+};
+
+/// Whether a `/startupz` answer means the gateway has started.
+pub fn is_started(status: u16, body: &serde_json::Value) -> bool {
+    STARTED.passes(status, body)
+}
 
 /// Whether a `/healthz` answer means the gateway is alive.
 pub fn is_healthy(status: u16, body: &serde_json::Value) -> bool {
@@ -598,7 +665,39 @@ pub const SERVICE_PLUMBING_ENV: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::{is_healthy, is_ready, is_secret_env_name};
+    use super::{
+        DEFAULT_IMAGE, image_release, is_healthy, is_ready, is_secret_env_name, is_started,
+        serves_startup_probe,
+    };
+
+    #[test]
+    fn the_startup_probe_follows_the_image_release() {
+        assert_eq!(image_release(DEFAULT_IMAGE), Some((2026, 9, 6)));
+        assert_eq!(
+            image_release("registry:5000/openclaw/openclaw:2026.10.12-slim@sha256:ab"),
+            Some((2026, 10, 12))
+        );
+        for none in [
+            "openclaw/openclaw:main",
+            "openclaw/openclaw",
+            "x:2026.9",
+            "x:a.b.c",
+        ] {
+            assert_eq!(image_release(none), None, "{none}");
+        }
+        assert!(serves_startup_probe(DEFAULT_IMAGE));
+        assert!(serves_startup_probe("ghcr.io/openclaw/openclaw:2026.8.1"));
+        assert!(!serves_startup_probe(
+            "ghcr.io/openclaw/openclaw:2026.7.31-browser"
+        ));
+        assert!(serves_startup_probe("ghcr.io/openclaw/openclaw:main"));
+        let started = serde_json::json!({"ok": true, "status": "started"});
+        assert!(is_started(200, &started));
+        assert!(!is_started(
+            503,
+            &serde_json::json!({"ok": false, "status": "starting"})
+        ));
+    }
 
     #[test]
     fn health_and_readiness_answers() {

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use ocgen::model::Document;
 use ocgen::plan::{
-    LIVE, Plan, READY, Target, kube_namespace_known_labels, kube_namespace_labels, kube_pod_labels,
-    kube_selector_labels,
+    KUBE_POD_MANAGEMENT_POLICY, LIVE, Plan, Target, kube_namespace_known_labels,
+    kube_namespace_labels, kube_pod_labels, kube_selector_labels,
 };
 use ocgen::render::Templates;
 
@@ -69,16 +69,21 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
                     let template = &o["spec"]["template"];
                     prop_assert_eq!(&labels(&template["metadata"]["labels"]), &pod);
                     let c = &template["spec"]["containers"][0];
+                    prop_assert_eq!(&c["args"], &Value::from(g.pod_runtime().gateway_command()));
+                    prop_assert_eq!(
+                        &o["spec"]["podManagementPolicy"],
+                        &Value::from(KUBE_POD_MANAGEMENT_POLICY)
+                    );
                     for (probe, want) in [
-                        ("startupProbe", g.kube_probe(READY)),
-                        ("readinessProbe", g.kube_probe(READY)),
+                        ("startupProbe", g.kube_probe(g.kube_admission_probe())),
+                        ("readinessProbe", g.kube_probe(g.kube_admission_probe())),
                         ("livenessProbe", g.kube_probe(LIVE)),
                     ] {
                         prop_assert_eq!(&c[probe]["exec"]["command"], &Value::from(want.clone()));
                         let path = if probe == "livenessProbe" {
                             LIVE.path
                         } else {
-                            READY.path
+                            g.kube_admission_probe().path
                         };
                         prop_assert!(
                             want[2].contains(&format!("/{} ", g.port))

@@ -74,6 +74,9 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         let sts = find(all, "StatefulSet", ns, name);
         let spec = &sts["spec"];
         assert_eq!(spec["replicas"], 1, "{name}");
+        // A broken revision never blocks its fix (see tests/kube_node.rs).
+        assert_eq!(spec["podManagementPolicy"], "Parallel", "{name}");
+        assert_eq!(spec["updateStrategy"]["type"], "RollingUpdate", "{name}");
         let pod_labels = &spec["template"]["metadata"]["labels"];
         let selector = &spec["selector"]["matchLabels"];
         assert!(subset(selector, pod_labels));
@@ -109,11 +112,17 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
         for v in pod["volumes"].as_array().unwrap() {
             assert!(v.get("persistentVolumeClaim").is_none() && v.get("hostPath").is_none());
         }
-        // Probes: /readyz for startup and readiness, /healthz for liveness,
-        // each asserting the JSON body.
+        // Probes: /startupz (channel health aside) for startup and
+        // readiness where the image serves it, /healthz for liveness, each
+        // asserting the JSON body.
+        let (admit, admit_field) = if ocgen::plan::serves_startup_probe(&g.image) {
+            ("/startupz", "'\"ok\":true'")
+        } else {
+            ("/readyz", "'\"ready\":true'")
+        };
         for (probe, path, field) in [
-            ("startupProbe", "/readyz", "'\"ready\":true'"),
-            ("readinessProbe", "/readyz", "'\"ready\":true'"),
+            ("startupProbe", admit, admit_field),
+            ("readinessProbe", admit, admit_field),
             ("livenessProbe", "/healthz", "'\"ok\":true'"),
         ] {
             let cmd = &c[probe]["exec"]["command"];
@@ -147,7 +156,70 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             assert_eq!(sc["readOnlyRootFilesystem"], true);
             assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
         }
+        // The gateway itself, port and bind pinned, under the image's
+        // entry point.
+        assert!(c.get("command").is_none(), "{name}");
+        assert_eq!(
+            c["args"],
+            serde_json::json!([
+                "node",
+                "openclaw.mjs",
+                "gateway",
+                "--bind",
+                "lan",
+                "--port",
+                g.port.to_string()
+            ]),
+            "{name}"
+        );
         let mounts = c["volumeMounts"].as_array().unwrap();
+        // Writable places outside the state dir: the cache on the state
+        // volume, the OAuth key directory on the state claim, /tmp scratch.
+        let env_of = |k: &str| {
+            c["env"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == k)
+                .and_then(|e| e["value"].as_str())
+                .map(str::to_string)
+        };
+        assert_eq!(
+            env_of("XDG_CACHE_HOME").as_deref(),
+            Some("/home/node/.openclaw/cache"),
+            "{name}"
+        );
+        // OpenClaw's state dir: a directory of the state claim that the
+        // gateway's user made (the init container), not the claim's
+        // root-owned root, so that OpenClaw may set its mode.
+        let state = mounts
+            .iter()
+            .find(|m| m["mountPath"] == "/home/node/.openclaw")
+            .unwrap();
+        assert_eq!(state["name"], "state", "{name}");
+        assert_eq!(state["subPath"], ".ocgen-state", "{name}");
+        let prepare = inits
+            .iter()
+            .find(|i| i["name"] == "prepare-state")
+            .unwrap_or_else(|| panic!("{name}: no prepare-state init container"));
+        let prepare_script = prepare["command"][2].as_str().unwrap();
+        for dir in ocgen::plan::kube_claim_dirs() {
+            assert!(
+                prepare_script.contains(&format!("\"{dir}\"")),
+                "{name}: {dir}"
+            );
+        }
+        assert_eq!(
+            prepare["volumeMounts"][0],
+            serde_json::json!({"name": "state", "mountPath": "/ocgen-claim"}),
+            "{name}"
+        );
+        let oauth = mounts
+            .iter()
+            .find(|m| m["mountPath"] == "/home/node/.config/openclaw")
+            .unwrap_or_else(|| panic!("{name}: no OAuth key directory"));
+        assert_eq!(oauth["name"], "state", "{name}");
+        assert_eq!(oauth["subPath"], ".ocgen-oauth", "{name}");
         let tmp = mounts.iter().find(|m| m["mountPath"] == "/tmp").unwrap();
         let tmp_vol = pod["volumes"]
             .as_array()
@@ -195,9 +267,18 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             ConfigMode::Seeded => {
                 assert!(!readonly);
                 assert!(config_path.starts_with("/home/node/.openclaw/"));
-                let seed = inits.iter().find(|i| i["name"] == "seed-config").unwrap();
-                let script = seed["command"][2].as_str().unwrap();
-                assert!(script.contains("existsSync") && script.contains(config_path));
+                // Seeded by the init container that readies the claim,
+                // into the state directory as the claim root sees it.
+                let in_claim =
+                    config_path.replace("/home/node/.openclaw/", "/ocgen-claim/.ocgen-state/");
+                assert!(
+                    prepare_script.contains("existsSync")
+                        && prepare_script.contains(&format!("\"{in_claim}\""))
+                );
+                assert!(
+                    prepare_script.contains("chmodSync(t,0o600)"),
+                    "{prepare_script}"
+                );
             }
         }
         assert!(spec["template"]["metadata"]["annotations"]["ocgen.dev/config-hash"].is_string());
@@ -229,6 +310,7 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
                 }
             }
         }
+        check_backup(g, all, &sts["spec"]["template"]["spec"]);
         // Behind `proxy:`: an Ingress routes the gateway's host and path to
         // its own Service and port; the gateway trusts the controller and
         // its policy admits it.
@@ -284,6 +366,95 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             "{name}: the controller is admitted"
         );
     }
+}
+
+/// With `backup:`, a CronJob whose pods run OpenClaw's `backup create
+/// --verify` on the gateway's own claims, on its node, as the gateway's
+/// user, into an archive claim of their own; without, none.
+fn check_backup(g: &ocgen::plan::Gateway, all: &[Value], gateway_pod: &Value) {
+    let (ns, name) = (g.kube.namespace.as_str(), g.kube.object.as_str());
+    let cron = all.iter().find(|d| {
+        d["kind"] == "CronJob"
+            && d["metadata"]["namespace"] == ns
+            && d["metadata"]["name"] == format!("{name}-backup").as_str()
+    });
+    let Some(cron) = cron else {
+        assert!(!g.backup.configured, "{name}: no backup CronJob");
+        return;
+    };
+    assert!(g.backup.configured, "{name}: a CronJob without backup:");
+    assert_eq!(cron["apiVersion"], "batch/v1");
+    let spec = &cron["spec"];
+    assert_eq!(spec["suspend"], g.backup.schedule.is_none(), "{name}");
+    assert_eq!(spec["concurrencyPolicy"], "Forbid", "{name}");
+    if let Some(s) = g.backup.schedule {
+        assert_eq!(spec["schedule"], s.cron().as_str(), "{name}");
+    }
+    let claim = find(all, "PersistentVolumeClaim", ns, &format!("{name}-backups"));
+    assert_eq!(
+        claim["spec"]["accessModes"],
+        serde_json::json!(["ReadWriteOnce"])
+    );
+    let pod = &spec["jobTemplate"]["spec"]["template"];
+    // Not selected by the gateway's Service or NetworkPolicy.
+    let selector = find(all, "Service", ns, name)["spec"]["selector"].clone();
+    assert!(!subset(&selector, &pod["metadata"]["labels"]), "{name}");
+    let pod = &pod["spec"];
+    assert_eq!(pod["restartPolicy"], "Never");
+    assert_eq!(
+        pod["securityContext"], gateway_pod["securityContext"],
+        "{name}"
+    );
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    let term = &pod["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(term["labelSelector"]["matchLabels"], selector, "{name}");
+    assert_eq!(term["topologyKey"], "kubernetes.io/hostname");
+    let claims: Vec<&str> = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["persistentVolumeClaim"]["claimName"].as_str())
+        .collect();
+    assert_eq!(
+        claims,
+        [
+            format!("state-{name}-0"),
+            format!("workspace-{name}-0"),
+            format!("{name}-backups")
+        ],
+        "{name}"
+    );
+    let c = &pod["containers"][0];
+    let gw = &gateway_pod["containers"][0];
+    assert_eq!(c["image"], gw["image"]);
+    assert_eq!(c["securityContext"], gw["securityContext"]);
+    // The gateway's environment (its own Secret only), in UTC.
+    let env = c["env"].as_array().unwrap();
+    assert_eq!(
+        env[..env.len() - 1],
+        gw["env"].as_array().unwrap()[..],
+        "{name}"
+    );
+    assert_eq!(
+        env[env.len() - 1],
+        serde_json::json!({"name": "TZ", "value": "UTC"})
+    );
+    // The gateway's own view of its state, plus the archives.
+    let mounts = c["volumeMounts"].as_array().unwrap();
+    for m in gw["volumeMounts"].as_array().unwrap() {
+        if m["name"] != "secrets" {
+            assert!(mounts.contains(m), "{name}: {m}");
+        }
+    }
+    assert!(mounts.contains(&serde_json::json!({"name": "backups", "mountPath": "/backups"})));
+    let script = c["command"][2].as_str().unwrap();
+    let dir = format!("/backups/{}", g.name);
+    assert!(
+        script.contains(&format!(
+            "node openclaw.mjs backup create --verify --json --output {dir}/"
+        )) && script.contains(&format!("tail -n +{}", g.backup.keep + 1)),
+        "{name}: {script}"
+    );
 }
 
 #[test]
@@ -494,20 +665,28 @@ fn kubernetes_validate_accepts_every_document_for_1_30() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let validate = |p: &Path| {
+    let validate_for = |p: &Path, version: &str| {
         Command::new(&kv)
-            .args(["--strict", "-k", "1.30.0"])
+            .args(["--strict", "-k", version])
             .arg(p)
             .output()
             .unwrap()
     };
+    let validate = |p: &Path| validate_for(p, "1.30.0");
+    // 1.30, the Pod Security version the namespaces pin, and the newest
+    // schemas the validator has (1.37): the backup CronJob is `batch/v1`,
+    // which the 1.20 API server of the dry run does not serve.
     for (name, p) in corpus(dir.path()) {
-        let o = validate(&p);
-        let text = format!("{}{}", stdout(&o), stderr(&o));
-        assert!(o.status.success(), "{name}: {text}");
-        assert!(!text.contains("Couldn't find schema"), "{name}: {text}");
-        assert!(!text.contains("ERROR"), "{name}: {text}");
+        for version in ["1.30.0", "1.37.0"] {
+            let o = validate_for(&p, version);
+            let text = format!("{}{}", stdout(&o), stderr(&o));
+            assert!(o.status.success(), "{name} ({version}): {text}");
+            assert!(!text.contains("Couldn't find schema"), "{name}: {text}");
+            assert!(!text.contains("ERROR"), "{name}: {text}");
+        }
     }
+    let all = std::fs::read_to_string(dir.path().join("kubernetes.yaml")).unwrap();
+    assert!(all.contains("kind: \"CronJob\""), "the example's backups");
     // The validator does catch a field that 1.30 does not have.
     let bad = dir.path().join("bad.yaml");
     let text = std::fs::read_to_string(dir.path().join("kubernetes.yaml")).unwrap();
@@ -601,10 +780,31 @@ fn a_real_api_server_accepts_every_manifest() {
         .unwrap();
         let o = server.kubectl(&["apply"], &ns_file);
         assert!(o.status.success(), "{name} namespaces: {}", stderr(&o));
-        let o = server.kubectl(&["apply", "--dry-run=server", "--validate=false"], &p);
+        // A CronJob is `batch/v1` from Kubernetes 1.21 on, which this
+        // 1.20 server does not serve: its Job template goes to the dry run
+        // as a Job (what `kubectl create job --from=cronjob/...` makes),
+        // and the CronJob itself is proven by the schemas.
+        let as_1_20: Vec<Value> = all.iter().map(as_served_by_1_20).collect();
+        let served_file = dir.path().join(format!("{name}-served.json"));
+        std::fs::write(
+            &served_file,
+            serde_json::json!({"apiVersion": "v1", "kind": "List", "items": as_1_20}).to_string(),
+        )
+        .unwrap();
+        let o = server.kubectl(
+            &["apply", "--dry-run=server", "--validate=false"],
+            &served_file,
+        );
         assert!(o.status.success(), "{name}: {}{}", stdout(&o), stderr(&o));
         let created = stdout(&o).matches("(server dry run)").count();
         assert_eq!(created, all.len(), "{name}: {}", stdout(&o));
+        if name == "kubernetes" {
+            assert!(
+                stdout(&o).contains("job.batch/team-family-backup-now created (server dry run)"),
+                "{}",
+                stdout(&o)
+            );
+        }
     }
     // The server does refuse what Kubernetes does not take.
     let text = std::fs::read_to_string(dir.path().join("kubernetes.yaml")).unwrap();
@@ -617,6 +817,25 @@ fn a_real_api_server_accepts_every_manifest() {
     .unwrap();
     let o = server.kubectl(&["apply", "--dry-run=server", "--validate=false"], &bad);
     assert!(!o.status.success(), "{}", stdout(&o));
+}
+
+/// A document as a 1.20 API server can take it: a `batch/v1` CronJob as
+/// the Job of its template, named `<cronjob>-now`; anything else as it is.
+fn as_served_by_1_20(d: &Value) -> Value {
+    if d["kind"] != "CronJob" {
+        return d.clone();
+    }
+    let template = &d["spec"]["jobTemplate"];
+    serde_json::json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": format!("{}-now", d["metadata"]["name"].as_str().unwrap()),
+            "namespace": d["metadata"]["namespace"],
+            "labels": template["metadata"]["labels"],
+        },
+        "spec": template["spec"],
+    })
 }
 
 #[test]

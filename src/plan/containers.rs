@@ -83,16 +83,7 @@ impl Runtime<'_> {
     /// ocgen's config into its state volume when none is there yet, so
     /// OpenClaw's later edits survive restarts, upgrades and regenerations.
     pub fn container_command(&self) -> Vec<String> {
-        let mut gateway: Vec<String> = CONTAINER_GATEWAY_CMD
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        gateway.extend([
-            "--bind".to_string(),
-            self.bind.as_str().to_string(),
-            "--port".to_string(),
-            self.gateway.port.to_string(),
-        ]);
+        let gateway = self.gateway_command();
         match self.gateway.config_mode {
             ConfigMode::Managed => gateway,
             ConfigMode::Seeded => {
@@ -107,6 +98,25 @@ impl Runtime<'_> {
                 vec!["sh".to_string(), "-c".to_string(), script]
             }
         }
+    }
+
+    /// The gateway itself in its container, port and bind pinned as
+    /// arguments: the image's `CMD` replaced, its entry point (`tini`)
+    /// kept. A pod runs exactly this (its init container seeds a `seeded`
+    /// config); compose and the oci-containers backend wrap it for
+    /// `seeded` (see [`Runtime::container_command`]).
+    pub fn gateway_command(&self) -> Vec<String> {
+        let mut gateway: Vec<String> = CONTAINER_GATEWAY_CMD
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        gateway.extend([
+            "--bind".to_string(),
+            self.bind.as_str().to_string(),
+            "--port".to_string(),
+            self.gateway.port.to_string(),
+        ]);
+        gateway
     }
 
     /// The address the container probes: the bind's own with host

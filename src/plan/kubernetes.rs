@@ -19,7 +19,10 @@ use super::probe::probe_command;
 use super::runtime::{CONTAINER_SECRET_DIR, container_auth};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, KubePeer, KubeQuantities, KubeSettings, Settings, Sp};
-use crate::openclaw::{CONTAINER_DEFAULT_TOKEN_ENV, MIN_CONTAINER_MEMORY, PROBE_ADDR, Probe};
+use crate::openclaw::{
+    CONTAINER_DEFAULT_TOKEN_ENV, MIN_CONTAINER_MEMORY, PROBE_ADDR, Probe, READY, STARTED,
+    serves_startup_probe,
+};
 use crate::target::{Target, Targets};
 
 /// Size of a gateway's state claim when `kubernetes.state_size` is left out.
@@ -103,6 +106,19 @@ impl Gateway {
                 .map(|k| (k, EnvValue::FromHost)),
         );
         vars
+    }
+
+    /// What the pod's startup and readiness probes ask: [`STARTED`]
+    /// (`/startupz`) where the image serves it, so that a broken channel
+    /// account (a bad bot token, no route out) leaves the gateway and its
+    /// Control UI in its Service, as OpenClaw's own Kubernetes guide
+    /// advises; else [`READY`] (`/readyz`).
+    pub fn kube_admission_probe(&self) -> Probe {
+        if serves_startup_probe(&self.image) {
+            STARTED
+        } else {
+            READY
+        }
     }
 
     /// A probe command for the pod: [`probe_command`] of `probe` on port P.

@@ -35,6 +35,7 @@ mod defaults;
 mod document;
 mod env;
 mod gateway;
+mod kube_pod;
 mod kubernetes;
 mod launchd;
 mod paths;
@@ -68,7 +69,8 @@ pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
 pub use backup::{
     ARCHIVE_SUFFIX, BACKUP_TZ, BackupAgent, COMPOSE_BACKUP_DIR, COMPOSE_BACKUP_PROFILE,
-    CONTAINER_BACKUP_DIR, ComposeBackup, DEFAULT_KEEP, HOST_BACKUP_DIR, RESTORE_STAGING_TAG,
+    CONTAINER_BACKUP_DIR, ComposeBackup, DEFAULT_KEEP, HOST_BACKUP_DIR, KUBE_BACKUP_ON_DEMAND,
+    KUBE_BACKUP_SIZE, KUBE_BACKUP_SUFFIX, KUBE_MAX_CRONJOB_NAME, KubeBackup, RESTORE_STAGING_TAG,
     SET_ASIDE_TAG, Timer, archives_to_prune, backup_unit_name, compose_backup_service, create_args,
     prune_command, restore_staging, set_aside_path,
 };
@@ -78,6 +80,11 @@ pub use env::is_env_name;
 pub use gateway::{
     Backup, BrowserProfile, ContainerSettings, Draft, Gateway, GatewayAuth, HostPaths, KubeGateway,
     KubePeerSel, ProxyTrust, Publish, Sandbox, Schedule, SecretSource, TrustedProxy,
+};
+pub use kube_pod::{
+    KUBE_CLAIM_FOREIGN, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_PERSISTENT_SUBPATH_PREFIX,
+    KUBE_POD_MANAGEMENT_POLICY, KUBE_STATE_SUBPATH, kube_backup_pod_labels, kube_claim_dirs,
+    kube_place_subpath,
 };
 pub use kubernetes::{
     EnvValue, KUBE_AUTH_FILE_KEY, KUBE_LIMITS, KUBE_LIVE_PERIOD, KUBE_MAX_OBJECT_NAME,
@@ -96,7 +103,8 @@ pub use proxy::{
     CADDY_IMAGE, DEFAULT_PROXY_SUBNET, PROXY_HOST, PROXY_SERVICE, Proxy, Route, Site as ProxySite,
 };
 pub use runtime::{
-    CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime, Site,
+    CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Keep, Runtime, Site,
+    WritablePlace, container_writable_places,
 };
 pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
@@ -233,6 +241,7 @@ fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Probl
     paths::check_path_overlaps(&resolved, &drafts, &mut problems);
     paths::check_workspace_host_paths(&resolved, &drafts, &mut problems);
     backup::check_backup_dirs(&resolved, &drafts, &mut problems);
+    backup::check_kube_backup_names(&resolved, &drafts, &mut problems);
     let mut proxy = doc
         .proxy
         .as_ref()

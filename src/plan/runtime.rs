@@ -15,7 +15,8 @@ use super::paths::NoHostPaths;
 use crate::model::{AuthMode, Bind, ConfigMode, NetworkMode};
 use crate::openclaw::{
     CONTAINER_CACHE_DIR, CONTAINER_CONFIG_READONLY, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_HOME,
-    CONTAINER_STATE_DIR, CONTAINER_WORKSPACE, SERVICE_REPAIR_POLICY,
+    CONTAINER_OAUTH_DIR, CONTAINER_STATE_DIR, CONTAINER_TMP_DIR, CONTAINER_WORKSPACE,
+    SERVICE_REPAIR_POLICY,
 };
 
 /// Where a file-based auth secret is mounted inside a container.
@@ -154,17 +155,19 @@ impl Gateway {
 
 impl Runtime<'_> {
     /// The process environment, literal values in a fixed order: in a
-    /// container `HOME` and the cache directory first, then OpenClaw's
+    /// container `HOME` and the variables of its writable places
+    /// ([`container_writable_places`]: the cache directory) first, then OpenClaw's
     /// variables and the user's. Secrets are not here: see
     /// [`Runtime::secret_vars`].
     pub fn environment(&self) -> Vec<(String, String)> {
         let mut vars = Vec::new();
         if self.site.in_container() {
             vars.push(("HOME".to_string(), CONTAINER_HOME.to_string()));
-            vars.push((
-                CONTAINER_CACHE_DIR.0.to_string(),
-                CONTAINER_CACHE_DIR.1.to_string(),
-            ));
+            vars.extend(
+                container_writable_places()
+                    .iter()
+                    .filter_map(|p| p.env.map(|e| (e.to_string(), p.path.to_string()))),
+            );
         }
         vars.extend(openclaw_environment(self));
         vars
@@ -185,6 +188,71 @@ impl Runtime<'_> {
         }
         vars
     }
+}
+
+/// How long what OpenClaw writes in a place outside its state dir must
+/// last, and so what a container target gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Keep {
+    /// Under the state dir: on the state volume already, kept with the
+    /// state through restarts, new containers and upgrades.
+    InState,
+    /// Kept like the state, on a mount of its own outside the state dir.
+    Persistent,
+    /// Scratch: kept while the container lives (Kubernetes: the pod, so a
+    /// restart in place keeps it), emptied when it is replaced.
+    Scratch,
+}
+
+/// A place a gateway's container writes to outside OpenClaw's state dir.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct WritablePlace {
+    /// Short name: names the volume a target makes for it.
+    pub name: &'static str,
+    /// The path in the container.
+    pub path: &'static str,
+    /// The variable that points OpenClaw at it, if OpenClaw needs telling.
+    pub env: Option<&'static str>,
+    /// How long its content must last.
+    pub keep: Keep,
+}
+
+/// Everything OpenClaw writes outside its state dir at run time in a
+/// container, and how long each must last: the same places on every
+/// container target, each target choosing the means (compose: its writable
+/// layer and named volumes; Kubernetes, whose root filesystem is read-only:
+/// an `emptyDir` and the state claim).
+///
+/// - the cache ([`CONTAINER_CACHE_DIR`]): SQLite snapshot staging and
+///   caches, on the state volume as `openclaw fleet` puts it: large, on the
+///   database's disk, worth keeping;
+/// - the legacy OAuth recovery key directory ([`CONTAINER_OAUTH_DIR`]),
+///   which upstream's Compose file and `openclaw fleet` keep per instance:
+///   a key must outlive the container;
+/// - `/tmp` ([`CONTAINER_TMP_DIR`]): lock files and staging that only the
+///   running processes use.
+pub fn container_writable_places() -> [WritablePlace; 3] {
+    [
+        WritablePlace {
+            name: "cache",
+            path: CONTAINER_CACHE_DIR.1,
+            env: Some(CONTAINER_CACHE_DIR.0),
+            keep: Keep::InState,
+        },
+        WritablePlace {
+            name: "oauth",
+            path: CONTAINER_OAUTH_DIR,
+            env: None,
+            keep: Keep::Persistent,
+        },
+        WritablePlace {
+            name: "tmp",
+            path: CONTAINER_TMP_DIR,
+            env: None,
+            keep: Keep::Scratch,
+        },
+    ]
 }
 
 /// The bind of a gateway in a container: with bridge networking `lan`, so

@@ -34,9 +34,9 @@ use super::templates::{COMPOSE, TemplateError, Templates};
 use crate::model::{NetworkMode, ProxyTls};
 use crate::plan::{
     COMPOSE_BACKUP_PROFILE, CONTAINER_BACKUP_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH,
-    CONTAINER_OAUTH_DIR, CONTAINER_PIDS_LIMIT, CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL,
-    HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, PROXY_SERVICE, Plan, Proxy,
-    STOP_GRACE_PERIOD, SecretSource,
+    CONTAINER_PIDS_LIMIT, CONTAINER_STATE_DIR, Gateway, HEALTH_INTERVAL, HEALTH_RETRIES,
+    HEALTH_START_PERIOD, HEALTH_TIMEOUT, Keep, PROXY_SERVICE, Plan, Proxy, STOP_GRACE_PERIOD,
+    SecretSource, container_writable_places,
 };
 
 /// Context of `templates/compose.hbs`. Names are validated by the plan
@@ -410,14 +410,21 @@ fn service(
         target: view.workspace.clone(),
         read_only: false,
     });
-    let oauth = format!("{}-oauth", g.name);
-    volumes.push(oauth.clone());
-    mounts.push(Mount {
-        kind: "volume",
-        source: oauth,
-        target: CONTAINER_OAUTH_DIR.to_string(),
-        read_only: false,
-    });
+    // What OpenClaw writes outside its state dir: kept places get named
+    // volumes of their own; scratch stays in the container's own layer,
+    // which lives as long as the container.
+    for place in container_writable_places() {
+        if place.keep == Keep::Persistent {
+            let volume = format!("{}-{}", g.name, place.name);
+            volumes.push(volume.clone());
+            mounts.push(Mount {
+                kind: "volume",
+                source: volume,
+                target: place.path.to_string(),
+                read_only: false,
+            });
+        }
+    }
 
     let content = super::openclaw::render(&view);
     let config_hash = format!("{:016x}", super::fnv1a64(content.as_bytes()));

@@ -20,10 +20,13 @@ use super::OutFile;
 use super::yaml::{self, to_string as yaml};
 use crate::model::ConfigMode;
 use crate::plan::{
-    CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway, KUBE_AUTH_FILE_KEY, KUBE_LIVE_PERIOD,
-    KUBE_PROBE_FAILURES, KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR,
-    KUBE_STARTUP_FAILURES, KUBE_STARTUP_PERIOD, LIVE, Plan, READY, SecretSource, TIMEOUT_STOP_SEC,
-    kube_namespace_labels, kube_pod_labels, kube_selector_labels,
+    BACKUP_TZ, CONTAINER_BACKUP_DIR, CONTAINER_STATE_DIR, CONTAINER_UID, EnvValue, Gateway,
+    KUBE_AUTH_FILE_KEY, KUBE_CLAIM_FOREIGN, KUBE_FS_GROUP_CHANGE_POLICY, KUBE_LIVE_PERIOD,
+    KUBE_PERSISTENT_SUBPATH_PREFIX, KUBE_POD_MANAGEMENT_POLICY, KUBE_PROBE_FAILURES,
+    KUBE_PROBE_TIMEOUT, KUBE_READY_PERIOD, KUBE_SECRET_DIR, KUBE_STARTUP_FAILURES,
+    KUBE_STARTUP_PERIOD, KUBE_STATE_SUBPATH, Keep, LIVE, Plan, SecretSource, TIMEOUT_STOP_SEC,
+    container_writable_places, kube_backup_pod_labels, kube_claim_dirs, kube_namespace_labels,
+    kube_place_subpath, kube_pod_labels, kube_selector_labels,
 };
 
 /// Where the ConfigMap is mounted: the managed config's path is
@@ -32,6 +35,10 @@ const CONFIG_MOUNT: &str = "/etc/openclaw";
 
 /// Where a seeded config's source is mounted for the init container.
 const SEED_MOUNT: &str = "/etc/openclaw-seed";
+
+/// Where the init container mounts the whole state claim (the gateway
+/// sees only its directories, through `subPath`).
+const CLAIM_MOUNT: &str = "/ocgen-claim";
 
 /// Where the Secret's `auth-file` key is mounted for the init container.
 const SECRET_SOURCE_MOUNT: &str = "/run/ocgen-secret";
@@ -195,7 +202,98 @@ fn gateway_objects(plan: &Plan, g: &Gateway) -> Vec<Value> {
     });
     let mut objects = vec![config_map, service, stateful_set, policy];
     objects.extend(ingress_of(plan, g));
+    objects.extend(backup_objects(g, &config_name));
     objects
+}
+
+/// With `backup:`, the gateway's archive claim and its backup CronJob
+/// (`batch/v1`, Kubernetes 1.21 and later).
+fn backup_objects(g: &Gateway, config_name: &str) -> Vec<Value> {
+    let Some(b) = g.kube_backup() else {
+        return Vec::new();
+    };
+    let mut claim = Map::new();
+    claim.insert("accessModes".into(), json!(["ReadWriteOnce"]));
+    if let Some(sc) = &g.kube.storage_class {
+        claim.insert("storageClassName".into(), json!(sc));
+    }
+    claim.insert(
+        "resources".into(),
+        json!({ "requests": { "storage": b.size } }),
+    );
+    let pvc = json!({
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": metadata(g, &b.claim),
+        "spec": Value::Object(claim),
+    });
+    let mut env = pod_env(g);
+    env.push(json!({ "name": "TZ", "value": BACKUP_TZ }));
+    let mut volumes = vec![
+        json!({ "name": "state", "persistentVolumeClaim": { "claimName": format!("state-{}-0", g.kube.object) } }),
+        json!({ "name": "workspace", "persistentVolumeClaim": { "claimName": format!("workspace-{}-0", g.kube.object) } }),
+        json!({ "name": "backups", "persistentVolumeClaim": { "claimName": b.claim } }),
+    ];
+    let mut mounts = state_mounts(g, &mut volumes);
+    mounts.push(json!({ "name": "backups", "mountPath": CONTAINER_BACKUP_DIR }));
+    if g.config_mode == ConfigMode::Managed {
+        volumes.push(json!({
+            "name": "config",
+            "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
+        }));
+        mounts.push(json!({ "name": "config", "mountPath": CONFIG_MOUNT, "readOnly": true }));
+    }
+    let container = json!({
+        "name": "backup",
+        "image": g.image,
+        "imagePullPolicy": "IfNotPresent",
+        "command": b.command,
+        "env": env,
+        "resources": { "requests": pairs(&g.kube.requests), "limits": pairs(&g.kube.limits) },
+        "securityContext": security_context(),
+        "volumeMounts": mounts,
+    });
+    let labels = pairs(&kube_backup_pod_labels(g));
+    let job_spec = json!({
+        // A failed run is retried twice; a hung one ends after an hour.
+        "backoffLimit": 2,
+        "activeDeadlineSeconds": 3600,
+        "template": {
+            "metadata": { "labels": labels },
+            "spec": {
+                "restartPolicy": "Never",
+                "automountServiceAccountToken": false,
+                "enableServiceLinks": false,
+                "securityContext": pod_security_context(),
+                // The gateway's claims are ReadWriteOnce: on its node.
+                "affinity": { "podAffinity": { "requiredDuringSchedulingIgnoredDuringExecution": [{
+                    "labelSelector": { "matchLabels": selector(g) },
+                    "topologyKey": "kubernetes.io/hostname",
+                }] } },
+                "containers": [container],
+                "volumes": volumes,
+            },
+        },
+    });
+    let cron_job = json!({
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": metadata(g, &b.cron_job),
+        "spec": {
+            "schedule": b.schedule,
+            "suspend": b.suspend,
+            // One archive at a time, and none made twice after a pause.
+            "concurrencyPolicy": "Forbid",
+            "startingDeadlineSeconds": 3600,
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 3,
+            "jobTemplate": {
+                "metadata": { "labels": labels },
+                "spec": job_spec,
+            },
+        },
+    });
+    vec![pvc, cron_job]
 }
 
 /// The gateway's Ingress, when the file has `proxy:`: its host, and its
@@ -267,10 +365,10 @@ fn init_container(g: &Gateway, name: &str, script: &str, mounts: &Value) -> Valu
     })
 }
 
-fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
-    let view = g.pod_runtime();
-    let env: Vec<Value> = g
-        .kube_environment()
+/// The gateway's environment as a container's `env`: literal values, and
+/// each secret from the gateway's own Secret.
+fn pod_env(g: &Gateway) -> Vec<Value> {
+    g.kube_environment()
         .into_iter()
         .map(|(name, value)| match value {
             EnvValue::Literal(v) => json!({ "name": name, "value": v }),
@@ -279,42 +377,97 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
                 "valueFrom": { "secretKeyRef": { "name": g.kube.secret, "key": name } },
             }),
         })
-        .collect();
-    let mut volumes = vec![json!({ "name": "tmp", "emptyDir": {} })];
+        .collect()
+}
+
+/// The gateway's claims as its container sees them (OpenClaw's state dir
+/// on the state claim's directory, the workspace), then what OpenClaw
+/// writes outside its state dir under a read-only root: kept places on
+/// the state claim, scratch in the pod's own `emptyDir`.
+fn state_mounts(g: &Gateway, volumes: &mut Vec<Value>) -> Vec<Value> {
+    let view = g.pod_runtime();
     let mut mounts = vec![
-        json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR }),
+        json!({ "name": "state", "mountPath": CONTAINER_STATE_DIR, "subPath": KUBE_STATE_SUBPATH }),
         json!({ "name": "workspace", "mountPath": view.workspace }),
-        json!({ "name": "tmp", "mountPath": "/tmp" }),
     ];
+    for place in container_writable_places() {
+        match place.keep {
+            Keep::InState => {}
+            Keep::Persistent => mounts.push(json!({
+                "name": "state",
+                "mountPath": place.path,
+                "subPath": kube_place_subpath(place.name),
+            })),
+            Keep::Scratch => {
+                volumes.push(json!({ "name": place.name, "emptyDir": {} }));
+                mounts.push(json!({ "name": place.name, "mountPath": place.path }));
+            }
+        }
+    }
+    mounts
+}
+
+/// The pod's own security context: the gateway's user, `fsGroup` for the
+/// claims, seccomp.
+fn pod_security_context() -> Value {
+    json!({
+        "runAsNonRoot": true,
+        "runAsUser": CONTAINER_UID,
+        "runAsGroup": CONTAINER_UID,
+        "fsGroup": CONTAINER_UID,
+        // Without it the kubelet adds group read and write to every
+        // file of the claims at each mount: OpenClaw's 0600 files
+        // (the seeded config, credentials) came back 0660 in a new pod.
+        "fsGroupChangePolicy": KUBE_FS_GROUP_CHANGE_POLICY,
+        "seccompProfile": { "type": "RuntimeDefault" },
+    })
+}
+
+fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
+    let view = g.pod_runtime();
+    let env = pod_env(g);
+    let mut volumes = Vec::new();
+    let mut mounts = state_mounts(g, &mut volumes);
     let config_volume = json!({
         "name": "config",
         "configMap": { "name": config_name, "items": [{ "key": CONFIG_KEY, "path": CONFIG_KEY }] },
     });
     volumes.push(config_volume);
     let mut init = Vec::new();
+    // The state claim made ready, for every gateway: ocgen's directories
+    // made by the gateway's user, an earlier ocgen's layout moved in
+    // (`kube_claim_dirs`), and a seeded config copied.
+    let mut prepare_mounts = vec![json!({ "name": "state", "mountPath": CLAIM_MOUNT })];
+    let mut script = prepare_state_script();
     match g.config_mode {
         ConfigMode::Managed => {
             mounts.push(json!({ "name": "config", "mountPath": CONFIG_MOUNT, "readOnly": true }));
         }
         ConfigMode::Seeded => {
             // Copied only where none exists, through a temporary file, so
-            // that a pod killed mid-copy never leaves half a config.
+            // that a pod killed mid-copy never leaves half a config; mode
+            // 0600, as compose installs it: OpenClaw's own config files
+            // are private to its user.
             let from = json_str(&format!("{SEED_MOUNT}/{CONFIG_KEY}"));
-            let to = json_str(&view.config_path);
-            let script = format!(
-                "const fs=require('fs'),d={to};if(!fs.existsSync(d)){{fs.copyFileSync({from},d+'.ocgen-tmp');fs.renameSync(d+'.ocgen-tmp',d)}}"
-            );
-            init.push(init_container(
-                g,
-                "seed-config",
-                &script,
-                &json!([
-                    { "name": "state", "mountPath": CONTAINER_STATE_DIR },
-                    { "name": "config", "mountPath": SEED_MOUNT, "readOnly": true },
-                ]),
+            let relative = view
+                .config_path
+                .strip_prefix(CONTAINER_STATE_DIR)
+                .unwrap_or(&view.config_path)
+                .trim_start_matches('/');
+            let to = json_str(&format!("{CLAIM_MOUNT}/{KUBE_STATE_SUBPATH}/{relative}"));
+            script.push_str(&format!(
+                "const d={to},t=d+'.ocgen-tmp';if(!fs.existsSync(d)){{fs.copyFileSync({from},t);fs.chmodSync(t,0o600);fs.renameSync(t,d)}}"
             ));
+            prepare_mounts
+                .push(json!({ "name": "config", "mountPath": SEED_MOUNT, "readOnly": true }));
         }
     }
+    init.push(init_container(
+        g,
+        "prepare-state",
+        &script,
+        &Value::Array(prepare_mounts),
+    ));
     if let Some(SecretSource::File(path)) = view.auth.as_ref().and_then(|a| a.secret.as_ref()) {
         // OpenClaw wants a secret file owned by its user, mode 0600, not a
         // symlink: a Secret volume gives root-owned symlinks, so the init
@@ -358,6 +511,8 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
     container.insert("name".into(), json!("gateway"));
     container.insert("image".into(), json!(g.image));
     container.insert("imagePullPolicy".into(), json!("IfNotPresent"));
+    // `args`, not `command`: the image's entry point (`tini`) stays PID 1.
+    container.insert("args".into(), json!(g.pod_runtime().gateway_command()));
     container.insert(
         "ports".into(),
         json!([{ "name": "gateway", "containerPort": g.port, "protocol": "TCP" }]),
@@ -367,17 +522,22 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
         "resources".into(),
         json!({ "requests": pairs(&g.kube.requests), "limits": pairs(&g.kube.limits) }),
     );
+    let admission = g.kube_admission_probe();
     container.insert(
         "startupProbe".into(),
         probe(
-            &g.kube_probe(READY),
+            &g.kube_probe(admission),
             KUBE_STARTUP_PERIOD,
             KUBE_STARTUP_FAILURES,
         ),
     );
     container.insert(
         "readinessProbe".into(),
-        probe(&g.kube_probe(READY), KUBE_READY_PERIOD, KUBE_PROBE_FAILURES),
+        probe(
+            &g.kube_probe(admission),
+            KUBE_READY_PERIOD,
+            KUBE_PROBE_FAILURES,
+        ),
     );
     container.insert(
         "livenessProbe".into(),
@@ -396,16 +556,7 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
         "terminationGracePeriodSeconds".into(),
         json!(TIMEOUT_STOP_SEC),
     );
-    pod.insert(
-        "securityContext".into(),
-        json!({
-            "runAsNonRoot": true,
-            "runAsUser": CONTAINER_UID,
-            "runAsGroup": CONTAINER_UID,
-            "fsGroup": CONTAINER_UID,
-            "seccompProfile": { "type": "RuntimeDefault" },
-        }),
-    );
+    pod.insert("securityContext".into(), pod_security_context());
     if !init.is_empty() {
         pod.insert("initContainers".into(), Value::Array(init));
     }
@@ -433,6 +584,8 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             // OpenClaw's lock, and a StatefulSet stops the old pod before
             // it starts the new one.
             "replicas": 1,
+            "podManagementPolicy": KUBE_POD_MANAGEMENT_POLICY,
+            "updateStrategy": { "type": "RollingUpdate" },
             "serviceName": g.kube.object,
             "selector": { "matchLabels": selector(g) },
             "template": {
@@ -448,6 +601,29 @@ fn stateful_set(g: &Gateway, config: &str, config_name: &str) -> Value {
             ],
         },
     })
+}
+
+/// The init container's script that readies the state claim mounted at
+/// [`CLAIM_MOUNT`] (see [`kube_claim_dirs`]): ocgen's directories made,
+/// then every other entry of the root (an earlier ocgen's layout) renamed
+/// into the state directory, one at a time; an empty directory that cannot
+/// move (a mount point the runtime made) removed; a name in both places
+/// stops the pod with a message. Nothing else is deleted.
+fn prepare_state_script() -> String {
+    let root = json_str(CLAIM_MOUNT);
+    let state = json_str(KUBE_STATE_SUBPATH);
+    let dirs = Value::from(kube_claim_dirs()).to_string();
+    let foreign = Value::from(KUBE_CLAIM_FOREIGN.to_vec()).to_string();
+    let own = json_str(KUBE_PERSISTENT_SUBPATH_PREFIX);
+    format!(
+        "const fs=require('fs'),p=require('path'),r={root},s=p.join(r,{state});\
+for(const d of {dirs})fs.mkdirSync(p.join(r,d),{{recursive:true,mode:0o700}});\
+for(const e of fs.readdirSync(r)){{if(e.startsWith({own})||{foreign}.includes(e))continue;\
+const f=p.join(r,e),t=p.join(s,e);\
+if(fs.lstatSync(t,{{throwIfNoEntry:false}})){{console.error('ocgen: '+e+' is both at the state volume root (an earlier layout) and in '+{state}+': move one aside, then delete the pod');process.exit(1)}}\
+try{{fs.renameSync(f,t);console.log('ocgen: moved '+e+' into '+{state})}}\
+catch(x){{if(fs.lstatSync(f).isDirectory()&&fs.readdirSync(f).length===0){{fs.rmdirSync(f);console.log('ocgen: removed the empty '+e)}}else{{console.error('ocgen: cannot move '+e+' into '+{state}+': '+x.message);process.exit(1)}}}}}}"
+    )
 }
 
 /// A string as a JavaScript (JSON) literal.

@@ -142,6 +142,16 @@ impl Engine {
         );
     }
 
+    /// Stops the engine (its containers with it).
+    pub fn stop(&self) {
+        let _ = Command::new("timeout")
+            .args(["120", "bash"])
+            .arg(&self.script)
+            .arg("stop")
+            .arg(&self.state)
+            .output();
+    }
+
     /// `docker ARGS` against this engine, with a timeout against hangs.
     pub fn docker(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new("timeout")
@@ -215,11 +225,6 @@ impl Drop for Guard<'_> {
                 say(&format!("down: {}", String::from_utf8_lossy(&o.stderr)));
             }
         }
-        let _ = Command::new("timeout")
-            .args(["120", "bash"])
-            .arg(&self.engine.script)
-            .arg("stop")
-            .arg(&self.engine.state)
-            .output();
+        self.engine.stop();
     }
 }

@@ -5,6 +5,7 @@
 pub mod caddy;
 pub mod engine;
 pub mod hostgw;
+pub mod kube;
 pub mod nix;
 pub mod procs;
 pub mod realnix;
