@@ -917,6 +917,10 @@ fn unit_settings(text: &str) -> Vec<String> {
 
 #[test]
 fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
+    assert!(
+        docs().contains(NIX_ONLY_BACKUP),
+        "the book shows `{NIX_ONLY_BACKUP}`"
+    );
     let Some((nix, analyze)) = setup() else {
         return;
     };
