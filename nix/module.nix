@@ -418,7 +418,8 @@ let
     description = "Scheduled backup of OpenClaw gateway ${name}";
     wantedBy = [ "timers.target" ];
     timerConfig = {
-      OnCalendar = onCalendar g.backup.schedule;
+      # A schedule that is none fails an assertion; the unit keeps its text.
+      OnCalendar = lib.defaultTo g.backup.schedule (onCalendar g.backup.schedule);
       Persistent = true;
       Unit = "${backupUnit name}.service";
     };
