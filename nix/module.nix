@@ -397,22 +397,60 @@ let
   # directory; `openclaw backup create --verify`, then the newest `keep` stay.
   backupOf = name: g:
     let
-      gateway = (serviceOf name g).serviceConfig;
       dir = archiveDir name g;
+      s = oneArchive name g (backupUnit name) dir;
+    in
+    s // {
+      description = "Backup of OpenClaw gateway ${name}";
+      serviceConfig = s.serviceConfig // {
+        ExecStartPost = "${lib.elemAt facts.backup.prune 0}${dir}${lib.elemAt facts.backup.prune 1}${toString (g.backup.keep + 1)}${lib.elemAt facts.backup.prune 2}";
+      };
+    };
+
+  # One archive of the gateway into dir, by a unit of that name.
+  oneArchive = name: g: unit: dir:
+    let gateway = (serviceOf name g).serviceConfig;
     in
     {
-      description = "Backup of OpenClaw gateway ${name}";
       environment = openclawEnv name g // facts.backup.env;
       serviceConfig = removeAttrs gateway facts.backup.gatewayOnly // facts.backup.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ facts.backup.create ++ [ "${dir}/" ]);
-        ExecStartPost = "${lib.elemAt facts.backup.prune 0}${dir}${lib.elemAt facts.backup.prune 1}${toString (g.backup.keep + 1)}${lib.elemAt facts.backup.prune 2}";
         ReadWritePaths = gateway.ReadWritePaths ++ [ dir ];
       }
         # The unit's own copy of the auth credential.
         // lib.optionalAttrs (fileSecret g) {
-        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${backupUnit name}.service/${secretName name}:${g.auth.file}" ];
+        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unit}.service/${secretName name}:${g.auth.file}" ];
       };
     };
+
+  # The archive before a switch: made by the running system's unit (its
+  # package, on the state as it is), into a directory retention never
+  # touches, so that the last archive of the old version survives every
+  # scheduled backup of the new one.
+  beforeSwitchUnit = name: "openclaw-backup-${name}-before-switch";
+  beforeSwitchDir = name: g: "${archiveDir name g}/before-switch";
+  beforeSwitch = lib.filterAttrs (_: g: g.backup.beforeSwitch) backups;
+  beforeSwitchOf = name: g:
+    oneArchive name g (beforeSwitchUnit name) (beforeSwitchDir name g) // {
+      description = "Backup of OpenClaw gateway ${name} before a NixOS switch";
+    };
+  # nixos-rebuild switch or test: every gateway whose unit the switch
+  # changes is archived first by the running system; a failed archive stops
+  # the switch (NIXOS_NO_CHECK=1 skips the checks).
+  beforeSwitchCheck = ''
+    case "''${2-}" in
+      switch | test) ;;
+      *) exit 0 ;;
+    esac
+    for name in ${lib.escapeShellArgs (lib.attrNames beforeSwitch)}; do
+      unit=/etc/systemd/system/openclaw-gateway-$name.service
+      archive=openclaw-backup-$name-before-switch.service
+      if [ -e "/etc/systemd/system/$archive" ] && [ "$(${pkgs.coreutils}/bin/readlink -f "$unit")" != "$(${pkgs.coreutils}/bin/readlink -f "$1$unit")" ]; then
+        echo "openclaw-gateway-$name changes: archiving its state first ($archive)"
+        ${config.systemd.package}/bin/systemctl start "$archive"
+      fi
+    done
+  '';
 
   backupTimerOf = name: g: {
     description = "Scheduled backup of OpenClaw gateway ${name}";
@@ -425,8 +463,10 @@ let
     };
   };
 
-  backupServices = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupOf name g)) backups;
-  backupTmpfiles = lib.mapAttrsToList (name: g: "d ${archiveDir name g} 0700 ${g.user} ${g.group} - -") backups;
+  backupServices = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupOf name g)) backups
+    // lib.mapAttrs' (name: g: lib.nameValuePair (beforeSwitchUnit name) (beforeSwitchOf name g)) beforeSwitch;
+  backupTmpfiles = lib.mapAttrsToList (name: g: "d ${archiveDir name g} 0700 ${g.user} ${g.group} - -") backups
+    ++ lib.mapAttrsToList (name: g: "d ${beforeSwitchDir name g} 0700 ${g.user} ${g.group} - -") beforeSwitch;
 
   # oci-containers backend --------------------------------------------------
 
@@ -771,6 +811,11 @@ let
           defaultText = lib.literalExpression ''"<the state dir's parent>/${facts.backup.dirName}"'';
           description = "Where the archives go, each gateway's into <dir>/<name>/: outside every gateway's state (OpenClaw refuses an archive inside the state it archives).";
         };
+        beforeSwitch = mkOption {
+          type = types.bool;
+          default = true;
+          description = "Whether `nixos-rebuild switch` (or test) first archives the gateway's state with the running system's package when the switch changes the gateway's unit: openclaw-backup-<name>-before-switch into <dir>/<name>/before-switch/, which retention never touches (remove old ones yourself). A failed archive stops the switch; NIXOS_NO_CHECK=1 skips it. From the second switch with backups on: the running system must have the unit.";
+        };
         keep = mkOption {
           type = types.int;
           default = facts.backup.keep;
@@ -853,6 +898,8 @@ in
       systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled // backupServices;
 
       systemd.timers = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupTimerOf name g)) scheduled;
+
+      system.preSwitchChecks = lib.mkIf (beforeSwitch != { }) { openclaw-gateways-backup = beforeSwitchCheck; };
 
       systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList serviceRules enabled) ++ backupTmpfiles;
 

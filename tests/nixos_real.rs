@@ -1005,6 +1005,52 @@ fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
             r["tmpfiles"].as_array().unwrap().contains(&json!(rule)),
             "{rule}"
         );
+        // The archive before a switch: the same unit into a directory of its
+        // own, without retention, with its own credential.
+        let before = format!("{archive}/before-switch");
+        let written = std::fs::read_to_string(ours.join(format!("{unit}.service"))).unwrap();
+        let expected: String = written
+            .lines()
+            .filter(|l| !l.starts_with("ExecStartPost="))
+            .map(|l| {
+                if l.starts_with("Description=") {
+                    format!(
+                        "Description=Backup of OpenClaw gateway {} before a NixOS switch\n",
+                        g.name
+                    )
+                } else {
+                    l.replace(&format!("{archive}/"), &format!("{before}/"))
+                        .replace(
+                            &format!("ReadWritePaths={archive}"),
+                            &format!("ReadWritePaths={before}"),
+                        )
+                        .replace(
+                            &format!("/{unit}.service/"),
+                            &format!("/{unit}-before-switch.service/"),
+                        )
+                        + "\n"
+                }
+            })
+            .collect();
+        let name = format!("{unit}-before-switch.service");
+        let theirs = read_unit(
+            &analyze,
+            dir.path(),
+            &format!("backups-nixos/{name}"),
+            r["units"][&name].as_str().unwrap(),
+        );
+        let mine = read_unit(
+            &analyze,
+            dir.path(),
+            &format!("backups-plain/{name}"),
+            &expected,
+        );
+        assert_eq!(theirs, mine, "{name}");
+        let rule = format!("d {before} 0700 {} {} - -", g.user, g.group);
+        assert!(
+            r["tmpfiles"].as_array().unwrap().contains(&json!(rule)),
+            "{rule}"
+        );
         if let Some(t) = g.backup_timer() {
             timers.push(t.unit.clone());
             let timer = format!("{unit}.timer");
@@ -1023,6 +1069,24 @@ fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
         }
     }
     assert_eq!(backups.len(), 3);
+    // Before a switch that changes a gateway's unit, the running system
+    // archives it; the check is a shell fragment of nixpkgs' pre-switch script.
+    let check = r["preSwitchChecks"]["openclaw-gateways-backup"]
+        .as_str()
+        .unwrap();
+    assert!(
+        check.contains("for name in files main ondemand; do")
+            && check.contains("/bin/systemctl start \"$archive\""),
+        "{check}"
+    );
+    let script = dir.path().join("pre-switch.sh");
+    std::fs::write(&script, check).unwrap();
+    let o = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let mut got: Vec<&String> = r["timers"].as_object().unwrap().keys().collect();
     got.sort();
     timers.sort();

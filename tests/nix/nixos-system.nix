@@ -1,7 +1,7 @@
 # Evaluates NixOS systems that import ocgen's output, several in one
 # nix-instantiate call (nixpkgs is parsed once), and returns what the tests
 # read back: our units' text (gateways and their backups), services,
-# timers, accounts, firewall, tmpfiles, the final openclaw.json of each
+# timers, pre-switch checks, accounts, firewall, tmpfiles, the final openclaw.json of each
 # gateway, warnings, failed assertions and, on request, the toplevel's .drv
 # (instantiated, not built).
 #
@@ -47,6 +47,7 @@ let
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
       services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
+      preSwitchChecks = lib.filterAttrs (n: _: lib.hasPrefix "openclaw" n) cfg.system.preSwitchChecks;
       timers = lib.mapAttrs (_: t: { inherit (t) wantedBy timerConfig; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.timers);
       users = lib.mapAttrs (_: u: { inherit (u) home isSystemUser group createHome; }) (lib.filterAttrs (n: _: n == "openclaw") cfg.users.users);
       groups = lib.attrNames (lib.filterAttrs (n: _: n == "openclaw") cfg.users.groups);
