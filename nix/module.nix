@@ -442,15 +442,16 @@ let
       switch | test) ;;
       *) exit 0 ;;
     esac
-    for name in ${lib.escapeShellArgs (lib.attrNames beforeSwitch)}; do
-      unit=/etc/systemd/system/openclaw-gateway-$name.service
-      archive=openclaw-backup-$name-before-switch.service
-      if [ -e "/etc/systemd/system/$archive" ] && [ "$(${pkgs.coreutils}/bin/readlink -f "$unit")" != "$(${pkgs.coreutils}/bin/readlink -f "$1$unit")" ]; then
-        echo "openclaw-gateway-$name changes: archiving its state first ($archive)"
-        ${config.systemd.package}/bin/systemctl start "$archive"
+    new=$1
+    archive() {
+      unit=/etc/systemd/system/openclaw-gateway-$1.service
+      if [ -e "/etc/systemd/system/openclaw-backup-$1-before-switch.service" ] \
+        && [ "$(${pkgs.coreutils}/bin/readlink -f "$unit")" != "$(${pkgs.coreutils}/bin/readlink -f "$new$unit")" ]; then
+        echo "openclaw-gateway-$1 changes: archiving its state first (openclaw-backup-$1-before-switch)"
+        ${config.systemd.package}/bin/systemctl start "openclaw-backup-$1-before-switch.service"
       fi
-    done
-  '';
+    }
+    ${lib.concatMapStrings (name: "archive ${lib.escapeShellArg name}\n") (lib.attrNames beforeSwitch)}'';
 
   backupTimerOf = name: g: {
     description = "Scheduled backup of OpenClaw gateway ${name}";

@@ -1074,9 +1074,14 @@ fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
     let check = r["preSwitchChecks"]["openclaw-gateways-backup"]
         .as_str()
         .unwrap();
+    let archived: Vec<&str> = check
+        .lines()
+        .filter_map(|l| l.strip_prefix("archive "))
+        .map(|n| n.trim_matches('\''))
+        .collect();
+    assert_eq!(archived, ["files", "main", "ondemand"], "{check}");
     assert!(
-        check.contains("for name in files main ondemand; do")
-            && check.contains("/bin/systemctl start \"$archive\""),
+        check.contains("/bin/systemctl start \"openclaw-backup-$1-before-switch.service\""),
         "{check}"
     );
     let script = dir.path().join("pre-switch.sh");
