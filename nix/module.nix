@@ -146,6 +146,38 @@ let
     deployment = "openclaw";
     maxDerivedPrefix = 40;
     defaultAgent = "main";
+    backup = {
+      dirName = "openclaw-backups";
+      keep = 7;
+      env = {
+        TZ = "UTC";
+      };
+      create = [ "backup" "create" "--verify" "--json" "--output" ];
+      gatewayOnly = [
+        "Type"
+        "Restart"
+        "RestartSec"
+        "RestartPreventExitStatus"
+        "TimeoutStopSec"
+        "KillMode"
+        "SuccessExitStatus"
+      ];
+      serviceConfig = {
+        Type = "oneshot";
+      };
+      prune = [
+        "/bin/sh -c 'ls -1 -r "
+        "/*-openclaw-backup.tar.gz | tail -n +"
+        " | xargs -r rm -f --'"
+      ];
+      days = [ "Sun" "Mon" "Tue" "Wed" "Thu" "Fri" "Sat" ];
+      calendars = {
+        hourly = "hourly";
+        daily = "daily";
+        weekly = "weekly";
+        monthly = "monthly";
+      };
+    };
   };
 
   oci = cfg.backend == "oci-containers";
@@ -337,6 +369,106 @@ let
     ++ (if g.config == "managed" then [ "L+ ${g.configPath} - - - - ${configFile name g}" ]
     else [ "C ${g.configPath} - - - - ${configFile name g}" "z ${g.configPath} 0600 ${g.user} ${g.group} - -" ]);
 
+  # Backups (systemd backend) ----------------------------------------------
+
+  backupUnit = name: "openclaw-backup-${name}";
+  # Each gateway's archives go to a directory of its own in backup.dir.
+  archiveDir = name: g: "${g.backup.dir}/${name}";
+  backups = lib.filterAttrs (_: g: g.backup.enable) enabled;
+  scheduled = lib.filterAttrs (_: g: g.backup.schedule != null) backups;
+
+  # systemd's OnCalendar= of a schedule as ocgen.yaml writes it (hourly,
+  # daily, weekly, monthly, HH:MM or DAY HH:MM), or null if it is none.
+  onCalendar = schedule:
+    let
+      named = builtins.match "[[:space:]]*(hourly|daily|weekly|monthly)[[:space:]]*" schedule;
+      at = builtins.match "[[:space:]]*(([A-Za-z]+)[[:space:]]+)?([0-9]{2}):([0-9]{2})[[:space:]]*" schedule;
+      day = builtins.elemAt at 1;
+      index = lib.lists.findFirstIndex (d: lib.toLower d == lib.toLower day) null facts.backup.days;
+      hour = builtins.elemAt at 2;
+      minute = builtins.elemAt at 3;
+    in
+    if named != null then facts.backup.calendars.${lib.head named}
+    else if at == null || (day != null && index == null) || lib.toIntBase10 hour > 23 || lib.toIntBase10 minute > 59 then null
+    else "${lib.optionalString (day != null) "${builtins.elemAt facts.backup.days index} "}*-*-* ${hour}:${minute}:00";
+
+  # The gateway's unit made a oneshot: its user, environment (without the
+  # markers of its service), hardening and writable paths, plus the archive
+  # directory; `openclaw backup create --verify`, then the newest `keep` stay.
+  backupOf = name: g:
+    let
+      dir = archiveDir name g;
+      s = oneArchive name g (backupUnit name) dir;
+    in
+    s // {
+      description = "Backup of OpenClaw gateway ${name}";
+      serviceConfig = s.serviceConfig // {
+        ExecStartPost = "${lib.elemAt facts.backup.prune 0}${dir}${lib.elemAt facts.backup.prune 1}${toString (g.backup.keep + 1)}${lib.elemAt facts.backup.prune 2}";
+      };
+    };
+
+  # One archive of the gateway into dir, by a unit of that name.
+  oneArchive = name: g: unit: dir:
+    let gateway = (serviceOf name g).serviceConfig;
+    in
+    {
+      environment = openclawEnv name g // facts.backup.env;
+      serviceConfig = removeAttrs gateway facts.backup.gatewayOnly // facts.backup.serviceConfig // {
+        ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ facts.backup.create ++ [ "${dir}/" ]);
+        ReadWritePaths = gateway.ReadWritePaths ++ [ dir ];
+      }
+        # The unit's own copy of the auth credential.
+        // lib.optionalAttrs (fileSecret g) {
+        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unit}.service/${secretName name}:${g.auth.file}" ];
+      };
+    };
+
+  # The archive before a switch: made by the running system's unit (its
+  # package, on the state as it is), into a directory retention never
+  # touches, so that the last archive of the old version survives every
+  # scheduled backup of the new one.
+  beforeSwitchUnit = name: "openclaw-backup-${name}-before-switch";
+  beforeSwitchDir = name: g: "${archiveDir name g}/before-switch";
+  beforeSwitch = lib.filterAttrs (_: g: g.backup.beforeSwitch) backups;
+  beforeSwitchOf = name: g:
+    oneArchive name g (beforeSwitchUnit name) (beforeSwitchDir name g) // {
+      description = "Backup of OpenClaw gateway ${name} before a NixOS switch";
+    };
+  # nixos-rebuild switch or test: every gateway whose unit the switch
+  # changes is archived first by the running system; a failed archive stops
+  # the switch (NIXOS_NO_CHECK=1 skips the checks).
+  beforeSwitchCheck = ''
+    case "''${2-}" in
+      switch | test) ;;
+      *) exit 0 ;;
+    esac
+    new=$1
+    archive() {
+      unit=/etc/systemd/system/openclaw-gateway-$1.service
+      if [ -e "/etc/systemd/system/openclaw-backup-$1-before-switch.service" ] \
+        && [ "$(${pkgs.coreutils}/bin/readlink -f "$unit")" != "$(${pkgs.coreutils}/bin/readlink -f "$new$unit")" ]; then
+        echo "openclaw-gateway-$1 changes: archiving its state first (openclaw-backup-$1-before-switch)"
+        ${config.systemd.package}/bin/systemctl start "openclaw-backup-$1-before-switch.service"
+      fi
+    }
+    ${lib.concatMapStrings (name: "archive ${lib.escapeShellArg name}\n") (lib.attrNames beforeSwitch)}'';
+
+  backupTimerOf = name: g: {
+    description = "Scheduled backup of OpenClaw gateway ${name}";
+    wantedBy = [ "timers.target" ];
+    timerConfig = {
+      # A schedule that is none fails an assertion; the unit keeps its text.
+      OnCalendar = lib.defaultTo g.backup.schedule (onCalendar g.backup.schedule);
+      Persistent = true;
+      Unit = "${backupUnit name}.service";
+    };
+  };
+
+  backupServices = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupOf name g)) backups
+    // lib.mapAttrs' (name: g: lib.nameValuePair (beforeSwitchUnit name) (beforeSwitchOf name g)) beforeSwitch;
+  backupTmpfiles = lib.mapAttrsToList (name: g: "d ${archiveDir name g} 0700 ${g.user} ${g.group} - -") backups
+    ++ lib.mapAttrsToList (name: g: "d ${beforeSwitchDir name g} 0700 ${g.user} ${g.group} - -") beforeSwitch;
+
   # oci-containers backend --------------------------------------------------
 
   workspaceMounted = g: g.workspace != "${g.stateDir}/workspace";
@@ -413,6 +545,34 @@ let
 
   ownKey = path: lib.concatStringsSep "." path;
 
+  # The first of another gateway's directories that holds x's archives.
+  archiveInside = x:
+    let
+      dir = archiveDir x enabled.${x};
+      roots = lib.concatLists (lib.mapAttrsToList
+        (y: g: map (r: r // { gateway = y; }) [
+          { what = "state dir"; root = g.stateDir; }
+          { what = "workspace"; root = g.workspace; }
+          { what = "config directory"; root = dirOf g.configPath; }
+        ])
+        enabled);
+    in
+    lib.findFirst (r: dir == r.root || isUnder r.root dir) null roots;
+
+  backupChecks = name: g:
+    let inside = archiveInside name;
+    in
+    fail name (oci)
+      "backup needs the systemd backend, and backend is oci-containers: set backend = \"systemd\" (the backup unit runs the OpenClaw package on the gateway's state), or backup.enable = false."
+    ++ fail name (g.backup.keep < 1)
+      "backup.keep is ${toString g.backup.keep}, which would keep no archive: keep at least one archive (default ${toString facts.backup.keep}), or set backup.enable = false to make none on schedule."
+    ++ fail name (g.backup.schedule != null && onCalendar g.backup.schedule == null)
+      "backup.schedule ${g.backup.schedule} is not a schedule ocgen can give every target: write hourly, daily, weekly, monthly, a time 03:30 (every day) or a day and a time Sun 03:30."
+    ++ fail name (!lib.hasPrefix "/" g.backup.dir)
+      "backup.dir ${g.backup.dir} must be an absolute path."
+    ++ fail name (inside != null)
+      "its archives would go to ${archiveDir name g}, inside the ${inside.what} ${inside.root} of gateway ${inside.gateway}: set backup.dir outside every gateway's state, e.g. /var/backups/openclaw (OpenClaw refuses to write an archive inside the state it archives, and each backup would carry the others).";
+
   assertions =
     map
       (p: {
@@ -438,6 +598,15 @@ let
       (p:
         let found = pathConflict p.b p.a ++ pathConflict p.a p.b;
         in lib.optional (found != [ ]) { assertion = false; message = "services.openclaw-gateways: ${pathMessage (lib.head found)}"; })
+      pairs
+    ++ lib.concatMap
+      (p:
+        let
+          da = archiveDir p.a enabled.${p.a};
+          db = archiveDir p.b enabled.${p.b};
+        in
+        failAll (backups ? ${p.a} && backups ? ${p.b} && (da == db || isUnder da db || isUnder db da))
+          "gateways ${p.a} and ${p.b} would write archives to ${da} and ${db}: one listing would mix them and retention of one would count the other's; give the gateways one backup.dir (each writes into <dir>/<gateway>/) or directories that do not nest.")
       pairs
     ++ lib.concatMap
       (p: failAll (lib.toLower enabled.${p.a}.profile == lib.toLower enabled.${p.b}.profile)
@@ -487,6 +656,7 @@ let
         "environment sets ${lib.concatStringsSep ", " reserved}, which the module sets itself: use the gateway's options (profile, stateDir, configPath, port, workspace, config) instead."
       ++ fail name (owned != [ ])
         "settings sets ${lib.concatMapStringsSep ", " ownKey owned}, which the module derives from the gateway's options: set port, bind, customBindHost, auth, workspace or logFile instead."
+      ++ lib.optionals g.backup.enable (backupChecks name g)
       ++ (if oci then
         fail name (bindAddress g == null)
           "bind ${g.bind} has no host address to publish the container's ports on: use loopback, lan or custom with customBindHost."
@@ -624,6 +794,35 @@ let
         default = { };
         description = "Further [Service] settings of the gateway's unit (systemd backend), over the module's.";
       };
+      backup = {
+        enable = mkOption {
+          type = types.bool;
+          default = false;
+          description = "Whether to make archives of the gateway's state (systemd backend): a oneshot service openclaw-backup-<name>, hardened like the gateway's unit and run as its user, that makes one with `openclaw backup create --verify` into <dir>/<name>/ (0700) and keeps the newest `keep`. Start it by hand (systemctl start openclaw-backup-<name>) or give it a schedule.";
+        };
+        schedule = mkOption {
+          type = types.nullOr types.str;
+          default = null;
+          example = "Sun 03:30";
+          description = "When a timer starts the backup: hourly, daily, weekly, monthly, a time HH:MM (every day) or a day and a time (Sun 03:30), in the host's time zone; null: on demand only.";
+        };
+        dir = mkOption {
+          type = types.str;
+          default = "${lib.removeSuffix "/" (dirOf config.stateDir)}/${facts.backup.dirName}";
+          defaultText = lib.literalExpression ''"<the state dir's parent>/${facts.backup.dirName}"'';
+          description = "Where the archives go, each gateway's into <dir>/<name>/: outside every gateway's state (OpenClaw refuses an archive inside the state it archives).";
+        };
+        beforeSwitch = mkOption {
+          type = types.bool;
+          default = true;
+          description = "Whether `nixos-rebuild switch` (or test) first archives the gateway's state with the running system's package when the switch changes the gateway's unit: openclaw-backup-<name>-before-switch into <dir>/<name>/before-switch/, which retention never touches (remove old ones yourself). A failed archive stops the switch; NIXOS_NO_CHECK=1 skips it. From the second switch with backups on: the running system must have the unit.";
+        };
+        keep = mkOption {
+          type = types.int;
+          default = facts.backup.keep;
+          description = "How many archives of the gateway to keep, the newest (at least 1); only files named as OpenClaw names archives are removed.";
+        };
+      };
       image = mkOption {
         type = types.str;
         default = facts.container.image;
@@ -697,9 +896,13 @@ in
         enabled);
     })
     (lib.mkIf (enabled != { } && !oci) {
-      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled;
+      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled // backupServices;
 
-      systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList serviceRules enabled);
+      systemd.timers = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupTimerOf name g)) scheduled;
+
+      system.preSwitchChecks = lib.mkIf (beforeSwitch != { }) { openclaw-gateways-backup = beforeSwitchCheck; };
+
+      systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList serviceRules enabled) ++ backupTmpfiles;
 
       # Every gateway's unit runs in this slice, capped as a whole when asked.
       systemd.slices.openclaw = {

@@ -483,3 +483,44 @@ fn check_host_warns_when_the_memory_limits_exceed_the_hosts_memory() {
         "{out}"
     );
 }
+
+#[test]
+fn install_makes_each_archive_directory_and_leaves_one_it_did_not_make() {
+    use std::os::unix::fs::PermissionsExt;
+    let yaml = "version: 1\nname: bk\ndefaults:\n  home: /srv/oc\ngateways:\n  main: {port: 18789, backup: {keep: 3}}\n  rescue: {port: 18909, backup: {dir: /var/backups/oc}}\n  plain: {port: 19029}\n";
+    let d = setup(yaml);
+    let o = run_in(d.path(), &["install", "--root", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let root = d.path().join("r");
+    for dir in [
+        "srv/oc/openclaw-backups",
+        "srv/oc/openclaw-backups/main",
+        "var/backups/oc/rescue",
+    ] {
+        assert_eq!(mode(&root.join(dir)), 0o700, "{dir}");
+        // The owner of the gateway's state (here: whoever installed).
+        let state = fs::metadata(root.join("srv/oc/.openclaw-main")).unwrap();
+        let m = fs::metadata(root.join(dir)).unwrap();
+        assert_eq!((m.uid(), m.gid()), (state.uid(), state.gid()), "{dir}");
+    }
+    assert!(!root.join("srv/oc/openclaw-backups/plain").exists());
+    // Again: nothing to do, nothing to say.
+    let o = run_in(d.path(), &["install", "--root", "r"]);
+    let s = stdout(&o);
+    assert!(s.contains("; 0 directories created\n"), "{s}");
+    assert!(!s.contains("warning"), "{s}");
+    // A directory the operator made differently is theirs: reported, kept.
+    let mine = root.join("var/backups/oc/rescue");
+    fs::set_permissions(&mine, fs::Permissions::from_mode(0o750)).unwrap();
+    let o = run_in(d.path(), &["install", "--root", "r"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let roots = fs::canonicalize(&root).unwrap().display().to_string();
+    assert!(
+        stdout(&o).contains(&format!(
+            "warning: archive directory {roots}/var/backups/oc/rescue exists and was left as it is: mode 0750, not 0700 (`chmod 700 {roots}/var/backups/oc/rescue`)\n"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(mode(&mine), 0o750);
+}

@@ -876,3 +876,81 @@ fn kustomize_builds_the_same_objects_as_ocgen_kube() {
         assert_eq!(built, streamed, "{}", ex.display());
     }
 }
+
+/// The book's Kubernetes rollback (docs/src/day-two.md) as written: its
+/// restore pod passes the strict schemas of 1.30, and the names it uses
+/// are those of `ocgen kube` for examples/kubernetes.yaml.
+#[test]
+fn the_books_restore_pod_fits_the_manifests() {
+    let Some(kv) = tool("kubernetes-validate") else {
+        return;
+    };
+    let book = std::fs::read_to_string(root().join("docs/src/day-two.md")).unwrap();
+    let pod: String = book
+        .split("```yaml\n")
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.trim_start().starts_with("apiVersion: v1\n") || b.contains("kind: Pod\n"))
+        .expect("a Pod in the book")
+        .lines()
+        .map(|l| l.strip_prefix("   ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("restore.yaml");
+    std::fs::write(&file, format!("{pod}\n")).unwrap();
+    let o = Command::new(&kv)
+        .args(["--strict", "-k", "1.30.0"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(o.status.success() && !text.contains("ERROR"), "{text}");
+
+    let manifests = ocgen::render::kubernetes::render(&plan_of(
+        &std::fs::read_to_string(root().join("examples/kubernetes.yaml")).unwrap(),
+    ));
+    let sts = manifests
+        .split("\n---\n")
+        .find(|d| d.contains("kind: \"StatefulSet\"") && d.contains("name: \"team-family\""))
+        .expect("StatefulSet team-family");
+    assert!(sts.contains("namespace: \"openclaw\""));
+    assert!(
+        sts.contains("- name: \"gateway\"\n          image:"),
+        "{sts}"
+    );
+    assert!(
+        sts.contains(&format!(
+            "- name: \"state\"\n              mountPath: \"/home/node/.openclaw\"\n              subPath: \"{}\"",
+            ocgen::plan::KUBE_STATE_SUBPATH
+        )),
+        "{sts}"
+    );
+    // The CronJob and the archive claim the book runs and mounts.
+    for name in ["team-family-backup", "team-family-backups"] {
+        assert!(
+            manifests.contains(&format!("  name: \"{name}\"\n  namespace: \"openclaw\"")),
+            "{name} in the manifests"
+        );
+    }
+    assert!(
+        sts.contains("- name: \"tmp\"\n              mountPath: \"/tmp\""),
+        "{sts}"
+    );
+    // A claim template `state` of StatefulSet `team-family` is the claim
+    // `state-team-family-0` of its pod.
+    assert!(
+        sts.contains("volumeClaimTemplates:\n    - metadata:\n        name: \"state\""),
+        "{sts}"
+    );
+    for name in [
+        "claimName: state-team-family-0",
+        "pod/team-family-0",
+        "statefulset/team-family",
+        "/payload/posix/home/node/.openclaw",
+        "cronjob/team-family-backup",
+        "claimName: team-family-backups",
+        "/state/.ocgen-state",
+    ] {
+        assert!(book.contains(name), "the book says {name}");
+    }
+}

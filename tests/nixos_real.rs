@@ -873,3 +873,258 @@ fn the_flake_checks_pass_against_the_snapshot() {
     ]));
     assert_eq!(formatter, "nixpkgs-fmt");
 }
+
+/// Gateways with backups: on a schedule with the default directory and a
+/// token from the environment; at a time of day into a directory of their
+/// own with a file secret; on demand only; and none.
+const BACKUPS: &str = r#"version: 1
+name: backups
+targets: [systemd, nixos]
+defaults:
+  home: /var/lib/oc
+gateways:
+  main:
+    bind: lan
+    auth: { mode: token, env: OC_TOKEN }
+    secrets_env_file: @ENV@
+    backup: { keep: 3, schedule: "Sun 03:30" }
+  files:
+    state_dir: /srv/files
+    auth: { mode: token, file: @TOKEN@ }
+    backup: { dir: /var/backups/oc, schedule: "04:05" }
+  ondemand:
+    backup: {}
+  plain: {}
+"#;
+
+/// The minimal example with a backup on demand: the same gateway as
+/// [`NIX_ONLY_BACKUP`] declares in Nix alone.
+const MINIMAL_BACKUP: &str = "version: 1\ndefaults:\n  home: /var/lib/openclaw\ngateways:\n  main: { backup: { schedule: daily } }\n";
+const NIX_ONLY_BACKUP: &str = "services.openclaw-gateways.gateways.main = { port = 18789; backup = { enable = true; schedule = \"daily\"; }; };";
+
+/// A unit's `Key=value` lines, sorted, without comments and sections, with
+/// systemd's booleans in one spelling.
+fn unit_settings(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('['))
+        .map(|l| l.replace("=yes", "=true"))
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
+    assert!(
+        docs().contains(NIX_ONLY_BACKUP),
+        "the book shows `{NIX_ONLY_BACKUP}`"
+    );
+    let Some((nix, analyze)) = setup() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "s3cr3t-b4ckup-token-that-must-not-leak";
+    let env_file = dir.path().join("main.env");
+    let token_file = dir.path().join("files-token");
+    std::fs::write(&env_file, format!("OC_TOKEN={secret}\n")).unwrap();
+    std::fs::write(&token_file, secret).unwrap();
+    let yaml = BACKUPS
+        .replace("@ENV@", &env_file.display().to_string())
+        .replace("@TOKEN@", &token_file.display().to_string());
+    let file = dir.path().join("backups.yaml");
+    std::fs::write(&file, &yaml).unwrap();
+    let minimal = dir.path().join("minimal-backup.yaml");
+    std::fs::write(&minimal, MINIMAL_BACKUP).unwrap();
+    let generate = |f: &Path, out: &str| {
+        let out = dir.path().join(out);
+        run_ocgen(f, &["generate", "-o", out.to_str().unwrap()]);
+        out.join("systemd")
+    };
+    let ours = generate(&file, "out");
+    let ours_minimal = generate(&minimal, "out-minimal");
+    let values = run_ocgen(&file, &["nix"]);
+    assert!(!values.contains(secret));
+    assert!(!holds_secret(&ours, secret), "a secret reached a unit");
+    let v = nix
+        .evaluate(
+            dir.path(),
+            &[
+                Case {
+                    toplevel: true,
+                    ..Case::values("backups", &values)
+                },
+                Case::values("nix-only-backup", &module(NIX_ONLY_BACKUP)),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !v.to_string().contains(secret),
+        "a secret reached the system"
+    );
+    let plan = plan_of(&yaml);
+    let r = &v["backups"];
+    clean("backups", r);
+    let same = |case: &str, r: &Value, unit: &str, plain: &Path| {
+        let text = r["units"][unit]
+            .as_str()
+            .unwrap_or_else(|| panic!("{case}: no {unit}"));
+        let written = std::fs::read_to_string(plain.join(unit)).unwrap();
+        let theirs = read_unit(&analyze, dir.path(), &format!("{case}-nixos/{unit}"), text);
+        let mine = read_unit(
+            &analyze,
+            dir.path(),
+            &format!("{case}-plain/{unit}"),
+            &written,
+        );
+        if theirs != mine {
+            let (mine, theirs) = (mine.join("\n") + "\n", theirs.join("\n") + "\n");
+            let diff = similar::TextDiff::from_lines(&mine, &theirs)
+                .unified_diff()
+                .header("ocgen systemd", "NixOS")
+                .to_string();
+            panic!("{case}: {unit} differs from ocgen's:\n{diff}");
+        }
+    };
+    let mut backups = Vec::new();
+    let mut timers = Vec::new();
+    for g in &plan.gateways {
+        let unit = ocgen::plan::backup_unit_name(g);
+        if !g.backup.configured {
+            assert!(r["units"].get(format!("{unit}.service")).is_none());
+            continue;
+        }
+        backups.push(format!("{unit}.service"));
+        // The service as systemd reads it: the same as ocgen's.
+        same("backups", r, &format!("{unit}.service"), &ours);
+        // Its archive directory, made 0700 for the gateway's account.
+        let archive = g.backup.host_dir.as_deref().unwrap();
+        let rule = format!("d {archive} 0700 {} {} - -", g.user, g.group);
+        assert!(
+            r["tmpfiles"].as_array().unwrap().contains(&json!(rule)),
+            "{rule}"
+        );
+        // The archive before a switch: the same unit into a directory of its
+        // own, without retention, with its own credential.
+        let before = format!("{archive}/before-switch");
+        let written = std::fs::read_to_string(ours.join(format!("{unit}.service"))).unwrap();
+        let expected: String = written
+            .lines()
+            .filter(|l| !l.starts_with("ExecStartPost="))
+            .map(|l| {
+                if l.starts_with("Description=") {
+                    format!(
+                        "Description=Backup of OpenClaw gateway {} before a NixOS switch\n",
+                        g.name
+                    )
+                } else {
+                    l.replace(&format!("{archive}/"), &format!("{before}/"))
+                        .replace(
+                            &format!("ReadWritePaths={archive}"),
+                            &format!("ReadWritePaths={before}"),
+                        )
+                        .replace(
+                            &format!("/{unit}.service/"),
+                            &format!("/{unit}-before-switch.service/"),
+                        )
+                        + "\n"
+                }
+            })
+            .collect();
+        let name = format!("{unit}-before-switch.service");
+        let theirs = read_unit(
+            &analyze,
+            dir.path(),
+            &format!("backups-nixos/{name}"),
+            r["units"][&name].as_str().unwrap(),
+        );
+        let mine = read_unit(
+            &analyze,
+            dir.path(),
+            &format!("backups-plain/{name}"),
+            &expected,
+        );
+        assert_eq!(theirs, mine, "{name}");
+        let rule = format!("d {before} 0700 {} {} - -", g.user, g.group);
+        assert!(
+            r["tmpfiles"].as_array().unwrap().contains(&json!(rule)),
+            "{rule}"
+        );
+        if let Some(t) = g.backup_timer() {
+            timers.push(t.unit.clone());
+            let timer = format!("{unit}.timer");
+            let text = r["units"][&timer].as_str().unwrap();
+            let written = std::fs::read_to_string(ours.join(&timer)).unwrap();
+            assert_eq!(unit_settings(text), unit_settings(&written), "{timer}");
+            assert_eq!(r["timers"][&unit]["wantedBy"], json!(["timers.target"]));
+            assert_eq!(
+                r["timers"][&unit]["timerConfig"]["OnCalendar"],
+                json!(g.backup.schedule.unwrap().on_calendar()),
+                "{timer}"
+            );
+        }
+    }
+    assert_eq!(backups.len(), 3);
+    // Before a switch that changes a gateway's unit, the running system
+    // archives it; the check is a shell fragment of nixpkgs' pre-switch script.
+    let check = r["preSwitchChecks"]["openclaw-gateways-backup"]
+        .as_str()
+        .unwrap();
+    let archived: Vec<&str> = check
+        .lines()
+        .filter_map(|l| l.strip_prefix("archive "))
+        .map(|n| n.trim_matches('\''))
+        .collect();
+    assert_eq!(archived, ["files", "main", "ondemand"], "{check}");
+    assert!(
+        check.contains("/bin/systemctl start \"openclaw-backup-$1-before-switch.service\""),
+        "{check}"
+    );
+    let script = dir.path().join("pre-switch.sh");
+    std::fs::write(&script, check).unwrap();
+    let o = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut got: Vec<&String> = r["timers"].as_object().unwrap().keys().collect();
+    got.sort();
+    timers.sort();
+    assert_eq!(got, timers.iter().collect::<Vec<_>>());
+    assert_eq!(
+        r["timers"]["openclaw-backup-main"]["timerConfig"]["OnCalendar"],
+        json!("Sun *-*-* 03:30:00")
+    );
+    assert_eq!(
+        r["timers"]["openclaw-backup-files"]["timerConfig"]["OnCalendar"],
+        json!("*-*-* 04:05:00")
+    );
+
+    // Declared in Nix alone, with the module's defaults: the unit and timer
+    // of the minimal example with a daily backup.
+    let only = &v["nix-only-backup"];
+    clean("nix-only-backup", only);
+    same(
+        "nix-only-backup",
+        only,
+        "openclaw-backup-main.service",
+        &ours_minimal,
+    );
+    assert_eq!(
+        only["timers"]["openclaw-backup-main"]["timerConfig"]["OnCalendar"],
+        json!("daily")
+    );
+    assert!(only["tmpfiles"].as_array().unwrap().contains(&json!(
+        "d /var/lib/openclaw/openclaw-backups/main 0700 openclaw openclaw - -"
+    )));
+}
+
+/// Whether any file under `dir` holds `secret`.
+fn holds_secret(dir: &Path, secret: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().any(|e| {
+        let p = e.unwrap().path();
+        p.is_file() && std::fs::read_to_string(&p).is_ok_and(|t| t.contains(secret))
+    })
+}

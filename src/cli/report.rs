@@ -324,6 +324,12 @@ fn secret_notes(plan: &Plan, done: &Installed) -> String {
         t.row(["linked", &format!("{link} -> {to} (OpenClaw loads it)")]);
     }
     let mut s = t.render();
+    for (dir, why) in &done.backup_dirs_differ {
+        let _ = writeln!(
+            s,
+            "warning: archive directory {dir} exists and was left as it is: {why}"
+        );
+    }
     for (file, secrets) in &done.dotenv_in_the_way {
         let _ = writeln!(
             s,

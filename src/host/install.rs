@@ -116,6 +116,10 @@ pub(crate) struct Installed {
     /// are: OpenClaw loads them, not the secrets file): the file, then the
     /// secrets file.
     pub dotenv_in_the_way: Vec<(String, String)>,
+    /// Archive directories of gateways with `backup:` that existed and
+    /// differ from what ocgen makes (0700, the owner of the gateway's
+    /// state): left as they are, with what differs.
+    pub backup_dirs_differ: Vec<(String, String)>,
 }
 
 /// Why `ocgen install` wrote nothing.
@@ -168,6 +172,19 @@ pub(crate) fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Install
     for p in &paths {
         dirs.extend(Path::new(&p.secrets_env_file).parent());
     }
+    // Each gateway's archive directory (backup:), 0700 like its state; one
+    // that exists is the operator's and stays as it is.
+    let backup_dirs: Vec<(&Gateway, &str)> = plan
+        .gateways
+        .iter()
+        .filter(|g| g.backup.configured)
+        .filter_map(|g| g.backup.host_dir.as_deref().map(|d| (g, d)))
+        .collect();
+    let backup_dirs_differ = backup_dirs
+        .iter()
+        .filter_map(|(g, d)| differs(g, d).map(|why| ((*d).to_string(), why)))
+        .collect();
+    dirs.extend(backup_dirs.iter().map(|(_, d)| Path::new(*d)));
     let journal = files.first().map_or_else(
         || PathBuf::from("/").join(write::INSTALL_JOURNAL),
         |f| write::install_journal(Path::new(&f.path)),
@@ -193,6 +210,9 @@ pub(crate) fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Install
         }
     }
     let created = write::replace_all(&journal, &dirs, &all)?;
+    for (g, d) in &backup_dirs {
+        give_to_the_state_owner(g, d, &created)?;
+    }
     let (dotenv_links, dotenv_in_the_way) = link_dotenvs(&paths)?;
     Ok(Installed {
         changes,
@@ -200,7 +220,64 @@ pub(crate) fn install(plan: &Plan, t: &Templates, force: bool) -> Result<Install
         secrets_files_created,
         dotenv_links,
         dotenv_in_the_way,
+        backup_dirs_differ,
     })
+}
+
+/// The owner of the gateway's state dir, who runs the gateway and its
+/// backups (`None` when the state dir is not there yet).
+fn state_owner(g: &Gateway) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(&g.host_paths().ok()?.state_dir).ok()?;
+    Some((m.uid(), m.gid()))
+}
+
+/// What differs in an existing archive directory from what `install`
+/// makes; `None` when it is missing or as ocgen makes it.
+fn differs(g: &Gateway, dir: &str) -> Option<String> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let m = std::fs::symlink_metadata(dir).ok()?;
+    if !m.is_dir() {
+        return Some("it is not a directory".into());
+    }
+    let mode = m.permissions().mode() & 0o7777;
+    let mut why = Vec::new();
+    if mode != 0o700 {
+        why.push(format!("mode {mode:04o}, not 0700 (`chmod 700 {dir}`)"));
+    }
+    if let Some((uid, gid)) = state_owner(g)
+        && (m.uid(), m.gid()) != (uid, gid)
+    {
+        why.push(format!(
+            "owned by {}:{}, not by {uid}:{gid} like the gateway's state (`chown {uid}:{gid} {dir}`)",
+            m.uid(),
+            m.gid()
+        ));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// The directories this install created for the archives of `g` (the
+/// archive directory and the parents it made) belong to whoever owns the
+/// gateway's state: the account its service and backups run as.
+fn give_to_the_state_owner(g: &Gateway, dir: &str, created: &[PathBuf]) -> Result<(), IoError> {
+    use std::os::unix::fs::MetadataExt;
+    let Some((uid, gid)) = state_owner(g) else {
+        return Ok(());
+    };
+    for d in created.iter().filter(|c| Path::new(dir).starts_with(c)) {
+        let m = std::fs::metadata(d).map_err(|error| IoError {
+            path: d.clone(),
+            error,
+        })?;
+        if (m.uid(), m.gid()) != (uid, gid) {
+            std::os::unix::fs::chown(d, Some(uid), Some(gid)).map_err(|error| IoError {
+                path: d.clone(),
+                error,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// OpenClaw loads `<state_dir>/.env` itself, and no other file: where a

@@ -24,8 +24,9 @@ use super::defaults::Resolved;
 use super::gateway::{Backup, Draft, Gateway, HostPaths, Schedule};
 use super::launchd::LaunchdPlan;
 use super::paths::{NoHostPaths, normalize_path};
-use super::services::{Directive, Scope, Service, Value, is_under};
+use super::services::{CREDENTIALS_ROOT, Directive, Scope, Service, Value, is_under};
 use crate::diag::{Kind, Problem};
+use crate::model::NixosBackend;
 use crate::target::{Target, Targets};
 
 /// How OpenClaw's archive names end.
@@ -93,6 +94,26 @@ impl Schedule {
             minute: num(m, 59)?,
             weekday,
         })
+    }
+
+    /// The schedule as `ocgen.yaml` writes it, in the one form that
+    /// [`Schedule::parse`] reads back (`ocgen nix` writes this; the NixOS
+    /// module reads the same grammar).
+    pub fn text(self) -> String {
+        match self {
+            Schedule::Hourly => "hourly".into(),
+            Schedule::Daily => "daily".into(),
+            Schedule::Weekly => "weekly".into(),
+            Schedule::Monthly => "monthly".into(),
+            Schedule::At {
+                hour,
+                minute,
+                weekday,
+            } => match weekday {
+                Some(d) => format!("{} {hour:02}:{minute:02}", DAYS[d as usize]),
+                None => format!("{hour:02}:{minute:02}"),
+            },
+        }
     }
 
     /// systemd's `OnCalendar=`.
@@ -298,6 +319,37 @@ pub(super) fn check_backup_dirs(
     }
 }
 
+/// The NixOS module makes archives with the systemd backend only: its
+/// backup unit runs the host's `openclaw` on the state, which the
+/// oci-containers backend does not install.
+pub(super) fn check_nixos_backups(
+    resolved: &[Resolved],
+    gateways: &[Draft],
+    backend: NixosBackend,
+    problems: &mut Vec<Problem>,
+) {
+    if backend != NixosBackend::OciContainers {
+        return;
+    }
+    for (r, g) in resolved.iter().zip(gateways) {
+        if !g.backup.configured {
+            continue;
+        }
+        problems.push(
+            Problem::new(
+                Kind::Backup,
+                format!(
+                    "gateway `{}`: `backup` needs the NixOS module's systemd backend, and `nixos.backend` is oci-containers",
+                    g.name
+                ),
+            )
+            .only(Targets::one(Target::Nixos))
+            .label(r.s.backup.as_ref().map_or(r.body, |b| b.span), "backup asked for here")
+            .help("set `nixos.backend: systemd` (the backup unit runs the OpenClaw package on the gateway's state), or leave `backup` out of the NixOS target"),
+        );
+    }
+}
+
 /// The newest `keep` archives stay; returns the others (names ending in
 /// [`ARCHIVE_SUFFIX`] only, oldest first). Names are UTC times: they sort
 /// by time.
@@ -399,8 +451,19 @@ impl Gateway {
                 value: Value::Str("oneshot".into()),
             },
         );
+        // The unit's own copy of the auth credential, bound where the
+        // config names it (the gateway's unit binds its own).
+        let gateway_creds = format!("{CREDENTIALS_ROOT}/{}.service/", self.unit_name());
+        let own_creds = format!("{CREDENTIALS_ROOT}/{}.service/", s.unit);
         let mut rw_added = false;
         for d in &mut s.directives {
+            if d.key == "BindReadOnlyPaths"
+                && let Value::List(l) = &mut d.value
+            {
+                for b in l.iter_mut() {
+                    *b = b.replacen(&gateway_creds, &own_creds, 1);
+                }
+            }
             if d.key == "ReadWritePaths"
                 && let Value::List(l) = &mut d.value
             {

@@ -258,6 +258,7 @@ fn plan_checked(doc: &Document, only: Option<Targets>) -> Result<Plan, Vec<Probl
         .as_ref()
         .and_then(|n| n.backend.as_ref())
         .map_or(NixosBackend::Systemd, |b| b.value);
+    backup::check_nixos_backups(&resolved, &drafts, nixos_backend, &mut problems);
     let container_targets = if nixos_backend == NixosBackend::OciContainers {
         containers::check_publishable(&resolved, &drafts, &mut problems);
         Targets::of(Target::CONTAINERS).with(Targets::one(Target::Nixos))

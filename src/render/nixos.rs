@@ -133,6 +133,24 @@ pub fn gateway_values(plan: &Plan, g: &Gateway) -> Result<Json, NoHostPaths> {
             m.insert("cpus".into(), json!(g.container_cpus().to_string()));
         }
     }
+    if g.backup.configured {
+        // `dir` holds each gateway's directory `<dir>/<name>`, as in ocgen.yaml.
+        let mut b = Map::new();
+        b.insert("enable".into(), json!(true));
+        if let Some(dir) = g
+            .backup
+            .host_dir
+            .as_deref()
+            .and_then(|d| d.strip_suffix(&format!("/{}", g.name)))
+        {
+            b.insert("dir".into(), json!(dir));
+        }
+        b.insert("keep".into(), json!(g.backup.keep));
+        if let Some(s) = g.backup.schedule {
+            b.insert("schedule".into(), json!(s.text()));
+        }
+        m.insert("backup".into(), Json::Object(b));
+    }
     let mut settings = super::openclaw::value(&runtime);
     for path in DERIVED_KEYS {
         remove_path(&mut settings, path);
@@ -255,9 +273,10 @@ mod tests {
         HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE,
         MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS, PROBE_SHELL, RESERVED_ENV,
         RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT,
-        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
-        shell_probe_parts,
+        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Schedule, Scope, TIMEOUT_STOP_SEC, Value,
+        bind_address, create_args, shell_probe_parts,
     };
+    use crate::plan::{DEFAULT_KEEP, HOST_BACKUP_DIR};
 
     /// `[Service]` settings the module derives per gateway from its paths
     /// and auth; the others are the same for every gateway.
@@ -387,7 +406,82 @@ mod tests {
         facts["deployment"] = json!(DEFAULT_NAME);
         facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
         facts["defaultAgent"] = json!(DEFAULT_AGENT);
+        facts["backup"] = backup_facts(&s);
         facts
+    }
+
+    /// What the module needs to make a gateway's backup unit and timer:
+    /// the plan's backup service of a gateway, taken apart around its
+    /// archive directory and retention.
+    fn backup_facts(gateway: &crate::plan::Service) -> Json {
+        let doc = crate::model::load(
+            "version: 1\ndefaults:\n  home: /var/lib/oc\ngateways:\n  a: { backup: { dir: /b, keep: 99998 } }\n",
+        )
+        .unwrap();
+        let plan = crate::plan::plan(&doc).unwrap();
+        let g = &plan.gateways[0];
+        let b = g.backup_service(Scope::System).unwrap();
+        let keys = |s: &crate::plan::Service| -> Vec<&'static str> {
+            s.directives.iter().map(|d| d.key).collect()
+        };
+        // The gateway's directives a oneshot drops, then what it sets itself.
+        let gateway_only: Vec<&str> = keys(gateway)
+            .into_iter()
+            .filter(|k| !keys(&b).contains(k) || *k == "Type")
+            .collect();
+        let get = |key: &str| {
+            b.directives
+                .iter()
+                .find(|d| d.key == key)
+                .map(|d| directive(&d.value))
+                .unwrap()
+        };
+        let post = get("ExecStartPost");
+        let (before, rest) = post.as_str().unwrap().split_once("/b/a").unwrap();
+        let (middle, after) = rest.split_once("99999").unwrap();
+        let mut create = create_args("/b/a");
+        assert_eq!(create.pop().as_deref(), Some("/b/a/"));
+        assert_eq!(b.args, create_args("/b/a"));
+        // The variables it adds to the gateway's own (the service markers aside).
+        let env: serde_json::Map<String, Json> = b
+            .environment
+            .iter()
+            .filter(|v| !b.runtime.environment().contains(v))
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        let named = ["hourly", "daily", "weekly", "monthly"];
+        let calendars: serde_json::Map<String, Json> = named
+            .iter()
+            .map(|n| {
+                let s = Schedule::parse(n).unwrap();
+                ((*n).to_string(), json!(s.on_calendar()))
+            })
+            .collect();
+        let days: Vec<String> = (0..7)
+            .map(|d| {
+                Schedule::At {
+                    hour: 0,
+                    minute: 0,
+                    weekday: Some(d),
+                }
+                .text()
+                .split_once(' ')
+                .unwrap()
+                .0
+                .to_string()
+            })
+            .collect();
+        json!({
+            "dirName": HOST_BACKUP_DIR,
+            "keep": DEFAULT_KEEP,
+            "env": env,
+            "create": create,
+            "gatewayOnly": gateway_only,
+            "serviceConfig": { "Type": get("Type") },
+            "prune": [before, middle, after],
+            "days": days,
+            "calendars": calendars,
+        })
     }
 
     #[test]

@@ -1,8 +1,9 @@
 # Evaluates NixOS systems that import ocgen's output, several in one
 # nix-instantiate call (nixpkgs is parsed once), and returns what the tests
-# read back: our units' text, services, accounts, firewall, tmpfiles, the
-# final openclaw.json of each gateway, warnings, failed assertions and, on
-# request, the toplevel's .drv (instantiated, not built).
+# read back: our units' text (gateways and their backups), services,
+# timers, pre-switch checks, accounts, firewall, tmpfiles, the final openclaw.json of each
+# gateway, warnings, failed assertions and, on request, the toplevel's .drv
+# (instantiated, not built).
 #
 #   nix-instantiate --eval --strict --json --read-write-mode nixos-system.nix \
 #     --arg nixpkgs /path/to/nixpkgs --arg cases '{ name = { module = ./m.nix; }; }'
@@ -41,11 +42,13 @@ let
           ++ map import (c.extra or [ ]);
       };
       cfg = sys.config;
-      ours = n: lib.hasInfix "openclaw-gateway-" n;
+      ours = n: lib.hasInfix "openclaw-gateway-" n || lib.hasPrefix "openclaw-backup-" n;
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
       services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
+      preSwitchChecks = lib.filterAttrs (n: _: lib.hasPrefix "openclaw" n) cfg.system.preSwitchChecks;
+      timers = lib.mapAttrs (_: t: { inherit (t) wantedBy timerConfig; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.timers);
       users = lib.mapAttrs (_: u: { inherit (u) home isSystemUser group createHome; }) (lib.filterAttrs (n: _: n == "openclaw") cfg.users.users);
       groups = lib.attrNames (lib.filterAttrs (n: _: n == "openclaw") cfg.users.groups);
       firewall = cfg.networking.firewall.allowedTCPPorts;
