@@ -146,6 +146,8 @@ let
     deployment = "openclaw";
     maxDerivedPrefix = 40;
     defaultAgent = "main";
+    unitPrefix = "openclaw-gateway";
+    defaultProfile = "default";
   };
 
   oci = cfg.backend == "oci-containers";
@@ -157,7 +159,11 @@ let
 
   isUnder = root: path: lib.hasPrefix "${root}/" path;
   profileDir = profile: if lib.toLower profile == "default" then ".openclaw" else ".openclaw-${profile}";
-  unitName = name: "openclaw-gateway-${name}";
+  # A gateway's unit is named as OpenClaw names its profile's service
+  # (plan: Gateway::unit_name), so that `openclaw doctor` finds it and
+  # installs no competing one; an OCI container is named by the gateway.
+  unitName = g: if lib.toLower g.profile == facts.defaultProfile then facts.unitPrefix else "${facts.unitPrefix}-${g.profile}";
+  containerName = name: "${facts.unitPrefix}-${name}";
   secretName = name: "${name}-auth";
   range = g: "${toString g.port}-${toString (g.port + facts.footprint)}";
   publicPorts = g: map (o: g.port + o) facts.publicOffsets;
@@ -299,7 +305,7 @@ let
       after = facts.after;
       wantedBy = [ facts.wantedBy ];
       environment = openclawEnv name g // facts.serviceMarkers // {
-        ${facts.unitVar} = "${unitName name}.service";
+        ${facts.unitVar} = "${unitName g}.service";
       };
       serviceConfig = facts.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ serviceArgs g);
@@ -324,7 +330,7 @@ let
         # gateway runs.
         // lib.optionalAttrs (fileSecret g) {
         LoadCredential = [ "${secretName name}:${g.auth.file}" ];
-        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unitName name}.service/${secretName name}:${g.auth.file}" ];
+        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unitName g}.service/${secretName name}:${g.auth.file}" ];
       }
         // g.serviceConfig;
     };
@@ -697,7 +703,7 @@ in
         enabled);
     })
     (lib.mkIf (enabled != { } && !oci) {
-      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled;
+      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName g) (serviceOf name g)) enabled;
 
       systemd.tmpfiles.rules = lib.concatLists (lib.mapAttrsToList serviceRules enabled);
 
@@ -723,12 +729,12 @@ in
       };
     })
     (lib.mkIf (enabled != { } && oci) {
-      virtualisation.oci-containers.containers = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (containerOf name g)) enabled;
+      virtualisation.oci-containers.containers = lib.mapAttrs' (name: g: lib.nameValuePair (containerName name) (containerOf name g)) enabled;
 
       # The engine's unit follows OpenClaw's restart policy and outlasts the
       # engine's own stop timeout.
       systemd.services = lib.mapAttrs'
-        (name: _: lib.nameValuePair "${config.virtualisation.oci-containers.backend}-${unitName name}" {
+        (name: _: lib.nameValuePair "${config.virtualisation.oci-containers.backend}-${containerName name}" {
           serviceConfig = lib.mapAttrs (_: lib.mkOverride 90) facts.container.unit;
         })
         enabled;

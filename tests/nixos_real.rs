@@ -102,7 +102,7 @@ fn check_systemd(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path
         "{name}: one unit per gateway"
     );
     for g in &plan.gateways {
-        let unit = format!("openclaw-gateway-{}.service", g.name);
+        let unit = format!("{}.service", g.unit_name());
         let text = r["units"][&unit]
             .as_str()
             .unwrap_or_else(|| panic!("{name}: no {unit}"));
@@ -126,7 +126,7 @@ fn check_systemd(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path
                 g.name
             );
         }
-        let service = &r["services"][format!("openclaw-gateway-{}", g.name)];
+        let service = &r["services"][g.unit_name()];
         assert_eq!(
             service["wantedBy"],
             json!(["multi-user.target"]),
