@@ -295,6 +295,14 @@ pub(crate) fn retired_report(retired: &[Retired]) -> String {
                     u.file
                 );
             }
+            Err(why) if r.set_aside.is_empty() => {
+                let _ = writeln!(
+                    s,
+                    "  not stopped ({why}), left in place: run `systemctl {user}disable --now {}`, then `ocgen install` again",
+                    u.file
+                );
+                continue;
+            }
             Err(why) => {
                 let _ = writeln!(
                     s,

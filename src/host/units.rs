@@ -132,7 +132,8 @@ fn disable_now(user: bool, unit: &str) -> Result<(), String> {
 
 /// Stops, disables and sets aside every unit of a former name. `live`:
 /// the units are this machine's (no `--root`), so `systemctl` is asked to
-/// stop them; under a root they are only set aside. Kill-safe: the
+/// stop them, and one it could not stop stays in place; under a root they
+/// are only set aside. Kill-safe: the
 /// drop-in directory moves before the file, and a run that finds the file
 /// again stops and moves what is left.
 pub(crate) fn retire_former_units(
@@ -149,6 +150,16 @@ pub(crate) fn retire_former_units(
             Err("installed under --root: not this machine's systemd".into())
         };
         let mut set_aside = Vec::new();
+        if live && stopped.is_err() {
+            // Still running, perhaps: its file stays where systemd can
+            // stop it, and the report says how.
+            out.push(Retired {
+                unit,
+                set_aside,
+                stopped,
+            });
+            continue;
+        }
         let dropins = PathBuf::from(format!("{}.d", unit.path.display()));
         for from in [dropins, unit.path.clone()] {
             if from.symlink_metadata().is_err() {
