@@ -324,7 +324,7 @@ impl Gateway {
                     (SERVICE_MARKER_VAR.to_string(), SERVICE_MARKER.to_string()),
                     (SERVICE_KIND_VAR.to_string(), SERVICE_KIND.to_string()),
                     (
-                        SYSTEMD_UNIT_VAR.to_string(),
+                        crate::openclaw::SYSTEMD_UNIT_VAR.to_string(),
                         format!("{}.service", self.unit_name()),
                     ),
                 ]);
@@ -564,6 +564,53 @@ mod tests {
         assert_eq!(kinds(plan_of(y)), vec![Kind::Path]);
         let y = "version: 1\nnixos: {backend: oci-containers}\ndefaults: {home: /h}\ngateways:\n  a: {bind: auto, auth: {mode: token, env: T}}\n";
         assert_eq!(kinds(plan_of(y)), vec![Kind::Publish]);
+    }
+
+    #[test]
+    fn units_are_named_by_openclaw_profile() {
+        let p = plan_of("version: 1\ndefaults: {home: /var/lib/oc}\ngateways:\n  main: {profile: default}\n  ops: {profile: work, auth: {mode: token, file: /run/keys/o}}\n  lab: {}\n").unwrap();
+        let units: Vec<(String, Option<String>)> = p
+            .gateways
+            .iter()
+            .map(|g| (g.unit_name(), g.former_unit_name()))
+            .collect();
+        assert_eq!(
+            units,
+            [
+                (
+                    "openclaw-gateway".into(),
+                    Some("openclaw-gateway-main".into())
+                ),
+                (
+                    "openclaw-gateway-work".into(),
+                    Some("openclaw-gateway-ops".into())
+                ),
+                ("openclaw-gateway-lab".into(), None),
+            ]
+        );
+        let s = p.gateways[1].service(Scope::System).unwrap();
+        assert_eq!(s.unit, "openclaw-gateway-work");
+        assert!(s.environment.contains(&(
+            crate::openclaw::SYSTEMD_UNIT_VAR.to_string(),
+            "openclaw-gateway-work.service".to_string()
+        )));
+        let bind = s.directives.iter().find(|d| d.key == "BindReadOnlyPaths");
+        assert!(
+            matches!(bind.map(|d| &d.value), Some(Value::List(l)) if l[0].starts_with("/run/credentials/openclaw-gateway-work.service/")),
+            "{bind:?}"
+        );
+        assert_eq!(
+            crate::plan::backup_unit_name(&p.gateways[0]),
+            "openclaw-backup"
+        );
+        assert_eq!(
+            crate::plan::backup_unit_name(&p.gateways[1]),
+            "openclaw-backup-work"
+        );
+        assert_eq!(
+            crate::plan::former_backup_unit_name(&p.gateways[1]).as_deref(),
+            Some("openclaw-backup-ops")
+        );
     }
 
     #[test]
