@@ -324,7 +324,7 @@ impl Gateway {
                     (SERVICE_MARKER_VAR.to_string(), SERVICE_MARKER.to_string()),
                     (SERVICE_KIND_VAR.to_string(), SERVICE_KIND.to_string()),
                     (
-                        crate::openclaw::SYSTEMD_UNIT_VAR.to_string(),
+                        SYSTEMD_UNIT_VAR.to_string(),
                         format!("{}.service", self.unit_name()),
                     ),
                 ]);
