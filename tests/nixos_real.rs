@@ -483,7 +483,8 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert_eq!(p["openclawJson"]["main"]["gateway"]["port"], json!(18789));
 
     let units: Vec<&String> = v["disable"]["units"].as_object().unwrap().keys().collect();
-    assert_eq!(units, ["openclaw-gateway-main.service"]);
+    // main runs the default profile: OpenClaw's unsuffixed unit.
+    assert_eq!(units, ["openclaw-gateway.service"]);
     assert_eq!(
         v["disable"]["openclawJson"].as_object().unwrap().len(),
         1,

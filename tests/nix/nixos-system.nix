@@ -41,7 +41,8 @@ let
           ++ map import (c.extra or [ ]);
       };
       cfg = sys.config;
-      ours = n: lib.hasInfix "openclaw-gateway-" n;
+      # A gateway's unit: openclaw-gateway-<profile>, openclaw-gateway for the default profile.
+      ours = n: lib.hasInfix "openclaw-gateway-" n || n == "openclaw-gateway" || n == "openclaw-gateway.service";
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
