@@ -177,7 +177,10 @@ let
         weekly = "weekly";
         monthly = "monthly";
       };
+      unitPrefix = "openclaw-backup";
     };
+    unitPrefix = "openclaw-gateway";
+    defaultProfile = "default";
   };
 
   oci = cfg.backend == "oci-containers";
@@ -189,7 +192,11 @@ let
 
   isUnder = root: path: lib.hasPrefix "${root}/" path;
   profileDir = profile: if lib.toLower profile == "default" then ".openclaw" else ".openclaw-${profile}";
-  unitName = name: "openclaw-gateway-${name}";
+  # A gateway's unit is named as OpenClaw names its profile's service
+  # (plan: Gateway::unit_name), so that `openclaw doctor` finds it and
+  # installs no competing one; an OCI container is named by the gateway.
+  unitName = g: if lib.toLower g.profile == facts.defaultProfile then facts.unitPrefix else "${facts.unitPrefix}-${g.profile}";
+  containerName = name: "${facts.unitPrefix}-${name}";
   secretName = name: "${name}-auth";
   range = g: "${toString g.port}-${toString (g.port + facts.footprint)}";
   publicPorts = g: map (o: g.port + o) facts.publicOffsets;
@@ -331,7 +338,7 @@ let
       after = facts.after;
       wantedBy = [ facts.wantedBy ];
       environment = openclawEnv name g // facts.serviceMarkers // {
-        ${facts.unitVar} = "${unitName name}.service";
+        ${facts.unitVar} = "${unitName g}.service";
       };
       serviceConfig = facts.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ serviceArgs g);
@@ -356,7 +363,7 @@ let
         # gateway runs.
         // lib.optionalAttrs (fileSecret g) {
         LoadCredential = [ "${secretName name}:${g.auth.file}" ];
-        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unitName name}.service/${secretName name}:${g.auth.file}" ];
+        BindReadOnlyPaths = [ "${facts.credentialsRoot}/${unitName g}.service/${secretName name}:${g.auth.file}" ];
       }
         // g.serviceConfig;
     };
@@ -371,7 +378,8 @@ let
 
   # Backups (systemd backend) ----------------------------------------------
 
-  backupUnit = name: "openclaw-backup-${name}";
+  # The gateway's unit name with openclaw-backup for openclaw-gateway: both follow the profile.
+  backupUnit = g: "${facts.backup.unitPrefix}${lib.removePrefix facts.unitPrefix (unitName g)}";
   # Each gateway's archives go to a directory of its own in backup.dir.
   archiveDir = name: g: "${g.backup.dir}/${name}";
   backups = lib.filterAttrs (_: g: g.backup.enable) enabled;
@@ -398,7 +406,7 @@ let
   backupOf = name: g:
     let
       dir = archiveDir name g;
-      s = oneArchive name g (backupUnit name) dir;
+      s = oneArchive name g (backupUnit g) dir;
     in
     s // {
       description = "Backup of OpenClaw gateway ${name}";
@@ -427,11 +435,11 @@ let
   # package, on the state as it is), into a directory retention never
   # touches, so that the last archive of the old version survives every
   # scheduled backup of the new one.
-  beforeSwitchUnit = name: "openclaw-backup-${name}-before-switch";
+  beforeSwitchUnit = g: "${backupUnit g}-before-switch";
   beforeSwitchDir = name: g: "${archiveDir name g}/before-switch";
   beforeSwitch = lib.filterAttrs (_: g: g.backup.beforeSwitch) backups;
   beforeSwitchOf = name: g:
-    oneArchive name g (beforeSwitchUnit name) (beforeSwitchDir name g) // {
+    oneArchive name g (beforeSwitchUnit g) (beforeSwitchDir name g) // {
       description = "Backup of OpenClaw gateway ${name} before a NixOS switch";
     };
   # nixos-rebuild switch or test: every gateway whose unit the switch
@@ -443,15 +451,16 @@ let
       *) exit 0 ;;
     esac
     new=$1
+    # $1: the gateway's unit, $2: its before-switch backup unit.
     archive() {
-      unit=/etc/systemd/system/openclaw-gateway-$1.service
-      if [ -e "/etc/systemd/system/openclaw-backup-$1-before-switch.service" ] \
+      unit=/etc/systemd/system/$1.service
+      if [ -e "/etc/systemd/system/$2.service" ] \
         && [ "$(${pkgs.coreutils}/bin/readlink -f "$unit")" != "$(${pkgs.coreutils}/bin/readlink -f "$new$unit")" ]; then
-        echo "openclaw-gateway-$1 changes: archiving its state first (openclaw-backup-$1-before-switch)"
-        ${config.systemd.package}/bin/systemctl start "openclaw-backup-$1-before-switch.service"
+        echo "$1 changes: archiving its state first ($2)"
+        ${config.systemd.package}/bin/systemctl start "$2.service"
       fi
     }
-    ${lib.concatMapStrings (name: "archive ${lib.escapeShellArg name}\n") (lib.attrNames beforeSwitch)}'';
+    ${lib.concatStrings (lib.mapAttrsToList (_: g: "archive ${lib.escapeShellArg (unitName g)} ${lib.escapeShellArg (beforeSwitchUnit g)}\n") beforeSwitch)}'';
 
   backupTimerOf = name: g: {
     description = "Scheduled backup of OpenClaw gateway ${name}";
@@ -460,12 +469,12 @@ let
       # A schedule that is none fails an assertion; the unit keeps its text.
       OnCalendar = lib.defaultTo g.backup.schedule (onCalendar g.backup.schedule);
       Persistent = true;
-      Unit = "${backupUnit name}.service";
+      Unit = "${backupUnit g}.service";
     };
   };
 
-  backupServices = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupOf name g)) backups
-    // lib.mapAttrs' (name: g: lib.nameValuePair (beforeSwitchUnit name) (beforeSwitchOf name g)) beforeSwitch;
+  backupServices = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit g) (backupOf name g)) backups
+    // lib.mapAttrs' (name: g: lib.nameValuePair (beforeSwitchUnit g) (beforeSwitchOf name g)) beforeSwitch;
   backupTmpfiles = lib.mapAttrsToList (name: g: "d ${archiveDir name g} 0700 ${g.user} ${g.group} - -") backups
     ++ lib.mapAttrsToList (name: g: "d ${beforeSwitchDir name g} 0700 ${g.user} ${g.group} - -") beforeSwitch;
 
@@ -798,7 +807,7 @@ let
         enable = mkOption {
           type = types.bool;
           default = false;
-          description = "Whether to make archives of the gateway's state (systemd backend): a oneshot service openclaw-backup-<name>, hardened like the gateway's unit and run as its user, that makes one with `openclaw backup create --verify` into <dir>/<name>/ (0700) and keeps the newest `keep`. Start it by hand (systemctl start openclaw-backup-<name>) or give it a schedule.";
+          description = "Whether to make archives of the gateway's state (systemd backend): a oneshot service openclaw-backup-<profile> (openclaw-backup for the default profile, as the gateway's unit is named), hardened like the gateway's unit and run as its user, that makes one with `openclaw backup create --verify` into <dir>/<name>/ (0700) and keeps the newest `keep`. Start it by hand (systemctl start openclaw-backup-<profile>) or give it a schedule.";
         };
         schedule = mkOption {
           type = types.nullOr types.str;
@@ -815,7 +824,7 @@ let
         beforeSwitch = mkOption {
           type = types.bool;
           default = true;
-          description = "Whether `nixos-rebuild switch` (or test) first archives the gateway's state with the running system's package when the switch changes the gateway's unit: openclaw-backup-<name>-before-switch into <dir>/<name>/before-switch/, which retention never touches (remove old ones yourself). A failed archive stops the switch; NIXOS_NO_CHECK=1 skips it. From the second switch with backups on: the running system must have the unit.";
+          description = "Whether `nixos-rebuild switch` (or test) first archives the gateway's state with the running system's package when the switch changes the gateway's unit: openclaw-backup-<profile>-before-switch into <dir>/<name>/before-switch/, which retention never touches (remove old ones yourself). A failed archive stops the switch; NIXOS_NO_CHECK=1 skips it. From the second switch with backups on: the running system must have the unit.";
         };
         keep = mkOption {
           type = types.int;
@@ -896,9 +905,9 @@ in
         enabled);
     })
     (lib.mkIf (enabled != { } && !oci) {
-      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (serviceOf name g)) enabled // backupServices;
+      systemd.services = lib.mapAttrs' (name: g: lib.nameValuePair (unitName g) (serviceOf name g)) enabled // backupServices;
 
-      systemd.timers = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit name) (backupTimerOf name g)) scheduled;
+      systemd.timers = lib.mapAttrs' (name: g: lib.nameValuePair (backupUnit g) (backupTimerOf name g)) scheduled;
 
       system.preSwitchChecks = lib.mkIf (beforeSwitch != { }) { openclaw-gateways-backup = beforeSwitchCheck; };
 
@@ -926,12 +935,12 @@ in
       };
     })
     (lib.mkIf (enabled != { } && oci) {
-      virtualisation.oci-containers.containers = lib.mapAttrs' (name: g: lib.nameValuePair (unitName name) (containerOf name g)) enabled;
+      virtualisation.oci-containers.containers = lib.mapAttrs' (name: g: lib.nameValuePair (containerName name) (containerOf name g)) enabled;
 
       # The engine's unit follows OpenClaw's restart policy and outlasts the
       # engine's own stop timeout.
       systemd.services = lib.mapAttrs'
-        (name: _: lib.nameValuePair "${config.virtualisation.oci-containers.backend}-${unitName name}" {
+        (name: _: lib.nameValuePair "${config.virtualisation.oci-containers.backend}-${containerName name}" {
           serviceConfig = lib.mapAttrs (_: lib.mkOverride 90) facts.container.unit;
         })
         enabled;

@@ -30,7 +30,7 @@ fn generate(yaml: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (d, out)
 }
 
-const UNITS: &str = "version: 1\ntargets: [systemd]\ndefaults:\n  home: /var/lib/oc\n  backup: {keep: 3, schedule: 'Sun 03:30'}\ngateways:\n  main: {}\n  rescue: {home: /home/oc, backup: {dir: /var/backups/openclaw, schedule: hourly}}\n  seldom: {backup: {schedule: monthly}}\n  daily: {backup: {schedule: '04:15'}}\n";
+const UNITS: &str = "version: 1\ntargets: [systemd]\ndefaults:\n  home: /var/lib/oc\n  backup: {keep: 3, schedule: 'Sun 03:30'}\ngateways:\n  main: {}\n  rescue: {home: /home/oc, backup: {dir: /var/backups/openclaw, schedule: hourly}}\n  seldom: {backup: {schedule: monthly}}\n  daily: {backup: {schedule: '04:15'}}\n  ops: {profile: work}\n";
 
 #[test]
 fn backup_units_and_timers_pass_systemd_analyze_verify() {
@@ -43,13 +43,13 @@ fn backup_units_and_timers_pass_systemd_analyze_verify() {
     // ExecStartPost= runs /bin/sh, which verify looks for under the root.
     common::systemd::stub_executable(&sys_root.join("bin/sh"));
     let units = sys_root.join("etc/systemd/system");
-    for name in ["main", "rescue", "seldom", "daily"] {
+    for name in ["main", "rescue", "seldom", "daily", "work"] {
         for ext in ["service", "timer"] {
             let f = format!("openclaw-backup-{name}.{ext}");
             fs::copy(out.join("systemd").join(&f), units.join(&f)).unwrap();
         }
     }
-    for name in ["main", "rescue", "seldom", "daily"] {
+    for name in ["main", "rescue", "seldom", "daily", "work"] {
         for ext in ["service", "timer"] {
             let path = units.join(format!("openclaw-backup-{name}.{ext}"));
             let dump = verify(&analyze, &path, Some(&sys_root), scratch.path());

@@ -5,7 +5,8 @@
 //! `docker update --memory`, a container started by hand with the OpenClaw
 //! image inside a gateway's ports, a stopped container, a changed
 //! `ocgen.yaml` that was not deployed, a container recreated with another
-//! image. A guard takes the project down and stops the engine, whether the
+//! image, a container whose service the file no longer has (an orphan of
+//! the project). A guard takes the project down and stops the engine, whether the
 //! test passes or fails. No timing is asserted.
 
 mod common;
@@ -287,4 +288,33 @@ fn doctor_reports_what_changed_behind_ocgens_back_on_a_real_engine() {
         text.contains("fix: docker compose -p ocgen-doctor-test up -d beta"),
         "{text}"
     );
+
+    // 6. beta removed from ocgen.yaml (and the compose file) while its
+    //    container still runs in the project: an orphan, named with the fix.
+    std::fs::write(
+        dir.join("removed.yaml"),
+        format!("version: 1\nname: {PROJECT}\ngateways:\n  alpha:\n    port: {port_a}\n"),
+    )
+    .unwrap();
+    let beta = container_of(&engine, &dir, "beta");
+    assert!(!beta.is_empty(), "beta has no container");
+    let (code, v) = doctor(&engine, &dir, "removed.yaml");
+    assert_eq!(code, 1, "{v:#}");
+    let orphan = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["gateway"].is_null()
+                && f["what"].as_str().unwrap().contains(&format!(
+                    "(service `beta`) belongs to project `{PROJECT}` but the compose file has no such service"
+                ))
+        })
+        .unwrap_or_else(|| panic!("no orphan finding: {v:#}"));
+    assert_eq!(
+        orphan["fix"],
+        format!("docker compose -p {PROJECT} up -d --remove-orphans"),
+        "{orphan}"
+    );
+    assert!(findings(&v, "beta").is_empty(), "{v:#}");
 }

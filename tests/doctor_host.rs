@@ -229,3 +229,79 @@ fn doctor_names_a_foreign_process_on_a_gateways_port_and_in_its_footprint() {
         "{n}"
     );
 }
+
+/// A gateway whose profile is not its name (`main`, profile `default`)
+/// has OpenClaw's unit name `openclaw-gateway.service`; a unit still
+/// installed under the name ocgen gave it before
+/// (`openclaw-gateway-main.service`) is a finding of `main` with its fix,
+/// not a neighbour.
+#[test]
+fn doctor_names_a_unit_of_the_former_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let base = free_base();
+    let text = yaml(dir, base).replace(
+        &format!("main: {{port: {base}}}"),
+        &format!("main: {{profile: default, port: {base}}}"),
+    );
+    std::fs::write(dir.join("ocgen.yaml"), text).unwrap();
+    let generated = ocgen()
+        .current_dir(dir)
+        .args(["-f", "ocgen.yaml", "generate", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let units = dir.join("units");
+    std::fs::create_dir_all(&units).unwrap();
+    for f in [
+        "openclaw-gateway.service",
+        "openclaw-gateway-rescue.service",
+    ] {
+        std::fs::copy(dir.join("out/systemd").join(f), units.join(f)).unwrap();
+    }
+    assert!(
+        !dir.join("out/systemd/openclaw-gateway-main.service")
+            .exists()
+    );
+    std::fs::copy(
+        dir.join("out/systemd/openclaw-gateway.service"),
+        units.join("openclaw-gateway-main.service"),
+    )
+    .unwrap();
+    let unit_dir = units.to_str().unwrap();
+    let (code, v) = doctor(dir, &["--target", "systemd", "--unit-dir", unit_dir]);
+    assert_eq!(code, 1, "{v:#}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["gateway"] == "main"
+                && f["what"]
+                    .as_str()
+                    .unwrap()
+                    .contains("openclaw-gateway-main.service has the name ocgen gave")
+        })
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(
+        f["what"]
+            .as_str()
+            .unwrap()
+            .contains("(openclaw-gateway.service now)"),
+        "{f:#}"
+    );
+    assert!(
+        f["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("`ocgen install` stops, disables and sets it aside"),
+        "{f:#}"
+    );
+    assert!(
+        !whats(&v, "main")
+            .iter()
+            .any(|w| w.contains("differs") || w.contains("is not installed")),
+        "{v:#}"
+    );
+    assert_eq!(v["neighbours"], serde_json::json!([]), "{v:#}");
+}

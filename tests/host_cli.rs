@@ -524,3 +524,80 @@ fn install_makes_each_archive_directory_and_leaves_one_it_did_not_make() {
     );
     assert_eq!(mode(&mine), 0o750);
 }
+
+/// Units are named by OpenClaw profile: `main` (profile `default`) runs as
+/// `openclaw-gateway.service`. A unit installed under the name ocgen gave
+/// it before (`openclaw-gateway-main.service`) is set aside by `install`,
+/// with its drop-ins, never deleted; `rescue`'s unit, whose name did not
+/// change, and a foreign unit stay.
+#[test]
+fn install_sets_aside_a_unit_of_the_former_name_and_says_so() {
+    let d = setup(&yaml(18789));
+    let home = d.path().join("h");
+    let root = d.path().join("r");
+    let units = root.join("etc/systemd/system");
+    fs::create_dir_all(units.join("openclaw-gateway-main.service.d")).unwrap();
+    for f in [
+        "openclaw-gateway-main.service",
+        "openclaw-gateway-rescue.service",
+        "openclaw-gateway-x.service",
+        "openclaw-gateway-main.service.d/ocgen-openclaw.conf",
+    ] {
+        fs::write(units.join(f), "[Service]\n").unwrap();
+    }
+    let o = ocgen()
+        .current_dir(d.path())
+        .env("HOME", &home)
+        .args(["install", "--root", "r"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    let unit = fs::canonicalize(&units)
+        .unwrap()
+        .join("openclaw-gateway-main.service");
+    assert!(
+        s.contains(&format!(
+            "gateway `main`: its unit is openclaw-gateway.service now, named by its OpenClaw profile; {} was installed under the former name:\n  not stopped (installed under --root: not this machine's systemd): run `systemctl disable --now openclaw-gateway-main.service` where it runs\n",
+            unit.display()
+        )),
+        "{s}"
+    );
+    assert!(s.contains("(not deleted)"), "{s}");
+    assert!(
+        s.contains("install systemd/openclaw-gateway.service from `ocgen generate` in its place"),
+        "{s}"
+    );
+    let mut left: Vec<String> = fs::read_dir(&units)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left.len(), 4, "{left:?}");
+    assert!(
+        left[0].starts_with("openclaw-gateway-main.service.d.ocgen-replaced-"),
+        "{left:?}"
+    );
+    assert!(
+        left[1].starts_with("openclaw-gateway-main.service.ocgen-replaced-"),
+        "{left:?}"
+    );
+    assert_eq!(
+        left[2..],
+        [
+            "openclaw-gateway-rescue.service",
+            "openclaw-gateway-x.service"
+        ]
+    );
+    let kept = units.join(&left[0]).join("ocgen-openclaw.conf");
+    assert_eq!(fs::read_to_string(kept).unwrap(), "[Service]\n");
+    // Again: nothing of a former name is left, nothing more is said.
+    let o = ocgen()
+        .current_dir(d.path())
+        .env("HOME", &home)
+        .args(["install", "--root", "r"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("former name"), "{}", stdout(&o));
+}

@@ -386,10 +386,14 @@ fn check_service(g: &Gateway, gv: &Value) {
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string())),
     );
-    env.push((
-        SYSTEMD_UNIT_VAR.to_string(),
-        format!("openclaw-gateway-{name}.service"),
-    ));
+    // The module's unitName: openclaw-gateway-<profile>, plain for the default profile.
+    let profile = s(gv, "profile");
+    let unit = if profile.eq_ignore_ascii_case("default") {
+        "openclaw-gateway".to_string()
+    } else {
+        format!("openclaw-gateway-{profile}")
+    };
+    env.push((SYSTEMD_UNIT_VAR.to_string(), format!("{unit}.service")));
     assert_eq!(svc.environment, env, "{name}: environment");
     let required = !module_secret_vars(name, gv, false).is_empty();
     assert_eq!(svc.environment_file.path, s(gv, "secretsFile"), "{name}");

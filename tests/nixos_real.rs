@@ -102,7 +102,7 @@ fn check_systemd(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path
         "{name}: one unit per gateway"
     );
     for g in &plan.gateways {
-        let unit = format!("openclaw-gateway-{}.service", g.name);
+        let unit = format!("{}.service", g.unit_name());
         let text = r["units"][&unit]
             .as_str()
             .unwrap_or_else(|| panic!("{name}: no {unit}"));
@@ -126,7 +126,7 @@ fn check_systemd(v: &Variant, plan: &Plan, r: &Value, analyze: &Path, dir: &Path
                 g.name
             );
         }
-        let service = &r["services"][format!("openclaw-gateway-{}", g.name)];
+        let service = &r["services"][g.unit_name()];
         assert_eq!(
             service["wantedBy"],
             json!(["multi-user.target"]),
@@ -483,7 +483,8 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert_eq!(p["openclawJson"]["main"]["gateway"]["port"], json!(18789));
 
     let units: Vec<&String> = v["disable"]["units"].as_object().unwrap().keys().collect();
-    assert_eq!(units, ["openclaw-gateway-main.service"]);
+    // main runs the default profile: OpenClaw's unsuffixed unit.
+    assert_eq!(units, ["openclaw-gateway.service"]);
     assert_eq!(
         v["disable"]["openclawJson"].as_object().unwrap().len(),
         1,

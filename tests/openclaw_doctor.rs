@@ -154,3 +154,145 @@ fn openclaws_doctor_is_quiet_about_what_ocgen_owns_and_installs_no_service() {
         }
     }
 }
+
+/// The installed OpenClaw package, beside the `openclaw` tool.
+fn openclaw_package() -> Option<std::path::PathBuf> {
+    let bin = tool("openclaw")?;
+    let dir = bin.parent()?.parent()?.join(format!(
+        "openclaw-{}/node_modules/openclaw",
+        ocgen::openclaw::OPENCLAW_VERSION
+    ));
+    assert!(
+        dir.join("dist").is_dir(),
+        "no OpenClaw package at {}",
+        dir.display()
+    );
+    Some(dir)
+}
+
+/// `Environment="K=V"` lines of a unit ocgen wrote.
+fn unit_env(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Environment=\"")?.strip_suffix('"'))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// What OpenClaw's own `resolveGatewayNativeServiceIdentityConflict` says
+/// of a service environment on Linux: `null` when the unit name is the one
+/// it derives from `OPENCLAW_PROFILE`, else the expected one.
+fn identity_conflict(node: &Path, pkg: &Path, env: &[(String, String)]) -> String {
+    let module = std::fs::read_dir(pkg.join("dist"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension().is_some_and(|x| x == "mjs")
+                && std::fs::read_to_string(p).is_ok_and(|t| {
+                    t.contains("function resolveGatewayNativeServiceIdentityConflict(")
+                        && t.contains("export {")
+                })
+        })
+        .expect("OpenClaw's dist defines resolveGatewayNativeServiceIdentityConflict");
+    let obj: serde_json::Map<String, serde_json::Value> = env
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+        .collect();
+    let script = format!(
+        "const m = await import({url}); const f = Object.values(m).find(v => typeof v === 'function' && v.name === 'resolveGatewayNativeServiceIdentityConflict'); if (!f) throw new Error('not exported'); console.log(JSON.stringify(f({env}, 'linux')));",
+        url = serde_json::to_string(&format!("file://{}", module.display())).unwrap(),
+        env = serde_json::Value::Object(obj),
+    );
+    let o = Command::new(node)
+        .args(["--input-type=module", "-e", &script])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "node: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// A gateway whose profile is not its name (`ops`, profile `work`; `main`,
+/// profile `default`): its unit is named as OpenClaw names the profile's
+/// service, which OpenClaw's own code accepts as its service identity (the
+/// name ocgen gave before, `openclaw-gateway-ops.service`, it does not),
+/// and the real `openclaw doctor --fix`, run with the unit's environment in
+/// a sandboxed home, says nothing about the unit name and installs no
+/// service.
+#[test]
+fn units_named_by_profile_are_the_ones_openclaw_expects() {
+    let (Some(openclaw), Some(node), Some(pkg)) =
+        (tool("openclaw"), tool("node"), openclaw_package())
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let y = tmp.path().join("ocgen.yaml");
+    std::fs::write(
+        &y,
+        format!(
+            "version: 1\ntargets: [host, systemd]\ndefaults:\n  home: {}\n  auth: {{mode: token, env: OPENCLAW_GATEWAY_TOKEN}}\ngateways:\n  main: {{profile: default, port: 18789}}\n  ops: {{profile: work, port: 19789}}\n",
+            home.display()
+        ),
+    )
+    .unwrap();
+    let y = y.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = ocgen()
+        .args(["-f", y, "generate", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = ocgen().args(["-f", y, "install"]).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (name, unit) in [
+        ("main", "openclaw-gateway"),
+        ("ops", "openclaw-gateway-work"),
+    ] {
+        let file = out.join(format!("systemd/{unit}.service"));
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
+        assert!(
+            !out.join(format!("systemd/openclaw-gateway-{name}.service"))
+                .exists(),
+            "{name}: a unit by the gateway's name was written"
+        );
+        let mut env = unit_env(&text);
+        assert!(
+            env.contains(&("OPENCLAW_SYSTEMD_UNIT".into(), format!("{unit}.service"))),
+            "{name}: {env:?}"
+        );
+        assert_eq!(identity_conflict(&node, &pkg, &env), "null", "{name}");
+        if name == "ops" {
+            // The former name is not the profile's service for OpenClaw.
+            let mut former = env.clone();
+            for (k, v) in &mut former {
+                if k == "OPENCLAW_SYSTEMD_UNIT" {
+                    *v = "openclaw-gateway-ops.service".into();
+                }
+            }
+            let said = identity_conflict(&node, &pkg, &former);
+            assert!(said.contains("openclaw-gateway-work.service"), "{said}");
+
+            env.push(("OPENCLAW_GATEWAY_TOKEN".into(), "doctor-test-ops".into()));
+            let said = doctor(&openclaw, &home, "work", &env, true);
+            eprintln!(
+                "openclaw_doctor: ops (profile work) --fix with its unit's environment said:\n{said}"
+            );
+            assert!(
+                !said.contains("cannot override OPENCLAW_SYSTEMD_UNIT"),
+                "doctor rejects the unit name:\n{said}"
+            );
+            for unit_dir in [".config/systemd/user", "Library/LaunchAgents"] {
+                assert!(
+                    !home.join(unit_dir).exists(),
+                    "doctor --fix installed a service in {unit_dir}:\n{said}"
+                );
+            }
+            assert!(
+                !said.contains("Installed systemd service"),
+                "doctor --fix installed a service:\n{said}"
+            );
+        }
+    }
+}

@@ -568,7 +568,7 @@ fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
         ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
         (
             "OPENCLAW_SYSTEMD_UNIT".into(),
-            format!("openclaw-gateway-{}.service", g.name),
+            format!("{}.service", g.unit_name()),
         ),
     ]);
     env
@@ -624,7 +624,7 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
         let v = &v["roundtrip"];
         prop_assert_eq!(&v["failedAssertions"], &serde_json::json!([]), "{}", text);
         for g in &plan.gateways {
-            let unit = format!("openclaw-gateway-{}", g.name);
+            let unit = g.unit_name();
             for (k, val) in g.host_runtime().unwrap().environment() {
                 prop_assert_eq!(
                     &v["services"][&unit]["environment"][&k],
@@ -646,7 +646,7 @@ fn check_tools(input: &Input) -> Result<(), TestCaseError> {
     if let Some(analyze) = tool("systemd-analyze") {
         let sys_root = common::systemd::system_root(dir.path());
         for g in &plan.gateways {
-            let name = format!("openclaw-gateway-{}.service", g.name);
+            let name = format!("{}.service", g.unit_name());
             let path = sys_root.join("etc/systemd/system").join(&name);
             std::fs::write(&path, file(&files, &format!("systemd/{name}"))).unwrap();
             let dump = common::systemd::verify(&analyze, &path, Some(&sys_root), dir.path());

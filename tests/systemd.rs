@@ -57,7 +57,7 @@ fn every_example_unit_matches_its_golden_file_and_generate_writes_it() {
             String::from_utf8_lossy(&generated.stderr)
         );
         for g in &plan.gateways {
-            let file = format!("openclaw-gateway-{}.service", g.name);
+            let file = format!("{}.service", g.unit_name());
             let text = unit_of(&ex, &g.name, &[]);
             golden(&format!("{stem}/tree/systemd/{file}"), &text);
             let written = std::fs::read_to_string(out.path().join("systemd").join(&file)).unwrap();
@@ -92,10 +92,7 @@ fn every_example_unit_passes_systemd_analyze_verify() {
     for ex in examples_for(ocgen::plan::Target::Systemd) {
         let plan = plan_of(&std::fs::read_to_string(&ex).unwrap());
         for g in &plan.gateways {
-            let path = sys_root.join(format!(
-                "etc/systemd/system/openclaw-gateway-{}.service",
-                g.name
-            ));
+            let path = sys_root.join(format!("etc/systemd/system/{}.service", g.unit_name()));
             std::fs::write(&path, unit_of(&ex, &g.name, &[])).unwrap();
             let dump = verify(&analyze, &path, Some(&sys_root), dir.path());
             check_dump(&dump, g, true);
@@ -142,10 +139,7 @@ fn hostile_values_and_secrets_survive_systemds_parser() {
     let mut dumps = std::collections::HashMap::new();
     let mut texts = std::collections::HashMap::new();
     for g in &plan.gateways {
-        let path = sys_root.join(format!(
-            "etc/systemd/system/openclaw-gateway-{}.service",
-            g.name
-        ));
+        let path = sys_root.join(format!("etc/systemd/system/{}.service", g.unit_name()));
         let text = unit_of(&yaml, &g.name, &[]);
         std::fs::write(&path, &text).unwrap();
         texts.insert(g.name.clone(), text);
@@ -211,7 +205,7 @@ fn user_units_pass_verify_in_a_user_manager() {
             "{text}"
         );
         assert!(text.contains("\nWantedBy=default.target\n"));
-        let path = units.join(format!("openclaw-gateway-{}.service", g.name));
+        let path = units.join(format!("{}.service", g.unit_name()));
         std::fs::write(&path, text).unwrap();
         let dump = verify(&analyze, &path, None, &xdg);
         check_dump(&dump, g, false);
@@ -269,7 +263,7 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
             ("OPENCLAW_SERVICE_KIND".into(), "gateway".into()),
             (
                 "OPENCLAW_SYSTEMD_UNIT".into(),
-                format!("openclaw-gateway-{}.service", g.name),
+                format!("{}.service", g.unit_name()),
             ),
         ]);
         let expected: Vec<String> = vars

@@ -27,11 +27,29 @@ pub(crate) struct InstallArgs {
 pub(crate) fn run(args: &InstallArgs, ctx: &Ctx, out: &mut dyn Write) -> Outcome {
     let (_, plan) = load_plan_for(ctx, Some(Target::Host))?;
     let t = args.tpl.load()?;
-    let plan = match &args.root {
-        Some(dir) => plan.rooted(&crate::host::root_prefix(dir)?),
-        None => plan,
+    let root = match &args.root {
+        Some(dir) => crate::host::root_prefix(dir)?,
+        None => String::new(),
+    };
+    let plan = if args.root.is_some() {
+        plan.rooted(&root)
+    } else {
+        plan
     };
     let done = crate::host::install(&plan, &t, args.force)?;
+    // Units installed under the name ocgen gave them before it named them
+    // by profile: stopped, disabled and set aside, so that they do not run
+    // a second copy of a gateway beside its renamed unit.
+    let home = std::env::var("HOME").ok();
+    let dirs = crate::host::unit_dirs(&root, home.as_deref());
+    let retired = crate::host::retire_former_units(
+        &plan,
+        &dirs,
+        args.root.is_none(),
+        &crate::host::utc_stamp(),
+    )
+    .map_err(crate::host::InstallError::Io)?;
     emit(out, &report::install_report(&plan, &done))?;
+    emit(out, &report::retired_report(&retired))?;
     Ok(ExitStatus::Success)
 }

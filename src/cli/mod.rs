@@ -156,7 +156,7 @@ pub(crate) enum Command {
     Config(config::ConfigArgs),
     /// Print the values of ocgen's NixOS module for every gateway (`nixos/openclaw-gateways.nix`).
     Nix(nix::NixArgs),
-    /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<name>.service`).
+    /// Print the systemd unit of one gateway (`systemd/openclaw-gateway-<profile>.service`).
     Systemd(systemd::SystemdArgs),
     /// Print the macOS LaunchAgent of one gateway (`launchd/ai.openclaw.<profile>.plist`).
     Launchd(launchd::LaunchdArgs),

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::Format;
 use super::input::Input;
 use super::table::{Align, Table};
-use crate::host::{GatewayStatus, Installed, PortInUse, State};
+use crate::host::{GatewayStatus, Installed, PortInUse, Retired, State};
 use crate::plan::{Plan, SecretSource};
 use crate::target::Target;
 use crate::write::Action;
@@ -270,6 +270,61 @@ pub(crate) fn install_report(plan: &Plan, done: &Installed) -> String {
     );
     s.push_str(&secret_notes(plan, done));
     s.push_str(&launchd_notes(plan));
+    s
+}
+
+/// Units of a former name that `install` set aside (units are named by
+/// profile now), how each was stopped, and what to install instead.
+pub(crate) fn retired_report(retired: &[Retired]) -> String {
+    let mut s = String::new();
+    for r in retired {
+        let u = &r.unit;
+        let user = if u.user { "--user " } else { "" };
+        let _ = writeln!(
+            s,
+            "gateway `{}`: its unit is {} now, named by its OpenClaw profile; {} was installed under the former name:",
+            u.gateway,
+            u.now,
+            u.path.display()
+        );
+        match &r.stopped {
+            Ok(()) => {
+                let _ = writeln!(
+                    s,
+                    "  stopped and disabled (systemctl {user}disable --now {})",
+                    u.file
+                );
+            }
+            Err(why) if r.set_aside.is_empty() => {
+                let _ = writeln!(
+                    s,
+                    "  not stopped ({why}), left in place: run `systemctl {user}disable --now {}`, then `ocgen install` again",
+                    u.file
+                );
+                continue;
+            }
+            Err(why) => {
+                let _ = writeln!(
+                    s,
+                    "  not stopped ({why}): run `systemctl {user}disable --now {}` where it runs",
+                    u.file
+                );
+            }
+        }
+        for (from, to) in &r.set_aside {
+            let _ = writeln!(
+                s,
+                "  set aside {} as {} (not deleted)",
+                from.display(),
+                to.display()
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  install systemd/{} from `ocgen generate` in its place, then `systemctl {user}daemon-reload && systemctl {user}enable --now {}`",
+            u.now, u.now
+        );
+    }
     s
 }
 

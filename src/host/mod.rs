@@ -15,6 +15,8 @@
 //! * `backup` makes archives with OpenClaw's own `backup create`.
 //! * `restore` brings a gateway back from an archive (journaled);
 //!   `rollout` switches gateways to another `openclaw`, rolling back on failure;
+//!   `units` finds (and `install` sets aside) units of a name ocgen no
+//!   longer gives them;
 //!   `service` stops, starts and waits for one gateway; `compose` does
 //!   backup, restore and the rollout's steps on a Compose deployment.
 
@@ -30,6 +32,7 @@ mod rollout;
 mod service;
 mod sockets;
 mod status;
+mod units;
 mod wait;
 
 pub(crate) use backup::backup;
@@ -43,8 +46,9 @@ pub(crate) use install::{InstallError, Installed, RootError, install, root_prefi
 pub(crate) use memory::memory_warning;
 pub(crate) use restore::{RestoreError, restore};
 pub(crate) use rollout::{HostSite, Outcome as RolloutOutcome, rollout};
-pub(crate) use service::Manager;
+pub(crate) use service::{Manager, utc_stamp};
 pub use sockets::{Listener, listening_sockets};
 pub(crate) use sockets::{PortInUse, reserved_ports_in_use};
 pub(crate) use status::{GatewayStatus, State, status};
+pub(crate) use units::{FormerUnit, Retired, former_units, retire_former_units, unit_dirs};
 pub(crate) use wait::{format_duration, parse_duration, wait_healthy};

@@ -159,7 +159,7 @@ pub struct NixosSettings {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NixosBackend {
-    /// `systemd.services."openclaw-gateway-<name>"`.
+    /// `systemd.services."openclaw-gateway-<profile>"`.
     #[default]
     Systemd,
     /// `virtualisation.oci-containers.containers."openclaw-gateway-<name>"`.

@@ -27,6 +27,7 @@ use super::paths::{NoHostPaths, normalize_path};
 use super::services::{CREDENTIALS_ROOT, Directive, Scope, Service, Value, is_under};
 use crate::diag::{Kind, Problem};
 use crate::model::NixosBackend;
+use crate::openclaw::SYSTEMD_UNIT_PREFIX;
 use crate::target::{Target, Targets};
 
 /// How OpenClaw's archive names end.
@@ -396,9 +397,23 @@ pub fn restore_staging(state_dir: &str) -> String {
     format!("{state_dir}{RESTORE_STAGING_TAG}")
 }
 
-/// The backup unit's name (without `.service` / `.timer`).
+/// The backup units' name without its profile: `openclaw-backup`.
+pub const BACKUP_UNIT_PREFIX: &str = "openclaw-backup";
+
+/// The backup unit's name (without `.service` / `.timer`): the gateway
+/// unit's ([`Gateway::unit_name`]) with `openclaw-backup` for
+/// `openclaw-gateway`, so that both follow the profile.
 pub fn backup_unit_name<P>(g: &Gateway<P>) -> String {
-    format!("openclaw-backup-{}", g.name)
+    let unit = g.unit_name();
+    let suffix = unit.strip_prefix(SYSTEMD_UNIT_PREFIX).unwrap_or(&unit);
+    format!("{BACKUP_UNIT_PREFIX}{suffix}")
+}
+
+/// The backup unit's name before units were named by profile
+/// (`openclaw-backup-<name>`), when it differs from [`backup_unit_name`].
+pub fn former_backup_unit_name<P>(g: &Gateway<P>) -> Option<String> {
+    let former = format!("{BACKUP_UNIT_PREFIX}-{}", g.name);
+    (former != backup_unit_name(g)).then_some(former)
 }
 
 /// A scheduled backup's timer.

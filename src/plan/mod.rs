@@ -68,11 +68,12 @@ pub use crate::openclaw::*;
 pub use crate::target::{Target, Targets};
 pub use auth::{ANY_ADDRESS, LOOPBACK, bind_address};
 pub use backup::{
-    ARCHIVE_SUFFIX, BACKUP_TZ, BackupAgent, COMPOSE_BACKUP_DIR, COMPOSE_BACKUP_PROFILE,
-    CONTAINER_BACKUP_DIR, ComposeBackup, DEFAULT_KEEP, HOST_BACKUP_DIR, KUBE_BACKUP_ON_DEMAND,
-    KUBE_BACKUP_SIZE, KUBE_BACKUP_SUFFIX, KUBE_MAX_CRONJOB_NAME, KubeBackup, RESTORE_STAGING_TAG,
-    SET_ASIDE_TAG, Timer, archives_to_prune, backup_unit_name, compose_backup_service, create_args,
-    prune_command, restore_staging, set_aside_path,
+    ARCHIVE_SUFFIX, BACKUP_TZ, BACKUP_UNIT_PREFIX, BackupAgent, COMPOSE_BACKUP_DIR,
+    COMPOSE_BACKUP_PROFILE, CONTAINER_BACKUP_DIR, ComposeBackup, DEFAULT_KEEP, HOST_BACKUP_DIR,
+    KUBE_BACKUP_ON_DEMAND, KUBE_BACKUP_SIZE, KUBE_BACKUP_SUFFIX, KUBE_MAX_CRONJOB_NAME, KubeBackup,
+    RESTORE_STAGING_TAG, SET_ASIDE_TAG, Timer, archives_to_prune, backup_unit_name,
+    compose_backup_service, create_args, former_backup_unit_name, prune_command, restore_staging,
+    set_aside_path,
 };
 pub use containers::{CONTAINER_CAP_DROP, STOP_GRACE_PERIOD, memory_bytes};
 pub use document::DEFAULT_NAME;

@@ -80,6 +80,47 @@ fn setting<'t>(r: &'t Resolved, path: &[&str]) -> Option<&'t Sp<Tree>> {
     Some(t)
 }
 
+/// A sandbox setting of one agent, which overrides `agents.defaults.sandbox`
+/// for that agent: `agents.entries.<id>.sandbox.<sub>` (OpenClaw 2026.9's
+/// roster), or `agents.list[i].sandbox.<sub>` (the legacy roster, which
+/// `openclaw doctor` migrates to `entries`). The dotted key, then the value.
+fn agent_settings<'t>(r: &'t Resolved, sub: &[&str]) -> Vec<(String, &'t Sp<Tree>)> {
+    let under = |agent: &'t Sp<Tree>| {
+        let mut t = agent.value.get("sandbox")?;
+        for k in sub {
+            t = t.value.get(k)?;
+        }
+        Some(t)
+    };
+    let mut out = Vec::new();
+    if let Some(Sp {
+        value: Tree::Map(entries),
+        ..
+    }) = setting(r, &["agents", "entries"])
+    {
+        for (id, agent) in entries {
+            if let Some(t) = under(agent) {
+                out.push((
+                    format!("agents.entries.{}.sandbox.{}", id.value, sub.join(".")),
+                    t,
+                ));
+            }
+        }
+    }
+    if let Some(Sp {
+        value: Tree::List(list),
+        ..
+    }) = setting(r, &["agents", "list"])
+    {
+        for (i, agent) in list.iter().enumerate() {
+            if let Some(t) = under(agent) {
+                out.push((format!("agents.list[{i}].sandbox.{}", sub.join(".")), t));
+            }
+        }
+    }
+    out
+}
+
 const DOCKER_PREFIX: &[&str] = &["agents", "defaults", "sandbox", "docker", "containerPrefix"];
 const BROWSER_PREFIX: &[&str] = &[
     "agents",
@@ -137,6 +178,30 @@ pub(super) fn resolve_sandbox(
     let (docker_prefix, docker_prefix_ours) = prefix(deployment, r, DOCKER_PREFIX, "sbx", problems);
     let (browser_prefix, browser_prefix_ours) =
         prefix(deployment, r, BROWSER_PREFIX, "browser", problems);
+    for (sub, kind) in [
+        (&["docker", "containerPrefix"][..], "sbx"),
+        (&["browser", "containerPrefix"][..], "browser"),
+    ] {
+        for (key, t) in agent_settings(r, sub) {
+            let ok = matches!(&t.value, Tree::Str(p) if is_container_prefix(p));
+            if !ok {
+                problems.push(
+                    Problem::new(
+                        Kind::Sandbox,
+                        format!(
+                            "gateway `{}`: `{key}` is not a valid start of a Docker container name",
+                            r.name.value
+                        ),
+                    )
+                    .label(t.span, "not [a-zA-Z0-9][a-zA-Z0-9_.-]*")
+                    .help(format!(
+                        "Docker names match [a-zA-Z0-9][a-zA-Z0-9_.-]+; or remove the key: the agent then uses the gateway's `{}`",
+                        if kind == "sbx" { &docker_prefix } else { &browser_prefix }
+                    )),
+                );
+            }
+        }
+    }
     Sandbox {
         docker_prefix,
         docker_prefix_ours,
@@ -153,67 +218,97 @@ fn place(r: &Resolved, path: &[&str]) -> Span {
 }
 
 /// Two gateways whose sandbox prefixes start one another, or that share a
-/// sandbox `workspaceRoot`, would use each other's sandboxes: refused.
+/// sandbox `workspaceRoot`, would use each other's sandboxes: refused. An
+/// agent's own settings (`agents.entries.<id>.sandbox`) count as its
+/// gateway's: within one gateway agents may share, across gateways not.
 pub(super) fn check_sandboxes(
     resolved: &[Resolved],
     drafts: &[Draft],
     problems: &mut Vec<Problem>,
 ) {
-    let mut seen: Vec<(usize, &str, &str, &[&str])> = Vec::new();
+    // (gateway, what, prefix, where)
+    let mut prefixes: Vec<(usize, String, &str, Span)> = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
-        for (what, p, path) in [
-            (
-                "docker.containerPrefix",
-                &d.sandbox.docker_prefix,
-                DOCKER_PREFIX,
-            ),
-            (
-                "browser.containerPrefix",
-                &d.sandbox.browser_prefix,
-                BROWSER_PREFIX,
-            ),
+        let r = &resolved[i];
+        let key = |path: &[&str], ours: bool| {
+            let k = path.join(".");
+            if ours { format!("{k} (ocgen's)") } else { k }
+        };
+        prefixes.push((
+            i,
+            key(DOCKER_PREFIX, d.sandbox.docker_prefix_ours),
+            &d.sandbox.docker_prefix,
+            place(r, DOCKER_PREFIX),
+        ));
+        prefixes.push((
+            i,
+            key(BROWSER_PREFIX, d.sandbox.browser_prefix_ours),
+            &d.sandbox.browser_prefix,
+            place(r, BROWSER_PREFIX),
+        ));
+    }
+    // Agents' own after every gateway's: a clash is reported at the agent's.
+    for (i, r) in resolved.iter().enumerate() {
+        for sub in [
+            &["docker", "containerPrefix"][..],
+            &["browser", "containerPrefix"],
         ] {
-            for (j, other_what, q, other_path) in &seen {
-                if *j == i || !(p.starts_with(q) || q.starts_with(p.as_str())) {
-                    continue;
+            for (key, t) in agent_settings(r, sub) {
+                if let Tree::Str(p) = &t.value {
+                    prefixes.push((i, key, p, t.span));
                 }
-                let (a, b) = (&resolved[*j].name.value, &resolved[i].name.value);
+            }
+        }
+    }
+    for (n, (i, what, p, span)) in prefixes.iter().enumerate() {
+        let Some((j, other_what, q, other_span)) = prefixes[..n]
+            .iter()
+            .find(|(j, _, q, _)| j != i && (p.starts_with(q) || q.starts_with(p)))
+        else {
+            continue;
+        };
+        let (a, b) = (&resolved[*j].name.value, &resolved[*i].name.value);
+        problems.push(
+            Problem::new(
+                Kind::Sandbox,
+                format!(
+                    "gateways `{a}` and `{b}` would share Docker sandbox containers: `{b}`'s {what} `{p}` and `{a}`'s {other_what} `{q}` {}",
+                    if p == q { "are equal" } else { "start one another" }
+                ),
+            )
+            .label(*span, "sandbox prefix here")
+            .label(*other_span, "clashes with this one")
+            .help("give each gateway (and each of its agents) its own prefix (no prefix may start another gateway's), or remove `containerPrefix` to get ocgen's `<deployment>.<gateway>.sbx-`"),
+        );
+    }
+    // (gateway, what, root)
+    let mut roots: Vec<(usize, String, &Sp<Tree>)> = Vec::new();
+    for (i, r) in resolved.iter().enumerate() {
+        let own = setting(r, WORKSPACE_ROOT).map(|t| (WORKSPACE_ROOT.join("."), t));
+        let agents = agent_settings(r, &["workspaceRoot"]);
+        for (what, root) in own.into_iter().chain(agents) {
+            if let Some((j, first_what, first)) = roots
+                .iter()
+                .find(|(j, _, t)| *j != i && t.value == root.value)
+            {
                 problems.push(
                     Problem::new(
                         Kind::Sandbox,
                         format!(
-                            "gateways `{a}` and `{b}` would share Docker sandbox containers: `{b}`'s sandbox {what} `{p}` and `{a}`'s {other_what} `{q}` {}",
-                            if p == q { "are equal" } else { "start one another" }
+                            "gateways `{}` and `{}` share the sandbox workspace root: `{}`'s {what} and `{}`'s {first_what}",
+                            resolved[*j].name.value,
+                            r.name.value,
+                            r.name.value,
+                            resolved[*j].name.value
                         ),
                     )
-                    .label(place(&resolved[i], path), "sandbox prefix here")
-                    .label(place(&resolved[*j], other_path), "clashes with this one")
-                    .help("give each gateway its own prefix (no prefix may start another), or remove `containerPrefix` to get ocgen's `<deployment>.<gateway>.sbx-`"),
+                    .label(root.span, "shared sandbox workspace root")
+                    .label(first.span, "first used here")
+                    .help("give each gateway (and each of its agents) its own, or remove `workspaceRoot` to get `<state_dir>/sandboxes`"),
                 );
+            } else {
+                roots.push((i, what, root));
             }
-            seen.push((i, what, p, path));
-        }
-    }
-    let mut roots: Vec<(usize, &Sp<Tree>)> = Vec::new();
-    for (i, r) in resolved.iter().enumerate() {
-        let Some(root) = setting(r, WORKSPACE_ROOT) else {
-            continue;
-        };
-        if let Some((j, first)) = roots.iter().find(|(_, t)| t.value == root.value) {
-            problems.push(
-                Problem::new(
-                    Kind::Sandbox,
-                    format!(
-                        "gateways `{}` and `{}` share the sandbox `workspaceRoot`",
-                        resolved[*j].name.value, r.name.value
-                    ),
-                )
-                .label(root.span, "shared sandbox workspace root")
-                .label(first.span, "first used here")
-                .help("give each gateway its own, or remove `workspaceRoot` to get `<state_dir>/sandboxes`"),
-            );
-        } else {
-            roots.push((i, root));
         }
     }
 }
@@ -285,6 +380,48 @@ mod tests {
         let y = format!("{HEAD}  a: {{{s}box-}}}}}}}}}}}}\n  b: {{{s}box-b-}}}}}}}}}}}}\n");
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Sandbox]);
         let y = format!("{HEAD}  a: {{{s}'bad name'}}}}}}}}}}}}\n");
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Sandbox]);
+    }
+
+    #[test]
+    fn agents_own_sandboxes_count_as_their_gateways() {
+        let agent = |id: &str, sb: &str| {
+            format!("openclaw: {{agents: {{entries: {{main: {{}}, {id}: {{sandbox: {sb}}}}}}}}}")
+        };
+        // An agent's prefix inside another gateway's derived one: refused.
+        let y = format!(
+            "name: lab\n{HEAD}  a: {{{}}}\n  b: {{}}\n",
+            agent("coder", "{docker: {containerPrefix: lab.b.sbx-x-}}")
+        );
+        let problems = plan_of(&y).unwrap_err();
+        assert_eq!(kinds(Err(problems.clone())), vec![Kind::Sandbox]);
+        assert!(
+            problems[0]
+                .message
+                .contains("agents.entries.coder.sandbox.docker.containerPrefix"),
+            "{}",
+            problems[0].message
+        );
+        // Two agents of one gateway may share; of two gateways not.
+        let y = format!(
+            "name: lab\n{HEAD}  a: {{openclaw: {{agents: {{entries: {{x: {{sandbox: {{docker: {{containerPrefix: own-}}}}}}, y: {{sandbox: {{docker: {{containerPrefix: own-}}}}}}}}}}}}}}\n  b: {{}}\n"
+        );
+        assert!(plan_of(&y).is_ok(), "{:?}", plan_of(&y).err());
+        let y = format!(
+            "{HEAD}  a: {{{}}}\n  b: {{{}}}\n",
+            agent("x", "{workspaceRoot: /srv/sbx}"),
+            agent("y", "{workspaceRoot: /srv/sbx}")
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Sandbox]);
+        // The legacy roster too, and Docker's grammar.
+        let y = format!(
+            "name: lab\n{HEAD}  a: {{openclaw: {{agents: {{list: [{{id: x, sandbox: {{browser: {{containerPrefix: lab.b.browser-}}}}}}]}}}}}}\n  b: {{}}\n"
+        );
+        assert_eq!(kinds(plan_of(&y)), vec![Kind::Sandbox]);
+        let y = format!(
+            "{HEAD}  a: {{{}}}\n",
+            agent("x", "{docker: {containerPrefix: '-'}}")
+        );
         assert_eq!(kinds(plan_of(&y)), vec![Kind::Sandbox]);
     }
 

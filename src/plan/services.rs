@@ -14,7 +14,8 @@ use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
 use crate::openclaw::{
     CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART, RESTART_PREVENT_EXIT_STATUS,
     RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER, SERVICE_MARKER_VAR,
-    SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
+    SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
+    systemd_unit_name,
 };
 use crate::target::{Target, Targets};
 
@@ -106,7 +107,7 @@ pub struct Credential {
 /// systemd units and the NixOS module, so the two cannot drift apart.
 #[derive(Clone, Debug, Serialize)]
 pub struct Service<'g> {
-    /// Unit name without `.service`: `openclaw-gateway-<name>`, `OpenClaw`'s own naming.
+    /// Unit name without `.service`: [`Gateway::unit_name`].
     pub unit: String,
     /// `Description=`.
     pub description: String,
@@ -146,9 +147,23 @@ pub(super) fn is_under(path: &str, root: &str) -> bool {
 }
 
 impl<P> Gateway<P> {
-    /// The systemd unit name, without `.service`.
+    /// The systemd unit name, without `.service`: OpenClaw's own for the
+    /// gateway's profile (`openclaw-gateway-<profile>`, `openclaw-gateway`
+    /// for `default`), so that `openclaw doctor` and `gateway install`
+    /// find this unit and install no competing one. The one source of the
+    /// name: every unit, the NixOS values, `install`, `doctor`, `status`
+    /// and `rollout` take it from here.
     pub fn unit_name(&self) -> String {
-        format!("openclaw-gateway-{}", self.name)
+        systemd_unit_name(&self.profile)
+    }
+
+    /// The name ocgen gave this gateway's unit before units were named by
+    /// profile (`openclaw-gateway-<name>`), when it differs from
+    /// [`Gateway::unit_name`]: `ocgen install` sets an installed unit of
+    /// that name aside, and `ocgen doctor` names it.
+    pub fn former_unit_name(&self) -> Option<String> {
+        let former = format!("{SYSTEMD_UNIT_PREFIX}-{}", self.name);
+        (former != self.unit_name()).then_some(former)
     }
 
     /// Name of the auth credential (`LoadCredential=`).
@@ -549,6 +564,53 @@ mod tests {
         assert_eq!(kinds(plan_of(y)), vec![Kind::Path]);
         let y = "version: 1\nnixos: {backend: oci-containers}\ndefaults: {home: /h}\ngateways:\n  a: {bind: auto, auth: {mode: token, env: T}}\n";
         assert_eq!(kinds(plan_of(y)), vec![Kind::Publish]);
+    }
+
+    #[test]
+    fn units_are_named_by_openclaw_profile() {
+        let p = plan_of("version: 1\ndefaults: {home: /var/lib/oc}\ngateways:\n  main: {profile: default}\n  ops: {profile: work, auth: {mode: token, file: /run/keys/o}}\n  lab: {}\n").unwrap();
+        let units: Vec<(String, Option<String>)> = p
+            .gateways
+            .iter()
+            .map(|g| (g.unit_name(), g.former_unit_name()))
+            .collect();
+        assert_eq!(
+            units,
+            [
+                (
+                    "openclaw-gateway".into(),
+                    Some("openclaw-gateway-main".into())
+                ),
+                (
+                    "openclaw-gateway-work".into(),
+                    Some("openclaw-gateway-ops".into())
+                ),
+                ("openclaw-gateway-lab".into(), None),
+            ]
+        );
+        let s = p.gateways[1].service(Scope::System).unwrap();
+        assert_eq!(s.unit, "openclaw-gateway-work");
+        assert!(s.environment.contains(&(
+            crate::openclaw::SYSTEMD_UNIT_VAR.to_string(),
+            "openclaw-gateway-work.service".to_string()
+        )));
+        let bind = s.directives.iter().find(|d| d.key == "BindReadOnlyPaths");
+        assert!(
+            matches!(bind.map(|d| &d.value), Some(Value::List(l)) if l[0].starts_with("/run/credentials/openclaw-gateway-work.service/")),
+            "{bind:?}"
+        );
+        assert_eq!(
+            crate::plan::backup_unit_name(&p.gateways[0]),
+            "openclaw-backup"
+        );
+        assert_eq!(
+            crate::plan::backup_unit_name(&p.gateways[1]),
+            "openclaw-backup-work"
+        );
+        assert_eq!(
+            crate::plan::former_backup_unit_name(&p.gateways[1]).as_deref(),
+            Some("openclaw-backup-ops")
+        );
     }
 
     #[test]

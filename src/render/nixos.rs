@@ -269,12 +269,12 @@ mod tests {
         CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
         CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
-        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT,
-        HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE,
-        MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS, PROBE_SHELL, RESERVED_ENV,
-        RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT,
-        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Schedule, Scope, TIMEOUT_STOP_SEC, Value,
-        bind_address, create_args, shell_probe_parts,
+        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_PROFILE, DEFAULT_SERVICE_USER, FILE_PROVIDER,
+        FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
+        HOME_ROOTS, LIVE, MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS,
+        PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
+        SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, Schedule,
+        Scope, TIMEOUT_STOP_SEC, Value, bind_address, create_args, shell_probe_parts,
     };
     use crate::plan::{DEFAULT_KEEP, HOST_BACKUP_DIR};
 
@@ -407,6 +407,9 @@ mod tests {
         facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
         facts["defaultAgent"] = json!(DEFAULT_AGENT);
         facts["backup"] = backup_facts(&s);
+        // A gateway's unit is named by its profile, as OpenClaw names it.
+        facts["unitPrefix"] = json!(SYSTEMD_UNIT_PREFIX);
+        facts["defaultProfile"] = json!(DEFAULT_PROFILE);
         facts
     }
 
@@ -481,6 +484,7 @@ mod tests {
             "prune": [before, middle, after],
             "days": days,
             "calendars": calendars,
+            "unitPrefix": crate::plan::BACKUP_UNIT_PREFIX,
         })
     }
 

@@ -1,4 +1,4 @@
-//! Plain systemd units (`ocgen systemd NAME`, `systemd/openclaw-gateway-<name>.service`).
+//! Plain systemd units (`ocgen systemd NAME`, `systemd/openclaw-gateway-<profile>.service`).
 //!
 //! Everything comes from [`Service`]; this module only spells it as a unit
 //! file: one `Environment=` per variable, list directives once per item,

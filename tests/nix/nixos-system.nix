@@ -42,7 +42,8 @@ let
           ++ map import (c.extra or [ ]);
       };
       cfg = sys.config;
-      ours = n: lib.hasInfix "openclaw-gateway-" n || lib.hasPrefix "openclaw-backup-" n;
+      # A gateway's unit: openclaw-gateway-<profile>, openclaw-gateway for the default profile; its backup's likewise.
+      ours = n: lib.hasInfix "openclaw-gateway-" n || n == "openclaw-gateway" || n == "openclaw-gateway.service" || lib.hasPrefix "openclaw-backup" n;
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);

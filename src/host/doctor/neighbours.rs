@@ -72,7 +72,13 @@ fn port_in(text: &str) -> Option<u16> {
 
 fn units(plan: &Plan, opts: &Options, report: &mut Report) {
     let ours: Vec<String> = if plan.has_target(Target::Systemd) || plan.has_target(Target::Nixos) {
-        plan.gateways.iter().map(systemd::file_name).collect()
+        // A unit of a former name is a finding of the systemd family.
+        let former = super::systemd::former(plan, &opts.unit_dir);
+        plan.gateways
+            .iter()
+            .map(systemd::file_name)
+            .chain(former.into_iter().map(|f| f.file))
+            .collect()
     } else {
         Vec::new()
     };

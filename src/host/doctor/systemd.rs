@@ -4,16 +4,24 @@ use std::path::Path;
 use std::process::Command;
 
 use super::{Options, Report, line_diff};
+use crate::host::{FormerUnit, former_units};
 use crate::plan::{Plan, Scope};
 use crate::render::{Templates, systemd};
 
 const SITE: &str = "systemd";
 
-/// Whether any of the plan's units is installed in `dir`.
+/// Whether any of the plan's units is installed in `dir`, under its name
+/// or a former one.
 pub(super) fn any_installed(plan: &Plan, dir: &Path) -> bool {
     plan.gateways
         .iter()
         .any(|g| dir.join(systemd::file_name(g)).is_file())
+        || !former(plan, dir).is_empty()
+}
+
+/// The units in `dir` of a name ocgen no longer gives them.
+pub(super) fn former(plan: &Plan, dir: &Path) -> Vec<FormerUnit> {
+    former_units(plan, &[(dir.to_path_buf(), false)])
 }
 
 /// `systemctl [--user] VERB UNIT`: its first output line, or why it
@@ -54,6 +62,22 @@ pub(super) fn check(plan: &Plan, opts: &Options, report: &mut Report) {
         }
     };
     let user = if opts.user_units { "--user " } else { "" };
+    for f in former(plan, &opts.unit_dir) {
+        report.find(
+            Some(&f.gateway),
+            SITE,
+            format!(
+                "unit {} has the name ocgen gave this gateway's unit before units were named by OpenClaw profile ({} now): started, it runs a second copy of the gateway",
+                f.path.display(),
+                f.now
+            ),
+            format!(
+                "`ocgen install` stops, disables and sets it aside; or `systemctl {user}disable --now {}` and move the file out of {}",
+                f.file,
+                opts.unit_dir.display()
+            ),
+        );
+    }
     // After one failed answer (no systemd, no bus) the others are not asked.
     let mut manager = true;
     for g in &plan.gateways {
