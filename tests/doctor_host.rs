@@ -18,7 +18,9 @@ use serde_json::Value;
 /// pair, so two tests never pick the same ports.
 fn free_base() -> u16 {
     static NEXT: std::sync::Mutex<u16> = std::sync::Mutex::new(0);
-    let mut next = NEXT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut next = NEXT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let free = |p: u16| {
         (p..=p + 110).all(|q| TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, q)).is_ok())
     };

@@ -7,9 +7,10 @@ mod common;
 
 use std::path::Path;
 
-use common::systemd::{check_dump, stub_executable, system_root, verify};
+use common::systemd::{check_dump, ordered_after, stub_executable, system_root, verify};
 use common::{examples_for, golden, ocgen, root, tool};
 use ocgen::plan::Plan;
+use ocgen::render::systemd::file_name;
 
 fn plan_of(yaml: &str) -> Plan {
     let doc = ocgen::model::load(yaml).unwrap_or_else(|p| panic!("{p:?}"));
@@ -346,4 +347,63 @@ fn resources_and_the_fleet_slice_pass_verify() {
         dir.path(),
     );
     assert!(slice.contains("MemoryMax: 6442450944"), "{slice}");
+}
+
+/// Five gateways in batches of two, in file order (not by name): each
+/// unit is ordered after the units of the batch before, with `After=`
+/// alone (a failed or missing unit never keeps it from starting), and its
+/// start ends with the health wait, whose failure systemd ignores (`-`).
+#[test]
+fn batches_order_each_unit_after_the_batch_before_and_nothing_more() {
+    let Some(analyze) = tool("systemd-analyze") else {
+        return;
+    };
+    let dir = tmp();
+    let sys_root = system_root(dir.path());
+    for (batch, want) in [
+        ("", [&[][..], &[], &["e", "d"], &["e", "d"], &["c", "b"]]),
+        (
+            "start: {batch: 1}\n",
+            [&[][..], &["e"], &["d"], &["c"], &["b"]],
+        ),
+        ("start: {batch: 5}\n", [&[][..], &[], &[], &[], &[]]),
+    ] {
+        let yaml = format!(
+            "version: 1\n{batch}defaults: {{home: /var/lib/oc}}\ngateways:\n  e: {{}}\n  d: {{}}\n  c: {{}}\n  b: {{}}\n  a: {{}}\n"
+        );
+        let file = dir.path().join("ocgen.yaml");
+        std::fs::write(&file, &yaml).unwrap();
+        let plan = plan_of(&yaml);
+        for (g, want) in plan.gateways.iter().zip(want) {
+            let text = unit_of(&file, &g.name, &[]);
+            assert_eq!(
+                text.lines()
+                    .filter(|l| l.starts_with("ExecStartPost="))
+                    .map(|l| l.starts_with("ExecStartPost=-"))
+                    .collect::<Vec<_>>(),
+                [true],
+                "{batch}{}: one ExecStartPost, its failure ignored",
+                g.name
+            );
+            for key in ["Requires=", "Requisite=", "BindsTo=", "PartOf="] {
+                assert!(!text.contains(key), "{}: {key}", g.name);
+            }
+            let path = sys_root.join(format!("etc/systemd/system/{}", file_name(g)));
+            std::fs::write(&path, &text).unwrap();
+            let dump = verify(&analyze, &path, Some(&sys_root), dir.path());
+            check_dump(&dump, g, true);
+            let mut want: Vec<String> = want
+                .iter()
+                .map(|n| format!("openclaw-gateway-{n}.service"))
+                .collect();
+            want.sort();
+            assert_eq!(ordered_after(&dump), want, "{batch}{}", g.name);
+            assert!(
+                !dump.contains("Wants: openclaw-gateway-"),
+                "{}: wants no other gateway",
+                g.name
+            );
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
 }

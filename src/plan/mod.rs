@@ -107,7 +107,8 @@ pub(crate) use settings::suggested_var;
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 pub use start::{
     DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    StartPolicy,
+    START_TIMEOUT_SECS, START_WAIT_BASH, START_WAIT_NAME, START_WAIT_SECS, StartPolicy,
+    start_wait_args, start_wait_command, start_wait_script,
 };
 
 /// Everything ocgen will write, resolved.

@@ -9,6 +9,7 @@ use super::defaults::Resolved;
 use super::gateway::{Gateway, SecretSource};
 use super::paths::NoHostPaths;
 use super::runtime::Runtime;
+use super::start::{START_TIMEOUT_SECS, START_WAIT_BASH, start_wait_command};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
 use crate::openclaw::{
@@ -116,6 +117,15 @@ pub struct Service<'g> {
     pub after: Vec<&'static str>,
     /// The target that starts it (`[Install] WantedBy=`).
     pub wanted_by: &'static str,
+    /// Units (`<unit>.service`) this one starts after when they start
+    /// together, without needing them: the gateways of the batch before
+    /// its own ([`super::Plan::starts_after`]). Filled by
+    /// [`super::Plan::service`]; empty from [`Gateway::service`].
+    pub start_after: Vec<String>,
+    /// `ExecStartPost=-`: waits until the gateway is healthy, or its
+    /// deadline has passed ([`super::start_wait_command`]), before the
+    /// unit counts as started and the next batch starts.
+    pub start_wait: Vec<String>,
     /// Arguments after the `openclaw` executable: `gateway --port P`.
     pub args: Vec<String>,
     /// Base port P.
@@ -205,6 +215,8 @@ impl Gateway {
             Value::Int(RESTART_PREVENT_EXIT_STATUS),
         );
         d("TimeoutStopSec", Value::Int(TIMEOUT_STOP_SEC));
+        // The start lasts until the gateway is healthy (`start_wait`).
+        d("TimeoutStartSec", Value::Int(START_TIMEOUT_SECS));
         d("KillMode", Value::Str(KILL_MODE.to_string()));
         d(
             "SuccessExitStatus",
@@ -301,6 +313,8 @@ impl Gateway {
             } else {
                 "default.target"
             },
+            start_after: Vec::new(),
+            start_wait: start_wait_command(START_WAIT_BASH, self.port),
             args: self.service_args(),
             port: self.port,
             environment: {

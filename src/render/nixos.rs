@@ -170,9 +170,18 @@ pub fn values(plan: &Plan) -> Result<Json, NoHostPaths> {
             m.insert("fleetMemory".into(), json!(cap));
         }
     }
+    if !oci(plan) && plan.start.batch != crate::plan::DEFAULT_START_BATCH {
+        m.insert("startBatch".into(), json!(plan.start.batch));
+    }
     let mut gateways = Map::new();
-    for g in &plan.gateways {
-        gateways.insert(g.name.clone(), gateway_values(plan, g)?);
+    for (i, g) in plan.gateways.iter().enumerate() {
+        let mut v = gateway_values(plan, g)?;
+        if !oci(plan) {
+            // File order, which the module cannot know (it orders by name).
+            let after: Vec<&str> = plan.starts_after(i).map(|d| d.name.as_str()).collect();
+            v["startAfter"] = json!(after);
+        }
+        gateways.insert(g.name.clone(), v);
     }
     m.insert("gateways".into(), Json::Object(gateways));
     Ok(Json::Object(m))
@@ -251,12 +260,12 @@ mod tests {
         CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
         CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
-        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, FILE_PROVIDER, FOOTPRINT,
-        HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT, HOME_ROOTS, LIVE,
-        MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS, PROBE_SHELL, RESERVED_ENV,
-        RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY, SPACING, STATE_ROOT,
-        STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope, TIMEOUT_STOP_SEC, Value, bind_address,
-        shell_probe_parts,
+        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, DEFAULT_START_BATCH, FILE_PROVIDER,
+        FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
+        HOME_ROOTS, LIVE, MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS,
+        PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
+        SPACING, START_WAIT_SECS, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_VAR, Scope,
+        TIMEOUT_STOP_SEC, Value, bind_address, shell_probe_parts, start_wait_args,
     };
 
     /// `[Service]` settings the module derives per gateway from its paths
@@ -387,6 +396,12 @@ mod tests {
         facts["deployment"] = json!(DEFAULT_NAME);
         facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
         facts["defaultAgent"] = json!(DEFAULT_AGENT);
+        // The batches of the systemd backend and the wait that ends each.
+        facts["startBatch"] = json!(DEFAULT_START_BATCH);
+        facts["startWait"] = json!({
+            "args": start_wait_args(),
+            "deadline": START_WAIT_SECS,
+        });
         facts
     }
 

@@ -45,7 +45,7 @@ let
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
-      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
+      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy after; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
       users = lib.mapAttrs (_: u: { inherit (u) home isSystemUser group createHome; }) (lib.filterAttrs (n: _: n == "openclaw") cfg.users.users);
       groups = lib.attrNames (lib.filterAttrs (n: _: n == "openclaw") cfg.users.groups);
       firewall = cfg.networking.firewall.allowedTCPPorts;
