@@ -88,6 +88,7 @@ let
       SuccessExitStatus = "0 143";
       UMask = "0077";
       NoNewPrivileges = true;
+      CacheDirectoryMode = "0700";
       ProtectSystem = "strict";
       PrivateTmp = true;
       PrivateDevices = true;
@@ -147,6 +148,10 @@ let
     deployment = "openclaw";
     maxDerivedPrefix = 40;
     defaultAgent = "main";
+    compileCache = {
+      var = "NODE_COMPILE_CACHE";
+      root = "/var/cache";
+    };
     startBatch = 2;
     startWait = {
       args = [
@@ -322,7 +327,10 @@ let
       # failed never keeps this one from starting.
       after = facts.after ++ map (n: "${unitName n}.service") (lib.filter (n: enabled ? ${n}) g.startAfter);
       wantedBy = [ facts.wantedBy ];
-      environment = openclawEnv name g // facts.serviceMarkers // {
+      # Node's compile cache in the unit's CacheDirectory= (PrivateTmp=
+      # empties /tmp at every start), unless the environment names one.
+      environment = { ${facts.compileCache.var} = "${facts.compileCache.root}/${unitName name}"; }
+        // openclawEnv name g // facts.serviceMarkers // {
         ${facts.unitVar} = "${unitName name}.service";
       };
       serviceConfig = facts.serviceConfig // {
@@ -339,6 +347,7 @@ let
         # read-only keeps a state dir under /home reachable for ReadWritePaths=.
         ProtectHome = if inHome then "read-only" else "yes";
         # What a container of this gateway gets: memory and CPU.
+        CacheDirectory = unitName name;
         MemoryMax = toString (memoryBytes g.memory);
         CPUQuota = cpuQuota g.cpus;
       }

@@ -390,6 +390,13 @@ fn check_service(g: &Gateway, gv: &Value) {
         SYSTEMD_UNIT_VAR.to_string(),
         format!("openclaw-gateway-{name}.service"),
     ));
+    // The module's compile cache, in the unit's CacheDirectory=.
+    if !env.iter().any(|(k, _)| k == "NODE_COMPILE_CACHE") {
+        env.push((
+            "NODE_COMPILE_CACHE".to_string(),
+            format!("/var/cache/openclaw-gateway-{name}"),
+        ));
+    }
     assert_eq!(svc.environment, env, "{name}: environment");
     let required = !module_secret_vars(name, gv, false).is_empty();
     assert_eq!(svc.environment_file.path, s(gv, "secretsFile"), "{name}");

@@ -238,11 +238,13 @@ fn the_user_flag_forces_user_units() {
     let user = unit_of(&ex, "rescue", &["--user"]);
     assert!(system.contains("\nUser=openclaw\n") && system.contains("\nProtectSystem=strict\n"));
     assert!(!user.contains("\nUser=") && !user.contains("ProtectSystem"));
-    // Same environment and restart policy either way.
+    // Same environment and restart policy either way, but for the system
+    // unit's compile cache (a user unit keeps /tmp: no PrivateTmp=).
+    assert!(system.contains("\nEnvironment=\"NODE_COMPILE_CACHE=/var/cache/"));
     let pick = |t: &str| -> Vec<String> {
         t.lines()
             .filter(|l| {
-                l.starts_with("Environment=")
+                (l.starts_with("Environment=") && !l.contains("NODE_COMPILE_CACHE="))
                     || l.starts_with("Restart")
                     || l.starts_with("ExecStart=")
             })
@@ -272,7 +274,13 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
                 "OPENCLAW_SYSTEMD_UNIT".into(),
                 format!("openclaw-gateway-{}.service", g.name),
             ),
+            // Node's compile cache in the unit's CacheDirectory=.
+            (
+                "NODE_COMPILE_CACHE".into(),
+                format!("/var/cache/openclaw-gateway-{}", g.name),
+            ),
         ]);
+        assert!(unit.contains(&format!("\nCacheDirectory=openclaw-gateway-{}\n", g.name)));
         let expected: Vec<String> = vars
             .iter()
             .map(|(k, v)| format!("Environment={}", ocgen::render::quote::systemd_env(k, v)))

@@ -29,7 +29,7 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use common::hostgw::{Fleet, free_window};
-use common::systemd::{command_line, ordered_after, system_root, verify};
+use common::systemd::{command_line, ordered_after, stub_executable, system_root, verify};
 use common::{ocgen, tool};
 use ocgen::plan::{START_WAIT_BASH, START_WAIT_SECS};
 
@@ -59,6 +59,8 @@ fn a_gateway_that_never_turns_healthy_holds_the_next_batch_only_until_its_deadli
 
     // What the units say, as systemd reads them.
     let sys_root = system_root(fleet.dir.path());
+    // The units start the `openclaw` the file names (`systemd.openclaw`).
+    stub_executable(&sys_root.join(openclaw.strip_prefix("/").unwrap()));
     let mut jobs = Vec::new();
     for name in ["stuck", "good", "last"] {
         let o = ocgen()

@@ -100,8 +100,9 @@ pub use runtime::{
 };
 pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
-    ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
-    Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
+    ADDRESS_FAMILIES, CACHE_ROOT, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN,
+    DEFAULT_SERVICE_USER, Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value,
+    cpu_quota,
 };
 pub(crate) use settings::suggested_var;
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};

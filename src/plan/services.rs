@@ -13,9 +13,9 @@ use super::start::{START_TIMEOUT_SECS, START_WAIT_BASH, start_wait_command};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
 use crate::openclaw::{
-    CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART, RESTART_PREVENT_EXIT_STATUS,
-    RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER, SERVICE_MARKER_VAR,
-    SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
+    COMPILE_CACHE_VAR, CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART,
+    RESTART_PREVENT_EXIT_STATUS, RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER,
+    SERVICE_MARKER_VAR, SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
 };
 use crate::target::{Target, Targets};
 
@@ -30,6 +30,11 @@ pub const CREDENTIALS_ROOT: &str = "/run/credentials";
 
 /// Where `StateDirectory=` puts state for system units.
 pub const STATE_ROOT: &str = "/var/lib";
+
+/// Where `CacheDirectory=` puts caches for system units: each unit's own
+/// `<root>/<unit>` holds its gateway's Node compile cache
+/// ([`crate::openclaw::COMPILE_CACHE_VAR`]).
+pub const CACHE_ROOT: &str = "/var/cache";
 
 /// What `ProtectHome=` hides.
 pub const HOME_ROOTS: &[&str] = &["/home", "/root", "/run/user"];
@@ -225,6 +230,10 @@ impl Gateway {
         d("UMask", Value::Str("0077".to_string()));
         d("NoNewPrivileges", Value::Bool(true));
         if system {
+            // Node's compile cache, kept across starts (PrivateTmp= empties
+            // /tmp at every start); the gateway's own, like its state.
+            d("CacheDirectory", Value::Str(self.unit_name()));
+            d("CacheDirectoryMode", Value::Str("0700".to_string()));
             // Mount namespaces: a user manager has them only with
             // unprivileged user namespaces, so user units go without.
             let in_home = [&paths.state_dir, &paths.workspace, &paths.config_path]
@@ -327,6 +336,12 @@ impl Gateway {
                         format!("{}.service", self.unit_name()),
                     ),
                 ]);
+                if system && !vars.iter().any(|(k, _)| k == COMPILE_CACHE_VAR) {
+                    vars.push((
+                        COMPILE_CACHE_VAR.to_string(),
+                        format!("{CACHE_ROOT}/{}", self.unit_name()),
+                    ));
+                }
                 vars
             },
             account: system.then(|| (self.user.clone(), self.group.clone())),

@@ -256,9 +256,10 @@ mod tests {
     use super::{DERIVED_KEYS, MODULE, nix_expr};
     use crate::model::Bind;
     use crate::plan::{
-        CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
-        CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
-        CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
+        CACHE_ROOT, COMPILE_CACHE_VAR, CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP,
+        CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_CPUS,
+        CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME, CONTAINER_MEMORY,
+        CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
         DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_SERVICE_USER, DEFAULT_START_BATCH, FILE_PROVIDER,
         FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
@@ -271,6 +272,7 @@ mod tests {
     /// `[Service]` settings the module derives per gateway from its paths
     /// and auth; the others are the same for every gateway.
     const PER_GATEWAY: &[&str] = &[
+        "CacheDirectory",
         "MemoryMax",
         "CPUQuota",
         "StateDirectory",
@@ -397,6 +399,7 @@ mod tests {
         facts["maxDerivedPrefix"] = json!(MAX_DERIVED_PREFIX);
         facts["defaultAgent"] = json!(DEFAULT_AGENT);
         // The batches of the systemd backend and the wait that ends each.
+        facts["compileCache"] = json!({ "var": COMPILE_CACHE_VAR, "root": CACHE_ROOT });
         facts["startBatch"] = json!(DEFAULT_START_BATCH);
         facts["startWait"] = json!({
             "args": start_wait_args(),
