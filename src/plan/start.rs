@@ -1,14 +1,16 @@
 //! How a fleet starts, on every target: in which batches the gateways
 //! start, and how soon a gateway's health is seen.
 //!
-//! Starting a gateway is CPU-bound (about 11 s of CPU on the 2-core test
+//! Starting a gateway is CPU-bound (9 to 11 s of CPU on the 2-core test
 //! machine, `benches/fleet_start.py cpu`), and OpenClaw gives its state
 //! lease heartbeat 5 s to become ready at start: ten gateways starting at
 //! once on two busy cores starve each other past that and exit 78. So the
 //! gateways start in batches of [`DEFAULT_START_BATCH`], in file order, each
 //! batch once the previous one is healthy (or has failed its health check:
 //! one broken gateway delays the next batch by its health deadline, never
-//! for good). `start: { batch: K }` changes K. The figures behind these
+//! for good): Compose through `depends_on`, systemd units and NixOS
+//! services through `After=` the batch before and a start that ends with a
+//! wait for health ([`start_wait_command`]). `start: { batch: K }` changes K. The figures behind these
 //! numbers are in the README's "Performance" section.
 
 use serde::Serialize;
