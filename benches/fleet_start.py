@@ -32,6 +32,14 @@ Usage:
     python3 benches/fleet_start.py compose --n 3,6,10 --runs 2 [--ocgen PATH]
   python3 benches/fleet_start.py fleet --n 3,6 --runs 2
   python3 benches/fleet_start.py probe --probes 20
+  python3 benches/fleet_start.py cpu --cache default,cold,persistent --runs 3
+  DOCKER_HOST=... python3 benches/fleet_start.py table --n 3,6,10 --runs 1 --runs-10 5
+
+  table     everything side by side, the README's table: the CPU-bound
+            limit (cpu, --cpu-runs), then for each N back to back: ocgen's
+            compose file, `openclaw fleet create` and the bare host two at
+            a time; --runs of each (--runs-10 of the ocgen starts for 10),
+            with restarts and exits 78 counted; prints a Markdown table.
 """
 import argparse
 import glob
@@ -163,10 +171,10 @@ def host_layout(ocgen, n, d):
     return [(f"g{i}", base + 120 * i, f"{d}/home/.openclaw-g{i}/g{i}.env") for i in range(n)]
 
 
-def start_gateway(env_file, home):
+def start_gateway(env_file, home, extra=None):
     return subprocess.Popen(
         ["sh", "-c", GATEWAY_SH, "sh", env_file],
-        env={"PATH": openclaw_path(), "HOME": home}, cwd=home,
+        env={"PATH": openclaw_path(), "HOME": home, **(extra or {})}, cwd=home,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -188,16 +196,28 @@ def stop_all(procs):
     time.sleep(1)
 
 
-def cpu_mode(args):
-    ocgen = ocgen_bin(args.ocgen)
-    rows = []
-    for run in range(args.runs):
-        d = tmpdir()
-        try:
-            (name, port, env), = host_layout(ocgen, 1, d)
+def cpu_once(ocgen, cache="default"):
+    """One gateway alone from start to healthy: (wall, CPU of its tree, load).
+
+    cache: "default" (OpenClaw's own compile cache in os.tmpdir(), warm
+    on a host that ran OpenClaw before), "cold" (an empty TMPDIR: what a
+    unit with PrivateTmp= or a new container sees), "persistent"
+    (NODE_COMPILE_CACHE in the gateway's state dir, as OpenClaw's VPS
+    guide advises; started once to warm it, the second start measured).
+    """
+    d = tmpdir()
+    try:
+        (name, port, env), = host_layout(ocgen, 1, d)
+        extra = {}
+        if cache == "cold":
+            os.makedirs(f"{d}/tmp")
+            extra["TMPDIR"] = f"{d}/tmp"
+        elif cache == "persistent":
+            extra["NODE_COMPILE_CACHE"] = f"{d}/home/.openclaw-{name}/cache/node-compile-cache"
+        for attempt in range(2 if cache == "persistent" else 1):
             l0 = load()
             t0 = time.time()
-            p = start_gateway(env, f"{d}/home")
+            p = start_gateway(env, f"{d}/home", extra)
             cpu = None
             while time.time() - t0 < DEADLINE:
                 if p.poll() is not None:
@@ -208,65 +228,81 @@ def cpu_mode(args):
                 time.sleep(0.05)
             wall = time.time() - t0
             stop_all([p])
-            rows.append((wall, cpu))
-            say(f"cpu run {run + 1}: healthy after {wall:.1f} s wall, "
-                f"{cpu:.2f} s CPU (user+sys); {l0}")
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
-    cpus = sorted(c for _, c in rows if c is not None)
-    if cpus:
-        say(f"cpu: median {cpus[len(cpus) // 2]:.2f} s CPU to healthy "
-            f"(min {cpus[0]:.2f}, max {cpus[-1]:.2f})")
+        return wall, cpu, l0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def cpu_mode(args):
+    ocgen = ocgen_bin(args.ocgen)
+    for cache in args.cache.split(","):
+        cpus = []
+        for run in range(args.runs):
+            wall, cpu, l0 = cpu_once(ocgen, cache)
+            cpus.append(cpu)
+            say(f"cpu cache={cache} run {run + 1}: healthy after {wall:.1f} s wall, "
+                f"{cpu if cpu is None else round(cpu, 2)} s CPU (user+sys); {l0}")
+        cpus = sorted(c for c in cpus if c is not None)
+        if cpus:
+            say(f"cpu cache={cache}: median {cpus[len(cpus) // 2]:.2f} s CPU to healthy "
+                f"(min {cpus[0]:.2f}, max {cpus[-1]:.2f})")
 
 
 # --- host: N gateways, all at once or in batches ---------------------------
+
+def host_once(ocgen, n, batch, use_wait):
+    """N gateways on the host, `batch` at a time (0: all at once)."""
+    d = tmpdir()
+    procs = []
+    try:
+        gws = host_layout(ocgen, n, d)
+        k = batch or n
+        l0 = load()
+        t0 = time.time()
+        seen, exits = {}, {}
+        for b in range(0, n, k):
+            for name, port, env in gws[b:b + k]:
+                procs.append(start_gateway(env, f"{d}/home"))
+            names = [g[0] for g in gws[b:b + k]]
+            if use_wait:
+                subprocess.run([ocgen, "-f", f"{d}/ocgen.yaml", "status", "--wait",
+                                "--timeout", "10m", *names],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # Poll ourselves too: per-gateway times and exits.
+            while time.time() - t0 < DEADLINE:
+                for i, (name, port, env) in enumerate(gws[:b + k]):
+                    if name in seen or name in exits:
+                        continue
+                    rc = procs[i].poll()
+                    if rc is not None:
+                        exits[name] = rc
+                    elif healthy(port, 0.5):
+                        seen[name] = time.time() - t0
+                if all(g[0] in seen or g[0] in exits for g in gws[:b + k]):
+                    break
+                time.sleep(0.1)
+        wall = time.time() - t0
+        heartbeat = sum(
+            "state lease heartbeat did not become ready" in open(f).read()
+            for f in glob.glob(f"{d}/home/.openclaw-*/*.out"))
+        return dict(wall=wall, healthy=len(seen), n=n, restarts=0,
+                    exits=sorted(exits.items()), exit78=sum(1 for _, c in exits.items() if c == 78),
+                    heartbeat=heartbeat, load0=l0, load1=load(), seen=seen)
+    finally:
+        stop_all(procs)
+        shutil.rmtree(d, ignore_errors=True)
+
 
 def host_mode(args):
     ocgen = ocgen_bin(args.ocgen)
     for n in args.n:
         for run in range(args.runs):
-            d = tmpdir()
-            procs = []
-            try:
-                gws = host_layout(ocgen, n, d)
-                k = args.batch or n
-                l0 = load()
-                t0 = time.time()
-                seen, exits = {}, {}
-                for b in range(0, n, k):
-                    batch = gws[b:b + k]
-                    for name, port, env in batch:
-                        procs.append(start_gateway(env, f"{d}/home"))
-                    names = [g[0] for g in batch]
-                    if args.use_wait:
-                        subprocess.run([ocgen, "-f", f"{d}/ocgen.yaml", "status", "--wait",
-                                        "--timeout", "10m", *names],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    # Poll ourselves too: per-gateway times and exits.
-                    while time.time() - t0 < DEADLINE:
-                        for i, (name, port, env) in enumerate(gws[:b + k]):
-                            if name in seen or name in exits:
-                                continue
-                            rc = procs[i].poll()
-                            if rc is not None:
-                                exits[name] = rc
-                            elif healthy(port, 0.5):
-                                seen[name] = time.time() - t0
-                        if all(g[0] in seen or g[0] in exits for g in gws[:b + k]):
-                            break
-                        time.sleep(0.1)
-                wall = time.time() - t0
-                heartbeat = sum(
-                    "state lease heartbeat did not become ready" in open(f).read()
-                    for f in glob.glob(f"{d}/home/.openclaw-*/*.out"))
-                l1 = load()
-                say(f"host n={n} batch={args.batch or 'all'} run {run + 1}: all healthy after "
-                    f"{wall:.1f} s; healthy {len(seen)}/{n}; exits {sorted(exits.items())}; "
-                    f"lease-heartbeat failures {heartbeat}; before {l0}; after {l1}")
-                say("  per gateway: " + ", ".join(f"{k} {v:.1f}" for k, v in seen.items()))
-            finally:
-                stop_all(procs)
-                shutil.rmtree(d, ignore_errors=True)
+            r = host_once(ocgen, n, args.batch, args.use_wait)
+            say(f"host n={n} batch={args.batch or 'all'} run {run + 1}: all healthy after "
+                f"{r['wall']:.1f} s; healthy {r['healthy']}/{n}; exits {r['exits']}; "
+                f"lease-heartbeat failures {r['heartbeat']}; before {r['load0']}; "
+                f"after {r['load1']}")
+            say("  per gateway: " + ", ".join(f"{k} {v:.1f}" for k, v in r["seen"].items()))
 
 
 # --- compose ---------------------------------------------------------------
@@ -309,68 +345,153 @@ def compose_layout(ocgen, n, d, batch, legacy=False, interval=None):
     return [base + 120 * i for i in range(n)]
 
 
+def compose_once(ocgen, n, batch, legacy=False, interval=None):
+    """`docker compose up -d --wait` of ocgen's file for N gateways, from
+    nothing (no container, no volume)."""
+    d = tmpdir()
+    dc = ["docker", "compose", "-p", "ocgen-bench", "-f", f"{d}/compose.yaml"]
+    try:
+        compose_layout(ocgen, n, d, batch, legacy, interval)
+        subprocess.run(dc + ["down", "-v"], capture_output=True)
+        l0 = load()
+        t0 = time.time()
+        r = subprocess.run(dc + ["up", "-d", "--wait", "--wait-timeout", "900"],
+                           capture_output=True, text=True)
+        wall = time.time() - t0
+        ids = subprocess.run(dc + ["ps", "-aq"], capture_output=True,
+                             text=True).stdout.split()
+        info = json.loads(docker("inspect", *ids).stdout or "[]")
+        restarts = sum(c["RestartCount"] for c in info)
+        codes = [c["State"]["ExitCode"] for c in info if c["State"]["ExitCode"]]
+        logs = "".join(docker("logs", i).stderr + docker("logs", i).stdout for i in ids)
+        heartbeat = logs.count("state lease heartbeat did not become ready")
+        healthy_n = sum(1 for c in info
+                        if c["State"].get("Health", {}).get("Status") == "healthy")
+        return dict(wall=wall, rc=r.returncode, n=n, healthy=healthy_n, restarts=restarts,
+                    exits=codes, exit78=heartbeat + codes.count(78), heartbeat=heartbeat,
+                    load0=l0, load1=load(), err=r.stderr.strip()[-800:] if r.returncode else "")
+    finally:
+        subprocess.run(dc + ["down", "-v", "-t", "30"], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def compose_mode(args):
     ocgen = ocgen_bin(args.ocgen)
     for n in args.n:
         for run in range(args.runs):
-            d = tmpdir()
-            dc = ["docker", "compose", "-p", "ocgen-bench", "-f", f"{d}/compose.yaml"]
-            try:
-                compose_layout(ocgen, n, d, args.batch, args.legacy, args.interval)
-                subprocess.run(dc + ["down", "-v"], capture_output=True)
-                l0 = load()
-                t0 = time.time()
-                r = subprocess.run(dc + ["up", "-d", "--wait", "--wait-timeout", "900"],
-                                   capture_output=True, text=True)
-                wall = time.time() - t0
-                ids = subprocess.run(dc + ["ps", "-aq"], capture_output=True,
-                                     text=True).stdout.split()
-                info = json.loads(docker("inspect", *ids).stdout or "[]")
-                restarts = sum(c["RestartCount"] for c in info)
-                codes = [c["State"]["ExitCode"] for c in info if c["State"]["ExitCode"]]
-                logs = "".join(docker("logs", i).stderr + docker("logs", i).stdout
-                               for i in ids)
-                heartbeat = logs.count("state lease heartbeat did not become ready")
-                say(f"compose n={n} batch={args.batch} legacy={args.legacy} "
-                    f"interval={args.interval} run {run + 1}: up --wait rc {r.returncode} "
-                    f"after {wall:.1f} s; restarts {restarts}; exit codes {codes}; "
-                    f"lease-heartbeat failures {heartbeat}; before {l0}; after {load()}")
-                if r.returncode:
-                    say("  " + r.stderr.strip().replace("\n", "\n  ")[-800:])
-            finally:
-                subprocess.run(dc + ["down", "-v", "-t", "30"], capture_output=True)
-                shutil.rmtree(d, ignore_errors=True)
+            r = compose_once(ocgen, n, args.batch, args.legacy, args.interval)
+            say(f"compose n={n} batch={args.batch} legacy={args.legacy} "
+                f"interval={args.interval} run {run + 1}: up --wait rc {r['rc']} "
+                f"after {r['wall']:.1f} s; restarts {r['restarts']}; exit codes {r['exits']}; "
+                f"lease-heartbeat failures {r['heartbeat']}; before {r['load0']}; "
+                f"after {r['load1']}")
+            if r["rc"]:
+                say("  " + r["err"].replace("\n", "\n  "))
 
 
 # --- fleet -----------------------------------------------------------------
 
+def fleet_once(n):
+    """`openclaw fleet create` of N cells, one after another."""
+    home = tmpdir()
+    env = dict(os.environ, HOME=home, PATH=openclaw_path() + ":" + os.environ["PATH"])
+    names = [f"bench{i}" for i in range(n)]
+    try:
+        l0 = load()
+        t0 = time.time()
+        bad = []
+        for c in names:
+            r = subprocess.run(["openclaw", "fleet", "create", c, "--image", IMAGE,
+                                "--json"], env=env, capture_output=True, text=True)
+            if r.returncode:
+                bad.append((c, r.returncode, (r.stderr or r.stdout)[-300:]))
+        wall = time.time() - t0
+        info = json.loads(docker("inspect", *[f"openclaw-cell-{c}" for c in names]).stdout
+                          or "[]")
+        restarts = sum(c["RestartCount"] for c in info)
+        return dict(wall=wall, n=n, failed=bad, restarts=restarts, load0=l0, load1=load())
+    finally:
+        for c in names:
+            subprocess.run(["openclaw", "fleet", "rm", c, "--force"], env=env,
+                           capture_output=True)
+            docker("rm", "-f", f"openclaw-cell-{c}")
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def fleet_mode(args):
     for n in args.n:
         for run in range(args.runs):
-            home = tmpdir()
-            env = dict(os.environ, HOME=home, PATH=openclaw_path() + ":" + os.environ["PATH"])
-            names = [f"bench{i}" for i in range(n)]
-            try:
-                l0 = load()
-                t0 = time.time()
-                bad = []
-                for c in names:
-                    r = subprocess.run(["openclaw", "fleet", "create", c, "--image", IMAGE,
-                                        "--json"], env=env, capture_output=True, text=True)
-                    if r.returncode:
-                        bad.append((c, r.returncode, (r.stderr or r.stdout)[-300:]))
-                wall = time.time() - t0
-                info = json.loads(docker("inspect", *[f"openclaw-cell-{c}" for c in names]).stdout
-                                  or "[]")
-                restarts = sum(c["RestartCount"] for c in info)
-                say(f"fleet n={n} run {run + 1}: {n} x fleet create after {wall:.1f} s; "
-                    f"failed {bad}; restarts {restarts}; before {l0}; after {load()}")
-            finally:
-                for c in names:
-                    subprocess.run(["openclaw", "fleet", "rm", c, "--force"], env=env,
-                                   capture_output=True)
-                    docker("rm", "-f", f"openclaw-cell-{c}")
-                shutil.rmtree(home, ignore_errors=True)
+            r = fleet_once(n)
+            say(f"fleet n={n} run {run + 1}: {n} x fleet create after {r['wall']:.1f} s; "
+                f"failed {r['failed']}; restarts {r['restarts']}; before {r['load0']}; "
+                f"after {r['load1']}")
+
+
+# --- table: everything side by side ------------------------------------------
+
+def table_mode(args):
+    """The README's table in one run: the CPU-bound limit, then for each N
+    ocgen's compose file, `openclaw fleet create` and the bare host (two at
+    a time with `ocgen status --wait`), back to back; --runs of each, and
+    --runs-10 of the two ocgen starts of 10 gateways (the no-restart goal)."""
+    ocgen = ocgen_bin(args.ocgen)
+    cpus = []
+    for run in range(args.cpu_runs):
+        wall, cpu, l0 = cpu_once(ocgen)
+        say(f"cpu run {run + 1}: {cpu} s CPU, {wall:.1f} s wall; {l0}")
+        if cpu is not None:
+            cpus.append(cpu)
+    cpus.sort()
+    one = cpus[len(cpus) // 2]
+    cores = os.cpu_count()
+    say(f"one gateway: {one:.2f} s CPU to healthy (median of {len(cpus)}); {cores} cores")
+    rows = []
+
+    def fmt(rs, limit):
+        if not rs:
+            return "not run"
+        walls = ", ".join(f"{r['wall']:.1f} s" for r in rs)
+        ratios = ", ".join(f"{r['wall'] / limit:.1f}x" for r in rs)
+        loads = "; ".join(r["load0"].replace("load ", "") for r in rs)
+        bad = [r for r in rs if r.get("restarts") or r.get("exit78") or r.get("failed")
+               or r.get("rc") or r.get("exits") or r.get("healthy", r["n"]) < r["n"]]
+        trouble = ("no restart, no exit 78" if not bad else
+                   "**" + "; ".join(f"restarts {r.get('restarts')}, exit 78 {r.get('exit78')}, "
+                                     f"failed {r.get('failed') or r.get('rc')}" for r in bad) + "**")
+        return f"{walls} ({ratios}; load {loads}); {trouble}"
+
+    for n in args.n:
+        limit = n * one / cores
+        runs = args.runs_10 if n >= 10 else args.runs
+        res = {"compose": [], "fleet": [], "host": []}
+        for run in range(runs):
+            r = compose_once(ocgen, n, None)
+            res["compose"].append(r)
+            say(f"n={n} compose run {run + 1}: {r['wall']:.1f} s rc {r['rc']} restarts "
+                f"{r['restarts']} exits {r['exits']} heartbeat {r['heartbeat']}; {r['load0']}")
+            if run < args.runs:
+                r = fleet_once(n)
+                res["fleet"].append(r)
+                say(f"n={n} fleet run {run + 1}: {r['wall']:.1f} s failed {r['failed']} "
+                    f"restarts {r['restarts']}; {r['load0']}")
+            r = host_once(ocgen, n, 2, True)
+            res["host"].append(r)
+            say(f"n={n} host run {run + 1}: {r['wall']:.1f} s healthy {r['healthy']}/{n} "
+                f"exits {r['exits']} heartbeat {r['heartbeat']}; {r['load0']}")
+        ratio = ""
+        if res["compose"] and res["fleet"]:
+            c = sorted(r["wall"] for r in res["compose"])[len(res["compose"]) // 2]
+            f = sorted(r["wall"] for r in res["fleet"])[len(res["fleet"]) // 2]
+            ratio = f"{c / f:.2f}x"
+        rows.append((n, limit, fmt(res["compose"], limit), fmt(res["fleet"], limit),
+                     ratio, fmt(res["host"], limit)))
+    say("")
+    say(f"| gateways | CPU-bound limit ({one:.1f} s x N / {cores}) | ocgen, Docker "
+        f"(`up -d --wait`) | `openclaw fleet create` | ocgen / fleet (medians) | "
+        f"ocgen, bare host (2 at a time, `status --wait`) |")
+    say("|---:|---:|---|---|---:|---|")
+    for n, limit, c, f, ratio, h in rows:
+        say(f"| {n} | {limit:.1f} s | {c} | {f} | {ratio} | {h} |")
 
 
 # --- probe -----------------------------------------------------------------
@@ -446,7 +567,7 @@ def probe_mode(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["cpu", "host", "compose", "fleet", "probe"])
+    ap.add_argument("mode", choices=["cpu", "host", "compose", "fleet", "probe", "table"])
     ap.add_argument("--n", default="6", help="gateway counts, comma-separated")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--batch", type=int, default=None,
@@ -457,11 +578,16 @@ def main():
                     help="compose: ocgen's file before the start policy (all at once, 30 s probes)")
     ap.add_argument("--interval", help="compose: another health check interval, e.g. 2s")
     ap.add_argument("--probes", type=int, default=20)
+    ap.add_argument("--cache", default="default",
+                    help="cpu: compile cache default|cold|persistent, comma-separated")
+    ap.add_argument("--cpu-runs", type=int, default=3, help="table: runs of one gateway alone")
+    ap.add_argument("--runs-10", type=int, default=5,
+                    help="table: runs of the ocgen starts for 10 gateways or more")
     ap.add_argument("--ocgen", help="the ocgen binary (default: target/release, then debug)")
     args = ap.parse_args()
     args.n = [int(x) for x in args.n.split(",")]
     {"cpu": cpu_mode, "host": host_mode, "compose": compose_mode, "fleet": fleet_mode,
-     "probe": probe_mode}[args.mode](args)
+     "probe": probe_mode, "table": table_mode}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -83,10 +83,12 @@ let
       RestartSec = 5;
       RestartPreventExitStatus = 78;
       TimeoutStopSec = 330;
+      TimeoutStartSec = 180;
       KillMode = "mixed";
       SuccessExitStatus = "0 143";
       UMask = "0077";
       NoNewPrivileges = true;
+      CacheDirectoryMode = "0700";
       ProtectSystem = "strict";
       PrivateTmp = true;
       PrivateDevices = true;
@@ -159,8 +161,11 @@ let
         "RestartSec"
         "RestartPreventExitStatus"
         "TimeoutStopSec"
+        "TimeoutStartSec"
         "KillMode"
         "SuccessExitStatus"
+        "CacheDirectory"
+        "CacheDirectoryMode"
       ];
       serviceConfig = {
         Type = "oneshot";
@@ -181,6 +186,20 @@ let
     };
     unitPrefix = "openclaw-gateway";
     defaultProfile = "default";
+    compileCache = {
+      var = "NODE_COMPILE_CACHE";
+      root = "/var/cache";
+    };
+    startBatch = 2;
+    startWait = {
+      args = [
+        "-c"
+        "until r=; { exec 3<>/dev/tcp/$1/$2; } 2>/dev/null && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"ok\":true'* ]]; do (( SECONDS < $3 )) || { echo \"not healthy after $3 s: the units ordered after it start now\" >&2; exit 1; }; sleep 1; done"
+        "openclaw-wait-healthy"
+        "127.0.0.1"
+      ];
+      deadline = 120;
+    };
   };
 
   oci = cfg.backend == "oci-containers";
@@ -327,6 +346,17 @@ let
   workspaceInside = g: isUnder g.stateDir g.workspace;
   fileSecret = g: g.auth != null && g.auth.file != null;
 
+  # One argument of an Exec line: plain, or a JSON string (systemd reads
+  # its escapes) with % and $ doubled, so nothing in it expands.
+  execArg = a: if builtins.match "[A-Za-z0-9/._:=@+,-]+" a != null then a else lib.replaceStrings [ "%" "$" ] [ "%%" "$$" ] (builtins.toJSON a);
+  # The batch of startBatch enabled gateways before this one's, by name.
+  batchBefore = name:
+    let
+      i = lib.lists.findFirstIndex (n: n == name) null names;
+      k = cfg.startBatch;
+    in
+    if i == null || i < k then [ ] else lib.sublist ((i / k - 1) * k) k names;
+
   serviceOf = name: g:
     let
       inHome = lib.any (p: lib.any (h: isUnder h p) facts.homeRoots) [ g.stateDir g.workspace g.configPath ];
@@ -335,13 +365,21 @@ let
     {
       description = "OpenClaw gateway ${name}";
       wants = facts.after;
-      after = facts.after;
+      # The batch before: ordering only (never Requires=), so a unit that
+      # failed never keeps this one from starting.
+      after = facts.after ++ map (n: "${unitName enabled.${n}}.service") (lib.filter (n: enabled ? ${n}) g.startAfter);
       wantedBy = [ facts.wantedBy ];
-      environment = openclawEnv name g // facts.serviceMarkers // {
+      # Node's compile cache in the unit's CacheDirectory= (PrivateTmp=
+      # empties /tmp at every start), unless the environment names one.
+      environment = { ${facts.compileCache.var} = "${facts.compileCache.root}/${unitName g}"; }
+        // openclawEnv name g // facts.serviceMarkers // {
         ${facts.unitVar} = "${unitName g}.service";
       };
       serviceConfig = facts.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ serviceArgs g);
+        # Started once healthy or past the deadline; then the next batch starts.
+        ExecStartPost = "-" + lib.concatMapStringsSep " " execArg
+          ([ "${pkgs.bash}/bin/bash" ] ++ facts.startWait.args ++ [ (toString g.port) (toString facts.startWait.deadline) ]);
         User = g.user;
         Group = g.group;
         # Required when the gateway reads a secret from it, else optional (-).
@@ -351,6 +389,7 @@ let
         # read-only keeps a state dir under /home reachable for ReadWritePaths=.
         ProtectHome = if inHome then "read-only" else "yes";
         # What a container of this gateway gets: memory and CPU.
+        CacheDirectory = unitName g;
         MemoryMax = toString (memoryBytes g.memory);
         CPUQuota = cpuQuota g.cpus;
       }
@@ -421,7 +460,8 @@ let
     in
     {
       environment = openclawEnv name g // facts.backup.env;
-      serviceConfig = removeAttrs gateway facts.backup.gatewayOnly // facts.backup.serviceConfig // {
+      # Not the gateway's start wait (ExecStartPost=): a oneshot's own is its retention, if any.
+      serviceConfig = removeAttrs gateway (facts.backup.gatewayOnly ++ [ "ExecStartPost" ]) // facts.backup.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ facts.backup.create ++ [ "${dir}/" ]);
         ReadWritePaths = gateway.ReadWritePaths ++ [ dir ];
       }
@@ -798,6 +838,12 @@ let
         default = facts.defaultUser;
         description = "Group the service runs as (systemd backend).";
       };
+      startAfter = mkOption {
+        type = types.listOf types.str;
+        default = batchBefore name;
+        defaultText = lib.literalMD "the `startBatch` gateways before this one's batch, in the order of their names";
+        description = "Gateways whose units this one's starts after when they start together (After=, never Requires=), each once healthy or past its deadline (systemd backend). ocgen writes the batches of ocgen.yaml, in its order.";
+      };
       serviceConfig = mkOption {
         type = types.attrsOf types.anything;
         default = { };
@@ -875,6 +921,11 @@ in
       default = null;
       example = "8g";
       description = "MemoryMax= of openclaw.slice, the slice every gateway's unit runs in: a cap on the fleet as a whole (systemd backend).";
+    };
+    startBatch = mkOption {
+      type = types.ints.positive;
+      default = facts.startBatch;
+      description = "Gateways that start together (systemd backend): each batch starts once the one before is healthy or past its deadline. It sets the default of each gateway's startAfter.";
     };
     userHome = mkOption {
       type = types.nullOr types.str;

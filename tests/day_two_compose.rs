@@ -202,7 +202,7 @@ fn compose_backup_restore_and_rollouts_on_a_real_engine() {
     let ports = free_ports();
     generate(&dir, &input(&old_image, ports));
     let compose = std::fs::read_to_string(dir.join("compose.yaml")).unwrap();
-    assert!(compose.contains("  a-backup:\n"), "{compose}");
+    assert!(compose.contains("  \"a-backup\":\n"), "{compose}");
     std::fs::create_dir_all(dir.join("secrets")).unwrap();
     for (i, gw) in GATEWAYS.iter().enumerate() {
         let path = dir.join(format!("secrets/{gw}.env"));

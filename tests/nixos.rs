@@ -394,6 +394,13 @@ fn check_service(g: &Gateway, gv: &Value) {
         format!("openclaw-gateway-{profile}")
     };
     env.push((SYSTEMD_UNIT_VAR.to_string(), format!("{unit}.service")));
+    // The module's compile cache, in the unit's CacheDirectory=.
+    if !env.iter().any(|(k, _)| k == "NODE_COMPILE_CACHE") {
+        env.push((
+            "NODE_COMPILE_CACHE".to_string(),
+            format!("/var/cache/{unit}"),
+        ));
+    }
     assert_eq!(svc.environment, env, "{name}: environment");
     let required = !module_secret_vars(name, gv, false).is_empty();
     assert_eq!(svc.environment_file.path, s(gv, "secretsFile"), "{name}");

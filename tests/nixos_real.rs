@@ -372,6 +372,9 @@ const RESTART_SEC: &str =
 const OVERLAP: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 18800;";
 /// The README's gateways declared in Nix alone.
 const NIX_ONLY: &str = "services.openclaw-gateways.gateways.main.port = 18789;";
+/// Gateways declared in Nix alone start in batches by name.
+const NIX_BATCHES: &str = "services.openclaw-gateways.gateways = { e.port = 20000; a.port = 20120; d.port = 20240; b.port = 20360; c.port = 20480; };";
+
 const NIX_ONLY_OVERLAP: &str =
     "services.openclaw-gateways.gateways = { main.port = 18789; rescue.port = 18800; };";
 
@@ -453,6 +456,11 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         Case::values("hostile", &hostile),
         Case::values("nix-only", &module(NIX_ONLY)),
         Case::values("nix-only-overlap", &module(NIX_ONLY_OVERLAP)),
+        Case::values("nix-batches", &module(NIX_BATCHES)),
+        Case::values(
+            "nix-batch-1",
+            &module(&format!("{NIX_BATCHES} services.openclaw-gateways.startBatch = 1;")),
+        ),
     ];
     for Refused {
         name, nix: body, ..
@@ -467,7 +475,15 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         .evaluate(dir.path(), &cases)
         .unwrap_or_else(|e| panic!("{e}"));
     for ok in [
-        "port", "disable", "env", "firewall", "oci-port", "hostile", "nix-only",
+        "nix-batches",
+        "nix-batch-1",
+        "port",
+        "disable",
+        "env",
+        "firewall",
+        "oci-port",
+        "hostile",
+        "nix-only",
     ] {
         clean(ok, &v[ok]);
     }
@@ -584,6 +600,48 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
             got.len() == 1 && got[0].starts_with(message),
             "{name}: {got:?}"
         );
+    }
+
+    // Gateways declared in Nix alone: batches of startBatch, by name,
+    // ordered with After= only; the wait ends every start.
+    let after = |case: &str, gw: &str| -> Vec<String> {
+        let s = &v[case]["services"][format!("openclaw-gateway-{gw}")];
+        let post = s["serviceConfig"]["ExecStartPost"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            post.starts_with("-/nix/store/") && post.contains("/bin/bash -c "),
+            "{case}: {gw}: {post}"
+        );
+        s["after"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .filter(|a| a.starts_with("openclaw-gateway-"))
+            .collect()
+    };
+    let units = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .map(|n| format!("openclaw-gateway-{n}.service"))
+            .collect()
+    };
+    for (gw, want) in [
+        ("a", units(&[])),
+        ("b", units(&[])),
+        ("c", units(&["a", "b"])),
+        ("d", units(&["a", "b"])),
+        ("e", units(&["c", "d"])),
+    ] {
+        assert_eq!(after("nix-batches", gw), want, "nix-batches: {gw}");
+    }
+    for (gw, want) in [
+        ("a", units(&[])),
+        ("c", units(&["b"])),
+        ("e", units(&["d"])),
+    ] {
+        assert_eq!(after("nix-batch-1", gw), want, "nix-batch-1: {gw}");
     }
 
     // Strings that break naive quoting come back exactly.

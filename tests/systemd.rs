@@ -7,9 +7,10 @@ mod common;
 
 use std::path::Path;
 
-use common::systemd::{check_dump, stub_executable, system_root, verify};
+use common::systemd::{check_dump, ordered_after, stub_executable, system_root, verify};
 use common::{examples_for, golden, ocgen, root, tool};
 use ocgen::plan::Plan;
+use ocgen::render::systemd::file_name;
 
 fn plan_of(yaml: &str) -> Plan {
     let doc = ocgen::model::load(yaml).unwrap_or_else(|p| panic!("{p:?}"));
@@ -231,11 +232,13 @@ fn the_user_flag_forces_user_units() {
     let user = unit_of(&ex, "rescue", &["--user"]);
     assert!(system.contains("\nUser=openclaw\n") && system.contains("\nProtectSystem=strict\n"));
     assert!(!user.contains("\nUser=") && !user.contains("ProtectSystem"));
-    // Same environment and restart policy either way.
+    // Same environment and restart policy either way, but for the system
+    // unit's compile cache (a user unit keeps /tmp: no PrivateTmp=).
+    assert!(system.contains("\nEnvironment=\"NODE_COMPILE_CACHE=/var/cache/"));
     let pick = |t: &str| -> Vec<String> {
         t.lines()
             .filter(|l| {
-                l.starts_with("Environment=")
+                (l.starts_with("Environment=") && !l.contains("NODE_COMPILE_CACHE="))
                     || l.starts_with("Restart")
                     || l.starts_with("ExecStart=")
             })
@@ -265,7 +268,13 @@ fn the_unit_and_the_env_file_hold_the_same_environment() {
                 "OPENCLAW_SYSTEMD_UNIT".into(),
                 format!("{}.service", g.unit_name()),
             ),
+            // Node's compile cache in the unit's CacheDirectory=.
+            (
+                "NODE_COMPILE_CACHE".into(),
+                format!("/var/cache/{}", g.unit_name()),
+            ),
         ]);
+        assert!(unit.contains(&format!("\nCacheDirectory={}\n", g.unit_name())));
         let expected: Vec<String> = vars
             .iter()
             .map(|(k, v)| format!("Environment={}", ocgen::render::quote::systemd_env(k, v)))
@@ -340,4 +349,63 @@ fn resources_and_the_fleet_slice_pass_verify() {
         dir.path(),
     );
     assert!(slice.contains("MemoryMax: 6442450944"), "{slice}");
+}
+
+/// Five gateways in batches of two, in file order (not by name): each
+/// unit is ordered after the units of the batch before, with `After=`
+/// alone (a failed or missing unit never keeps it from starting), and its
+/// start ends with the health wait, whose failure systemd ignores (`-`).
+#[test]
+fn batches_order_each_unit_after_the_batch_before_and_nothing_more() {
+    let Some(analyze) = tool("systemd-analyze") else {
+        return;
+    };
+    let dir = tmp();
+    let sys_root = system_root(dir.path());
+    for (batch, want) in [
+        ("", [&[][..], &[], &["e", "d"], &["e", "d"], &["c", "b"]]),
+        (
+            "start: {batch: 1}\n",
+            [&[][..], &["e"], &["d"], &["c"], &["b"]],
+        ),
+        ("start: {batch: 5}\n", [&[][..], &[], &[], &[], &[]]),
+    ] {
+        let yaml = format!(
+            "version: 1\n{batch}defaults: {{home: /var/lib/oc}}\ngateways:\n  e: {{}}\n  d: {{}}\n  c: {{}}\n  b: {{}}\n  a: {{}}\n"
+        );
+        let file = dir.path().join("ocgen.yaml");
+        std::fs::write(&file, &yaml).unwrap();
+        let plan = plan_of(&yaml);
+        for (g, want) in plan.gateways.iter().zip(want) {
+            let text = unit_of(&file, &g.name, &[]);
+            assert_eq!(
+                text.lines()
+                    .filter(|l| l.starts_with("ExecStartPost="))
+                    .map(|l| l.starts_with("ExecStartPost=-"))
+                    .collect::<Vec<_>>(),
+                [true],
+                "{batch}{}: one ExecStartPost, its failure ignored",
+                g.name
+            );
+            for key in ["Requires=", "Requisite=", "BindsTo=", "PartOf="] {
+                assert!(!text.contains(key), "{}: {key}", g.name);
+            }
+            let path = sys_root.join(format!("etc/systemd/system/{}", file_name(g)));
+            std::fs::write(&path, &text).unwrap();
+            let dump = verify(&analyze, &path, Some(&sys_root), dir.path());
+            check_dump(&dump, g, true);
+            let mut want: Vec<String> = want
+                .iter()
+                .map(|n| format!("openclaw-gateway-{n}.service"))
+                .collect();
+            want.sort();
+            assert_eq!(ordered_after(&dump), want, "{batch}{}", g.name);
+            assert!(
+                !dump.contains("Wants: openclaw-gateway-"),
+                "{}: wants no other gateway",
+                g.name
+            );
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
 }

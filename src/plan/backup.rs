@@ -432,15 +432,21 @@ impl Gateway {
     /// like the gateway's own unit (its user, environment, sandbox and
     /// writable paths, plus the archive directory), then applies retention.
     pub fn backup_service(&self, scope: Scope) -> Result<Service<'_>, NoHostPaths> {
-        // The gateway's lifecycle, which a oneshot does not have.
+        // The gateway's lifecycle, which a oneshot does not have (a
+        // oneshot has no start deadline unless it sets one: an archive of
+        // a large state may take longer than the gateway's start), and the
+        // gateway's compile cache, which `openclaw backup` does not use.
         const GATEWAY_ONLY: &[&str] = &[
             "Type",
             "Restart",
             "RestartSec",
             "RestartPreventExitStatus",
+            "TimeoutStartSec",
             "TimeoutStopSec",
             "KillMode",
             "SuccessExitStatus",
+            "CacheDirectory",
+            "CacheDirectoryMode",
         ];
 
         let mut s = self.service(scope)?;

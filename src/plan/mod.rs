@@ -109,14 +109,16 @@ pub use runtime::{
 };
 pub use sandbox::{MAX_DERIVED_PREFIX, derived_prefix, fnv1a64, is_container_prefix};
 pub use services::{
-    ADDRESS_FAMILIES, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN, DEFAULT_SERVICE_USER,
-    Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value, cpu_quota,
+    ADDRESS_FAMILIES, CACHE_ROOT, CREDENTIALS_ROOT, Credential, DEFAULT_OPENCLAW_BIN,
+    DEFAULT_SERVICE_USER, Directive, EnvFile, HOME_ROOTS, SLICE, STATE_ROOT, Scope, Service, Value,
+    cpu_quota,
 };
 pub(crate) use settings::suggested_var;
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 pub use start::{
     DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    StartPolicy,
+    START_TIMEOUT_SECS, START_WAIT_BASH, START_WAIT_NAME, START_WAIT_SECS, StartPolicy,
+    start_wait_args, start_wait_command, start_wait_script,
 };
 
 /// Everything ocgen will write, resolved.

@@ -9,13 +9,14 @@ use super::defaults::Resolved;
 use super::gateway::{Gateway, SecretSource};
 use super::paths::NoHostPaths;
 use super::runtime::Runtime;
+use super::start::{START_TIMEOUT_SECS, START_WAIT_BASH, start_wait_command};
 use crate::diag::{Kind, Problem};
 use crate::model::{Bind, ConfigMode, Sp, SystemdSettings};
 use crate::openclaw::{
-    CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART, RESTART_PREVENT_EXIT_STATUS,
-    RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER, SERVICE_MARKER_VAR,
-    SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, TIMEOUT_STOP_SEC,
-    systemd_unit_name,
+    COMPILE_CACHE_VAR, CONTAINER_PIDS_LIMIT, KILL_MODE, MIN_CONTAINER_MEMORY, RESTART,
+    RESTART_PREVENT_EXIT_STATUS, RESTART_SEC, SERVICE_KIND, SERVICE_KIND_VAR, SERVICE_MARKER,
+    SERVICE_MARKER_VAR, SUCCESS_EXIT_STATUS, SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR,
+    TIMEOUT_STOP_SEC, systemd_unit_name,
 };
 use crate::target::{Target, Targets};
 
@@ -30,6 +31,11 @@ pub const CREDENTIALS_ROOT: &str = "/run/credentials";
 
 /// Where `StateDirectory=` puts state for system units.
 pub const STATE_ROOT: &str = "/var/lib";
+
+/// Where `CacheDirectory=` puts caches for system units: each unit's own
+/// `<root>/<unit>` holds its gateway's Node compile cache
+/// ([`crate::openclaw::COMPILE_CACHE_VAR`]).
+pub const CACHE_ROOT: &str = "/var/cache";
 
 /// What `ProtectHome=` hides.
 pub const HOME_ROOTS: &[&str] = &["/home", "/root", "/run/user"];
@@ -117,6 +123,15 @@ pub struct Service<'g> {
     pub after: Vec<&'static str>,
     /// The target that starts it (`[Install] WantedBy=`).
     pub wanted_by: &'static str,
+    /// Units (`<unit>.service`) this one starts after when they start
+    /// together, without needing them: the gateways of the batch before
+    /// its own ([`super::Plan::starts_after`]). Filled by
+    /// [`super::Plan::service`]; empty from [`Gateway::service`].
+    pub start_after: Vec<String>,
+    /// `ExecStartPost=-`: waits until the gateway is healthy, or its
+    /// deadline has passed ([`super::start_wait_command`]), before the
+    /// unit counts as started and the next batch starts.
+    pub start_wait: Vec<String>,
     /// Arguments after the `openclaw` executable: `gateway --port P`.
     pub args: Vec<String>,
     /// Base port P.
@@ -220,6 +235,8 @@ impl Gateway {
             Value::Int(RESTART_PREVENT_EXIT_STATUS),
         );
         d("TimeoutStopSec", Value::Int(TIMEOUT_STOP_SEC));
+        // The start lasts until the gateway is healthy (`start_wait`).
+        d("TimeoutStartSec", Value::Int(START_TIMEOUT_SECS));
         d("KillMode", Value::Str(KILL_MODE.to_string()));
         d(
             "SuccessExitStatus",
@@ -228,6 +245,10 @@ impl Gateway {
         d("UMask", Value::Str("0077".to_string()));
         d("NoNewPrivileges", Value::Bool(true));
         if system {
+            // Node's compile cache, kept across starts (PrivateTmp= empties
+            // /tmp at every start); the gateway's own, like its state.
+            d("CacheDirectory", Value::Str(self.unit_name()));
+            d("CacheDirectoryMode", Value::Str("0700".to_string()));
             // Mount namespaces: a user manager has them only with
             // unprivileged user namespaces, so user units go without.
             let in_home = [&paths.state_dir, &paths.workspace, &paths.config_path]
@@ -316,6 +337,8 @@ impl Gateway {
             } else {
                 "default.target"
             },
+            start_after: Vec::new(),
+            start_wait: start_wait_command(START_WAIT_BASH, self.port),
             args: self.service_args(),
             port: self.port,
             environment: {
@@ -328,6 +351,12 @@ impl Gateway {
                         format!("{}.service", self.unit_name()),
                     ),
                 ]);
+                if system && !vars.iter().any(|(k, _)| k == COMPILE_CACHE_VAR) {
+                    vars.push((
+                        COMPILE_CACHE_VAR.to_string(),
+                        format!("{CACHE_ROOT}/{}", self.unit_name()),
+                    ));
+                }
                 vars
             },
             account: system.then(|| (self.user.clone(), self.group.clone())),

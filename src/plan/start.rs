@@ -1,14 +1,16 @@
 //! How a fleet starts, on every target: in which batches the gateways
 //! start, and how soon a gateway's health is seen.
 //!
-//! Starting a gateway is CPU-bound (about 11 s of CPU on the 2-core test
+//! Starting a gateway is CPU-bound (9 to 11 s of CPU on the 2-core test
 //! machine, `benches/fleet_start.py cpu`), and OpenClaw gives its state
 //! lease heartbeat 5 s to become ready at start: ten gateways starting at
 //! once on two busy cores starve each other past that and exit 78. So the
 //! gateways start in batches of [`DEFAULT_START_BATCH`], in file order, each
 //! batch once the previous one is healthy (or has failed its health check:
 //! one broken gateway delays the next batch by its health deadline, never
-//! for good). `start: { batch: K }` changes K. The figures behind these
+//! for good): Compose through `depends_on`, systemd units and NixOS
+//! services through `After=` the batch before and a start that ends with a
+//! wait for health ([`start_wait_command`]). `start: { batch: K }` changes K. The figures behind these
 //! numbers are in the README's "Performance" section.
 
 use serde::Serialize;
@@ -77,6 +79,83 @@ impl super::Plan {
     pub fn starts_after(&self, i: usize) -> impl Iterator<Item = &super::Gateway> {
         self.gateways[self.start.waits_for(i)].iter()
     }
+
+    /// Gateway `g` of this plan as a service ([`super::Gateway::service`]),
+    /// ordered after the batch before its own: `After=` those units, no
+    /// `Requires=`, so a unit that failed or is not installed never keeps
+    /// it from starting.
+    pub fn service<'g>(
+        &'g self,
+        g: &'g super::Gateway,
+        scope: super::Scope,
+    ) -> Result<super::Service<'g>, super::NoHostPaths> {
+        let mut s = g.service(scope)?;
+        if let Some(i) = self.gateways.iter().position(|x| x.name == g.name) {
+            s.start_after = self
+                .starts_after(i)
+                .map(|d| format!("{}.service", d.unit_name()))
+                .collect();
+        }
+        Ok(s)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Batches of services (systemd units, the NixOS module).
+
+/// How long a service's start waits for its gateway's health before the
+/// units ordered after it start anyway: as long as a container's health
+/// start period ([`HEALTH_START_PERIOD`]), so a broken gateway holds the
+/// next batch back about as long on every target.
+pub const START_WAIT_SECS: u32 = 120;
+
+/// `TimeoutStartSec=` of a service: the wait ([`START_WAIT_SECS`]) and a
+/// margin, so that systemd never fails a start that the wait would have
+/// ended by itself (a failed start is restarted, and would fail again).
+pub const START_TIMEOUT_SECS: u32 = START_WAIT_SECS + 60;
+
+/// The program that runs [`start_wait_script`] in a plain unit (the NixOS
+/// module uses the bash of its package set).
+pub const START_WAIT_BASH: &str = "/bin/bash";
+
+/// `$0` of the wait script, the name the journal shows.
+pub const START_WAIT_NAME: &str = "openclaw-wait-healthy";
+
+/// The script a service runs after its gateway has started
+/// (`ExecStartPost=-`): it probes `http://$1:$2/healthz` once a second and
+/// exits 0 as soon as the gateway is healthy, or 1 after `$3` seconds,
+/// saying so. Until it exits, systemd keeps the unit "activating", so the
+/// units ordered after it (`After=`, the next batch) wait for it; its exit
+/// status is ignored (`-`), so a gateway that never turns healthy keeps
+/// running and delays the next batch by `$3` seconds only. Plain bash
+/// (`/dev/tcp`, `read -t`) and `sleep`: one probe costs a few
+/// milliseconds of CPU, no `node`.
+pub fn start_wait_script() -> String {
+    let probe = crate::openclaw::LIVE;
+    format!(
+        "until r=; {{ exec 3<>/dev/tcp/$1/$2; }} 2>/dev/null && printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"{field}\":true'* ]]; do (( SECONDS < $3 )) || {{ echo \"not healthy after $3 s: the units ordered after it start now\" >&2; exit 1; }}; sleep 1; done",
+        path = probe.path,
+        field = probe.field,
+    )
+}
+
+/// The arguments of the wait after the program: `-c SCRIPT NAME HOST`
+/// (the port and the deadline follow; the NixOS module adds them too).
+pub fn start_wait_args() -> Vec<String> {
+    vec![
+        "-c".to_string(),
+        start_wait_script(),
+        START_WAIT_NAME.to_string(),
+        crate::openclaw::PROBE_ADDR.to_string(),
+    ]
+}
+
+/// The whole wait command of a gateway on `port`, run by `bash`.
+pub fn start_wait_command(bash: &str, port: u16) -> Vec<String> {
+    std::iter::once(bash.to_string())
+        .chain(start_wait_args())
+        .chain([port.to_string(), START_WAIT_SECS.to_string()])
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -119,5 +198,19 @@ mod tests {
         assert_eq!(one.waits_for(3), 2..3);
         let all = StartPolicy { batch: 10 };
         assert!((0..10).all(|i| all.waits_for(i).is_empty()));
+    }
+
+    #[test]
+    fn the_wait_probes_the_gateways_health_and_ends_at_its_deadline() {
+        let c = start_wait_command("/bin/bash", 18789);
+        assert_eq!(c[0], "/bin/bash");
+        assert_eq!(c[1], "-c");
+        assert_eq!(
+            c[3..],
+            ["openclaw-wait-healthy", "127.0.0.1", "18789", "120"]
+        );
+        assert!(c[2].contains("GET /healthz HTTP/1.0"), "{}", c[2]);
+        assert!(c[2].contains(r#"'"ok":true'"#), "{}", c[2]);
+        const { assert!(START_TIMEOUT_SECS > START_WAIT_SECS) };
     }
 }

@@ -116,7 +116,7 @@ fn systemd_files(plan: &Plan, templates: &Templates) -> Result<Vec<OutFile>, Tem
     let scope = systemd::scope(plan, false);
     let mut files = Vec::with_capacity(plan.gateways.len() * 2);
     for g in &plan.gateways {
-        let service = g.service(scope)?;
+        let service = plan.service(g, scope)?;
         files.push(OutFile {
             path: format!("systemd/{}", systemd::file_name(g)),
             contents: systemd::render_service(&service, &plan.openclaw_bin, templates)?,

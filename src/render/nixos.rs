@@ -188,9 +188,18 @@ pub fn values(plan: &Plan) -> Result<Json, NoHostPaths> {
             m.insert("fleetMemory".into(), json!(cap));
         }
     }
+    if !oci(plan) && plan.start.batch != crate::plan::DEFAULT_START_BATCH {
+        m.insert("startBatch".into(), json!(plan.start.batch));
+    }
     let mut gateways = Map::new();
-    for g in &plan.gateways {
-        gateways.insert(g.name.clone(), gateway_values(plan, g)?);
+    for (i, g) in plan.gateways.iter().enumerate() {
+        let mut v = gateway_values(plan, g)?;
+        if !oci(plan) {
+            // File order, which the module cannot know (it orders by name).
+            let after: Vec<&str> = plan.starts_after(i).map(|d| d.name.as_str()).collect();
+            v["startAfter"] = json!(after);
+        }
+        gateways.insert(g.name.clone(), v);
     }
     m.insert("gateways".into(), Json::Object(gateways));
     Ok(Json::Object(m))
@@ -265,22 +274,25 @@ mod tests {
     use super::{DERIVED_KEYS, MODULE, nix_expr};
     use crate::model::Bind;
     use crate::plan::{
-        CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP, CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY,
-        CONTAINER_CPUS, CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME,
-        CONTAINER_MEMORY, CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
+        CACHE_ROOT, COMPILE_CACHE_VAR, CONTAINER_CACHE_DIR, CONTAINER_CAP_DROP,
+        CONTAINER_CONFIG_PATH, CONTAINER_CONFIG_READONLY, CONTAINER_CPUS,
+        CONTAINER_DEFAULT_TOKEN_ENV, CONTAINER_GATEWAY_CMD, CONTAINER_HOME, CONTAINER_MEMORY,
+        CONTAINER_PIDS_LIMIT, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH,
         CONTAINER_STATE_DIR, CONTAINER_UID, CONTAINER_WORKSPACE, CREDENTIALS_ROOT, DEFAULT_AGENT,
-        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_PROFILE, DEFAULT_SERVICE_USER, FILE_PROVIDER,
-        FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-        HOME_ROOTS, LIVE, MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT, PINNED_KEYS,
-        PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS, SERVICE_REPAIR_POLICY,
-        SPACING, STATE_ROOT, STOP_GRACE_PERIOD, SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, Schedule,
-        Scope, TIMEOUT_STOP_SEC, Value, bind_address, create_args, shell_probe_parts,
+        DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_PROFILE, DEFAULT_SERVICE_USER, DEFAULT_START_BATCH,
+        FILE_PROVIDER, FOOTPRINT, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD,
+        HEALTH_TIMEOUT, HOME_ROOTS, LIVE, MAX_BASE_PORT, MAX_DERIVED_PREFIX, MIN_BASE_PORT,
+        PINNED_KEYS, PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS,
+        SERVICE_REPAIR_POLICY, SPACING, START_WAIT_SECS, STATE_ROOT, STOP_GRACE_PERIOD,
+        SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, Schedule, Scope, TIMEOUT_STOP_SEC, Value,
+        bind_address, create_args, shell_probe_parts, start_wait_args,
     };
     use crate::plan::{DEFAULT_KEEP, HOST_BACKUP_DIR};
 
     /// `[Service]` settings the module derives per gateway from its paths
     /// and auth; the others are the same for every gateway.
     const PER_GATEWAY: &[&str] = &[
+        "CacheDirectory",
         "MemoryMax",
         "CPUQuota",
         "StateDirectory",
@@ -410,6 +422,13 @@ mod tests {
         // A gateway's unit is named by its profile, as OpenClaw names it.
         facts["unitPrefix"] = json!(SYSTEMD_UNIT_PREFIX);
         facts["defaultProfile"] = json!(DEFAULT_PROFILE);
+        // The batches of the systemd backend and the wait that ends each.
+        facts["compileCache"] = json!({ "var": COMPILE_CACHE_VAR, "root": CACHE_ROOT });
+        facts["startBatch"] = json!(DEFAULT_START_BATCH);
+        facts["startWait"] = json!({
+            "args": start_wait_args(),
+            "deadline": START_WAIT_SECS,
+        });
         facts
     }
 

@@ -131,6 +131,39 @@ pub fn systemd(value: &str) -> String {
     value.replace('%', "%%")
 }
 
+/// A command line of an `Exec*=` directive, one word per argument: a word
+/// of plain characters as it is, any other in double quotes, which systemd
+/// reads with C escapes (`\\`, `\"`, `\n`, `\t`); then `%` and `$` are
+/// doubled, so that neither a specifier nor a variable expands.
+pub fn systemd_exec(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            let bare = !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/._:=@+-,".contains(c));
+            if bare {
+                return a.clone();
+            }
+            let mut out = String::with_capacity(a.len() + 2);
+            out.push('"');
+            for c in a.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    '%' => out.push_str("%%"),
+                    '$' => out.push_str("$$"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One `Environment=` assignment: `"NAME=value"` in double quotes, which
 /// systemd reads with C escapes (`\\`, `\"`, `\n`, `\t`) and then
 /// expands specifiers (`%%`). `$` is literal in `Environment=`.

@@ -38,6 +38,12 @@ pub struct Context {
     pub after: Vec<&'static str>,
     /// `WantedBy=`.
     pub wanted_by: &'static str,
+    /// `After=` without `Wants=`: the units of the batch before.
+    pub start_after: Vec<String>,
+    /// `ExecStartPost=-`: the health wait, quoted for systemd.
+    pub start_wait: String,
+    /// Its deadline in seconds.
+    pub start_wait_secs: u32,
 }
 
 /// An environment variable.
@@ -126,6 +132,9 @@ pub fn context(s: &Service, openclaw_bin: &str) -> Context {
         lines,
         after: s.after.clone(),
         wanted_by: s.wanted_by,
+        start_after: s.start_after.clone(),
+        start_wait: super::quote::systemd_exec(&s.start_wait),
+        start_wait_secs: crate::plan::START_WAIT_SECS,
     }
 }
 
@@ -136,7 +145,7 @@ pub fn render(
     scope: Scope,
     t: &Templates,
 ) -> Result<String, TemplateError> {
-    render_service(&g.service(scope)?, &plan.openclaw_bin, t)
+    render_service(&plan.service(g, scope)?, &plan.openclaw_bin, t)
 }
 
 /// Renders the unit of a service.

@@ -19,6 +19,7 @@ pub fn system_root(dir: &Path) -> PathBuf {
         }
     }
     stub_executable(&root.join(ocgen::plan::DEFAULT_OPENCLAW_BIN.trim_start_matches('/')));
+    stub_executable(&root.join(ocgen::plan::START_WAIT_BASH.trim_start_matches('/')));
     root
 }
 
@@ -60,6 +61,53 @@ pub fn verify(analyze: &Path, unit_file: &Path, sys_root: Option<&Path>, xdg: &P
     String::from_utf8_lossy(&dump.stderr).into_owned() + &String::from_utf8_lossy(&dump.stdout)
 }
 
+/// The command line of an `Exec*=` directive (`key`) as systemd parsed it,
+/// from its debug dump, one argument per word, with `$$` turned into `$`
+/// as systemd does when it runs the command. Panics when there is none.
+#[allow(dead_code)]
+pub fn command_line(dump: &str, key: &str) -> Vec<String> {
+    let head = format!("\t-> {key}:\n");
+    let at = dump
+        .find(&head)
+        .unwrap_or_else(|| panic!("no {key} in:\n{dump}"));
+    let line = dump[at + head.len()..]
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start()
+        .strip_prefix("Command Line: ")
+        .unwrap();
+    // Words split by spaces; a word in double quotes with `\` escapes.
+    let mut words = Vec::new();
+    let mut chars = line.chars();
+    let mut word = String::new();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => word.push(chars.next().unwrap()),
+            ' ' if !quoted => words.push(std::mem::take(&mut word)),
+            c => word.push(c),
+        }
+    }
+    words.push(word);
+    words.into_iter().map(|w| w.replace("$$", "$")).collect()
+}
+
+/// The gateway units a unit is ordered after (`After=` from its file).
+#[allow(dead_code)]
+pub fn ordered_after(dump: &str) -> Vec<String> {
+    let mut v: Vec<String> = dump
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("After: "))
+        .filter_map(|l| l.strip_suffix(" (origin-file)"))
+        .filter(|u| u.starts_with("openclaw-gateway-"))
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
 /// Values of the unit as systemd parsed them, against the plan.
 pub fn check_dump(dump: &str, g: &Gateway, system: bool) {
     let name = &g.name;
@@ -80,9 +128,16 @@ pub fn check_dump(dump: &str, g: &Gateway, system: bool) {
         ("TimeoutStopSec", "5min 30s"),
         ("KillMode", "mixed"),
         ("UMask", "0077"),
+        ("TimeoutStartSec", "3min"),
     ] {
         assert!(dump.contains(&format!("\t{k}: {v}\n")), "{name}: {k}: {v}");
     }
+    // The start ends once the gateway is healthy or past its deadline.
+    assert_eq!(
+        command_line(dump, "ExecStartPost"),
+        ocgen::plan::start_wait_command(ocgen::plan::START_WAIT_BASH, g.port),
+        "{name}: ExecStartPost"
+    );
     if system {
         assert!(
             dump.contains("\tProtectSystem: strict\n"),

@@ -47,7 +47,7 @@ let
     in
     {
       units = lib.mapAttrs (_: u: u.text) (lib.filterAttrs (n: _: ours n) cfg.systemd.units);
-      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
+      services = lib.mapAttrs (_: s: { inherit (s) environment serviceConfig wantedBy after; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.services);
       preSwitchChecks = lib.filterAttrs (n: _: lib.hasPrefix "openclaw" n) cfg.system.preSwitchChecks;
       timers = lib.mapAttrs (_: t: { inherit (t) wantedBy timerConfig; }) (lib.filterAttrs (n: _: ours n) cfg.systemd.timers);
       users = lib.mapAttrs (_: u: { inherit (u) home isSystemUser group createHome; }) (lib.filterAttrs (n: _: n == "openclaw") cfg.users.users);

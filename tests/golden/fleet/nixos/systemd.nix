@@ -61,6 +61,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
       support = {
         port = 18909;
@@ -101,6 +102,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
       sales = {
         port = 20000;
@@ -151,6 +153,7 @@
             };
           };
         };
+        startAfter = [ "main" "support" ];
       };
       research = {
         port = 19029;
@@ -192,6 +195,7 @@
             };
           };
         };
+        startAfter = [ "main" "support" ];
       };
       ops = {
         port = 21000;
@@ -236,6 +240,7 @@
             };
           };
         };
+        startAfter = [ "sales" "research" ];
       };
       lab = {
         port = 19149;
@@ -275,6 +280,7 @@
             };
           };
         };
+        startAfter = [ "sales" "research" ];
       };
       proxied = {
         port = 19269;
@@ -321,6 +327,7 @@
             };
           };
         };
+        startAfter = [ "ops" "lab" ];
       };
       edge = {
         port = 19389;
@@ -367,6 +374,7 @@
             };
           };
         };
+        startAfter = [ "ops" "lab" ];
       };
     };
   };

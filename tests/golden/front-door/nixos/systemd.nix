@@ -56,6 +56,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
       rescue = {
         port = 18909;
@@ -98,6 +99,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
     };
   };

@@ -50,6 +50,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
       rescue = {
         port = 19789;
@@ -85,6 +86,7 @@
             };
           };
         };
+        startAfter = [ ];
       };
     };
   };
