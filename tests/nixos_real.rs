@@ -507,7 +507,8 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         "no config for a disabled gateway"
     );
 
-    let main = &v["env"]["services"]["openclaw-gateway-main"];
+    // rescue-bot's main runs the default profile: its unit is openclaw-gateway.
+    let main = &v["env"]["services"]["openclaw-gateway"];
     assert_eq!(main["environment"]["LOG_LEVEL"], json!("debug"));
     assert_eq!(main["environment"]["OPENCLAW_GATEWAY_PORT"], json!("18789"));
     assert_eq!(main["environment"]["OPENCLAW_PROFILE"], json!("default"));
@@ -1130,14 +1131,22 @@ fn backups_are_the_units_and_timers_ocgen_systemd_writes() {
     let check = r["preSwitchChecks"]["openclaw-gateways-backup"]
         .as_str()
         .unwrap();
+    // One line per gateway: its unit, then its before-switch backup unit.
     let archived: Vec<&str> = check
         .lines()
         .filter_map(|l| l.strip_prefix("archive "))
-        .map(|n| n.trim_matches('\''))
         .collect();
-    assert_eq!(archived, ["files", "main", "ondemand"], "{check}");
+    assert_eq!(
+        archived,
+        [
+            "openclaw-gateway-files openclaw-backup-files-before-switch",
+            "openclaw-gateway-main openclaw-backup-main-before-switch",
+            "openclaw-gateway-ondemand openclaw-backup-ondemand-before-switch"
+        ],
+        "{check}"
+    );
     assert!(
-        check.contains("/bin/systemctl start \"openclaw-backup-$1-before-switch.service\""),
+        check.contains("/bin/systemctl start \"$2.service\""),
         "{check}"
     );
     let script = dir.path().join("pre-switch.sh");
