@@ -187,9 +187,11 @@ impl ComposeSite {
         c["Config"]["Image"].as_str().map(str::to_string)
     }
 
-    /// The gateway's archive directory on this machine.
+    /// The gateway's archive directory on this machine, absolute (what
+    /// `ocgen backup` prints is a path to copy, not `././backups/...`).
     fn backup_dir(&self, g: &Gateway) -> PathBuf {
-        self.dir.join(&g.backup.compose_dir)
+        let dir = self.dir.join(&g.backup.compose_dir);
+        std::path::absolute(&dir).unwrap_or(dir)
     }
 
     /// One archive of `g` by its backup service, on `image` (the compose
