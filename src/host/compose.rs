@@ -22,9 +22,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::backup::{BackupError, Made, private_dir};
-use super::restore::{Journal, RestoreError, Restored, load, outermost, save};
+use super::restore::{RestoreError, Restored, begin, outermost, save};
 use super::rollout::Site;
-use super::service::{healthy as http_healthy, utc_stamp};
+use super::service::healthy as http_healthy;
 use crate::plan::{
     CONTAINER_STATE_DIR, CONTAINER_UID, Gateway, archives_to_prune, compose_backup_service,
     restore_staging, set_aside_path,
@@ -359,35 +359,7 @@ impl ComposeSite {
             .map(|(v, _)| v.clone())
             .ok_or_else(|| step("volumes")(format!("no volume at {CONTAINER_STATE_DIR}")))?;
         let jpath = self.dir.join(format!(".ocgen-restore-{}.json", g.name));
-        let mut j = match load(&jpath).map_err(step("journal"))? {
-            Some(j) if j.archive != archive_s => {
-                return Err(RestoreError::Unfinished {
-                    gateway: g.name.clone(),
-                    archive: j.archive,
-                    journal: jpath.display().to_string(),
-                });
-            }
-            Some(j) => j,
-            None => {
-                Self::verify(&img, &archive).map_err(|why| RestoreError::Verify {
-                    gateway: g.name.clone(),
-                    archive: archive_s.clone(),
-                    why,
-                })?;
-                Journal {
-                    gateway: g.name.clone(),
-                    archive: archive_s.clone(),
-                    stamp: utc_stamp(),
-                    stage: "new".into(),
-                    swaps: Vec::new(),
-                }
-            }
-        };
-        let resumed = (j.stage != "new").then(|| j.stage.clone());
-        if j.stage == "new" {
-            j.stage = "begin".into();
-            save(&jpath, &j).map_err(step("journal"))?;
-        }
+        let (mut j, resumed) = begin(g, &jpath, &archive_s, || Self::verify(&img, &archive))?;
         abort_point("restore-begun");
         let mut halt = self.compose(g, image).map_err(step("stop"))?;
         output(halt.args(["stop", &g.name])).map_err(step("stop"))?;

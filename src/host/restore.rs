@@ -148,6 +148,48 @@ pub(crate) fn verify(g: &Gateway, bin: &str, archive: &Path) -> Result<(), Strin
     }
 }
 
+/// The journal of a restore of `archive` into `g` at `jpath`: the one a
+/// killed run left (it must name the same archive), else a new one once
+/// `verify` accepts the archive. Returns it past its `new` stage (saved),
+/// with the stage a killed run had reached.
+pub(crate) fn begin(
+    g: &Gateway,
+    jpath: &Path,
+    archive: &str,
+    verify: impl FnOnce() -> Result<(), String>,
+) -> Result<(Journal, Option<String>), RestoreError> {
+    let mut j = match load(jpath).map_err(step_err(g, "journal"))? {
+        Some(j) if j.archive != archive => {
+            return Err(RestoreError::Unfinished {
+                gateway: g.name.clone(),
+                archive: j.archive,
+                journal: jpath.display().to_string(),
+            });
+        }
+        Some(j) => j,
+        None => {
+            verify().map_err(|why| RestoreError::Verify {
+                gateway: g.name.clone(),
+                archive: archive.to_string(),
+                why,
+            })?;
+            Journal {
+                gateway: g.name.clone(),
+                archive: archive.to_string(),
+                stamp: utc_stamp(),
+                stage: "new".into(),
+                swaps: Vec::new(),
+            }
+        }
+    };
+    let resumed = (j.stage != "new").then(|| j.stage.clone());
+    if j.stage == "new" {
+        j.stage = "begin".into();
+        save(jpath, &j).map_err(step_err(g, "journal"))?;
+    }
+    Ok((j, resumed))
+}
+
 /// Restores `archive` into gateway `g`: see the module's doc.
 pub(crate) fn restore(
     g: &Gateway,
@@ -163,35 +205,7 @@ pub(crate) fn restore(
         std::path::absolute(archive).map_err(|e| step_err(g, "archive")(e.to_string()))?;
     let archive_s = archive.display().to_string();
     let jpath = journal_path(&paths.state_dir);
-    let mut j = match load(&jpath).map_err(step_err(g, "journal"))? {
-        Some(j) if j.archive != archive_s => {
-            return Err(RestoreError::Unfinished {
-                gateway: g.name.clone(),
-                archive: j.archive,
-                journal: jpath.display().to_string(),
-            });
-        }
-        Some(j) => j,
-        None => {
-            verify(g, bin, &archive).map_err(|why| RestoreError::Verify {
-                gateway: g.name.clone(),
-                archive: archive_s.clone(),
-                why,
-            })?;
-            Journal {
-                gateway: g.name.clone(),
-                archive: archive_s.clone(),
-                stamp: utc_stamp(),
-                stage: "new".into(),
-                swaps: Vec::new(),
-            }
-        }
-    };
-    let resumed = (j.stage != "new").then(|| j.stage.clone());
-    if j.stage == "new" {
-        j.stage = "begin".into();
-        save(&jpath, &j).map_err(step_err(g, "journal"))?;
-    }
+    let (mut j, resumed) = begin(g, &jpath, &archive_s, || verify(g, bin, &archive))?;
     abort_point("restore-begun");
     manager
         .stop(g, bin)
