@@ -513,7 +513,7 @@ fn check_pure(input: &Input) -> Result<(), TestCaseError> {
             name
         );
         // The unit's Environment= lines by systemd's rules.
-        let unit = file(&files, &format!("systemd/openclaw-gateway-{name}.service"));
+        let unit = file(&files, &format!("systemd/{}.service", g.unit_name()));
         prop_assert_eq!(
             systemd_environment(unit).map_err(TestCaseError::fail)?,
             service_env(g),
@@ -571,6 +571,14 @@ fn service_env(g: &ocgen::plan::Gateway) -> Vec<(String, String)> {
             format!("{}.service", g.unit_name()),
         ),
     ]);
+    // A system unit's compile cache, in its CacheDirectory=, unless the
+    // gateway's environment names one.
+    if !env.iter().any(|(k, _)| k == "NODE_COMPILE_CACHE") {
+        env.push((
+            "NODE_COMPILE_CACHE".into(),
+            format!("/var/cache/{}", g.unit_name()),
+        ));
+    }
     env
 }
 
