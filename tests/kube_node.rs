@@ -604,17 +604,12 @@ fn kubernetes_on_a_real_node() {
         return;
     };
     let mut failed = Vec::new();
-    let bench = std::env::var_os("OCGEN_KUBE_BENCH").is_some_and(|v| v == "1");
-    let phases: [(&str, Phase); 4] = [
+    let phases: [(&str, Phase); 3] = [
         ("fleets", fleets_run),
         ("rollouts", rollouts),
         ("backups", backups),
-        ("benchmark", benchmark),
     ];
     for (name, phase) in phases {
-        if name == "benchmark" && !bench {
-            continue;
-        }
         // OCGEN_KUBE_PHASES=fleets,rollouts: only those (for a quick rerun).
         if std::env::var("OCGEN_KUBE_PHASES").is_ok_and(|p| !p.split(',').any(|x| x == name)) {
             continue;
@@ -704,7 +699,7 @@ fn fleets_run(node: &Node, openclaw: &Path) {
     let mut secrets = Secrets::new();
     for (i, f) in fleets.iter().enumerate() {
         deploy(node, f, &mut secrets);
-        let took = wait_for(
+        wait_for(
             &format!("{}: every pod Ready", f.name),
             || {
                 gws.iter()
@@ -713,7 +708,6 @@ fn fleets_run(node: &Node, openclaw: &Path) {
             },
             || f.namespaces().iter().map(|ns| node.describe(ns)).collect(),
         );
-        say(&format!("{}: Ready {took:.0?} after apply", f.name));
     }
 
     // A minute later: still Ready, the same pods, no restart.
@@ -1283,101 +1277,6 @@ impl Fleet {
         }
         json!({ "apiVersion": "v1", "kind": "List", "items": items }).to_string()
     }
-}
-
-/// Time from `kubectl apply` to every pod Ready for 2 and 4 gateways,
-/// next to `docker compose up -d --wait` of the same gateways on the
-/// offline Docker engine: a benchmark for the README, never an assert
-/// (`OCGEN_KUBE_BENCH=1`).
-fn benchmark(node: &Node, _openclaw: &Path) {
-    let mut rows = Vec::new();
-    for n in [2usize, 4] {
-        let yaml = bench_fleet(n);
-        let fleet = Fleet::of(&format!("bench{n}"), &yaml);
-        // Namespaces, Secrets and volumes first, as the README says; then
-        // the clock runs from `kubectl apply` to the last pod Ready.
-        let mut secrets = Secrets::new();
-        deploy_prerequisites(node, &fleet, &mut secrets);
-        let gws = fleet.gateways();
-        let start = std::time::Instant::now();
-        node.apply(&fleet.manifests);
-        wait_for(
-            &format!("bench {n}: every pod Ready"),
-            || {
-                gws.iter()
-                    .all(|g| pod_of(node, g).is_some_and(|p| is_ready(&p)))
-            },
-            || {
-                fleet
-                    .namespaces()
-                    .iter()
-                    .map(|ns| node.describe(ns))
-                    .collect()
-            },
-        );
-        let kube = start.elapsed();
-        clear(node, &fleet.name);
-        let compose = compose_up_wait(&yaml);
-        say(&format!(
-            "benchmark: {n} gateways: kubectl apply -> all Ready {kube:.1?}; docker compose up -d --wait {compose:.1?}"
-        ));
-        rows.push((n, kube, compose));
-    }
-    for (n, kube, compose) in rows {
-        say(&format!(
-            "| {n} | {:.0} s | {:.0} s |",
-            kube.as_secs_f64(),
-            compose.as_secs_f64()
-        ));
-    }
-}
-
-/// `n` managed gateways with token auth, for Kubernetes and Compose, on
-/// base ports unlikely to be taken on the machine.
-fn bench_fleet(n: usize) -> String {
-    let mut y = format!(
-        "version: 1\nname: bench{n}\ntargets: [compose, kubernetes]\ndefaults:\n  home: /srv/openclaw\n  kubernetes: {{ namespace: ocgen-bench{n} }}\ngateways:\n"
-    );
-    for i in 0..n {
-        let _ = writeln!(y, "  g{i}:\n    port: {}", 47000 + 200 * i);
-    }
-    y
-}
-
-/// `docker compose up -d --wait` of `yaml`'s compose output on the offline
-/// Docker engine (its own secrets files written first): how long it took.
-/// The project is taken down and the engine stopped afterwards.
-fn compose_up_wait(yaml: &str) -> Duration {
-    let engine = common::engine::Engine::start("ocgen-kube-bench").expect("a Docker engine");
-    let work = tempfile::tempdir().unwrap();
-    let dir = work.path().to_path_buf();
-    let _guard = common::engine::Guard {
-        engine: &engine,
-        dir: dir.clone(),
-    };
-    let d = setup(yaml);
-    let o = run_in(d.path(), &["compose"]);
-    assert!(o.status.success(), "ocgen compose: {}", stderr(&o));
-    std::fs::write(dir.join("compose.yaml"), stdout(&o)).unwrap();
-    let plan = ocgen::plan::plan(&ocgen::model::load(yaml).unwrap()).unwrap();
-    std::fs::create_dir_all(dir.join("secrets")).unwrap();
-    for g in &plan.gateways {
-        let body = g
-            .compose_runtime()
-            .secret_vars()
-            .iter()
-            .fold(String::new(), |mut t, v| {
-                let _ = writeln!(t, "{v}={}", random_hex());
-                t
-            });
-        let path = dir.join(format!("secrets/{}.env", g.name));
-        std::fs::write(&path, body).unwrap();
-        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .unwrap();
-    }
-    let start = std::time::Instant::now();
-    engine.compose(&dir, &["up", "-d", "--wait", "--wait-timeout", "900"]);
-    start.elapsed()
 }
 
 /// OpenClaw 2026.9.6 gives the worker thread of its state lease heartbeat

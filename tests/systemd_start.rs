@@ -35,7 +35,7 @@ use ocgen::plan::{START_WAIT_BASH, START_WAIT_SECS};
 
 /// How a unit's start job ended.
 struct Done {
-    at: Instant,
+    at: usize,
     status: Option<i32>,
     stderr: String,
 }
@@ -95,11 +95,14 @@ fn a_gateway_that_never_turns_healthy_holds_the_next_batch_only_until_its_deadli
 
     let done: Mutex<HashMap<String, Done>> = Mutex::new(HashMap::new());
     let changed = Condvar::new();
-    let started: Mutex<HashMap<String, Instant>> = Mutex::new(HashMap::new());
+    // The order of events, by a counter: no clock in the assertions.
+    let seq = std::sync::atomic::AtomicUsize::new(0);
+    let next = || seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let started: Mutex<HashMap<String, usize>> = Mutex::new(HashMap::new());
     std::thread::scope(|s| {
         for (name, unit, after, wait) in &jobs {
-            let (done, changed, started, fleet, openclaw) =
-                (&done, &changed, &started, &fleet, &openclaw);
+            let (done, changed, started, fleet, openclaw, next) =
+                (&done, &changed, &started, &fleet, &openclaw, &next);
             s.spawn(move || {
                 let waiting = Instant::now();
                 let mut d = done.lock().unwrap();
@@ -112,7 +115,7 @@ fn a_gateway_that_never_turns_healthy_holds_the_next_batch_only_until_its_deadli
                     d = changed.wait_timeout(d, Duration::from_secs(1)).unwrap().0;
                 }
                 drop(d);
-                started.lock().unwrap().insert(unit.clone(), Instant::now());
+                started.lock().unwrap().insert(unit.clone(), next());
                 if *name != "stuck" {
                     fleet.start(name, openclaw);
                 }
@@ -126,7 +129,7 @@ fn a_gateway_that_never_turns_healthy_holds_the_next_batch_only_until_its_deadli
                 done.lock().unwrap().insert(
                     unit.clone(),
                     Done {
-                        at: Instant::now(),
+                        at: next(),
                         status: o.status.code(),
                         stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
                     },

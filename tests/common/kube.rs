@@ -278,13 +278,8 @@ fn is_root() -> bool {
 }
 
 /// Waits until `ok` holds, checking every two seconds; panics with
-/// `what` and `context()` when the watchdog runs out. Returns how long it
-/// took, for the log.
-pub fn wait_for(
-    what: &str,
-    mut ok: impl FnMut() -> bool,
-    context: impl Fn() -> String,
-) -> Duration {
+/// `what` and `context()` when the watchdog (against hangs) runs out.
+pub fn wait_for(what: &str, mut ok: impl FnMut() -> bool, context: impl Fn() -> String) {
     let start = Instant::now();
     while !ok() {
         assert!(
@@ -294,9 +289,7 @@ pub fn wait_for(
         );
         std::thread::sleep(Duration::from_secs(2));
     }
-    let took = start.elapsed();
-    say(&format!("{what} after {took:.0?}"));
-    took
+    say(what);
 }
 
 /// Whether a pod is Ready (its `Ready` condition true).
