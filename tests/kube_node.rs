@@ -751,7 +751,7 @@ fn fleets_run(node: &Node, openclaw: &Path) {
     say("every gateway: probes, processes, root, config, token");
 
     // State that must outlive a pod: a marker in the state volume, and a
-    // seeded config as OpenClaw edited it. Then every pod deleted at once.
+    // seeded config as OpenClaw edited it. Then every pod killed at once.
     let marker = random_hex();
     for (_, g) in &gws {
         node.node_eval(
@@ -767,8 +767,20 @@ fn fleets_run(node: &Node, openclaw: &Path) {
         }
     }
     let names: Vec<String> = gws.iter().map(|(_, g)| g.id()).collect();
+    // Deleted with a short grace: the state must survive a pod that is
+    // killed, and a gateway whose channel has no route out would
+    // otherwise drain for its whole 330 s before its StatefulSet may
+    // replace it (OpenClaw's own stop, which is not under test here).
     for (_, g) in &gws {
-        node.ok(&["-n", &g.ns, "delete", "pod", &g.pod, "--wait=false"]);
+        node.ok(&[
+            "-n",
+            &g.ns,
+            "delete",
+            "pod",
+            &g.pod,
+            "--grace-period=5",
+            "--wait=false",
+        ]);
     }
     std::thread::scope(|s| {
         for (_, g) in &gws {

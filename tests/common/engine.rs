@@ -1,6 +1,12 @@
 //! A real Docker engine for tests: `../shared/tools/docker-offline.sh`
 //! (dockerd 20.10, Compose v2.40.3, an OpenClaw image built offline), one
 //! compose project per test, taken down with the engine by [`Guard`].
+//!
+//! Several test binaries may use one engine at once (CI runs the
+//! Kubernetes node's test beside the others, and it may need the engine
+//! to import the image): each holds a shared lock on `users.lock` in the
+//! engine's state directory while it uses it, and only the last one
+//! stops the engine.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -20,6 +26,8 @@ pub struct Engine {
     script: PathBuf,
     state: PathBuf,
     vars: Vec<(String, String)>,
+    /// Held shared while this user needs the engine.
+    users: std::fs::File,
 }
 
 impl Engine {
@@ -45,6 +53,15 @@ impl Engine {
         let state = std::env::var_os("OCGEN_DOCKER_STATE")
             .map_or_else(|| tools.join("docker"), PathBuf::from);
         std::fs::create_dir_all(&state).unwrap();
+        // Taken before the start: a last user stopping the engine holds
+        // it exclusively, and this start waits until that stop is done.
+        let users = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(state.join("users.lock"))
+            .unwrap();
+        users.lock_shared().unwrap();
         let out = Command::new("timeout")
             .args(["600", "bash"])
             .arg(&script)
@@ -73,6 +90,7 @@ impl Engine {
             script,
             state,
             vars,
+            users,
         };
         let mut image = Command::new("timeout");
         image
@@ -142,14 +160,22 @@ impl Engine {
         );
     }
 
-    /// Stops the engine (its containers with it).
+    /// This user is done with the engine: the last one stops it (its
+    /// containers with it); while another test binary still holds its
+    /// shared lock, the engine keeps running for it.
     pub fn stop(&self) {
+        let _ = self.users.unlock();
+        if self.users.try_lock().is_err() {
+            say("still in use by another test binary: left running");
+            return;
+        }
         let _ = Command::new("timeout")
             .args(["120", "bash"])
             .arg(&self.script)
             .arg("stop")
             .arg(&self.state)
             .output();
+        let _ = self.users.unlock();
     }
 
     /// `docker ARGS` against this engine, with a timeout against hangs.
