@@ -3,7 +3,8 @@
 //! explicit base ports 111 apart from 1024), plus the error path: 10,000
 //! gateways that all collide.
 //!
-//! `cargo bench --bench pipeline`; CI only builds it (`cargo bench --no-run`).
+//! `cargo bench --bench pipeline`; CI runs each benchmark once, as a test
+//! (`cargo test --all-targets`: divan without `--bench`).
 
 use std::hint::black_box;
 
