@@ -1,9 +1,10 @@
 # The flake's checks (`nix flake check`; `--no-build` evaluates them all).
 #
 # - nixos-<example>-<backend>: ocgen's NixOS module with the values that
-#   `ocgen nix` writes for every example and both backends (kept in
-#   tests/golden/<example>/nixos/, which `cargo test` keeps equal to ocgen's
-#   output). A failed assertion or a warning fails the check; what the
+#   `ocgen nix` writes for every example and both backends (the systemd
+#   backend's are `ocgen generate`'s tests/golden/<example>/tree/nixos/
+#   openclaw-gateways.nix, the containers' tests/golden/<example>/nixos/
+#   oci-containers.nix; `cargo test` keeps both equal to ocgen's output). A failed assertion or a warning fails the check; what the
 #   module made of the values (units' settings, containers, openclaw.json)
 #   is the check's output.
 # - package, source: the package, and its source set (what the build reads,
@@ -43,15 +44,20 @@ let
     else if cfg.warnings != [ ] then throw "${name}: warnings:\n- ${lib.concatStringsSep "\n- " cfg.warnings}"
     else pkgs.writeText "${name}.json" (builtins.toJSON summary);
 
-  examples = lib.filter (ex: builtins.pathExists (golden + "/${ex}/nixos"))
-    (lib.attrNames (lib.filterAttrs (_: type: type == "directory") (builtins.readDir golden)));
+  examples = lib.attrNames (lib.filterAttrs (_: type: type == "directory") (builtins.readDir golden));
+
+  # The values files of an example, by backend, where it has them.
+  valuesOf = ex: lib.filterAttrs (_: builtins.pathExists) {
+    systemd = golden + "/${ex}/tree/nixos/openclaw-gateways.nix";
+    oci-containers = golden + "/${ex}/nixos/oci-containers.nix";
+  };
 
   nixosChecks = lib.listToAttrs (lib.concatMap
-    (ex: map
-      (file:
-        let name = "nixos-${ex}-${lib.removeSuffix ".nix" file}";
-        in lib.nameValuePair name (evaluate name (golden + "/${ex}/nixos/${file}")))
-      (lib.attrNames (builtins.readDir (golden + "/${ex}/nixos"))))
+    (ex: lib.mapAttrsToList
+      (backend: file:
+        let name = "nixos-${ex}-${backend}";
+        in lib.nameValuePair name (evaluate name file))
+      (valuesOf ex))
     examples);
 
   # What the build reads is there; what it must not read (a target

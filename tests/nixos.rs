@@ -67,12 +67,22 @@ fn every_example_and_backend_matches_its_golden_files_parses_and_is_formatted() 
     for v in &all {
         let values = run(&v.yaml, &["nix"]);
         let whole = run(&v.yaml, &["nix", "--self-contained"]);
-        // The flake's checks evaluate these files (nix/checks.nix).
-        golden(&format!("{}/nixos/{}.nix", v.stem, v.backend), &values);
-        if !v.oci() {
+        // The flake's checks evaluate these files (nix/checks.nix): the
+        // systemd backend's values are `generate`'s own file, the
+        // containers' are kept beside the tree.
+        if v.oci() {
+            golden(&format!("{}/nixos/{}.nix", v.stem, v.backend), &values);
+        } else {
             golden(
                 &format!("{}/tree/nixos/openclaw-gateways.nix", v.stem),
                 &values,
+            );
+            assert!(
+                !root()
+                    .join(format!("tests/golden/{}/nixos/{}.nix", v.stem, v.backend))
+                    .exists(),
+                "{}: a second copy of tree/nixos/openclaw-gateways.nix",
+                v.name()
             );
         }
         // The whole file is the module byte for byte, then the values.
