@@ -661,7 +661,7 @@ impl Site for ComposeSite {
         deadline: Duration,
     ) -> Result<Vec<String>, String> {
         ComposeSite::restore(self, g, archive, Some(version), deadline)
-            .map(|r| r.set_aside.into_iter().map(|(_, a)| a).collect())
+            .map(super::restore::Restored::set_aside_to)
             .map_err(|e| e.to_string())
     }
 }

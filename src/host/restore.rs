@@ -51,6 +51,13 @@ pub(crate) struct Restored {
     pub healthy_after: Duration,
 }
 
+impl Restored {
+    /// Where the replaced contents went, one entry per live path.
+    pub(crate) fn set_aside_to(self) -> Vec<String> {
+        self.set_aside.into_iter().map(|(_, aside)| aside).collect()
+    }
+}
+
 /// Why a restore stopped.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub(crate) enum RestoreError {

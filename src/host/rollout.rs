@@ -113,7 +113,7 @@ impl Site for HostSite<'_> {
         deadline: Duration,
     ) -> Result<Vec<String>, String> {
         super::restore::restore(g, archive, version, self.manager, deadline)
-            .map(|r| r.set_aside.into_iter().map(|(_, a)| a).collect())
+            .map(super::restore::Restored::set_aside_to)
             .map_err(|e| e.to_string())
     }
 }
