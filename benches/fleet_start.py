@@ -541,8 +541,11 @@ def probe_mode(args):
                 "j=>process.exit(j.ok===true?0:1),()=>process.exit(1))" % port)
         shell = ("exec 3<>/dev/tcp/127.0.0.1/%d && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3"
                  " && grep -q '\"ok\":true' <&3" % port)
+        # The health check as ocgen wrote it (CMD ...), from the container.
+        ours = json.loads(docker("inspect", cid).stdout)[0]["Config"]["Healthcheck"]["Test"][1:]
         cases = [("idle (no probe)", None), ("node -e fetch", ["node", "-e", node]),
-                 ("bash /dev/tcp + grep", ["bash", "-c", shell]), ("true", ["true"])]
+                 ("bash /dev/tcp + grep", ["bash", "-c", shell]),
+                 ("ocgen's health check", ours), ("true", ["true"])]
         for label, cmd in cases:
             daemons = daemon_pids()
             c0, d0, t0 = cgroup_cpu(cid), cpu_of(daemons), time.time()

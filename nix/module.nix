@@ -128,16 +128,16 @@ let
         "--security-opt=no-new-privileges"
         "--stop-timeout=330"
         "--health-interval=5s"
-        "--health-timeout=10s"
+        "--health-timeout=30s"
         "--health-start-period=120s"
         "--health-retries=3"
         "--pids-limit=512"
       ];
       probe = {
         shell = [ "bash" "-c" ];
-        beforeHost = "exec 3<>/dev/tcp/";
+        beforeHost = "read -r u _ </proc/uptime; read -r l </proc/1/stat; set -- \${l##*)}; (( w = 120 - \${u%.*} + \${20} / 100, w = w < 20 ? w : 20 )); until r=; { exec 3<>/dev/tcp/";
         beforePort = "/";
-        after = " && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r s <&3 && case \"$s\" in 'HTTP/1.'?' 200 '*) grep -q '\"ok\":true' <&3;; *) exit 1;; esac";
+        after = "; } 2>/dev/null && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"ok\":true'* ]]; do (( SECONDS < w )) || exit 1; sleep 0.5; done";
       };
       unit = {
         Restart = "always";
@@ -194,7 +194,7 @@ let
     startWait = {
       args = [
         "-c"
-        "until r=; { exec 3<>/dev/tcp/$1/$2; } 2>/dev/null && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"ok\":true'* ]]; do (( SECONDS < $3 )) || { echo \"not healthy after $3 s: the units ordered after it start now\" >&2; exit 1; }; sleep 1; done"
+        "until r=; { exec 3<>/dev/tcp/$1/$2; } 2>/dev/null && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"ok\":true'* ]]; do (( SECONDS < $3 )) || { echo \"not healthy after $3 s: the unit ordered after it starts now\" >&2; exit 1; }; sleep 0.5; done"
         "openclaw-wait-healthy"
         "127.0.0.1"
       ];
@@ -349,13 +349,14 @@ let
   # One argument of an Exec line: plain, or a JSON string (systemd reads
   # its escapes) with % and $ doubled, so nothing in it expands.
   execArg = a: if builtins.match "[A-Za-z0-9/._:=@+,-]+" a != null then a else lib.replaceStrings [ "%" "$" ] [ "%%" "$$" ] (builtins.toJSON a);
-  # The batch of startBatch enabled gateways before this one's, by name.
-  batchBefore = name:
+  # The gateway startBatch places before this one, by name: at most
+  # startBatch start at once.
+  startsAfter = name:
     let
       i = lib.lists.findFirstIndex (n: n == name) null names;
       k = cfg.startBatch;
     in
-    if i == null || i < k then [ ] else lib.sublist ((i / k - 1) * k) k names;
+    if i == null || i < k then [ ] else [ (builtins.elemAt names (i - k)) ];
 
   serviceOf = name: g:
     let
@@ -365,8 +366,8 @@ let
     {
       description = "OpenClaw gateway ${name}";
       wants = facts.after;
-      # The batch before: ordering only (never Requires=), so a unit that
-      # failed never keeps this one from starting.
+      # The gateway it waits for: ordering only (never Requires=), so a
+      # unit that failed never keeps this one from starting.
       after = facts.after ++ map (n: "${unitName enabled.${n}}.service") (lib.filter (n: enabled ? ${n}) g.startAfter);
       wantedBy = [ facts.wantedBy ];
       # Node's compile cache in the unit's CacheDirectory= (PrivateTmp=
@@ -377,7 +378,7 @@ let
       };
       serviceConfig = facts.serviceConfig // {
         ExecStart = lib.concatStringsSep " " ([ openclawBin ] ++ serviceArgs g);
-        # Started once healthy or past the deadline; then the next batch starts.
+        # Started once healthy or past the deadline; then the next one starts.
         ExecStartPost = "-" + lib.concatMapStringsSep " " execArg
           ([ "${pkgs.bash}/bin/bash" ] ++ facts.startWait.args ++ [ (toString g.port) (toString facts.startWait.deadline) ]);
         User = g.user;
@@ -840,9 +841,9 @@ let
       };
       startAfter = mkOption {
         type = types.listOf types.str;
-        default = batchBefore name;
-        defaultText = lib.literalMD "the `startBatch` gateways before this one's batch, in the order of their names";
-        description = "Gateways whose units this one's starts after when they start together (After=, never Requires=), each once healthy or past its deadline (systemd backend). ocgen writes the batches of ocgen.yaml, in its order.";
+        default = startsAfter name;
+        defaultText = lib.literalMD "the gateway `startBatch` places before this one, in the order of their names";
+        description = "Gateways whose units this one's starts after (After=, never Requires=), each once healthy or past its deadline (systemd backend). ocgen writes the order of ocgen.yaml: each gateway after the one start.batch places before it.";
       };
       serviceConfig = mkOption {
         type = types.attrsOf types.anything;
@@ -925,7 +926,7 @@ in
     startBatch = mkOption {
       type = types.ints.positive;
       default = facts.startBatch;
-      description = "Gateways that start together (systemd backend): each batch starts once the one before is healthy or past its deadline. It sets the default of each gateway's startAfter.";
+      description = "Gateways that start at once (systemd backend): each starts once the one startBatch places before it (in the order of their names) is healthy or past its deadline. It sets the default of each gateway's startAfter.";
     };
     userHome = mkOption {
       type = types.nullOr types.str;

@@ -86,7 +86,7 @@ fn check_kube(plan: &Plan) -> Result<(), TestCaseError> {
                             g.kube_admission_probe().path
                         };
                         prop_assert!(
-                            want[2].contains(&format!("/{} ", g.port))
+                            want[2].contains(&format!("/{}; ", g.port))
                                 && want[2].contains(&format!("GET {path} ")),
                             "{}: {probe} {}",
                             g.name,

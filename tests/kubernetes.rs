@@ -129,7 +129,7 @@ fn check_manifests(plan: &Plan, all: &[Value]) {
             assert_eq!(cmd[0], "bash", "{probe}");
             let script = cmd[2].as_str().unwrap();
             assert!(
-                script.contains(&format!("/dev/tcp/127.0.0.1/{} ", g.port))
+                script.contains(&format!("/dev/tcp/127.0.0.1/{}; ", g.port))
                     && script.contains(&format!("GET {path} "))
                     && script.contains(" 200 ")
                     && script.contains(field),

@@ -525,7 +525,7 @@ fn check_container(g: &Gateway, gv: &Value) {
         rt.container_healthcheck()[3],
         // The module's probe: the plan's script around the custom bind's
         // host, else loopback, and the port.
-        ocgen::plan::shell_probe(
+        ocgen::plan::health_script(
             if gv["bind"] == "custom" {
                 s(gv, "customBindHost")
             } else {

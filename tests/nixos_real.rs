@@ -372,7 +372,8 @@ const RESTART_SEC: &str =
 const OVERLAP: &str = "services.openclaw-gateways.gateways.rescue.port = lib.mkForce 18800;";
 /// The README's gateways declared in Nix alone.
 const NIX_ONLY: &str = "services.openclaw-gateways.gateways.main.port = 18789;";
-/// Gateways declared in Nix alone start in batches by name.
+/// Gateways declared in Nix alone start in order of their names, at most
+/// startBatch at once.
 const NIX_BATCHES: &str = "services.openclaw-gateways.gateways = { e.port = 20000; a.port = 20120; d.port = 20240; b.port = 20360; c.port = 20480; };";
 
 const NIX_ONLY_OVERLAP: &str =
@@ -532,7 +533,7 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     assert!(
         strings(&c["extraOptions"])
             .iter()
-            .any(|o| o.starts_with("--health-cmd=") && o.contains("/dev/tcp/127.0.0.1/30000 ")),
+            .any(|o| o.starts_with("--health-cmd=") && o.contains("/dev/tcp/127.0.0.1/30000; ")),
         "{c}"
     );
     assert_eq!(
@@ -603,8 +604,9 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
         );
     }
 
-    // Gateways declared in Nix alone: batches of startBatch, by name,
-    // ordered with After= only; the wait ends every start.
+    // Gateways declared in Nix alone, by name: each after the one
+    // startBatch places before it, with After= only; the wait ends every
+    // start.
     let after = |case: &str, gw: &str| -> Vec<String> {
         let s = &v[case]["services"][format!("openclaw-gateway-{gw}")];
         let post = s["serviceConfig"]["ExecStartPost"]
@@ -631,9 +633,9 @@ fn overrides_flow_from_the_options_and_bad_ones_fail_with_ocgen_messages() {
     for (gw, want) in [
         ("a", units(&[])),
         ("b", units(&[])),
-        ("c", units(&["a", "b"])),
-        ("d", units(&["a", "b"])),
-        ("e", units(&["c", "d"])),
+        ("c", units(&["a"])),
+        ("d", units(&["b"])),
+        ("e", units(&["c"])),
     ] {
         assert_eq!(after("nix-batches", gw), want, "nix-batches: {gw}");
     }

@@ -60,8 +60,8 @@ pub struct Document {
     /// HTTPS (`ocgen proxy`, `proxy/Caddyfile`).
     #[serde(default)]
     pub proxy: Option<Sp<ProxySettings>>,
-    /// How the gateways start: in batches, each once the one before is
-    /// healthy (Compose `depends_on`, systemd ordering).
+    /// How the gateways start: a few at once, each once the one it waits
+    /// for is healthy (Compose `depends_on`, systemd ordering).
     #[serde(default)]
     pub start: Option<StartSettings>,
 }
@@ -70,9 +70,10 @@ pub struct Document {
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartSettings {
-    /// How many gateways start together, in file order; each batch starts
-    /// once the one before is healthy or has failed its health check.
-    /// Default: 2. A number as large as the fleet starts all at once.
+    /// How many gateways start at once, in file order: each starts once the
+    /// gateway this many places before it is healthy or has failed its
+    /// health check. Default: 2. A number as large as the fleet starts all
+    /// at once.
     pub batch: Option<Sp<u32>>,
 }
 

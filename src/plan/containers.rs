@@ -9,7 +9,7 @@ use super::auth::{bind_address, is_open};
 use super::defaults::Resolved;
 use super::gateway::{ContainerSettings, Draft, Gateway, Publish};
 use super::paths::{NoHostPaths, normalize_path};
-use super::probe::probe_command;
+use super::probe::{PROBE_SHELL, health_script};
 use super::runtime::{
     CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime,
 };
@@ -129,10 +129,12 @@ impl Runtime<'_> {
     }
 
     /// The container's health check command: this gateway's `/healthz`
-    /// through [`probe_command`].
+    /// through [`health_script`], watched during the start period.
     pub fn container_healthcheck(&self) -> Vec<String> {
-        std::iter::once("CMD".to_string())
-            .chain(probe_command(&self.probe_host(), self.gateway.port, LIVE))
+        std::iter::once("CMD")
+            .chain(PROBE_SHELL)
+            .map(ToString::to_string)
+            .chain([health_script(&self.probe_host(), self.gateway.port, LIVE)])
             .collect()
     }
 }
@@ -559,7 +561,7 @@ mod tests {
         // the literal environment.
         assert!(env.iter().all(|(k, _)| k != CONTAINER_DEFAULT_TOKEN_ENV));
         assert_eq!(v.secret_vars(), [CONTAINER_DEFAULT_TOKEN_ENV]);
-        assert!(v.container_healthcheck()[3].contains("/dev/tcp/127.0.0.1/20000 "));
+        assert!(v.container_healthcheck()[3].contains("/dev/tcp/127.0.0.1/20000; "));
     }
 
     #[test]
@@ -617,7 +619,7 @@ mod tests {
             (b.bind, b.custom_bind_host.as_deref()),
             (Bind::Custom, Some("127.0.0.2"))
         );
-        assert!(b.container_healthcheck()[3].contains("/dev/tcp/127.0.0.2/18909 "));
+        assert!(b.container_healthcheck()[3].contains("/dev/tcp/127.0.0.2/18909; "));
         let y = format!(
             "{HEAD}  c: {{network_mode: host, publish: '::1', auth: {{mode: token, env: T}}}}\n"
         );

@@ -98,7 +98,11 @@ pub use kubernetes::{
 pub use launchd::{LaunchAgent, LaunchdPlan};
 pub use paths::NoHostPaths;
 pub use ports::{PortRange, listens_on_bind};
-pub use probe::{PROBE_SHELL, probe_command, shell_probe, shell_probe_parts};
+pub use probe::{
+    HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_START_PERIOD_SECS, HEALTH_TIMEOUT,
+    HEALTH_WATCH_SECS, PROBE_SHELL, check, health_script, health_script_parts, probe_command,
+    shell_probe,
+};
 pub use profiles::is_gateway_name;
 pub use proxy::{
     CADDY_IMAGE, DEFAULT_PROXY_SUBNET, PROXY_HOST, PROXY_SERVICE, Proxy, Route, Site as ProxySite,
@@ -116,9 +120,8 @@ pub use services::{
 pub(crate) use settings::suggested_var;
 pub use settings::{DEFAULT_AGENT, PINNED_KEYS, is_credential_key, looks_like_credential};
 pub use start::{
-    DEFAULT_START_BATCH, HEALTH_INTERVAL, HEALTH_RETRIES, HEALTH_START_PERIOD, HEALTH_TIMEOUT,
-    START_TIMEOUT_SECS, START_WAIT_BASH, START_WAIT_NAME, START_WAIT_SECS, StartPolicy,
-    start_wait_args, start_wait_command, start_wait_script,
+    DEFAULT_START_BATCH, START_TIMEOUT_SECS, START_WAIT_BASH, START_WAIT_NAME, START_WAIT_SECS,
+    StartPolicy, start_wait_args, start_wait_command, start_wait_script,
 };
 
 /// Everything ocgen will write, resolved.

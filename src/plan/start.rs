@@ -1,31 +1,33 @@
-//! How a fleet starts, on every target: in which batches the gateways
-//! start, and how soon a gateway's health is seen.
+//! How a fleet starts, on every target: which gateway waits for which
+//! before it starts, and how soon a gateway's health is seen.
 //!
 //! Starting a gateway is CPU-bound (9 to 11 s of CPU on the 2-core test
 //! machine, `benches/fleet_start.py cpu`), and OpenClaw gives its state
 //! lease heartbeat 5 s to become ready at start: ten gateways starting at
-//! once on two busy cores starve each other past that and exit 78. So the
-//! gateways start in batches of [`DEFAULT_START_BATCH`], in file order, each
-//! batch once the previous one is healthy (or has failed its health check:
-//! one broken gateway delays the next batch by its health deadline, never
-//! for good): Compose through `depends_on`, systemd units and NixOS
-//! services through `After=` the batch before and a start that ends with a
-//! wait for health ([`start_wait_command`]). `start: { batch: K }` changes K. The figures behind these
-//! numbers are in the README's "Performance" section.
+//! once on two busy cores starve each other past that and exit 78. So at
+//! most [`DEFAULT_START_BATCH`] gateways start at once: in file order, each
+//! gateway starts once the one K places before it is healthy (or has failed
+//! its health check: one broken gateway delays the one K places after it by
+//! its health deadline, never for good). The fleet starts as K lines that
+//! never wait for each other, so no gateway waits for a slower neighbour.
+//! Compose does it through `depends_on`, systemd units and NixOS services
+//! through `After=` that gateway and a start that ends with a wait for
+//! health ([`start_wait_command`]). `start: { batch: K }` changes K. The
+//! figures behind these numbers are in the README's "Performance" section.
 
 use serde::Serialize;
 
 use crate::diag::{Kind, Problem};
 use crate::model::StartSettings;
 
-/// Gateways started together by default: one per core of the small hosts
+/// Gateways starting at once by default: one per core of the small hosts
 /// ocgen is measured on; more at once only stretch every start.
 pub const DEFAULT_START_BATCH: u32 = 2;
 
 /// How the gateways of a plan start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct StartPolicy {
-    /// Gateways started together (`start.batch`).
+    /// Gateways starting at once (`start.batch`).
     pub batch: u32,
 }
 
@@ -38,19 +40,12 @@ impl Default for StartPolicy {
 }
 
 impl StartPolicy {
-    /// The batch gateway `i` (file order) starts in, from 0.
-    pub fn batch_of(&self, i: usize) -> usize {
-        i / self.batch.max(1) as usize
-    }
-
-    /// The gateways (indices in file order) that gateway `i` waits for
-    /// before it starts: every gateway of the batch before its own.
-    pub fn waits_for(&self, i: usize) -> std::ops::Range<usize> {
-        let k = self.batch.max(1) as usize;
-        match self.batch_of(i) {
-            0 => 0..0,
-            b => (b - 1) * k..b * k,
-        }
+    /// The gateway (index in file order) that gateway `i` waits for before
+    /// it starts: the one `batch` places before it, if any. Each gateway
+    /// waits for one of the same line (`i % batch`), so at most `batch`
+    /// start at once.
+    pub fn waits_for(&self, i: usize) -> Option<usize> {
+        i.checked_sub(self.batch.max(1) as usize)
     }
 }
 
@@ -74,14 +69,17 @@ pub(super) fn resolve_start(s: Option<&StartSettings>, problems: &mut Vec<Proble
 }
 
 impl super::Plan {
-    /// The gateways gateway `i` (file order) starts after: the batch
-    /// before its own ([`StartPolicy::waits_for`]).
+    /// The gateway gateway `i` (file order) starts after, if any
+    /// ([`StartPolicy::waits_for`]).
     pub fn starts_after(&self, i: usize) -> impl Iterator<Item = &super::Gateway> {
-        self.gateways[self.start.waits_for(i)].iter()
+        self.start
+            .waits_for(i)
+            .map(|j| &self.gateways[j])
+            .into_iter()
     }
 
     /// Gateway `g` of this plan as a service ([`super::Gateway::service`]),
-    /// ordered after the batch before its own: `After=` those units, no
+    /// ordered after the gateway it waits for: `After=` that unit, no
     /// `Requires=`, so a unit that failed or is not installed never keeps
     /// it from starting.
     pub fn service<'g>(
@@ -101,13 +99,13 @@ impl super::Plan {
 }
 
 // ---------------------------------------------------------------------------
-// Batches of services (systemd units, the NixOS module).
+// The start of a service (systemd units, the NixOS module).
 
 /// How long a service's start waits for its gateway's health before the
-/// units ordered after it start anyway: as long as a container's health
-/// start period ([`HEALTH_START_PERIOD`]), so a broken gateway holds the
+/// unit ordered after it starts anyway: as long as a container's health
+/// start period ([`super::probe::HEALTH_START_PERIOD`]), so a broken gateway holds the
 /// next batch back about as long on every target.
-pub const START_WAIT_SECS: u32 = 120;
+pub const START_WAIT_SECS: u32 = super::probe::HEALTH_START_PERIOD_SECS;
 
 /// `TimeoutStartSec=` of a service: the wait ([`START_WAIT_SECS`]) and a
 /// margin, so that systemd never fails a start that the wait would have
@@ -122,20 +120,18 @@ pub const START_WAIT_BASH: &str = "/bin/bash";
 pub const START_WAIT_NAME: &str = "openclaw-wait-healthy";
 
 /// The script a service runs after its gateway has started
-/// (`ExecStartPost=-`): it probes `http://$1:$2/healthz` once a second and
-/// exits 0 as soon as the gateway is healthy, or 1 after `$3` seconds,
-/// saying so. Until it exits, systemd keeps the unit "activating", so the
-/// units ordered after it (`After=`, the next batch) wait for it; its exit
-/// status is ignored (`-`), so a gateway that never turns healthy keeps
-/// running and delays the next batch by `$3` seconds only. Plain bash
-/// (`/dev/tcp`, `read -t`) and `sleep`: one probe costs a few
-/// milliseconds of CPU, no `node`.
+/// (`ExecStartPost=-`): it probes `http://$1:$2/healthz` every half second
+/// ([`super::probe::check`]) and exits 0 as soon as the gateway is
+/// healthy, or 1 after `$3` seconds, saying so. Until it exits, systemd
+/// keeps the unit "activating", so the unit ordered after it (`After=`)
+/// waits for it; its exit status is ignored (`-`), so a gateway that never
+/// turns healthy keeps running and delays the next one by `$3` seconds
+/// only. Plain bash and `sleep`: a probe costs a few milliseconds of CPU,
+/// no `node`.
 pub fn start_wait_script() -> String {
-    let probe = crate::openclaw::LIVE;
     format!(
-        "until r=; {{ exec 3<>/dev/tcp/$1/$2; }} 2>/dev/null && printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' >&3 && IFS= read -r -t 5 -d '' r <&3; exec 3<&-; [[ $r == 'HTTP/1.'?' 200 '*'\"{field}\":true'* ]]; do (( SECONDS < $3 )) || {{ echo \"not healthy after $3 s: the units ordered after it start now\" >&2; exit 1; }}; sleep 1; done",
-        path = probe.path,
-        field = probe.field,
+        "until {check}; do (( SECONDS < $3 )) || {{ echo \"not healthy after $3 s: the unit ordered after it starts now\" >&2; exit 1; }}; sleep 0.5; done",
+        check = super::probe::check("$1", "$2", crate::openclaw::LIVE),
     )
 }
 
@@ -158,46 +154,28 @@ pub fn start_wait_command(bash: &str, port: u16) -> Vec<String> {
         .collect()
 }
 
-// ---------------------------------------------------------------------------
-// Health probes of the container targets.
-
-/// Container health check interval (Compose, the NixOS oci-containers
-/// backend). Docker 20.10 to 24 have no `start_interval` (Engine API 1.44,
-/// Docker 25), and Compose refuses it on older engines, so one interval
-/// serves the start and the steady state: short enough that a gateway is
-/// seen healthy within seconds of answering (`up --wait` and the next
-/// batch wait for that), long enough that the probe costs well under 1 %
-/// of a core per gateway.
-pub const HEALTH_INTERVAL: &str = "5s";
-
-/// See [`HEALTH_INTERVAL`]: a probe that has not answered in this time
-/// failed (a busy host can take seconds to start one).
-pub const HEALTH_TIMEOUT: &str = "10s";
-
-/// See [`HEALTH_INTERVAL`]: failures in this time after a start do not
-/// count. The first start of a new volume runs migrations and plugin setup.
-pub const HEALTH_START_PERIOD: &str = "120s";
-
-/// See [`HEALTH_INTERVAL`]: consecutive failures after the start period
-/// that make a gateway unhealthy.
-pub const HEALTH_RETRIES: u32 = 3;
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn each_batch_waits_for_the_one_before() {
+    fn each_gateway_waits_for_the_one_k_places_before() {
         let p = StartPolicy { batch: 2 };
-        assert_eq!(p.waits_for(0), 0..0);
-        assert_eq!(p.waits_for(1), 0..0);
-        assert_eq!(p.waits_for(2), 0..2);
-        assert_eq!(p.waits_for(3), 0..2);
-        assert_eq!(p.waits_for(4), 2..4);
+        let w: Vec<_> = (0..6).map(|i| p.waits_for(i)).collect();
+        assert_eq!(w, [None, None, Some(0), Some(1), Some(2), Some(3)]);
         let one = StartPolicy { batch: 1 };
-        assert_eq!(one.waits_for(3), 2..3);
+        assert_eq!(one.waits_for(3), Some(2));
         let all = StartPolicy { batch: 10 };
-        assert!((0..10).all(|i| all.waits_for(i).is_empty()));
+        assert!((0..10).all(|i| all.waits_for(i).is_none()));
+        // At most `batch` start at once: each waits for one of its own line.
+        for k in 1..5u32 {
+            let p = StartPolicy { batch: k };
+            for i in 0..20 {
+                if let Some(j) = p.waits_for(i) {
+                    assert_eq!((i % k as usize, i - j), (j % k as usize, k as usize));
+                }
+            }
+        }
     }
 
     #[test]

@@ -96,8 +96,8 @@ pub struct Service {
     pub secret: Option<FileMount>,
     /// Health check.
     pub healthcheck: Healthcheck,
-    /// The gateways of the batch before this one's ([`Plan::starts_after`]):
-    /// Compose starts this one when they are healthy, or unhealthy
+    /// The gateway this one waits for ([`Plan::starts_after`]): Compose
+    /// starts this one when it is healthy, or unhealthy
     /// (`required: false`), never before.
     pub depends_on: Vec<String>,
     /// How long a stopping gateway may drain its work.

@@ -285,7 +285,7 @@ mod tests {
         PINNED_KEYS, PROBE_SHELL, RESERVED_ENV, RESTART, RESTART_SEC, SERVICE_MARKERS,
         SERVICE_REPAIR_POLICY, SPACING, START_WAIT_SECS, STATE_ROOT, STOP_GRACE_PERIOD,
         SYSTEMD_UNIT_PREFIX, SYSTEMD_UNIT_VAR, Schedule, Scope, TIMEOUT_STOP_SEC, Value,
-        bind_address, create_args, shell_probe_parts, start_wait_args,
+        bind_address, create_args, health_script_parts, start_wait_args,
     };
     use crate::plan::{DEFAULT_KEEP, HOST_BACKUP_DIR};
 
@@ -346,7 +346,7 @@ mod tests {
             Some("10.0.0.1")
         );
         // The container's probe script around its host and port.
-        let (before, probe_after) = shell_probe_parts("@HOST@", LIVE);
+        let (before, probe_after) = health_script_parts("@HOST@", LIVE);
         let (probe_before_host, probe_before_port) = before.split_once("@HOST@").unwrap();
         let markers: serde_json::Map<String, Json> = SERVICE_MARKERS
             .iter()
@@ -422,7 +422,7 @@ mod tests {
         // A gateway's unit is named by its profile, as OpenClaw names it.
         facts["unitPrefix"] = json!(SYSTEMD_UNIT_PREFIX);
         facts["defaultProfile"] = json!(DEFAULT_PROFILE);
-        // The batches of the systemd backend and the wait that ends each.
+        // How the systemd backend's units start, and the wait that ends each.
         facts["compileCache"] = json!({ "var": COMPILE_CACHE_VAR, "root": CACHE_ROOT });
         facts["startBatch"] = json!(DEFAULT_START_BATCH);
         facts["startWait"] = json!({

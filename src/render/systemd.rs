@@ -38,7 +38,8 @@ pub struct Context {
     pub after: Vec<&'static str>,
     /// `WantedBy=`.
     pub wanted_by: &'static str,
-    /// `After=` without `Wants=`: the units of the batch before.
+    /// `After=` without `Wants=`: the unit this one waits for
+    /// ([`crate::plan::Plan::starts_after`]).
     pub start_after: Vec<String>,
     /// `ExecStartPost=-`: the health wait, quoted for systemd.
     pub start_wait: String,

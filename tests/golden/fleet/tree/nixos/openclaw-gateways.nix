@@ -153,7 +153,7 @@
             };
           };
         };
-        startAfter = [ "main" "support" ];
+        startAfter = [ "main" ];
       };
       research = {
         port = 19029;
@@ -195,7 +195,7 @@
             };
           };
         };
-        startAfter = [ "main" "support" ];
+        startAfter = [ "support" ];
       };
       ops = {
         port = 21000;
@@ -240,7 +240,7 @@
             };
           };
         };
-        startAfter = [ "sales" "research" ];
+        startAfter = [ "sales" ];
       };
       lab = {
         port = 19149;
@@ -280,7 +280,7 @@
             };
           };
         };
-        startAfter = [ "sales" "research" ];
+        startAfter = [ "research" ];
       };
       proxied = {
         port = 19269;
@@ -327,7 +327,7 @@
             };
           };
         };
-        startAfter = [ "ops" "lab" ];
+        startAfter = [ "ops" ];
       };
       edge = {
         port = 19389;
@@ -374,7 +374,7 @@
             };
           };
         };
-        startAfter = [ "ops" "lab" ];
+        startAfter = [ "lab" ];
       };
     };
   };
