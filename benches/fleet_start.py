@@ -12,6 +12,8 @@ Modes (each repeated --runs times):
             of its whole process tree) from start to a passing /healthz.
             N gateways cannot all be healthy sooner than N x that / cores:
             the CPU-bound limit every other figure is divided by.
+            --cache container: the same for one gateway in a container of
+            ocgen's compose file on $DOCKER_HOST (its cgroup's CPU).
   host      N gateways on the host, installed by `ocgen install` and started
             as the docs say, either all at once (--batch 0) or K at a time,
             each batch after `ocgen status --wait` saw the last one healthy.
@@ -67,6 +69,14 @@ def say(*a):
 
 def load():
     return "load %.2f %.2f %.2f" % os.getloadavg()
+
+
+def busy():
+    """CPU seconds the whole machine has spent busy (all cores), and idle."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return (sum(v[:8]) - idle) / TICK, idle / TICK
 
 
 def ocgen_bin(arg):
@@ -233,12 +243,44 @@ def cpu_once(ocgen, cache="default"):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def cpu_container_once(ocgen):
+    """One gateway alone in a container of ocgen's compose file, on the
+    engine at $DOCKER_HOST, from nothing: (wall, CPU of its container's
+    cgroup at the first passing /healthz through its published port, load).
+    What one gateway costs on the Docker target: the image's code with a
+    cold compile cache (a new container's /tmp), the health check, init."""
+    d = tmpdir()
+    dc = ["docker", "compose", "-p", "ocgen-bench-cpu", "-f", f"{d}/compose.yaml"]
+    try:
+        port, = compose_layout(ocgen, 1, d, None)
+        subprocess.run(dc + ["down", "-v"], capture_output=True)
+        subprocess.run(dc + ["create"], capture_output=True, check=True)
+        cid = subprocess.run(dc + ["ps", "-aq"], capture_output=True,
+                             text=True).stdout.split()[0]
+        l0 = load()
+        t0 = time.time()
+        subprocess.run(dc + ["start"], capture_output=True, check=True)
+        cpu = None
+        while time.time() - t0 < DEADLINE:
+            if healthy(port, 0.5):
+                cpu = cgroup_cpu(cid)
+                break
+            time.sleep(0.05)
+        return time.time() - t0, cpu, l0
+    finally:
+        subprocess.run(dc + ["down", "-v", "-t", "30"], capture_output=True)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def cpu_mode(args):
     ocgen = ocgen_bin(args.ocgen)
     for cache in args.cache.split(","):
         cpus = []
         for run in range(args.runs):
-            wall, cpu, l0 = cpu_once(ocgen, cache)
+            if cache == "container":
+                wall, cpu, l0 = cpu_container_once(ocgen)
+            else:
+                wall, cpu, l0 = cpu_once(ocgen, cache)
             cpus.append(cpu)
             say(f"cpu cache={cache} run {run + 1}: healthy after {wall:.1f} s wall, "
                 f"{cpu if cpu is None else round(cpu, 2)} s CPU (user+sys); {l0}")
@@ -354,12 +396,18 @@ def compose_once(ocgen, n, batch, legacy=False, interval=None):
         compose_layout(ocgen, n, d, batch, legacy, interval)
         subprocess.run(dc + ["down", "-v"], capture_output=True)
         l0 = load()
+        b0 = busy()
         t0 = time.time()
         r = subprocess.run(dc + ["up", "-d", "--wait", "--wait-timeout", "900"],
                            capture_output=True, text=True)
         wall = time.time() - t0
+        b1 = busy()
         ids = subprocess.run(dc + ["ps", "-aq"], capture_output=True,
                              text=True).stdout.split()
+        # What the start used: the gateways' containers (their cgroups),
+        # and the whole machine busy against its cores x the wall time.
+        gw_cpu = sum(cgroup_cpu(i) for i in ids)
+        used = (b1[0] - b0[0]) / ((b1[0] - b0[0]) + (b1[1] - b0[1]) or 1)
         info = json.loads(docker("inspect", *ids).stdout or "[]")
         restarts = sum(c["RestartCount"] for c in info)
         codes = [c["State"]["ExitCode"] for c in info if c["State"]["ExitCode"]]
@@ -368,6 +416,7 @@ def compose_once(ocgen, n, batch, legacy=False, interval=None):
         healthy_n = sum(1 for c in info
                         if c["State"].get("Health", {}).get("Status") == "healthy")
         return dict(wall=wall, rc=r.returncode, n=n, healthy=healthy_n, restarts=restarts,
+                    gw_cpu=gw_cpu, used=used,
                     exits=codes, exit78=heartbeat + codes.count(78), heartbeat=heartbeat,
                     load0=l0, load1=load(), err=r.stderr.strip()[-800:] if r.returncode else "")
     finally:
@@ -382,7 +431,9 @@ def compose_mode(args):
             r = compose_once(ocgen, n, args.batch, args.legacy, args.interval)
             say(f"compose n={n} batch={args.batch} legacy={args.legacy} "
                 f"interval={args.interval} run {run + 1}: up --wait rc {r['rc']} "
-                f"after {r['wall']:.1f} s; restarts {r['restarts']}; exit codes {r['exits']}; "
+                f"after {r['wall']:.1f} s; containers' CPU {r['gw_cpu']:.1f} s "
+                f"({r['gw_cpu'] / n:.1f} s a gateway); machine busy {100 * r['used']:.0f} %; "
+                f"restarts {r['restarts']}; exit codes {r['exits']}; "
                 f"lease-heartbeat failures {r['heartbeat']}; before {r['load0']}; "
                 f"after {r['load1']}")
             if r["rc"]:
@@ -445,13 +496,25 @@ def table_mode(args):
     one = cpus[len(cpus) // 2]
     cores = os.cpu_count()
     say(f"one gateway: {one:.2f} s CPU to healthy (median of {len(cpus)}); {cores} cores")
+    boxed = []
+    for run in range(args.cpu_runs):
+        wall, cpu, l0 = cpu_container_once(ocgen)
+        say(f"cpu in a container run {run + 1}: {cpu} s CPU, {wall:.1f} s wall; {l0}")
+        if cpu is not None:
+            boxed.append(cpu)
+    boxed.sort()
+    one_boxed = boxed[len(boxed) // 2]
+    say(f"one gateway in a container: {one_boxed:.2f} s CPU to healthy (median of {len(boxed)})")
     rows = []
 
-    def fmt(rs, limit):
+    def fmt(rs, limit, boxed=None):
         if not rs:
             return "not run"
         walls = ", ".join(f"{r['wall']:.1f} s" for r in rs)
         ratios = ", ".join(f"{r['wall'] / limit:.1f}x" for r in rs)
+        if boxed:
+            ratios += "; to the container's limit " + ", ".join(
+                f"{r['wall'] / boxed:.2f}x" for r in rs)
         loads = "; ".join(r["load0"].replace("load ", "") for r in rs)
         bad = [r for r in rs if r.get("restarts") or r.get("exit78") or r.get("failed")
                or r.get("rc") or r.get("exits") or r.get("healthy", r["n"]) < r["n"]]
@@ -462,12 +525,14 @@ def table_mode(args):
 
     for n in args.n:
         limit = n * one / cores
+        limit_boxed = n * one_boxed / cores
         runs = args.runs_10 if n >= 10 else args.runs
         res = {"compose": [], "fleet": [], "host": []}
         for run in range(runs):
             r = compose_once(ocgen, n, None)
             res["compose"].append(r)
-            say(f"n={n} compose run {run + 1}: {r['wall']:.1f} s rc {r['rc']} restarts "
+            say(f"n={n} compose run {run + 1}: {r['wall']:.1f} s rc {r['rc']}; containers' CPU "
+                f"{r['gw_cpu']:.1f} s, machine busy {100 * r['used']:.0f} %; restarts "
                 f"{r['restarts']} exits {r['exits']} heartbeat {r['heartbeat']}; {r['load0']}")
             if run < args.runs:
                 r = fleet_once(n)
@@ -483,15 +548,17 @@ def table_mode(args):
             c = sorted(r["wall"] for r in res["compose"])[len(res["compose"]) // 2]
             f = sorted(r["wall"] for r in res["fleet"])[len(res["fleet"]) // 2]
             ratio = f"{c / f:.2f}x"
-        rows.append((n, limit, fmt(res["compose"], limit), fmt(res["fleet"], limit),
+        rows.append((n, f"{limit:.1f} s ({limit_boxed:.1f} s in containers)",
+                     fmt(res["compose"], limit, limit_boxed), fmt(res["fleet"], limit),
                      ratio, fmt(res["host"], limit)))
     say("")
-    say(f"| gateways | CPU-bound limit ({one:.1f} s x N / {cores}) | ocgen, Docker "
+    say(f"| gateways | CPU-bound limit ({one:.1f} s x N / {cores}; in a container "
+        f"{one_boxed:.1f} s x N / {cores}) | ocgen, Docker "
         f"(`up -d --wait`) | `openclaw fleet create` | ocgen / fleet (medians) | "
         f"ocgen, bare host (2 at a time, `status --wait`) |")
     say("|---:|---:|---|---|---:|---|")
     for n, limit, c, f, ratio, h in rows:
-        say(f"| {n} | {limit:.1f} s | {c} | {f} | {ratio} | {h} |")
+        say(f"| {n} | {limit} | {c} | {f} | {ratio} | {h} |")
 
 
 # --- probe -----------------------------------------------------------------
@@ -582,7 +649,8 @@ def main():
     ap.add_argument("--interval", help="compose: another health check interval, e.g. 2s")
     ap.add_argument("--probes", type=int, default=20)
     ap.add_argument("--cache", default="default",
-                    help="cpu: compile cache default|cold|persistent, comma-separated")
+                    help="cpu: compile cache default|cold|persistent, or container (one "
+                         "gateway in a container on $DOCKER_HOST), comma-separated")
     ap.add_argument("--cpu-runs", type=int, default=3, help="table: runs of one gateway alone")
     ap.add_argument("--runs-10", type=int, default=5,
                     help="table: runs of the ocgen starts for 10 gateways or more")
