@@ -486,25 +486,22 @@ def table_mode(args):
     a time with `ocgen status --wait`), back to back; --runs of each, and
     --runs-10 of the two ocgen starts of 10 gateways (the no-restart goal)."""
     ocgen = ocgen_bin(args.ocgen)
-    cpus = []
-    for run in range(args.cpu_runs):
-        wall, cpu, l0 = cpu_once(ocgen)
-        say(f"cpu run {run + 1}: {cpu} s CPU, {wall:.1f} s wall; {l0}")
-        if cpu is not None:
-            cpus.append(cpu)
-    cpus.sort()
-    one = cpus[len(cpus) // 2]
+
+    def median_cpu(where, once):
+        cpus = []
+        for run in range(args.cpu_runs):
+            wall, cpu, l0 = once(ocgen)
+            say(f"cpu {where} run {run + 1}: {cpu} s CPU, {wall:.1f} s wall; {l0}")
+            if cpu is not None:
+                cpus.append(cpu)
+        cpus.sort()
+        one = cpus[len(cpus) // 2]
+        say(f"one gateway {where}: {one:.2f} s CPU to healthy (median of {len(cpus)})")
+        return one
+
+    one = median_cpu("on the host", cpu_once)
+    one_boxed = median_cpu("in a container", cpu_container_once)
     cores = os.cpu_count()
-    say(f"one gateway: {one:.2f} s CPU to healthy (median of {len(cpus)}); {cores} cores")
-    boxed = []
-    for run in range(args.cpu_runs):
-        wall, cpu, l0 = cpu_container_once(ocgen)
-        say(f"cpu in a container run {run + 1}: {cpu} s CPU, {wall:.1f} s wall; {l0}")
-        if cpu is not None:
-            boxed.append(cpu)
-    boxed.sort()
-    one_boxed = boxed[len(boxed) // 2]
-    say(f"one gateway in a container: {one_boxed:.2f} s CPU to healthy (median of {len(boxed)})")
     rows = []
 
     def fmt(rs, limit, boxed=None):
