@@ -124,13 +124,13 @@ pub struct Service<'g> {
     /// The target that starts it (`[Install] WantedBy=`).
     pub wanted_by: &'static str,
     /// Units (`<unit>.service`) this one starts after when they start
-    /// together, without needing them: the gateways of the batch before
-    /// its own ([`super::Plan::starts_after`]). Filled by
+    /// together, without needing them: the gateway it waits for
+    /// ([`super::Plan::starts_after`]). Filled by
     /// [`super::Plan::service`]; empty from [`Gateway::service`].
     pub start_after: Vec<String>,
     /// `ExecStartPost=-`: waits until the gateway is healthy, or its
     /// deadline has passed ([`super::start_wait_command`]), before the
-    /// unit counts as started and the next batch starts.
+    /// unit counts as started and the unit ordered after it starts.
     pub start_wait: Vec<String>,
     /// Arguments after the `openclaw` executable: `gateway --port P`.
     pub args: Vec<String>,

@@ -103,8 +103,8 @@ impl super::Plan {
 
 /// How long a service's start waits for its gateway's health before the
 /// unit ordered after it starts anyway: as long as a container's health
-/// start period ([`super::probe::HEALTH_START_PERIOD`]), so a broken gateway holds the
-/// next batch back about as long on every target.
+/// start period ([`super::probe::HEALTH_START_PERIOD`]), so a broken
+/// gateway holds the next one back about as long on every target.
 pub const START_WAIT_SECS: u32 = super::probe::HEALTH_START_PERIOD_SECS;
 
 /// `TimeoutStartSec=` of a service: the wait ([`START_WAIT_SECS`]) and a
