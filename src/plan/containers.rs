@@ -9,7 +9,7 @@ use super::auth::{bind_address, is_open};
 use super::defaults::Resolved;
 use super::gateway::{ContainerSettings, Draft, Gateway, Publish};
 use super::paths::{NoHostPaths, normalize_path};
-use super::probe::{PROBE_SHELL, health_script};
+use super::probe::{bash_command, health_script};
 use super::runtime::{
     CONTAINER_CONFIG_PATH, CONTAINER_SECRET_DIR, CONTAINER_SEEDED_CONFIG_PATH, Runtime,
 };
@@ -131,10 +131,12 @@ impl Runtime<'_> {
     /// The container's health check command: this gateway's `/healthz`
     /// through [`health_script`], watched during the start period.
     pub fn container_healthcheck(&self) -> Vec<String> {
-        std::iter::once("CMD")
-            .chain(PROBE_SHELL)
-            .map(ToString::to_string)
-            .chain([health_script(&self.probe_host(), self.gateway.port, LIVE)])
+        std::iter::once("CMD".to_string())
+            .chain(bash_command(health_script(
+                &self.probe_host(),
+                self.gateway.port,
+                LIVE,
+            )))
             .collect()
     }
 }

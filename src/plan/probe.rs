@@ -29,19 +29,32 @@ pub fn check(host: &str, port: &str, probe: Probe) -> String {
     )
 }
 
+/// A bash loop that runs `check` every half second until it is true (the
+/// loop ends, status 0), or until `limit` (a shell arithmetic word)
+/// seconds have passed: then it runs `give_up`, which exits. The container
+/// health check and the units' start wait both watch this way.
+pub(super) fn watch(check: &str, limit: &str, give_up: &str) -> String {
+    format!("until {check}; do (( SECONDS < {limit} )) || {give_up}; sleep 0.5; done")
+}
+
 /// A probe that answers at once: one [`check`] (the Kubernetes probes,
 /// whose kubelet runs a startup probe of its own).
 pub fn shell_probe(host: &str, port: u16, probe: Probe) -> String {
     check(host, &port.to_string(), probe)
 }
 
-/// The probe as a command: `bash -c SCRIPT` ([`shell_probe`]).
-pub fn probe_command(host: &str, port: u16, probe: Probe) -> Vec<String> {
+/// A script as a command: `bash -c SCRIPT`.
+pub(super) fn bash_command(script: String) -> Vec<String> {
     PROBE_SHELL
         .iter()
         .map(ToString::to_string)
-        .chain(std::iter::once(shell_probe(host, port, probe)))
+        .chain([script])
         .collect()
+}
+
+/// The probe as a command: `bash -c SCRIPT` ([`shell_probe`]).
+pub fn probe_command(host: &str, port: u16, probe: Probe) -> Vec<String> {
+    bash_command(shell_probe(host, port, probe))
 }
 
 /// Where the port goes in [`health_script_parts`] before it is split.
@@ -64,8 +77,8 @@ const PORT_SLOT: &str = "@PORT@";
 /// [`check`], as cheap as before.
 pub fn health_script_parts(host: &str, probe: Probe) -> (String, String) {
     let script = format!(
-        "read -r u _ </proc/uptime; read -r l </proc/1/stat; set -- ${{l##*)}}; (( w = {HEALTH_START_PERIOD_SECS} - ${{u%.*}} + ${{20}} / 100, w = w < {HEALTH_WATCH_SECS} ? w : {HEALTH_WATCH_SECS} )); until {check}; do (( SECONDS < w )) || exit 1; sleep 0.5; done",
-        check = check(host, PORT_SLOT, probe),
+        "read -r u _ </proc/uptime; read -r l </proc/1/stat; set -- ${{l##*)}}; (( w = {HEALTH_START_PERIOD_SECS} - ${{u%.*}} + ${{20}} / 100, w = w < {HEALTH_WATCH_SECS} ? w : {HEALTH_WATCH_SECS} )); {watch}",
+        watch = watch(&check(host, PORT_SLOT, probe), "w", "exit 1"),
     );
     let (before, after) = script
         .split_once(PORT_SLOT)

@@ -129,9 +129,10 @@ pub const START_WAIT_NAME: &str = "openclaw-wait-healthy";
 /// only. Plain bash and `sleep`: a probe costs a few milliseconds of CPU,
 /// no `node`.
 pub fn start_wait_script() -> String {
-    format!(
-        "until {check}; do (( SECONDS < $3 )) || {{ echo \"not healthy after $3 s: the unit ordered after it starts now\" >&2; exit 1; }}; sleep 0.5; done",
-        check = super::probe::check("$1", "$2", crate::openclaw::LIVE),
+    super::probe::watch(
+        &super::probe::check("$1", "$2", crate::openclaw::LIVE),
+        "$3",
+        "{ echo \"not healthy after $3 s: the unit ordered after it starts now\" >&2; exit 1; }",
     )
 }
 
